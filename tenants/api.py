@@ -1,0 +1,368 @@
+"""Members, roles, the permission catalogue, API keys and `/me`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenants import rbac, services
+from tenants.api_base import TenantScopedViewSet
+from tenants.context import platform_scope
+from tenants.models import ApiKey, Membership, Role
+
+# --- Fields -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TenantRoleField(serializers.SlugRelatedField):
+    """A role of the current tenant, by slug."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return Role.objects.all()
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer(read_only=True)
+    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    joined_at = serializers.DateTimeField(source="created_at", read_only=True)
+    last_login = serializers.DateTimeField(source="user.last_login", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "joined_at", "last_login"]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = TenantRoleField()
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = TenantRoleField()
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    permissions = serializers.SerializerMethodField()
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Role
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "description",
+            "preset",
+            "permissions",
+            "member_count",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_permissions(self, role: Role) -> list[str]:
+        return sorted(services.role_permissions(role))
+
+
+class RoleWriteSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=50, required=False)
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    permissions = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=len(rbac.CATALOGUE)
+    )
+
+
+class RoleUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    permissions = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=len(rbac.CATALOGUE)
+    )
+
+
+class PermissionEntrySerializer(serializers.Serializer):
+    codename = serializers.CharField()
+    description = serializers.CharField()
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = serializers.SerializerMethodField()
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "role",
+            "status",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+
+    def get_status(self, api_key: ApiKey) -> str:
+        return api_key.status_at(self.context.get("now") or timezone.now())
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "secret"]
+
+
+class ApiKeyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    role = TenantRoleField()
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+class MemberFilter(django_filters.FilterSet):
+    role = django_filters.CharFilter(field_name="role__slug", help_text="A role's slug.")
+    email = django_filters.CharFilter(field_name="user__email", lookup_expr="icontains")
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """People in the tenant and their roles."""
+
+    model = Membership
+    serializer_class = MemberSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "tenants.view_membership",
+        "retrieve": "tenants.view_membership",
+        "create": "tenants.add_membership",
+        "partial_update": "tenants.change_membership",
+        "destroy": "tenants.delete_membership",
+    }
+    filterset_class = MemberFilter
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("user", "role")
+
+    @extend_schema(request=MemberInviteSerializer, responses={201: MemberSerializer})
+    def create(self, request, *args, **kwargs):
+        data = MemberInviteSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        membership = services.member_invite(actor=self.principal, **data.validated_data)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        data = MemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_change_role(
+            actor=self.principal, membership=membership, role=data.validated_data["role"]
+        )
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.member_remove(actor=self.principal, membership=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Preset and custom roles."""
+
+    model = Role
+    serializer_class = RoleSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "tenants.view_role",
+        "retrieve": "tenants.view_role",
+        "create": "tenants.add_role",
+        "partial_update": "tenants.change_role",
+        "destroy": "tenants.delete_role",
+    }
+
+    def narrow_queryset(self, queryset):
+        return queryset.annotate(member_count=Count("memberships")).prefetch_related(
+            Prefetch("permissions", queryset=Permission.objects.select_related("content_type"))
+        )
+
+    def _fresh(self, role: Role) -> Role:
+        return self.get_queryset().get(pk=role.pk)
+
+    @extend_schema(request=RoleWriteSerializer, responses={201: RoleSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RoleWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        role = services.role_create(actor=self.principal, **data.validated_data)
+        return Response(RoleSerializer(self._fresh(role)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoleUpdateSerializer, responses={200: RoleSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        role = self.get_object()
+        data = RoleUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        role = services.role_update(actor=self.principal, role=role, **data.validated_data)
+        return Response(RoleSerializer(self._fresh(role)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.role_delete(actor=self.principal, role=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PermissionViewSet(TenantScopedViewSet):
+    """The permissions a custom role can be built from."""
+
+    model = Role  # the catalogue is code, not rows; the model only anchors the schema
+    serializer_class = PermissionEntrySerializer
+    pagination_class = None
+    permission_map = {"list": None}
+
+    @extend_schema(responses={200: PermissionEntrySerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        entries = [{"codename": e.codename, "description": e.description} for e in rbac.CATALOGUE]
+        return Response(PermissionEntrySerializer(entries, many=True).data)
+
+
+class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Keys for internal apps. The secret is returned once, at creation."""
+
+    model = ApiKey
+    serializer_class = ApiKeySerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    permission_map = {
+        "list": "tenants.view_apikey",
+        "retrieve": "tenants.view_apikey",
+        "create": "tenants.add_apikey",
+        "destroy": "tenants.delete_apikey",
+    }
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("role", "created_by")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ApiKeyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.api_key_create(actor=self.principal, **data.validated_data)
+        body = ApiKeyCreatedSerializer(created.api_key, context=self.get_serializer_context()).data
+        body["secret"] = created.token
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        responses={204: OpenApiResponse(description="Revoked; the key stops working at once.")}
+    )
+    def destroy(self, request, *args, **kwargs):
+        services.api_key_revoke(actor=self.principal, api_key=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- /me --------------------------------------------------------------------------------------
+
+
+class MeMembershipSerializer(serializers.Serializer):
+    tenant = inline_serializer(
+        "MeTenant",
+        fields={
+            "slug": serializers.CharField(),
+            "name": serializers.CharField(),
+            "status": serializers.CharField(),
+        },
+    )
+    role = inline_serializer(
+        "MeRole", fields={"slug": serializers.CharField(), "name": serializers.CharField()}
+    )
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    memberships = MeMembershipSerializer(many=True)
+
+
+class MeView(APIView):
+    """The signed-in user and every tenant they belong to, with their role there."""
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        user = request.user
+        if getattr(user, "api_key", None) is not None:
+            key = user.api_key
+            return Response(
+                {
+                    "id": None,
+                    "email": None,
+                    "full_name": str(user),
+                    "memberships": [self._entry(key.tenant, key.role)],
+                }
+            )
+        # A person's memberships span tenants by definition: the one cross-tenant read here.
+        with platform_scope():
+            memberships = list(
+                Membership.objects.unscoped()
+                .filter(user=user)
+                .select_related("tenant", "role")
+                .prefetch_related(
+                    Prefetch(
+                        "role__permissions",
+                        queryset=Permission.objects.select_related("content_type"),
+                    )
+                )
+                .order_by("tenant__slug")
+            )
+        return Response(
+            {
+                "id": user.pk,
+                "email": user.email,
+                "full_name": user.full_name,
+                "memberships": [self._entry(m.tenant, m.role) for m in memberships],
+            }
+        )
+
+    @staticmethod
+    def _entry(tenant, role) -> dict:
+        perms = sorted(services.role_permissions(role))
+        return {
+            "tenant": {"slug": tenant.slug, "name": tenant.name, "status": tenant.status},
+            "role": {"slug": role.slug, "name": role.name},
+            "permissions": perms,
+        }

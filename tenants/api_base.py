@@ -1,0 +1,160 @@
+"""The base of every tenant endpoint: `/api/v1/tenants/{tenant}/...`.
+
+Rules it enforces, which subclasses cannot change:
+
+1. The caller is authenticated (401 otherwise) before anything about the tenant is read.
+2. The tenant comes from the URL only. A caller who is not a member, or an API key of
+   another tenant, gets 404: the same answer as for a tenant that does not exist.
+3. A suspended tenant answers 403 `tenant_suspended` to its members.
+4. The tenant is made current for the whole request and reset afterwards, so every
+   query goes through the tenant-scoped managers (and row-level security on PostgreSQL).
+5. Each action needs the permission named in the view's `permission_map`; an action with
+   no entry is refused. `None` means any member.
+6. Objects are looked up in the tenant's queryset only: another tenant's id is a 404,
+   exactly like a missing one.
+
+Subclasses set `model`, `permission_map` and serializers, and may narrow the queryset by
+overriding `narrow_queryset`. Overriding the security methods raises at import time.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.http import Http404
+from rest_framework import exceptions, viewsets
+from rest_framework.permissions import BasePermission
+
+from tenants.context import activate, deactivate, platform_scope
+from tenants.models import ApiKey, Membership
+from tenants.services import Principal, role_permissions
+
+_SEALED = (
+    "initial",
+    "dispatch",
+    "get_queryset",
+    "get_object",
+    "get_permissions",
+    "check_permissions",
+    "check_object_permissions",
+    "permission_classes",
+    "authentication_classes",
+)
+
+
+class TenantSuspended(exceptions.PermissionDenied):
+    default_detail = "This tenant is suspended. Contact your administrator or platform support."
+    default_code = "tenant_suspended"
+
+
+class HasTenantPermission(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        needed = view.required_permission()
+        principal: Principal = request.principal
+        if needed is None or principal.has(needed):
+            return True
+        self.message = f"Your role ({principal.role.slug}) does not include {needed}."
+        return False
+
+
+def resolve_principal(request, tenant_slug: str) -> Principal:
+    """Who is acting in the tenant named by the URL; 404 for anyone not in it."""
+    user = request.user
+    if not (user and user.is_authenticated):
+        raise exceptions.NotAuthenticated()
+    if isinstance(request.auth, ApiKey):
+        key = request.auth
+        if key.tenant.slug != tenant_slug:
+            raise Http404
+        tenant, role, person = key.tenant, key.role, None
+    else:
+        # The membership check itself is cross-tenant by nature: the tenant is not
+        # current yet. One query resolves tenant, membership and role together.
+        with platform_scope():
+            membership = (
+                Membership.objects.unscoped()
+                .select_related("tenant", "role")
+                .filter(user=user, tenant__slug=tenant_slug)
+                .first()
+            )
+        if membership is None:
+            raise Http404
+        tenant, role, person = membership.tenant, membership.role, user
+    if not tenant.is_active:
+        raise TenantSuspended()
+    return Principal(
+        tenant=tenant,
+        role=role,
+        permissions=role_permissions(role),
+        user=person,
+        api_key=request.auth if isinstance(request.auth, ApiKey) else None,
+    )
+
+
+class TenantScopedViewSet(viewsets.GenericViewSet):
+    model: ClassVar[type]
+    permission_map: ClassVar[dict[str, str | None]] = {}
+    permission_classes = [HasTenantPermission]
+    lookup_value_regex = r"[0-9]+"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in _SEALED:
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} overrides {name}: tenant endpoints may only narrow "
+                    "the queryset (narrow_queryset), never replace the security methods"
+                )
+
+    # -- security, owned here -------------------------------------------------------------
+
+    def dispatch(self, request, *args, **kwargs):
+        self._tenant_token = None
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._tenant_token is not None:
+                deactivate(self._tenant_token)
+                self._tenant_token = None
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        neg = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = neg
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+
+        self.perform_authentication(request)
+        principal = resolve_principal(request, kwargs.get("tenant", ""))
+        request.principal = principal
+        self.principal = principal
+        self._tenant_token = activate(principal.tenant)
+        self.check_permissions(request)
+        self.check_throttles(request)
+
+    def action_name(self) -> str:
+        return self.action or self.request.method.lower()
+
+    def required_permission(self) -> str | None:
+        action = self.action_name()
+        if action == "metadata":
+            return None
+        try:
+            return self.permission_map[action]
+        except KeyError:
+            raise exceptions.PermissionDenied(
+                f"No permission is declared for {type(self).__name__}.{action}."
+            ) from None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no tenant
+            return self.model.objects.unscoped().none()
+        return self.narrow_queryset(self.model.objects.all())
+
+    def get_object(self):
+        return super().get_object()
+
+    # -- what subclasses may change --------------------------------------------------------
+
+    def narrow_queryset(self, queryset):
+        return queryset

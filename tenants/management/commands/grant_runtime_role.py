@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from psycopg import sql
+
+
+class Command(BaseCommand):
+    help = (
+        "PostgreSQL: create the application's runtime role if missing and grant it data "
+        "access (not ownership, not BYPASSRLS) on every table, so row-level security applies."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--role", default=settings.DATABASE_RUNTIME_ROLE)
+        parser.add_argument("--password", help="Set a password and allow the role to log in")
+
+    def handle(self, *args, role, password=None, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"row-level security needs PostgreSQL; this database is {connection.vendor}"
+            )
+        grant_runtime_role(role, password)
+        self.stdout.write(self.style.SUCCESS(f"Role {role} can use the tables; RLS applies to it."))
+
+
+def grant_runtime_role(role: str, password: str | None = None) -> None:
+    ident = sql.Identifier(role)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(sql.SQL("CREATE ROLE {} NOSUPERUSER NOBYPASSRLS").format(ident))
+        elif row[0] or row[1]:
+            raise CommandError(f"role {role} is a superuser or bypasses RLS; use another role")
+        if password:
+            cursor.execute(
+                sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(password))
+            )
+        database = sql.Identifier(connection.settings_dict["NAME"])
+        for statement in (
+            "GRANT CONNECT ON DATABASE {db} TO {role}",
+            "GRANT USAGE ON SCHEMA public TO {role}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+        ):
+            cursor.execute(sql.SQL(statement).format(db=database, role=ident))

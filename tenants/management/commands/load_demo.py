@@ -1,0 +1,114 @@
+"""Load the demo tenants, people, roles and API keys from seeds/demo.json; idempotent.
+
+Creates what is missing and leaves what exists untouched, so a second run changes nothing.
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tenants.context import platform_scope, tenant_context
+from tenants.models import Membership, Role, Tenant, User
+from tenants.services import (
+    ServiceError,
+    api_key_install,
+    ensure_preset_roles,
+    membership_add,
+    role_create,
+    tenant_create,
+)
+
+DEFAULT_PATH = Path(settings.BASE_DIR) / "seeds" / "demo.json"
+
+
+class Command(BaseCommand):
+    help = "Load the demo tenants, users, roles and API keys (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DEFAULT_PATH))
+        parser.add_argument(
+            "--quiet-credentials", action="store_true", help="Do not print the credentials table"
+        )
+
+    def handle(self, *args, file, quiet_credentials=False, **options):
+        path = Path(file)
+        try:
+            demo = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        try:
+            created = self._load(demo)
+        except (KeyError, TypeError) as exc:
+            raise CommandError(f"{path}: missing or malformed entry {exc}") from None
+        except ServiceError as exc:
+            raise CommandError(f"{path}: {exc.detail}") from None
+        self.stdout.write(f"Demo data: {created} new records ({path.name}).")
+        if not quiet_credentials:
+            self._print_credentials(demo)
+
+    @transaction.atomic
+    def _load(self, demo: dict) -> int:
+        created = 0
+        password = demo["password"]
+
+        def user(email: str, full_name: str, **extra) -> User:
+            nonlocal created
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing:
+                return existing
+            created += 1
+            return User.objects.create_user(
+                email=email, password=password, full_name=full_name, **extra
+            )
+
+        for operator in demo.get("operators", []):
+            user(operator["email"], operator.get("full_name", ""), is_staff=True, is_superuser=True)
+
+        for spec in demo["tenants"]:
+            with platform_scope():
+                tenant = Tenant.objects.filter(slug=spec["slug"]).first()
+            if tenant is None:
+                tenant = tenant_create(slug=spec["slug"], name=spec["name"])
+                created += 1
+            ensure_preset_roles(tenant=tenant)
+            with tenant_context(tenant):
+                for role_spec in spec.get("custom_roles", []):
+                    if not Role.objects.filter(slug=role_spec["slug"]).exists():
+                        role_create(
+                            actor=None,
+                            slug=role_spec["slug"],
+                            name=role_spec["name"],
+                            description=role_spec.get("description", ""),
+                            permissions=role_spec["permissions"],
+                        )
+                        created += 1
+                roles = {r.slug: r for r in Role.objects.all()}
+                for member in spec["members"]:
+                    person = user(member["email"], member.get("full_name", ""))
+                    if not Membership.objects.filter(user=person).exists():
+                        membership_add(tenant=tenant, user=person, role=roles[member["role"]])
+                        created += 1
+                for key in spec.get("api_keys", []):
+                    _, new = api_key_install(
+                        name=key["name"], role=roles[key["role"]], token=key["secret"]
+                    )
+                    created += int(new)
+        return created
+
+    def _print_credentials(self, demo: dict) -> None:
+        out = self.stdout.write
+        out("")
+        out(f"Demo credentials (password for every user: {demo['password']})")
+        for operator in demo.get("operators", []):
+            out(f"  operator (Django admin)  {operator['email']}")
+        for spec in demo["tenants"]:
+            out(f"  tenant {spec['slug']} ({spec['name']})")
+            for member in spec["members"]:
+                out(f"    {member['role']:<16} {member['email']}")
+            for key in spec.get("api_keys", []):
+                out(f"    API key ({key['role']}): {key['secret']}")

@@ -1,0 +1,72 @@
+"""The permission catalogue and the preset roles.
+
+A permission is a Django permission codename (`app_label.codename`). The catalogue lists
+the ones a tenant may put into roles; capabilities add theirs here. Preset roles are
+defined in code so a new permission reaches every tenant's presets immediately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    codename: str  # "app_label.codename"
+    description: str
+
+
+CATALOGUE: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry("tenants.view_membership", "See the tenant's members and their roles"),
+    CatalogueEntry("tenants.add_membership", "Invite people to the tenant"),
+    CatalogueEntry("tenants.change_membership", "Change a member's role"),
+    CatalogueEntry("tenants.delete_membership", "Remove members from the tenant"),
+    CatalogueEntry("tenants.view_role", "See roles and their permissions"),
+    CatalogueEntry("tenants.add_role", "Create custom roles"),
+    CatalogueEntry("tenants.change_role", "Edit custom roles"),
+    CatalogueEntry("tenants.delete_role", "Delete unused custom roles"),
+    CatalogueEntry("tenants.view_apikey", "See API keys (never their secrets)"),
+    CatalogueEntry("tenants.add_apikey", "Create API keys for internal apps"),
+    CatalogueEntry("tenants.delete_apikey", "Revoke API keys"),
+)
+
+CATALOGUE_CODENAMES: frozenset[str] = frozenset(entry.codename for entry in CATALOGUE)
+
+OWNER = "owner"
+ADMIN = "admin"
+EDITOR = "editor"
+VIEWER = "viewer"
+COMPLIANCE = "compliance"
+AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class PresetRole:
+    slug: str
+    name: str
+    description: str
+    permissions: frozenset[str]
+
+
+def _all() -> frozenset[str]:
+    return CATALOGUE_CODENAMES
+
+
+_READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
+
+PRESETS: dict[str, PresetRole] = {
+    preset.slug: preset
+    for preset in (
+        PresetRole(OWNER, "Owner", "Everything, including managing other owners.", _all()),
+        PresetRole(ADMIN, "Admin", "Manages members, roles, API keys and settings.", _all()),
+        PresetRole(EDITOR, "Editor", "Writes and publishes digests.", _READ_PEOPLE),
+        PresetRole(VIEWER, "Viewer", "Reads published digests.", frozenset()),
+        PresetRole(COMPLIANCE, "Compliance", "Reviews source licenses and decides.", _READ_PEOPLE),
+        PresetRole(
+            AUDITOR,
+            "Auditor",
+            "Reads the audit log and who has access.",
+            _READ_PEOPLE | {"tenants.view_apikey"},
+        ),
+    )
+}

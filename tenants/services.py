@@ -1,0 +1,413 @@
+"""Writes for tenants, roles, memberships and API keys.
+
+Services take the tenant from the current context (never from a request body), run in a
+transaction and raise `ServiceError`s that the API turns into problem documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from tenants import rbac
+from tenants.context import current_tenant, platform_scope, tenant_context
+from tenants.models import ApiKey, Membership, Role, Tenant, User
+
+
+class ServiceError(Exception):
+    """A refused operation. `code` is stable; `status` is the HTTP status it maps to."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "permission_denied"
+
+
+# --- Principals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting inside a tenant: a member or an API key, with its role's permissions."""
+
+    tenant: Tenant
+    role: Role
+    permissions: frozenset[str]
+    user: User | None = None
+    api_key: ApiKey | None = None
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @property
+    def is_owner(self) -> bool:
+        return self.user is not None and self.role.slug == rbac.OWNER
+
+
+def role_permissions(role: Role) -> frozenset[str]:
+    """A role's permissions; uses `permissions` prefetched with their content types if present."""
+    if role.preset:
+        preset = rbac.PRESETS.get(role.slug)
+        return preset.permissions if preset else frozenset()
+    prefetched = getattr(role, "_prefetched_objects_cache", {}).get("permissions")
+    if prefetched is not None:
+        return frozenset(f"{p.content_type.app_label}.{p.codename}" for p in prefetched)
+    return frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in role.permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+
+
+def _permission_objects(codenames: list[str]) -> list[Permission]:
+    unknown = sorted(set(codenames) - rbac.CATALOGUE_CODENAMES)
+    if unknown:
+        raise ServiceError(f"unknown permissions: {', '.join(unknown)}", code="unknown_permission")
+    wanted = {tuple(c.split(".", 1)) for c in codenames}
+    found = [
+        p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in=[c for _, c in wanted]
+        )
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    if len(found) != len(wanted):
+        raise ServiceError("the permission catalogue is not migrated", code="catalogue_missing")
+    return found
+
+
+def _require_grantable(actor: Principal | None, role: Role) -> None:
+    """Nobody hands out more than they hold; only owners make owners."""
+    if actor is None:
+        return  # operator commands and seeds
+    if role.slug == rbac.OWNER and role.preset:
+        if not actor.is_owner:
+            raise Forbidden(
+                "only an owner can grant or take away the owner role", code="owner_only"
+            )
+        return
+    missing = role_permissions(role) - actor.permissions
+    if missing:
+        raise Forbidden(
+            f"role {role.slug!r} holds permissions you do not have: {', '.join(sorted(missing))}",
+            code="role_exceeds_yours",
+        )
+
+
+# --- Tenants and roles ------------------------------------------------------------------------
+
+
+def _group_name(tenant: Tenant, slug: str) -> str:
+    return f"tenant:{tenant.pk}:role:{slug}"
+
+
+def ensure_preset_roles(*, tenant: Tenant) -> dict[str, Role]:
+    """Create any missing preset role for `tenant`; idempotent."""
+    with tenant_context(tenant):
+        existing = {r.slug: r for r in Role.objects.filter(preset=True)}
+        for preset in rbac.PRESETS.values():
+            if preset.slug in existing:
+                continue
+            group, _ = Group.objects.get_or_create(name=_group_name(tenant, preset.slug))
+            existing[preset.slug] = Role.objects.create(
+                tenant=tenant,
+                slug=preset.slug,
+                name=preset.name,
+                description=preset.description,
+                preset=True,
+                group=group,
+            )
+        return existing
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str, owner_email: str | None = None) -> Tenant:
+    with platform_scope():
+        if Tenant.objects.filter(slug=slug).exists():
+            raise Conflict(f"a tenant with slug {slug!r} already exists", code="tenant_exists")
+        tenant = Tenant(slug=slug, name=name)
+        tenant.full_clean()
+        tenant.save()
+        roles = ensure_preset_roles(tenant=tenant)
+        if owner_email:
+            user = user_get_or_create(email=owner_email)
+            with tenant_context(tenant):
+                membership_add(tenant=tenant, user=user, role=roles[rbac.OWNER])
+    return tenant
+
+
+def user_get_or_create(*, email: str, full_name: str = "") -> User:
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=full_name)
+    return user
+
+
+@transaction.atomic
+def role_create(
+    *,
+    actor: Principal | None,
+    name: str,
+    permissions: list[str],
+    slug: str | None = None,
+    description: str = "",
+) -> Role:
+    tenant = current_tenant()
+    slug = slug or slugify(name)[:50]
+    if not slug:
+        raise ServiceError("a role needs a name with letters or digits", code="invalid_slug")
+    if slug in rbac.PRESETS:
+        raise Conflict(f"{slug!r} is a preset role", code="role_exists")
+    if Role.objects.filter(slug=slug).exists():
+        raise Conflict(f"a role with slug {slug!r} already exists", code="role_exists")
+    perms = _permission_objects(permissions)
+    if actor is not None:
+        _require_subset(actor, {f"{p.content_type.app_label}.{p.codename}" for p in perms})
+    group, _ = Group.objects.get_or_create(name=_group_name(tenant, slug))
+    role = Role(tenant=tenant, slug=slug, name=name, description=description, group=group)
+    role.full_clean(exclude=["group", "tenant"])
+    role.save()
+    role.permissions.set(perms)
+    return role
+
+
+def _require_subset(actor: Principal, wanted: set[str]) -> None:
+    missing = wanted - actor.permissions
+    if missing:
+        raise Forbidden(
+            f"you cannot put permissions you do not hold into a role: {', '.join(sorted(missing))}",
+            code="role_exceeds_yours",
+        )
+
+
+@transaction.atomic
+def role_update(
+    *,
+    actor: Principal | None,
+    role: Role,
+    name: str | None = None,
+    description: str | None = None,
+    permissions: list[str] | None = None,
+) -> Role:
+    if role.preset:
+        raise Conflict("preset roles cannot be changed; create a custom role", code="preset_role")
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if actor is not None:
+        # Editing a role is granting its permissions to everyone who holds it.
+        _require_grantable(actor, role)
+    if name is not None:
+        role.name = name
+    if description is not None:
+        role.description = description
+    role.save()
+    if permissions is not None:
+        perms = _permission_objects(permissions)
+        if actor is not None:
+            _require_subset(actor, {f"{p.content_type.app_label}.{p.codename}" for p in perms})
+        role.permissions.set(perms)
+    return role
+
+
+@transaction.atomic
+def role_delete(*, actor: Principal | None, role: Role) -> None:
+    if role.preset:
+        raise Conflict("preset roles cannot be deleted", code="preset_role")
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if role.memberships.exists() or role.api_keys.filter(revoked_at__isnull=True).exists():
+        raise Conflict(
+            "the role is still held by members or API keys; reassign them first",
+            code="role_in_use",
+        )
+    group = role.group
+    ApiKey.objects.filter(role=role).delete()  # revoked keys only, see check above
+    role.delete()
+    group.delete()
+
+
+# --- Memberships ------------------------------------------------------------------------------
+
+
+def membership_add(*, tenant: Tenant, user: User, role: Role, invited_by: User | None = None):
+    membership = Membership.objects.create(
+        tenant=tenant, user=user, role=role, invited_by=invited_by
+    )
+    user.groups.add(role.group)
+    return membership
+
+
+@transaction.atomic
+def member_invite(*, actor: Principal | None, email: str, role: Role) -> Membership:
+    tenant = current_tenant()
+    _require_grantable(actor, role)
+    user = user_get_or_create(email=email)
+    if Membership.objects.filter(user=user).exists():
+        raise Conflict(f"{user.email} is already a member", code="already_member")
+    try:
+        with transaction.atomic():
+            return membership_add(
+                tenant=tenant, user=user, role=role, invited_by=actor.user if actor else None
+            )
+    except IntegrityError:
+        raise Conflict(f"{user.email} is already a member", code="already_member") from None
+
+
+def _lock_owners() -> list[int]:
+    """Lock every owner membership so two concurrent demotions cannot both pass."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(role__slug=rbac.OWNER, role__preset=True)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def member_change_role(
+    *, actor: Principal | None, membership: Membership, role: Role
+) -> Membership:
+    owners = _lock_owners()
+    membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
+    if membership.role_id == role.pk:
+        return membership
+    _require_grantable(actor, membership.role)  # taking a role away is as strong as giving it
+    _require_grantable(actor, role)
+    if membership.pk in owners and len(owners) == 1:
+        raise Conflict(
+            "the last owner cannot be demoted; make someone else owner first", code="last_owner"
+        )
+    old_group = membership.role.group
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    membership.user.groups.remove(old_group)
+    membership.user.groups.add(role.group)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, actor: Principal | None, membership: Membership) -> None:
+    owners = _lock_owners()
+    membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
+    if not (actor and actor.user and actor.user.pk == membership.user_id):
+        _require_grantable(actor, membership.role)
+    if membership.pk in owners and len(owners) == 1:
+        raise Conflict(
+            "the last owner cannot be removed; make someone else owner first", code="last_owner"
+        )
+    membership.user.groups.remove(membership.role.group)
+    membership.delete()
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+KEY_PREFIX = "dp"  # every key reads dp_<prefix>_<secret>
+PREFIX_CHARS = 10
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash_secret(token: str) -> str:
+    # Keys carry 240 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    api_key: ApiKey
+    token: str  # shown once, never stored
+
+
+@transaction.atomic
+def api_key_create(
+    *, actor: Principal | None, name: str, role: Role, expires_at: datetime | None = None
+) -> NewApiKey:
+    tenant = current_tenant()
+    if role.slug == rbac.OWNER:
+        raise ServiceError("API keys cannot hold the owner role", code="owner_key")
+    _require_grantable(actor, role)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ServiceError("expires_at must be in the future", code="expired_on_creation")
+    prefix = secrets.token_hex(PREFIX_CHARS // 2)
+    token = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(30)}"
+    api_key = ApiKey.objects.create(
+        tenant=tenant,
+        name=name,
+        role=role,
+        prefix=prefix,
+        secret_hash=_hash_secret(token),
+        created_by=actor.user if actor else None,
+        expires_at=expires_at,
+    )
+    return NewApiKey(api_key=api_key, token=token)
+
+
+def api_key_install(*, name: str, role: Role, token: str) -> tuple[ApiKey, bool]:
+    """Store a key whose secret is already known (the demo seeds); idempotent."""
+    tenant = current_tenant()
+    try:
+        _, prefix, _ = token.split("_", 2)
+    except ValueError:
+        raise ServiceError("a key reads dp_<prefix>_<secret>", code="bad_key") from None
+    existing = ApiKey.objects.filter(prefix=prefix).first()
+    if existing is not None:
+        return existing, False
+    return ApiKey.objects.create(
+        tenant=tenant, name=name, role=role, prefix=prefix, secret_hash=_hash_secret(token)
+    ), True
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.revoked_by = actor.user if actor else None
+        api_key.save(update_fields=["revoked_at", "revoked_by"])
+    return api_key
+
+
+def api_key_authenticate(token: str) -> ApiKey | None:
+    """The active key for `token`, or None. Compares hashes in constant time."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    presented = _hash_secret(token)
+    now = timezone.now()
+    with platform_scope():
+        candidates = list(
+            ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=parts[1])
+        )
+    match = None
+    for candidate in candidates:
+        if hmac.compare_digest(candidate.secret_hash, presented):
+            match = candidate
+    if match is None or match.status_at(now) != "active":
+        return None
+    if match.last_used_at is None or now - match.last_used_at > LAST_USED_RESOLUTION:
+        with platform_scope():
+            ApiKey.objects.unscoped().filter(pk=match.pk).update(last_used_at=now)
+        match.last_used_at = now
+    return match

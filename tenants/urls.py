@@ -1,0 +1,12 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from tenants import api
+
+router = SimpleRouter(trailing_slash=True)
+router.register("members", api.MemberViewSet, basename="member")
+router.register("roles", api.RoleViewSet, basename="role")
+router.register("permissions", api.PermissionViewSet, basename="permission")
+router.register("api-keys", api.ApiKeyViewSet, basename="api-key")
+
+urlpatterns = [path("", include(router.urls))]

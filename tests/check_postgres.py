@@ -1,0 +1,29 @@
+"""Before the suite: is PostgreSQL reachable at DATABASE_URL? Say exactly what to do if not."""
+
+import os
+import sys
+from urllib.parse import urlsplit
+
+import psycopg
+
+url = os.environ["DATABASE_URL"]
+parts = urlsplit(url)
+if parts.scheme not in {"postgres", "postgresql"}:
+    sys.exit(
+        f"make test runs on PostgreSQL, but DATABASE_URL is {url!r}. Unset it or point it "
+        "at a PostgreSQL server: postgres://USER@HOST:PORT/DBNAME"
+    )
+try:
+    # The suite creates its own test_<name> database; connect to the maintenance db.
+    with psycopg.connect(url.replace(parts.path, "/postgres", 1), connect_timeout=3):
+        pass
+except psycopg.OperationalError as exc:
+    host = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+    sys.exit(
+        f"Cannot reach PostgreSQL at {host} as {parts.username or 'the current user'}:\n"
+        f"  {str(exc).strip().splitlines()[0]}\n"
+        "Start it (Debian: pg_ctlcluster 15 main start; macOS: brew services start postgresql),\n"
+        "or point the tests elsewhere: make test DATABASE_URL=postgres://USER:PASS@HOST:5432/NAME\n"
+        "The user needs CREATEDB and CREATEROLE (the suite creates its test database and the\n"
+        "runtime role that row-level security is tested with)."
+    )

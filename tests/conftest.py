@@ -1,0 +1,81 @@
+"""Shared test set-up: fast password hashing, the RLS runtime role, and the two-tenant world.
+
+The world follows a simple cast: tenant `acme` with one member per preset role, and
+tenant `globex`, whose every visible string carries SENTINEL so a leak into acme's
+responses is detectable by searching the raw bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tenants import rbac
+from tenants.models import ApiKey, Membership, Role, Tenant, User
+from tests import factories
+
+SENTINEL = "SENTINEL-globex-7f3a9c"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_clean(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # throttle counters must not leak between tests
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After migrations: the non-owner runtime role that row-level security binds."""
+    if connection.vendor == "postgresql":
+        from tenants.management.commands.grant_runtime_role import grant_runtime_role
+
+        with django_db_blocker.unblock():
+            grant_runtime_role(settings.DATABASE_RUNTIME_ROLE)
+
+
+@dataclass
+class World:
+    acme: Tenant
+    globex: Tenant
+    members: dict[str, User] = field(default_factory=dict)  # acme role slug -> user
+    globex_owner: User | None = None
+    globex_role: Role | None = None
+    globex_key: ApiKey | None = None
+    globex_member: Membership | None = None
+
+    def client(self, role: str | None = None, user: User | None = None) -> APIClient:
+        client = APIClient()
+        person = user or self.members[role]
+        client.force_login(person)
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:
+    acme = factories.tenant("acme", "Acme Media")
+    globex = factories.tenant("globex", f"Globex {SENTINEL}")
+    w = World(acme=acme, globex=globex)
+    for slug in rbac.PRESETS:
+        w.members[slug] = factories.member(acme, slug, email=f"{slug}@acme.test")
+    w.globex_owner = factories.member(
+        globex, rbac.OWNER, email=f"owner-{SENTINEL.lower()}@globex.test"
+    )
+    w.globex_role = factories.custom_role(
+        globex, slug="sentinel-role", name=SENTINEL, permissions=["tenants.view_role"]
+    )
+    w.globex_member = factories.membership(
+        globex, w.globex_role, email=f"member-{SENTINEL.lower()}@globex.test"
+    )
+    w.globex_key = factories.api_key(globex, rbac.VIEWER, name=SENTINEL).api_key
+    return w
+
+
+@pytest.fixture
+def api():
+    return APIClient()
