@@ -1,0 +1,68 @@
+"""Another tenant's object through your tenant's URL is a 404, exactly like a missing id,
+and nothing of the other tenant ever appears in a response."""
+
+from __future__ import annotations
+
+from tenants.models import ApiKey, Membership, Role
+from tests.conftest import SENTINEL
+from tests.endpoints import tenant_endpoints
+
+ENDPOINTS = tenant_endpoints()
+
+
+def globex_object(world, model):
+    return {Membership: world.globex_member, Role: world.globex_role, ApiKey: world.globex_key}[
+        model
+    ]
+
+
+def test_other_tenants_ids_are_404_like_missing_ids(world):
+    client = world.client("owner")
+    for endpoint in [e for e in ENDPOINTS if e.is_detail]:
+        foreign = getattr(client, endpoint.method)(
+            endpoint.url("acme", globex_object(world, endpoint.model).pk), {}, format="json"
+        )
+        missing = getattr(client, endpoint.method)(
+            endpoint.url("acme", 987654321), {}, format="json"
+        )
+        assert foreign.status_code == 404, str(endpoint)
+        assert foreign.content == missing.content, str(endpoint)
+        assert SENTINEL.encode() not in foreign.content
+
+
+def test_sentinel_never_appears_in_any_acme_response(world):
+    client = world.client("owner")
+    for endpoint in [e for e in ENDPOINTS if e.method == "get"]:
+        url = endpoint.url("acme", globex_object(world, endpoint.model).pk)
+        response = client.get(url)
+        assert SENTINEL.encode() not in response.content, str(endpoint)
+        assert SENTINEL.lower().encode() not in response.content, str(endpoint)
+    me = client.get("/api/v1/me")
+    assert SENTINEL.encode() not in me.content
+
+
+def test_other_tenants_objects_are_untouched_by_writes_through_acme(world):
+    client = world.client("owner")
+    client.delete(f"/api/v1/tenants/acme/members/{world.globex_member.pk}/")
+    client.delete(f"/api/v1/tenants/acme/roles/{world.globex_role.pk}/")
+    client.delete(f"/api/v1/tenants/acme/api-keys/{world.globex_key.pk}/")
+    client.patch(
+        f"/api/v1/tenants/acme/roles/{world.globex_role.pk}/", {"name": "hijacked"}, format="json"
+    )
+    world.globex_role.refresh_from_db()
+    world.globex_key.refresh_from_db()
+    assert world.globex_role.name == SENTINEL
+    assert world.globex_key.revoked_at is None
+    assert Membership._base_manager.filter(pk=world.globex_member.pk).exists()
+
+
+def test_roles_of_another_tenant_cannot_be_assigned(world):
+    """A role is looked up in the current tenant only, even when named by slug."""
+    client = world.client("owner")
+    response = client.post(
+        "/api/v1/tenants/acme/members/",
+        {"email": "new@acme.test", "role": world.globex_role.slug},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "role"

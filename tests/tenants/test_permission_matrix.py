@@ -1,0 +1,95 @@
+"""Every tenant endpoint x method x preset role, compared with the permission table.
+
+The table is each view's `permission_map` plus the preset roles in `tenants.rbac`;
+this test derives the expected answer from them and checks what the API really does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tenants import rbac
+from tenants.context import tenant_context
+from tenants.models import ApiKey, Membership, Role
+from tests import factories
+from tests.endpoints import tenant_endpoints
+
+ENDPOINTS = tenant_endpoints()
+
+
+def own_target(world, model):
+    """An object in acme that every role may act on once the permission check passes."""
+    if model is Membership:
+        return factories.membership(
+            world.acme, factories.role(world.acme, rbac.VIEWER), email="target@acme.test"
+        )
+    if model is Role:
+        return factories.custom_role(world.acme, slug="target-role", permissions=[])
+    if model is ApiKey:
+        return factories.api_key(world.acme, rbac.VIEWER, name="target key").api_key
+    raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
+
+
+def test_the_matrix_covers_every_tenant_view():
+    views = {e.view_class.__name__ for e in ENDPOINTS}
+    assert {"MemberViewSet", "RoleViewSet", "ApiKeyViewSet", "PermissionViewSet"} <= views
+    for endpoint in ENDPOINTS:
+        assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"
+
+
+@pytest.mark.parametrize("role", list(rbac.PRESETS))
+def test_every_endpoint_answers_as_the_permission_table_says(world, role):
+    client = world.client(role)
+    targets = {}
+    mismatches = []
+    for endpoint in ENDPOINTS:
+        pk = None
+        if endpoint.is_detail:
+            if endpoint.model not in targets:
+                targets[endpoint.model] = own_target(world, endpoint.model)
+            pk = targets[endpoint.model].pk
+        allowed = endpoint.needed is None or endpoint.needed in rbac.PRESETS[role].permissions
+        # Each call runs in a savepoint that is rolled back, so a delete does not
+        # change what the next endpoint sees.
+        with transaction.atomic():
+            response = getattr(client, endpoint.method)(endpoint.url("acme", pk), {}, format="json")
+            transaction.set_rollback(True)
+        body = response.json() if response.content else {}
+        if allowed:
+            ok = response.status_code < 500 and response.status_code not in (401, 403, 404)
+        else:
+            ok = response.status_code == 403 and body.get("code") == "permission_denied"
+        if not ok:
+            mismatches.append(
+                f"{endpoint}: expected {'allowed' if allowed else '403'}, "
+                f"got {response.status_code} {body}"
+            )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_custom_role_gets_exactly_its_permissions(world):
+    role = factories.custom_role(world.acme, slug="key-reader", permissions=["tenants.view_apikey"])
+    user = factories.membership(world.acme, role, email="keys@acme.test").user
+    client = world.client(user=user)
+    assert client.get("/api/v1/tenants/acme/api-keys/").status_code == 200
+    assert client.get("/api/v1/tenants/acme/members/").status_code == 403
+    assert client.get("/api/v1/tenants/acme/roles/").status_code == 403
+
+
+def test_outsider_gets_404_on_every_endpoint(world):
+    """A user of another tenant learns nothing, not even that acme exists."""
+    outsider = world.client(user=world.globex_owner)
+    with tenant_context(world.acme):
+        pk = Membership.objects.first().pk
+    for endpoint in ENDPOINTS:
+        response = getattr(outsider, endpoint.method)(endpoint.url("acme", pk), {}, format="json")
+        assert response.status_code == 404, str(endpoint)
+        assert response.json()["code"] == "not_found"
+
+
+def test_anonymous_gets_401_on_every_endpoint(world, api):
+    for endpoint in ENDPOINTS:
+        response = getattr(api, endpoint.method)(endpoint.url("acme", 1), {}, format="json")
+        assert response.status_code == 401, str(endpoint)
+        assert response["Content-Type"] == "application/problem+json"

@@ -1,0 +1,70 @@
+"""Every list endpoint makes the same number of queries for one row and for a full page."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tenants import rbac
+from tests import factories
+from tests.endpoints import tenant_endpoints
+
+PAGE = settings.API_PAGE_SIZE
+
+
+def _fill(world, path: str, rows: int, start: int = 0):
+    """Add `rows` rows to acme's collection behind `path`, numbered from `start`."""
+    if path == "members":
+        viewer = factories.role(world.acme, rbac.VIEWER)
+        for i in range(start, start + rows):
+            factories.membership(world.acme, viewer, email=f"bulk{i}@acme.test")
+    elif path == "roles":
+        for i in range(start, start + rows):
+            factories.custom_role(
+                world.acme,
+                slug=f"bulk-{i}",
+                permissions=["tenants.view_role", "tenants.view_apikey"],
+            )
+    elif path == "api-keys":
+        for i in range(start, start + rows):
+            factories.api_key(world.acme, rbac.VIEWER, name=f"bulk {i}")
+    else:
+        raise AssertionError(f"add a way to fill {path} to the query-count test")
+
+
+LISTS = sorted(
+    {e.route.split("/")[-2] for e in tenant_endpoints() if e.action == "list"} - {"permissions"}
+)
+
+
+def _count(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries), len(response.json()["results"])
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_list_queries_do_not_grow_with_the_page(world, path):
+    client = world.client("owner")
+    url = f"/api/v1/tenants/acme/{path}/?page_size={PAGE}"
+    # One row first: a fresh tenant holding a single row of this kind.
+    _fill(world, path, 1)
+    small_queries, small_rows = _count(client, url)
+    _fill(world, path, PAGE, start=1)
+    full_queries, full_rows = _count(client, url)
+    assert full_rows == PAGE
+    assert small_rows < full_rows
+    assert full_queries == small_queries, f"{path}: {small_queries} vs {full_queries} queries"
+    assert full_queries <= 8
+
+
+def test_permission_catalogue_needs_no_query_beyond_authentication(world):
+    client = world.client("viewer")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/tenants/acme/permissions/").status_code == 200
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    # session, user, then membership with its tenant and role in one query
+    assert len(statements) == 3, statements
