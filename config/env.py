@@ -47,15 +47,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _masked(url: str) -> str:
+    """The URL as it may appear in an error message: never with its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") -> dict:
     """`sqlite:///path` or `postgres://user:pass@host:port/db?opt=v` as a DATABASES entry."""
     parts = urlsplit(url)
+    shown = _masked(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # sqlite:///relative.db or sqlite:////absolute/path.db
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not path:
-            raise ImproperlyConfigured(f"{name}={url!r}: a SQLite URL needs a file path")
+            raise ImproperlyConfigured(f"{name}={shown!r}: a SQLite URL needs a file path")
         file_path = Path(path)
         if not file_path.is_absolute():
             file_path = base_dir / file_path
@@ -63,11 +73,11 @@ def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") 
     if scheme in {"postgres", "postgresql", "pgsql"}:
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:
-            raise ImproperlyConfigured(f"{name}={url!r}: a PostgreSQL URL needs a database name")
+            raise ImproperlyConfigured(f"{name}={shown!r}: a PostgreSQL URL needs a database name")
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"{name}={url!r}: the port is not a number") from None
+            raise ImproperlyConfigured(f"{name}={shown!r}: the port is not a number") from None
         options = dict(parse_qsl(parts.query))
         config = {
             "ENGINE": "django.db.backends.postgresql",
@@ -80,7 +90,7 @@ def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") 
         }
         return config
     raise ImproperlyConfigured(
-        f"{name}={url!r}: unsupported scheme {scheme!r}; use sqlite:///PATH or postgres://..."
+        f"{name}={shown!r}: unsupported scheme {scheme!r}; use sqlite:///PATH or postgres://..."
     )
 
 

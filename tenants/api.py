@@ -191,7 +191,11 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         membership = services.member_change_role(
             actor=self.principal, membership=membership, role=data.validated_data["role"]
         )
-        return Response(MemberSerializer(membership).data)
+        return self.etag_response(MemberSerializer(membership).data, membership)
+
+    def retrieve(self, request, *args, **kwargs):
+        membership = self.get_object()
+        return self.etag_response(MemberSerializer(membership).data, membership)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -233,8 +237,14 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         role = self.get_object()
         data = RoleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        role = services.role_update(actor=self.principal, role=role, **data.validated_data)
-        return Response(RoleSerializer(self._fresh(role)).data)
+        role = self._fresh(
+            services.role_update(actor=self.principal, role=role, **data.validated_data)
+        )
+        return self.etag_response(RoleSerializer(role).data, role)
+
+    def retrieve(self, request, *args, **kwargs):
+        role = self.get_object()
+        return self.etag_response(RoleSerializer(role).data, role)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):

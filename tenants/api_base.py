@@ -23,7 +23,8 @@ from typing import ClassVar
 
 from django.http import Http404
 from rest_framework import exceptions, viewsets
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 
 from tenants.context import activate, deactivate, platform_scope
 from tenants.models import ApiKey, Membership
@@ -45,6 +46,17 @@ _SEALED = (
 class TenantSuspended(exceptions.PermissionDenied):
     default_detail = "This tenant is suspended. Contact your administrator or platform support."
     default_code = "tenant_suspended"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "The object changed since you read it (If-Match). Fetch it again and retry."
+    default_code = "precondition_failed"
+
+
+def etag_for(obj) -> str:
+    """A strong validator from the row's identity and last change."""
+    return f'"{obj.pk}.{int(obj.updated_at.timestamp() * 1_000_000)}"'
 
 
 class HasTenantPermission(BasePermission):
@@ -124,6 +136,10 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         version, scheme = self.determine_version(request, *args, **kwargs)
         request.version, request.versioning_scheme = version, scheme
 
+        method = request.method.lower()
+        if method != "options" and not hasattr(self, method):
+            # No action for this method: a 405, before anything is read about the tenant.
+            raise exceptions.MethodNotAllowed(request.method)
         self.perform_authentication(request)
         principal = resolve_principal(request, kwargs.get("tenant", ""))
         request.principal = principal
@@ -152,7 +168,32 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return self.narrow_queryset(self.model.objects.all())
 
     def get_object(self):
-        return super().get_object()
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS:
+            self._check_if_match(obj)
+        return obj
+
+    def _check_if_match(self, obj) -> None:
+        """Honour If-Match on writes. The row is locked first, so of two writers holding
+        the same ETag exactly one wins; the other waits, then gets 412."""
+        if_match = self.request.headers.get("If-Match")
+        if not if_match or not hasattr(obj, "updated_at"):
+            return
+        locked = (
+            self.model._base_manager.select_for_update().only("pk", "updated_at").get(pk=obj.pk)
+        )
+        if if_match.strip() == "*":
+            return
+        offered = {tag.strip() for tag in if_match.split(",")}
+        if etag_for(locked) not in offered:
+            raise PreconditionFailed()
+
+    def etag_response(self, data, obj, status: int = 200) -> Response:
+        """A response for one object, carrying its ETag for a later If-Match."""
+        response = Response(data, status=status)
+        if hasattr(obj, "updated_at"):
+            response["ETag"] = etag_for(obj)
+        return response
 
     # -- what subclasses may change --------------------------------------------------------
 

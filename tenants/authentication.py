@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 
 from tenants.models import ApiKey
-from tenants.services import api_key_authenticate
+from tenants.services import api_key_authenticate, api_key_record_use
 
 
 class ApiKeyActor:
@@ -42,7 +42,24 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(token)
         if api_key is None:
             raise exceptions.AuthenticationFailed("The API key is invalid, expired or revoked.")
+        # The use is recorded after the response (ApiKeyUsageMiddleware), outside the
+        # request's transaction, so refused requests are recorded too.
+        request._request.api_key_used = api_key
         return ApiKeyActor(api_key), api_key
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'
+
+
+class ApiKeyUsageMiddleware:
+    """Record an API key's last use once the request's transaction is over."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        api_key = getattr(request, "api_key_used", None)
+        if api_key is not None:
+            api_key_record_use(api_key)
+        return response

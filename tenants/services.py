@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -151,7 +152,13 @@ def tenant_create(*, slug: str, name: str, owner_email: str | None = None) -> Te
         if Tenant.objects.filter(slug=slug).exists():
             raise Conflict(f"a tenant with slug {slug!r} already exists", code="tenant_exists")
         tenant = Tenant(slug=slug, name=name)
-        tenant.full_clean()
+        try:
+            tenant.full_clean()
+        except ValidationError as exc:
+            raise ServiceError(
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()),
+                code="invalid_tenant",
+            ) from None
         tenant.save()
         roles = ensure_preset_roles(tenant=tenant)
         if owner_email:
@@ -406,8 +413,18 @@ def api_key_authenticate(token: str) -> ApiKey | None:
             match = candidate
     if match is None or match.status_at(now) != "active":
         return None
-    if match.last_used_at is None or now - match.last_used_at > LAST_USED_RESOLUTION:
-        with platform_scope():
-            ApiKey.objects.unscoped().filter(pk=match.pk).update(last_used_at=now)
-        match.last_used_at = now
     return match
+
+
+def api_key_record_use(api_key: ApiKey) -> None:
+    """Note that `api_key` was used, at most once per LAST_USED_RESOLUTION.
+
+    Called after the response, outside the request's transaction, so that a refused or
+    failed request (whose transaction is rolled back) still leaves its trace.
+    """
+    now = timezone.now()
+    if api_key.last_used_at is not None and now - api_key.last_used_at <= LAST_USED_RESOLUTION:
+        return
+    with platform_scope():
+        ApiKey.objects.unscoped().filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
