@@ -1,0 +1,236 @@
+"""Settings from the environment: good values parse, bad ones stop start-up by name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, parse_database_url
+
+BASE = Path("/srv/app")
+LONG_SECRET = "s" * 40
+
+
+# --- DATABASE_URL -----------------------------------------------------------------------------
+
+
+def test_sqlite_relative_path_is_under_the_base_dir():
+    config = parse_database_url("sqlite:///db.sqlite3", base_dir=BASE)
+    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/db.sqlite3"}
+
+
+def test_sqlite_relative_path_may_have_folders():
+    config = parse_database_url("sqlite:///var/data.db", base_dir=BASE)
+    assert config["NAME"] == "/srv/app/var/data.db"
+
+
+def test_sqlite_absolute_path_is_kept():
+    config = parse_database_url("sqlite:////var/lib/digest/db.sqlite3", base_dir=BASE)
+    assert config == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": "/var/lib/digest/db.sqlite3",
+    }
+
+
+def test_postgres_url_with_user_password_port_and_options():
+    config = parse_database_url(
+        "postgres://digest:p%40ss%2Fword@db.internal:6543/digest_prod"
+        "?sslmode=require&application_name=digest",
+        base_dir=BASE,
+    )
+    assert config == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "digest_prod",
+        "USER": "digest",
+        "PASSWORD": "p@ss/word",
+        "HOST": "db.internal",
+        "PORT": "6543",
+        "OPTIONS": {"sslmode": "require", "application_name": "digest"},
+    }
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "pgsql", "POSTGRES"])
+def test_postgres_scheme_aliases(scheme):
+    config = parse_database_url(f"{scheme}://localhost/app", base_dir=BASE)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["NAME"] == "app"
+    assert config["HOST"] == "localhost"
+    assert config["USER"] == ""
+    assert config["PASSWORD"] == ""
+    assert config["PORT"] == ""
+    assert config["OPTIONS"] == {}
+
+
+def test_postgres_url_without_host_uses_the_local_socket():
+    config = parse_database_url("postgres:///app", base_dir=BASE)
+    assert config["HOST"] == ""
+    assert config["NAME"] == "app"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("mysql://user:pw@host/db", "unsupported scheme 'mysql'"),
+        ("db.sqlite3", "unsupported scheme ''"),
+        ("sqlite://", "needs a file path"),
+        ("sqlite:///", "needs a file path"),
+        ("postgres://user@host:5432/", "needs a database name"),
+        ("postgres://user@host", "needs a database name"),
+        ("postgres://user@host:port/db", "port is not a number"),
+        ("postgres://user@host:99999/db", "port"),
+    ],
+)
+def test_bad_database_url_names_the_variable(url, reason):
+    with pytest.raises(ImproperlyConfigured) as raised:
+        parse_database_url(url, base_dir=BASE)
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL=")
+    assert reason in message
+
+
+def test_bad_database_url_names_the_variable_it_came_from():
+    with pytest.raises(ImproperlyConfigured, match=r"^REPLICA_DATABASE_URL="):
+        parse_database_url("oracle://x/y", base_dir=BASE, name="REPLICA_DATABASE_URL")
+
+
+def test_bad_database_url_error_does_not_reveal_the_password():
+    with pytest.raises(ImproperlyConfigured) as raised:
+        parse_database_url("postgres://digest:hunter2-secret@db:notaport/app", base_dir=BASE)
+    assert "DATABASE_URL" in str(raised.value)
+    assert "hunter2-secret" not in str(raised.value)
+
+
+# --- Booleans, numbers, lists -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        (" Yes ", True),
+        ("ON", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("off", False),
+        ("", False),
+    ],
+)
+def test_env_bool_reads_common_words(monkeypatch, raw, expected):
+    monkeypatch.setenv("DP_TEST_FLAG", raw)
+    assert env_bool("DP_TEST_FLAG", not expected) is expected
+
+
+def test_env_bool_uses_the_default_when_unset(monkeypatch):
+    monkeypatch.delenv("DP_TEST_FLAG", raising=False)
+    assert env_bool("DP_TEST_FLAG", True) is True
+    assert env_bool("DP_TEST_FLAG", False) is False
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "enabled", "tru"])
+def test_env_bool_bad_value_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("DP_TEST_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured) as raised:
+        env_bool("DP_TEST_FLAG", False)
+    message = str(raised.value)
+    assert message.startswith(f"DP_TEST_FLAG={raw!r}")
+    assert "true" in message and "false" in message
+
+
+def test_env_int_bad_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv("DP_TEST_NUMBER", "12kb")
+    with pytest.raises(ImproperlyConfigured, match=r"^DP_TEST_NUMBER='12kb' is not a whole"):
+        env_int("DP_TEST_NUMBER", 5)
+    monkeypatch.setenv("DP_TEST_NUMBER", " ")
+    assert env_int("DP_TEST_NUMBER", 5) == 5
+    monkeypatch.setenv("DP_TEST_NUMBER", "42")
+    assert env_int("DP_TEST_NUMBER", 5) == 42
+
+
+def test_env_list_splits_and_trims(monkeypatch):
+    monkeypatch.setenv("DP_TEST_LIST", " a.example , ,b.example,")
+    assert env_list("DP_TEST_LIST", ["x"]) == ["a.example", "b.example"]
+    monkeypatch.delenv("DP_TEST_LIST")
+    assert env_list("DP_TEST_LIST", ["x"]) == ["x"]
+
+
+# --- Start-up, in a fresh process -------------------------------------------------------------
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a new interpreter with only the given environment."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_start_without_secret_key_fails_naming_it():
+    result = start_django(DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_debug_off_is_the_default_so_a_missing_secret_key_fails():
+    result = start_django()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_blank_secret_key_counts_as_missing():
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY="   ")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_short_secret_key_is_refused():
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY="too-short-0123456789")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 32 characters" in result.stderr
+    assert "too-short-0123456789" not in result.stderr
+
+
+def test_production_start_with_a_long_secret_key_succeeds():
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "started"
+
+
+def test_debug_mode_starts_without_a_secret_key():
+    result = start_django(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_debug_flag_stops_start_up_naming_it():
+    result = start_django(DJANGO_DEBUG="perhaps", SECRET_KEY=LONG_SECRET)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='perhaps' is not a boolean" in result.stderr
+
+
+def test_bad_database_url_stops_start_up_naming_it():
+    result = start_django(
+        DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET, DATABASE_URL="postgres://h:notaport/db"
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL=" in result.stderr
+    assert "port is not a number" in result.stderr
