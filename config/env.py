@@ -40,6 +40,32 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return value
+
+
+_RATE_UNITS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate such as `1200/min`, checked at start-up rather than per request."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    count, _, unit = raw.strip().partition("/")
+    if not count.isdigit() or unit.lower() not in _RATE_UNITS:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: use <number>/<second|minute|hour|day>, e.g. 600/min"
+        )
+    return raw.strip()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -1,6 +1,6 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -9,6 +9,9 @@ from django.views.decorators.http import require_safe
 from config.problems import problem_response
 
 
+# Probes run outside ATOMIC_REQUESTS: opening the request transaction would itself need
+# the database and turn "unavailable" into a 500.
+@transaction.non_atomic_requests
 @csrf_exempt
 @never_cache
 @require_safe
@@ -17,6 +20,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@transaction.non_atomic_requests
 @csrf_exempt
 @never_cache
 @require_safe

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, parse_database_url, require
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    parse_database_url,
+    require,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,7 +101,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss://")
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://"
+        )
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -159,9 +169,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "principal": os.environ.get("API_THROTTLE_RATE", "1200/min"),
-        "anon": os.environ.get("API_ANON_THROTTLE_RATE", "120/min"),
+        "principal": env_rate("API_THROTTLE_RATE", "1200/min"),
+        "anon": env_rate("API_ANON_THROTTLE_RATE", "120/min"),
     },
+    # Clients' addresses for the anonymous limit: REMOTE_ADDR unless the deployment says
+    # how many trusted proxies append to X-Forwarded-For (otherwise a client could pick
+    # its own throttle key by sending that header).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "EXCEPTION_HANDLER": "config.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -208,12 +222,13 @@ if not DEBUG:
 # BYPASSRLS, so row-level security applies (platform/postgres.md).
 DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "digest_app")
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 CSRF_FAILURE_VIEW = "config.problems.csrf_failure"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import authentication, exceptions
 
 from tenants.models import ApiKey
@@ -61,5 +62,7 @@ class ApiKeyUsageMiddleware:
         response = self.get_response(request)
         api_key = getattr(request, "api_key_used", None)
         if api_key is not None:
-            api_key_record_use(api_key)
+            # Its own short transaction: the tenant setting stays transaction-local.
+            with transaction.atomic():
+                api_key_record_use(api_key)
         return response

@@ -32,6 +32,15 @@ def grant_runtime_role(role: str, password: str | None = None) -> None:
             cursor.execute(sql.SQL("CREATE ROLE {} NOSUPERUSER NOBYPASSRLS").format(ident))
         elif row[0] or row[1]:
             raise CommandError(f"role {role} is a superuser or bypasses RLS; use another role")
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s",
+            [role],
+        )
+        if cursor.fetchone()[0]:
+            raise CommandError(
+                f"role {role} owns tables; the runtime role must not be the owner "
+                "(run migrations as the owner role, the app as this one)"
+            )
         if password:
             cursor.execute(
                 sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(password))

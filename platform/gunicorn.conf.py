@@ -1,0 +1,78 @@
+"""Gunicorn settings for Digest Platform in production.
+
+Run from anywhere: gunicorn -c platform/gunicorn.conf.py config.wsgi
+Gunicorn executes this file by path; it is not importable and must stay that way
+(`platform` is a standard-library module name).
+"""
+
+import os
+from pathlib import Path
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name}={raw!r} is not a whole number") from None
+    if value < 1:
+        raise RuntimeError(f"{name}={raw!r} must be at least 1")
+    return value
+
+
+def _usable_cores() -> int:
+    # sched_getaffinity honours CPU pinning (taskset, container cpusets); cpu_count()
+    # reports the whole host and would start far too many workers in a small container.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+# config.wsgi and the relative paths in settings resolve against the project root,
+# whatever directory the service manager starts us in.
+chdir = str(Path(__file__).resolve().parent.parent)
+wsgi_app = "config.wsgi:application"
+
+# Loopback by default: the TLS-terminating proxy is the only thing that should reach us.
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+
+# Requests spend most of their time waiting on PostgreSQL and Redis, so a few threads per
+# process add concurrency cheaply. Every thread keeps its own database connection
+# (CONN_MAX_AGE), so one instance can hold workers x threads PostgreSQL connections:
+# size max_connections or the pooler for that.
+worker_class = "gthread"
+workers = _env_int("WEB_CONCURRENCY", 2 * _usable_cores() + 1)
+threads = _env_int("GUNICORN_THREADS", 4)
+
+# A gthread worker reports to the arbiter from its main loop, not from request threads,
+# so this restarts a wedged process; it does not cut off a slow request. Request length
+# is bounded by the database connect timeout and the proxy's upstream timeout.
+timeout = 30
+# On SIGTERM, in-flight requests get this long to finish; keep the orchestrator's
+# termination grace period longer than this.
+graceful_timeout = 30
+# Longer than the usual 60 s idle timeout of proxies and load balancers, so the proxy
+# closes idle upstream connections first; the other way round, a request can be sent on
+# a socket gunicorn is closing and the client sees a 502. Idle connections hold no thread.
+keepalive = 65
+
+# Recycle each worker after a while so slow memory growth cannot accumulate; the jitter
+# keeps workers from all restarting at the same moment.
+max_requests = 1000
+max_requests_jitter = 100
+
+# The heartbeat file is touched constantly; on tmpfs that never blocks on a slow or
+# overlay disk, which would otherwise look like a hung worker. Gunicorn creates it with
+# mkstemp and unlinks it at once, so a shared directory is fine here.
+_TMPFS = "/dev/shm"  # noqa: S108
+if os.path.isdir(_TMPFS):
+    worker_tmp_dir = _TMPFS
+
+# Logs go to stdout/stderr for the service manager to collect. %(h)s is the proxy's
+# address, so the forwarded client address is logged too; %(M)s is the request time in
+# milliseconds, the number to watch for slow endpoints.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s client=%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms %(p)s "%(a)s"'
