@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "guardian",
     "social_django",
     "tenants",
+    "digests",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DigestStatusEnum": "digests.models.Digest.Status",
+        "ImportOutcomeEnum": ["created", "updated", "unchanged", "failed"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_problem_responses",

@@ -8,6 +8,7 @@ from tenants.api import MeView
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
     path("tenants/<slug:tenant>/", include("tenants.urls")),
+    path("tenants/<slug:tenant>/", include("digests.urls")),
 ]
 
 urlpatterns = [

@@ -28,6 +28,16 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("tenants.view_apikey", "See API keys (never their secrets)"),
     CatalogueEntry("tenants.add_apikey", "Create API keys for internal apps"),
     CatalogueEntry("tenants.delete_apikey", "Revoke API keys"),
+    CatalogueEntry("digests.view_digest", "Read published digests"),
+    CatalogueEntry("digests.view_unpublished_digest", "Read drafts and archived digests"),
+    CatalogueEntry("digests.add_digest", "Create and import digests"),
+    CatalogueEntry("digests.change_digest", "Edit digests"),
+    CatalogueEntry("digests.publish_digest", "Publish and archive digests"),
+    CatalogueEntry("digests.delete_digest", "Delete digests"),
+    CatalogueEntry(
+        "digests.manage_access_digest",
+        "Restrict digests to named members or roles; sees every restricted digest",
+    ),
 )
 
 CATALOGUE_CODENAMES: frozenset[str] = frozenset(entry.codename for entry in CATALOGUE)
@@ -53,20 +63,28 @@ def _all() -> frozenset[str]:
 
 
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
+_READ = frozenset({"digests.view_digest"})
+_READ_ALL = _READ | {"digests.view_unpublished_digest"}
+_WRITE = _READ_ALL | {"digests.add_digest", "digests.change_digest", "digests.publish_digest"}
 
 PRESETS: dict[str, PresetRole] = {
     preset.slug: preset
     for preset in (
         PresetRole(OWNER, "Owner", "Everything, including managing other owners.", _all()),
         PresetRole(ADMIN, "Admin", "Manages members, roles, API keys and settings.", _all()),
-        PresetRole(EDITOR, "Editor", "Writes and publishes digests.", _READ_PEOPLE),
-        PresetRole(VIEWER, "Viewer", "Reads published digests.", frozenset()),
-        PresetRole(COMPLIANCE, "Compliance", "Reviews source licenses and decides.", _READ_PEOPLE),
+        PresetRole(EDITOR, "Editor", "Writes and publishes digests.", _READ_PEOPLE | _WRITE),
+        PresetRole(VIEWER, "Viewer", "Reads published digests.", _READ),
+        PresetRole(
+            COMPLIANCE,
+            "Compliance",
+            "Reviews source licenses and decides.",
+            _READ_PEOPLE | _READ_ALL,
+        ),
         PresetRole(
             AUDITOR,
             "Auditor",
             "Reads the audit log and who has access.",
-            _READ_PEOPLE | {"tenants.view_apikey"},
+            _READ_PEOPLE | _READ | {"tenants.view_apikey"},
         ),
     )
 }

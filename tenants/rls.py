@@ -74,3 +74,29 @@ class EnableRowLevelSecurity(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self):
         return f"rls_{self.model_name.lower()}"
+
+
+def enable_through_parent_sql(table: str, fk_column: str, parent_table: str) -> list[str]:
+    """RLS for a table without its own tenant column (a join or grant table): a row is
+    visible when the row it points to is, so the parent's tenant policy decides."""
+    # Identifiers come from migration code, never from input.
+    check = f'(EXISTS (SELECT 1 FROM "{parent_table}" p WHERE p.id = "{table}"."{fk_column}"))'  # noqa: S608
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY_NAME} ON "{table}"',
+        f'CREATE POLICY {POLICY_NAME} ON "{table}" USING {check} WITH CHECK {check}',
+    ]
+
+
+class RunPostgresSQL(migrations.RunSQL):
+    """RunSQL that does nothing on other databases (SQLite has no RLS, triggers in
+    PL/pgSQL or GIN indexes)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

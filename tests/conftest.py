@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from digests.models import Digest
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role, Tenant, User
 from tests import factories
@@ -48,6 +49,7 @@ class World:
     globex_role: Role | None = None
     globex_key: ApiKey | None = None
     globex_member: Membership | None = None
+    globex_digest: Digest | None = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -73,6 +75,13 @@ def world(db) -> World:
         globex, w.globex_role, email=f"member-{SENTINEL.lower()}@globex.test"
     )
     w.globex_key = factories.api_key(globex, rbac.VIEWER, name=SENTINEL).api_key
+    w.globex_digest = factories.digest(
+        globex,
+        title=f"Globex digest {SENTINEL}",
+        summary=f"Summary {SENTINEL}",
+        publisher=f"Globex Radio {SENTINEL}",
+        topics=[SENTINEL.lower()],
+    )
     return w
 
 

@@ -67,3 +67,39 @@ def all_rows(model):
     """Every tenant's rows of a tenant-owned model (tests only look across tenants)."""
     with platform_scope():
         return list(model.objects.unscoped().all())
+
+
+def digest(tenant_obj: Tenant, *, status: str = "published", **fields):
+    """A digest made through the service, published unless asked otherwise."""
+    import datetime as dt
+
+    from digests import services as digest_services
+    from digests.models import Digest
+
+    n = next(_seq)
+    data = {
+        "title": f"Digest number {n}",
+        "publisher": "Test Radio",
+        "published_on": dt.date(2025, 3, 14),
+        "summary": "A summary of an episode.",
+        "key_points": ["First point.", "Second point."],
+        "sections": [
+            {
+                "number": 1,
+                "emoji": "⚡",
+                "title": "Opening",
+                "bullets": ["A bullet."],
+                "subsections": [],
+            },
+        ],
+        "topics": ["testing"],
+    }
+    data.update(fields)
+    with tenant_context(tenant_obj):
+        made = digest_services.digest_create(actor=None, data=data)
+        if status != Digest.Status.DRAFT:
+            if status == Digest.Status.ARCHIVED:
+                made = digest_services.digest_transition(actor=None, digest=made, to=status)
+            else:
+                made = digest_services.digest_transition(actor=None, digest=made, to=status)
+    return made

@@ -34,8 +34,13 @@ def test_probes_with_the_database_unreachable():
         "ALLOWED_HOSTS": "testserver",
     }
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     probes = json.loads(result.stdout.strip().splitlines()[-1])

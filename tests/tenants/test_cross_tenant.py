@@ -3,6 +3,7 @@ and nothing of the other tenant ever appears in a response."""
 
 from __future__ import annotations
 
+from digests.models import Digest
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import tenant_endpoints
@@ -11,9 +12,12 @@ ENDPOINTS = tenant_endpoints()
 
 
 def globex_object(world, model):
-    return {Membership: world.globex_member, Role: world.globex_role, ApiKey: world.globex_key}[
-        model
-    ]
+    return {
+        Membership: world.globex_member,
+        Role: world.globex_role,
+        ApiKey: world.globex_key,
+        Digest: world.globex_digest,
+    }[model]
 
 
 def test_other_tenants_ids_are_404_like_missing_ids(world):

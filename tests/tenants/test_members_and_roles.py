@@ -173,7 +173,12 @@ def test_nobody_grants_more_than_they_hold(world):
     manager_role = factories.custom_role(
         world.acme,
         slug="people",
-        permissions=["tenants.view_membership", "tenants.add_membership", "tenants.view_role"],
+        permissions=[
+            "tenants.view_membership",
+            "tenants.add_membership",
+            "tenants.view_role",
+            "digests.view_digest",
+        ],
     )
     manager = factories.membership(world.acme, manager_role, email="people@acme.test").user
     client = world.client(user=manager)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tenants import rbac
 from tenants.context import tenant_context
+from digests.models import Digest
 from tenants.models import ApiKey, Membership, Role
 from tests import factories
 from tests.endpoints import tenant_endpoints
@@ -28,12 +29,21 @@ def own_target(world, model):
         return factories.custom_role(world.acme, slug="target-role", permissions=[])
     if model is ApiKey:
         return factories.api_key(world.acme, rbac.VIEWER, name="target key").api_key
+    if model is Digest:
+        return factories.digest(world.acme, title="Target digest")
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
 def test_the_matrix_covers_every_tenant_view():
     views = {e.view_class.__name__ for e in ENDPOINTS}
-    assert {"MemberViewSet", "RoleViewSet", "ApiKeyViewSet", "PermissionViewSet"} <= views
+    assert {
+        "MemberViewSet",
+        "RoleViewSet",
+        "ApiKeyViewSet",
+        "PermissionViewSet",
+        "DigestViewSet",
+        "DigestImportViewSet",
+    } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"
 

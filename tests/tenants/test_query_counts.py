@@ -30,6 +30,9 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "api-keys":
         for i in range(start, start + rows):
             factories.api_key(world.acme, rbac.VIEWER, name=f"bulk {i}")
+    elif path == "digests":
+        for i in range(start, start + rows):
+            factories.digest(world.acme, title=f"Bulk digest {i}")
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 

@@ -1,0 +1,428 @@
+"""The digest library: `/api/v1/tenants/{tenant}/digests/`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import connection
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from digests import selectors, services
+from digests.importing import import_bytes
+from digests.models import Digest
+from tenants.api_base import TenantScopedViewSet
+from tenants.models import Membership, Role
+
+MAX_IMPORT_FILES = 200
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
+    """The API shape of a digest, built directly: the list endpoint renders many of these."""
+    data = {
+        "id": digest.pk,
+        "slug": digest.slug,
+        "title": digest.title,
+        "publisher": digest.publisher,
+        "published_on": digest.published_on.isoformat(),
+        "summary": digest.summary,
+        "key_points": digest.key_points,
+        "topics": digest.topics,
+        "language": digest.language,
+        "status": digest.status,
+        "truncated": digest.truncated,
+        "restricted": digest.restricted,
+        "source": {
+            "publisher": digest.source_publisher or digest.publisher,
+            "title": digest.source_title or digest.title,
+            "url": digest.source_url or None,
+        },
+        "updated_at": digest.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+    if detail:
+        data["sections"] = digest.sections
+        data["exporter"] = digest.exporter
+        data["created_at"] = digest.created_at.isoformat().replace("+00:00", "Z")
+        data["published_at"] = (
+            digest.published_at.isoformat().replace("+00:00", "Z") if digest.published_at else None
+        )
+    return data
+
+
+class SourceSerializer(serializers.Serializer):
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=1000, required=False, allow_blank=True, allow_null=True)
+
+
+class SubsectionSerializer(serializers.Serializer):
+    number = serializers.RegexField(r"^\d{1,3}\.\d{1,3}$", max_length=8)
+    title = serializers.CharField(max_length=300)
+    bullets = serializers.ListField(
+        child=serializers.CharField(max_length=2000), max_length=200, default=list
+    )
+
+
+class SectionSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=0, max_value=999)
+    emoji = serializers.CharField(max_length=32, allow_blank=True, default="")
+    title = serializers.CharField(max_length=300)
+    bullets = serializers.ListField(
+        child=serializers.CharField(max_length=2000), max_length=200, default=list
+    )
+    subsections = SubsectionSerializer(many=True, default=list, max_length=100)
+
+
+class DigestSerializer(serializers.Serializer):
+    """A digest in a list (no sections)."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    published_on = serializers.DateField()
+    summary = serializers.CharField()
+    key_points = serializers.ListField(child=serializers.CharField())
+    topics = serializers.ListField(child=serializers.CharField())
+    language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Digest.Status.choices)
+    truncated = serializers.BooleanField()
+    restricted = serializers.BooleanField()
+    source = inline_serializer(
+        "DigestSource",
+        fields={
+            "publisher": serializers.CharField(),
+            "title": serializers.CharField(),
+            "url": serializers.URLField(allow_null=True),
+        },
+    )
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        return digest_to_dict(instance, detail=False)
+
+
+class DigestDetailSerializer(DigestSerializer):
+    """A whole digest."""
+
+    sections = SectionSerializer(many=True)
+    exporter = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance):
+        return digest_to_dict(instance, detail=True)
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class DigestWriteSerializer(serializers.Serializer):
+    """What a client may set. Status, restriction, tenant and authorship are not here:
+    they change only through their own endpoints."""
+
+    title = serializers.CharField(max_length=300)
+    slug = serializers.SlugField(max_length=120, required=False)
+    publisher = serializers.CharField(max_length=200)
+    published_on = serializers.DateField()
+    summary = serializers.CharField(allow_blank=True, default="", max_length=20000)
+    key_points = serializers.ListField(
+        child=serializers.CharField(max_length=2000), max_length=100, default=list
+    )
+    sections = SectionSerializer(many=True, default=list, max_length=200)
+    topics = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, default=list
+    )
+    language = serializers.CharField(max_length=16, default="en")
+    truncated = serializers.BooleanField(default=False)
+    exporter = serializers.CharField(max_length=100, allow_blank=True, default="")
+    source = SourceSerializer(required=False)
+
+    def to_internal_value(self, data):
+        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["This field cannot be set here."] for name in sorted(unknown)}
+            )
+        return super().to_internal_value(data)
+
+    def service_data(self) -> dict:
+        data = dict(self.validated_data)
+        source = data.pop("source", None)
+        if source is not None:
+            data["source_publisher"] = source.get("publisher") or ""
+            data["source_title"] = source.get("title") or ""
+            data["source_url"] = source.get("url") or ""
+        return data
+
+
+class AccessSerializer(serializers.Serializer):
+    restricted = serializers.BooleanField()
+    members = serializers.ListField(child=serializers.EmailField(), max_length=500, default=list)
+    roles = serializers.ListField(child=serializers.SlugField(), max_length=100, default=list)
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+class DigestFilter(django_filters.FilterSet):
+    publisher = django_filters.CharFilter(field_name="publisher", lookup_expr="iexact")
+    status = django_filters.ChoiceFilter(choices=Digest.Status.choices)
+    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    topic = django_filters.CharFilter(method="filter_topic", help_text="One topic, exact.")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Text search over title, summary, key points and sections."
+    )
+
+    def filter_topic(self, queryset, name, value):
+        topic = " ".join(value.split()).lower()
+        if connection.vendor == "postgresql":
+            return queryset.filter(topics__contains=[topic])
+        # SQLite has no JSON containment; match the quoted element in the JSON text.
+        return queryset.filter(topics__icontains=f'"{topic}"')
+
+    def filter_q(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+ORDERINGS = {"-published_on": ("-published_on", "-id"), "published_on": ("published_on", "id")}
+
+
+class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The tenant's digests. Viewers see published ones; restricted digests only those
+    granted access (everyone else gets 404)."""
+
+    model = Digest
+    serializer_class = DigestSerializer
+    filterset_class = DigestFilter
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "digests.view_digest",
+        "retrieve": "digests.view_digest",
+        "create": "digests.add_digest",
+        "update": "digests.change_digest",
+        "partial_update": "digests.change_digest",
+        "destroy": "digests.delete_digest",
+        "publish": "digests.publish_digest",
+        "archive": "digests.publish_digest",
+        "access": "digests.manage_access_digest",
+    }
+
+    def narrow_queryset(self, queryset):
+        return selectors.visible_digests(self.principal, queryset)
+
+    def cursor_ordering(self):
+        if self.request.query_params.get("q", "").strip():
+            return (
+                ("-rank", "-id") if connection.vendor == "postgresql" else ("-published_on", "-id")
+            )
+        return ORDERINGS.get(
+            self.request.query_params.get("ordering", ""), ORDERINGS["-published_on"]
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return DigestSerializer
+        return DigestDetailSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=list(ORDERINGS),
+                description="By date; newest first by default.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        digest = self.get_object()
+        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+
+    @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = DigestWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        digest = services.digest_create(actor=self.principal, data=data.service_data())
+        return self.etag_response(digest_to_dict(digest, detail=True), digest, status=201)
+
+    @extend_schema(request=DigestWriteSerializer, responses={200: DigestDetailSerializer})
+    def update(self, request, *args, **kwargs):
+        return self._write(request, partial=False)
+
+    @extend_schema(request=DigestWriteSerializer, responses={200: DigestDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return self._write(request, partial=True)
+
+    def _write(self, request, *, partial: bool):
+        digest = self.get_object()
+        data = DigestWriteSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        digest = services.digest_update(
+            actor=self.principal, digest=digest, data=data.service_data()
+        )
+        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.digest_delete(actor=self.principal, digest=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: DigestDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        digest = services.digest_transition(
+            actor=self.principal, digest=self.get_object(), to=Digest.Status.PUBLISHED
+        )
+        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+
+    @extend_schema(request=None, responses={200: DigestDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def archive(self, request, *args, **kwargs):
+        digest = services.digest_transition(
+            actor=self.principal, digest=self.get_object(), to=Digest.Status.ARCHIVED
+        )
+        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: AccessSerializer})
+    @extend_schema(methods=["PUT"], request=AccessSerializer, responses={200: AccessSerializer})
+    @action(detail=True, methods=["get", "put"])
+    def access(self, request, *args, **kwargs):
+        digest = self.get_object()
+        if request.method == "PUT":
+            data = AccessSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            emails = {e.lower() for e in data.validated_data["members"]}
+            memberships = list(
+                Membership.objects.select_related("user").filter(user__email__in=emails)
+            )
+            missing = emails - {m.user.email for m in memberships}
+            roles = list(Role.objects.filter(slug__in=data.validated_data["roles"]))
+            missing_roles = set(data.validated_data["roles"]) - {r.slug for r in roles}
+            errors = {}
+            if missing:
+                errors["members"] = [f"not members of this tenant: {', '.join(sorted(missing))}"]
+            if missing_roles:
+                errors["roles"] = [f"no such roles: {', '.join(sorted(missing_roles))}"]
+            if errors:
+                raise serializers.ValidationError(errors)
+            access = services.digest_set_access(
+                actor=self.principal,
+                digest=digest,
+                restricted=data.validated_data["restricted"],
+                members=[m.user for m in memberships],
+                roles=roles,
+            )
+        else:
+            access = services.digest_access(digest)
+        return Response(
+            {
+                "restricted": access.restricted,
+                "members": [u.email for u in access.members],
+                "roles": [r.slug for r in access.roles],
+            }
+        )
+
+
+class PlainTextParser(parsers.BaseParser):
+    """A text/plain body, kept as bytes: the importer decodes it and reports bad UTF-8
+    with its line like any other file."""
+
+    media_type = "text/plain"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+class ImportResultSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "failed"])
+    id = serializers.IntegerField(allow_null=True)
+    line = serializers.IntegerField(allow_null=True, help_text="Where a malformed file failed.")
+    error = serializers.CharField(allow_null=True)
+
+
+class DigestImportViewSet(TenantScopedViewSet):
+    """Import exports in the digest text format: one `text/plain` body, or many files as
+    `multipart/form-data` (field `files`). Each file is all or nothing; the answer lists
+    every file's outcome."""
+
+    model = Digest
+    parser_classes = [PlainTextParser, parsers.MultiPartParser]
+    permission_map = {"create": "digests.add_digest"}
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="tenants_digests_import",
+        request={
+            "text/plain": OpenApiTypes.STR,
+            "multipart/form-data": inline_serializer(
+                "DigestImportFiles",
+                fields={"files": serializers.ListField(child=serializers.FileField())},
+            ),
+        },
+        parameters=[
+            OpenApiParameter("filename", str, description="Name to report for a text/plain body."),
+            OpenApiParameter(
+                "publish", bool, description="Publish what is imported (needs publish_digest)."
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "DigestImportReport",
+                fields={
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                    "failed": serializers.IntegerField(),
+                    "files": ImportResultSerializer(many=True),
+                },
+            )
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        publish = request.query_params.get("publish", "").lower() in {"1", "true", "yes"}
+        if publish and not self.principal.has("digests.publish_digest"):
+            raise serializers.ValidationError(
+                {"publish": ["Your role cannot publish; import as drafts."]}
+            )
+        if isinstance(request.data, bytes):
+            name = request.query_params.get("filename") or "body.txt"
+            files = [(name, request.data)]
+        else:
+            uploads = request.FILES.getlist("files")
+            if not uploads:
+                raise serializers.ValidationError({"files": ["Send at least one file."]})
+            if len(uploads) > MAX_IMPORT_FILES:
+                raise serializers.ValidationError(
+                    {"files": [f"At most {MAX_IMPORT_FILES} files per request."]}
+                )
+            files = [(upload.name, upload.read()) for upload in uploads]
+        results = [self._import_one(name, raw, publish) for name, raw in files]
+        counts = {
+            s: sum(r["status"] == s for r in results)
+            for s in ("created", "updated", "unchanged", "failed")
+        }
+        return Response({**counts, "files": results})
+
+    def _import_one(self, name: str, raw: bytes, publish: bool) -> dict:
+        result = import_bytes(name, raw, actor=self.principal, publish=publish)
+        return {
+            "file": name,
+            "status": result.status,
+            "id": result.digest_id,
+            "line": result.line,
+            "error": result.error,
+        }

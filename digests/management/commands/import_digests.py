@@ -1,0 +1,63 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from digests.importing import collect, import_files
+from tenants.context import tenant_context
+from tenants.models import Tenant
+
+
+class Command(BaseCommand):
+    help = (
+        "Import digest exports (the digest text format) into a tenant. Files or folders "
+        "(every *.txt below). Re-importing an export updates its digest; a malformed file "
+        "is reported with its line and leaves nothing behind."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tenant", required=True, metavar="SLUG")
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--publish", action="store_true", help="Publish what is imported")
+        parser.add_argument(
+            "--progress",
+            choices=["auto", "always", "never"],
+            default="auto",
+            help="Progress bar on stderr (auto: when stderr is a terminal and files > 1)",
+        )
+
+    def handle(self, *args, tenant, paths, publish=False, progress="auto", **options):
+        tenant_obj = Tenant.objects.filter(slug=tenant).first()
+        if tenant_obj is None:
+            raise CommandError(f"no tenant {tenant!r}")
+        try:
+            files = collect(paths)
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from None
+        if not files:
+            raise CommandError("no .txt files found in " + ", ".join(paths))
+        show_bar = progress == "always" or (
+            progress == "auto" and len(files) > 1 and sys.stderr.isatty()
+        )
+        total = len(files)
+
+        def report(index, result):
+            if result.status == "failed":
+                if show_bar:
+                    self.stderr.write("\r\033[K", ending="")
+                self.stderr.write(f"failed: {result.error}")
+            if show_bar:
+                width = 30
+                done = int(width * index / total)
+                bar = "#" * done + "-" * (width - done)
+                self.stderr.write(f"\r[{bar}] {index}/{total}", ending="")
+                if index == total:
+                    self.stderr.write("")
+
+        with tenant_context(tenant_obj):
+            _, counts = import_files(files, publish=publish, on_result=report)
+        self.stdout.write(
+            f"Imported into {tenant}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged, {counts['failed']} failed."
+        )
+        if counts["failed"]:
+            raise CommandError(f"{counts['failed']} of {total} files failed (see above)")

@@ -1,0 +1,108 @@
+"""Digests: one row each, content in document columns.
+
+A digest is always read whole (detail) or as a page of whole digests (list), and its
+sections are never queried one by one. So key points, sections and topics live in JSON
+columns of the digest row: a detail is one indexed row fetch, a list page one query,
+with no joins or prefetches whatever the number of sections. What search needs is
+flattened into `search_text` and, on PostgreSQL, a weighted `search_vector` kept by a
+trigger and indexed with GIN (migration 0002).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from tenants.scoping import TenantOwnedModel
+
+
+class Digest(TenantOwnedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    published_on = models.DateField()
+    summary = models.TextField(blank=True)
+    key_points = models.JSONField(default=list, blank=True)
+    sections = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    truncated = models.BooleanField(default=False)
+    exporter = models.CharField(max_length=100, blank=True)
+
+    # The episode or video the digest summarizes; licensing attaches to it.
+    source_publisher = models.CharField(max_length=200, blank=True)
+    source_title = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+
+    # Restricted digests are visible only to members and roles granted access
+    # (django-guardian object permissions), and to those who manage access.
+    restricted = models.BooleanField(default=False)
+
+    # Identity of an imported export (publisher, title, date), so a re-import updates.
+    # NULL (not "") for digests made through the API, so the partial unique constraint
+    # applies to imported ones only.
+    import_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="digest_tenant_slug_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "import_key"],
+                name="digest_tenant_import_key_unique",
+                condition=models.Q(import_key__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-published_on", "-id"], name="digest_tenant_date"),
+            models.Index(fields=["tenant", "status", "-published_on"], name="digest_tenant_status"),
+            models.Index(fields=["tenant", "publisher"], name="digest_tenant_publisher"),
+        ]
+        permissions = [
+            ("view_unpublished_digest", "See drafts and archived digests"),
+            ("publish_digest", "Publish and archive digests"),
+            ("manage_access_digest", "Restrict digests, grant access, see every restricted one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DigestUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian table: grants on one digest to one person."""
+
+    content_object = models.ForeignKey(Digest, on_delete=models.CASCADE)
+
+
+class DigestGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-FK guardian table: grants on one digest to a role (its group)."""
+
+    content_object = models.ForeignKey(Digest, on_delete=models.CASCADE)

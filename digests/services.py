@@ -1,0 +1,286 @@
+"""Writes for digests: create, edit, publish, archive, delete, restrict, import."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from guardian.shortcuts import assign_perm, remove_perm
+
+from digests.models import Digest
+from digests.parser import ParsedDigest
+from tenants.context import current_tenant
+from tenants.models import Role, User
+from tenants.services import Conflict, Principal, ServiceError
+
+CONTENT_FIELDS = (
+    "title",
+    "publisher",
+    "published_on",
+    "summary",
+    "key_points",
+    "sections",
+    "topics",
+    "language",
+    "truncated",
+    "exporter",
+    "source_publisher",
+    "source_title",
+    "source_url",
+)
+VIEW_PERMISSION = "digests.view_digest"
+
+
+def search_text(key_points: list[str], sections: list[dict]) -> str:
+    """Key points and section text flattened for search (title and summary are separate)."""
+    parts: list[str] = list(key_points)
+    for section in sections:
+        parts.append(section.get("title", ""))
+        parts.extend(section.get("bullets", []))
+        for sub in section.get("subsections", []):
+            parts.append(sub.get("title", ""))
+            parts.extend(sub.get("bullets", []))
+    return "\n".join(p for p in parts if p)
+
+
+def normalise_topics(topics: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for topic in topics:
+        cleaned = " ".join(topic.split()).lower()
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return list(seen)
+
+
+def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(base)[:100].strip("-") or "digest"
+    taken = set(
+        Digest.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _apply(digest: Digest, data: dict[str, Any]) -> list[str]:
+    changed = []
+    for name in CONTENT_FIELDS:
+        if name in data:
+            value = data[name]
+            if name == "topics":
+                value = normalise_topics(value)
+            if getattr(digest, name) != value:
+                setattr(digest, name, value)
+                changed.append(name)
+    if {"key_points", "sections"} & set(changed):
+        digest.search_text = search_text(digest.key_points, digest.sections)
+        changed.append("search_text")
+    return changed
+
+
+def _actor_user(actor: Principal | None) -> User | None:
+    return actor.user if actor else None
+
+
+@transaction.atomic
+def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
+    tenant = current_tenant()
+    digest = Digest(tenant=tenant, created_by=_actor_user(actor), updated_by=_actor_user(actor))
+    _apply(digest, data)
+    digest.search_text = search_text(digest.key_points, digest.sections)
+    slug = data.get("slug")
+    if slug:
+        if Digest.objects.filter(slug=slug).exists():
+            raise Conflict(f"a digest with slug {slug!r} already exists", code="slug_taken")
+        digest.slug = slug
+    else:
+        digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
+    digest.save()
+    return digest
+
+
+@transaction.atomic
+def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, Any]) -> Digest:
+    digest = Digest.objects.select_for_update().get(pk=digest.pk)
+    changed = _apply(digest, data)
+    slug = data.get("slug")
+    if slug and slug != digest.slug:
+        if Digest.objects.filter(slug=slug).exclude(pk=digest.pk).exists():
+            raise Conflict(f"a digest with slug {slug!r} already exists", code="slug_taken")
+        digest.slug = slug
+        changed.append("slug")
+    if changed:
+        digest.updated_by = _actor_user(actor)
+        digest.save()
+    return digest
+
+
+_TRANSITIONS = {
+    Digest.Status.PUBLISHED: {Digest.Status.DRAFT, Digest.Status.ARCHIVED},
+    Digest.Status.ARCHIVED: {Digest.Status.DRAFT, Digest.Status.PUBLISHED},
+}
+
+
+@transaction.atomic
+def digest_transition(*, actor: Principal | None, digest: Digest, to: str) -> Digest:
+    digest = Digest.objects.select_for_update().get(pk=digest.pk)
+    if digest.status not in _TRANSITIONS[to]:
+        raise Conflict(f"a {digest.status} digest cannot become {to}", code="invalid_transition")
+    now = timezone.now()
+    digest.status = to
+    if to == Digest.Status.PUBLISHED:
+        digest.published_at = now
+        digest.archived_at = None
+    else:
+        digest.archived_at = now
+    digest.updated_by = _actor_user(actor)
+    digest.save()
+    return digest
+
+
+@transaction.atomic
+def digest_delete(*, actor: Principal | None, digest: Digest) -> None:
+    Digest.objects.filter(pk=digest.pk).delete()
+
+
+# --- Access: restriction and guardian grants ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    restricted: bool
+    members: list[User]
+    roles: list[Role]
+
+
+def digest_access(digest: Digest) -> Access:
+    members = list(
+        User.objects.filter(
+            digestuserobjectpermission__content_object=digest,
+            digestuserobjectpermission__permission__codename="view_digest",
+        ).order_by("email")
+    )
+    roles = list(
+        Role.objects.filter(
+            group__digestgroupobjectpermission__content_object=digest,
+            group__digestgroupobjectpermission__permission__codename="view_digest",
+        ).order_by("slug")
+    )
+    return Access(restricted=digest.restricted, members=members, roles=roles)
+
+
+@transaction.atomic
+def digest_set_access(
+    *,
+    actor: Principal | None,
+    digest: Digest,
+    restricted: bool,
+    members: list[User],
+    roles: list[Role],
+) -> Access:
+    """Replace who may see a restricted digest. Grants are guardian object permissions on
+    the digest: to a person directly, or to a role through the role's group."""
+    digest = Digest.objects.select_for_update().get(pk=digest.pk)
+    current = digest_access(digest)
+    for user in set(current.members) - set(members):
+        remove_perm(VIEW_PERMISSION, user, digest)
+    for user in set(members) - set(current.members):
+        assign_perm(VIEW_PERMISSION, user, digest)
+    current_groups = {r.group_id for r in current.roles}
+    wanted_groups = {r.group_id for r in roles}
+    for group in Group.objects.filter(pk__in=current_groups - wanted_groups):
+        remove_perm(VIEW_PERMISSION, group, digest)
+    for group in Group.objects.filter(pk__in=wanted_groups - current_groups):
+        assign_perm(VIEW_PERMISSION, group, digest)
+    if digest.restricted != restricted:
+        digest.restricted = restricted
+        digest.updated_by = _actor_user(actor)
+        digest.save(update_fields=["restricted", "updated_by", "updated_at"])
+    return digest_access(digest)
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+def import_key(parsed: ParsedDigest) -> str:
+    """The identity of an export: the same episode exported again is the same digest."""
+    identity = "\x1f".join(
+        [parsed.publisher.casefold(), parsed.title.casefold(), parsed.published_on.isoformat()]
+    )
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def parsed_fields(parsed: ParsedDigest) -> dict[str, Any]:
+    return {
+        "title": parsed.title,
+        "publisher": parsed.publisher,
+        "published_on": parsed.published_on,
+        "summary": parsed.summary,
+        "key_points": parsed.key_points,
+        "sections": parsed.sections_as_dicts(),
+        "truncated": parsed.truncated,
+        "exporter": parsed.exporter,
+        "source_publisher": parsed.publisher,
+        "source_title": parsed.title,
+    }
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    status: str  # created, updated, unchanged
+    digest: Digest
+
+
+def digest_import(
+    *, actor: Principal | None, parsed: ParsedDigest, publish: bool = False
+) -> ImportOutcome:
+    """Create or update the digest for one parsed export; all or nothing.
+
+    Two imports of the same export at once leave one digest: the unique
+    (tenant, import_key) constraint makes the loser retry as an update.
+    """
+    key = import_key(parsed)
+    fields = parsed_fields(parsed)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = Digest.objects.select_for_update().filter(import_key=key).first()
+                if existing is None:
+                    digest = Digest(
+                        tenant=current_tenant(),
+                        import_key=key,
+                        created_by=_actor_user(actor),
+                        updated_by=_actor_user(actor),
+                    )
+                    _apply(digest, fields)
+                    digest.search_text = search_text(digest.key_points, digest.sections)
+                    digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
+                    if publish:
+                        digest.status = Digest.Status.PUBLISHED
+                        digest.published_at = timezone.now()
+                    digest.save()
+                    return ImportOutcome("created", digest)
+                changed = _apply(existing, fields)
+                if publish and existing.status != Digest.Status.PUBLISHED:
+                    existing.status = Digest.Status.PUBLISHED
+                    existing.published_at = timezone.now()
+                    changed.append("status")
+                if not changed:
+                    return ImportOutcome("unchanged", existing)
+                existing.updated_by = _actor_user(actor)
+                existing.save()
+                return ImportOutcome("updated", existing)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise ServiceError("the import could not be stored", code="import_failed")
