@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from digests.models import Digest
 from tenants import rbac
 from tenants.context import tenant_context
-from digests.models import Digest
 from tenants.models import ApiKey, Membership, Role
 from tests import factories
 from tests.endpoints import tenant_endpoints

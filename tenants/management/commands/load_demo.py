@@ -98,7 +98,40 @@ class Command(BaseCommand):
                         name=key["name"], role=roles[key["role"]], token=key["secret"]
                     )
                     created += int(new)
+                if "digests" in spec:
+                    created += self._load_digests(spec["digests"], roles)
         return created
+
+    def _load_digests(self, spec: dict, roles: dict) -> int:
+        """Import the sample exports; topics and restrictions only on first import."""
+        from digests import services as digest_services
+        from digests.importing import collect, import_files
+        from digests.models import Digest
+
+        files = collect(DEFAULT_PATH.parent / path for path in spec["files"])
+        results, counts = import_files(files, publish=spec.get("publish", False))
+        failed = [r.error for r in results if r.status == "failed"]
+        if failed:
+            raise CommandError("demo digests failed to import:\n" + "\n".join(failed))
+        for result in results:
+            if result.status != "created":
+                continue
+            name = Path(result.path).name
+            digest = Digest.objects.get(pk=result.digest_id)
+            if name in spec.get("topics", {}):
+                digest_services.digest_update(
+                    actor=None, digest=digest, data={"topics": spec["topics"][name]}
+                )
+            if name in spec.get("restricted", {}):
+                grant = spec["restricted"][name]
+                digest_services.digest_set_access(
+                    actor=None,
+                    digest=digest,
+                    restricted=True,
+                    members=list(User.objects.filter(email__in=grant.get("members", []))),
+                    roles=[roles[slug] for slug in grant.get("roles", [])],
+                )
+        return counts["created"]
 
     def _print_credentials(self, demo: dict) -> None:
         out = self.stdout.write
