@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from digests import selectors, services
-from digests.importing import import_bytes
+from digests.importing import import_many
 from digests.models import Digest
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
@@ -410,19 +410,15 @@ class DigestImportViewSet(TenantScopedViewSet):
                     {"files": [f"At most {MAX_IMPORT_FILES} files per request."]}
                 )
             files = [(upload.name, upload.read()) for upload in uploads]
-        results = [self._import_one(name, raw, publish) for name, raw in files]
-        counts = {
-            s: sum(r["status"] == s for r in results)
-            for s in ("created", "updated", "unchanged", "failed")
-        }
-        return Response({**counts, "files": results})
-
-    def _import_one(self, name: str, raw: bytes, publish: bool) -> dict:
-        result = import_bytes(name, raw, actor=self.principal, publish=publish)
-        return {
-            "file": name,
-            "status": result.status,
-            "id": result.digest_id,
-            "line": result.line,
-            "error": result.error,
-        }
+        results, counts = import_many(files, actor=self.principal, publish=publish)
+        body = [
+            {
+                "file": r.path,
+                "status": r.status,
+                "id": r.digest_id,
+                "line": r.line,
+                "error": r.error,
+            }
+            for r in results
+        ]
+        return Response({**counts, "files": body})

@@ -1,4 +1,4 @@
-"""Import digest exports from files: shared by the command and the demo loader."""
+"""Import digest exports: shared by the command, the API and the demo loader."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digests import services
-from digests.parser import FormatError, parse
+from digests.parser import FormatError, ParsedDigest, parse
 from tenants.services import Principal
+
+CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -35,23 +37,60 @@ def collect(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def import_bytes(name: str, raw: bytes, *, actor: Principal | None, publish: bool) -> FileResult:
-    """One export, all or nothing. The caller has made the tenant current."""
+def _decode_and_parse(name: str, raw: bytes) -> ParsedDigest | FileResult:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return FileResult(name, "failed", f"{name}:{line}: not valid UTF-8", line=line)
     try:
-        parsed = parse(text, name)
+        return parse(text, name)
     except FormatError as exc:
         return FileResult(name, "failed", str(exc), line=exc.line)
-    outcome = services.digest_import(actor=actor, parsed=parsed, publish=publish)
-    return FileResult(name, outcome.status, digest_id=outcome.digest.pk)
 
 
-def import_file(path: Path, *, actor: Principal | None, publish: bool) -> FileResult:
-    return import_bytes(str(path), path.read_bytes(), actor=actor, publish=publish)
+def import_many(
+    items: Iterable[tuple[str, bytes]],
+    *,
+    actor: Principal | None = None,
+    publish: bool = False,
+    on_result: Callable[[int, FileResult], None] | None = None,
+) -> tuple[list[FileResult], Counter]:
+    """Import (name, bytes) exports in order. The caller has made the tenant current.
+
+    A malformed export is reported with its line and never reaches the database; the
+    others are stored a batch at a time (one transaction per batch of CHUNK).
+    """
+    results: list[FileResult] = []
+    batch: list[tuple[str, ParsedDigest | FileResult]] = []
+
+    def flush():
+        parsed = [item for _, item in batch if isinstance(item, ParsedDigest)]
+        outcomes = iter(
+            services.digest_import_many(actor=actor, parsed=parsed, publish=publish)
+            if parsed
+            else []
+        )
+        for name, item in batch:
+            if isinstance(item, FileResult):
+                result = item
+            else:
+                outcome = next(outcomes)
+                result = FileResult(name, outcome.status, digest_id=outcome.digest.pk)
+            results.append(result)
+            if on_result:
+                on_result(len(results), result)
+        batch.clear()
+
+    for name, raw in items:
+        batch.append((name, _decode_and_parse(name, raw)))
+        if len(batch) >= CHUNK:
+            flush()
+    if batch:
+        flush()
+    counts = Counter({"created": 0, "updated": 0, "unchanged": 0, "failed": 0})
+    counts.update(r.status for r in results)
+    return results, counts
 
 
 def import_files(
@@ -61,12 +100,9 @@ def import_files(
     publish: bool = False,
     on_result: Callable[[int, FileResult], None] | None = None,
 ) -> tuple[list[FileResult], Counter]:
-    results = []
-    for index, path in enumerate(files, start=1):
-        result = import_file(path, actor=actor, publish=publish)
-        results.append(result)
-        if on_result:
-            on_result(index, result)
-    counts = Counter({"created": 0, "updated": 0, "unchanged": 0, "failed": 0})
-    counts.update(r.status for r in results)
-    return results, counts
+    return import_many(
+        ((str(path), path.read_bytes()) for path in files),
+        actor=actor,
+        publish=publish,
+        on_result=on_result,
+    )

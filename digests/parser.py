@@ -33,12 +33,17 @@ MONTHS = {
 }
 
 DATE_LINE = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})$")
-BULLET = re.compile(r"^[ \t]*[•\-*][ \t]+(?P<text>\S.*)$")
-SECTION = re.compile(r"^[ \t]*(?P<number>\d{1,3})\.[ \t]+(?P<rest>\S.*)$")
-SUBSECTION = re.compile(r"^[ \t]*(?P<section>\d{1,3})\.(?P<sub>\d{1,3})\.?[ \t]+(?P<title>\S.*)$")
+# `•` needs no space after it; `-` and `*` do (a hyphenated word is not a bullet).
+# \s also covers the non-breaking spaces some exporters indent with.
+BULLET = re.compile(r"^\s*(?:•\s*|[-*]\s+)(?P<text>\S.*)$")
+SECTION = re.compile(r"^\s*(?P<number>\d{1,3})\.\s+(?P<rest>\S.*)$")
+SUBSECTION = re.compile(r"^\s*(?P<section>\d{1,3})\.(?P<sub>\d{1,3})\.?\s+(?P<title>\S.*)$")
 KEY_POINTS = "key points:"
 DETAILS = "details:"
 TRAILER = "view full content"
+
+# Column sizes of the digest model: longer values are format errors, not crashes.
+LIMITS = {"exporter": 100, "title": 300, "publisher": 200}
 
 ZWJ = "\u200d"
 VS16 = "\ufe0f"
@@ -107,10 +112,20 @@ def _is_emoji_part(char: str) -> bool:
 
 
 def split_emoji(text: str) -> tuple[str, str]:
-    """Leading emoji (any number of code points) and the rest, both stripped."""
+    """Leading emoji (any number of code points) and the rest, both stripped.
+
+    A character followed by U+FE0F (emoji presentation) counts as emoji whatever its
+    category: U+2139 (information), U+203C (double exclamation) and keycaps such as
+    1 + U+FE0F + U+20E3 are not "symbols" to Unicode.
+    """
     end = 0
-    while end < len(text) and _is_emoji_part(text[end]):
-        end += 1
+    while end < len(text):
+        if _is_emoji_part(text[end]):
+            end += 1
+        elif end + 1 < len(text) and text[end + 1] in (VS16, KEYCAP):
+            end += 2
+        else:
+            break
     return text[:end], text[end:].strip()
 
 
@@ -134,6 +149,8 @@ def _squash(text: str) -> str:
 def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start another
     numbered = [(index + 1, line.rstrip()) for index, line in enumerate(lines)]
     position = 0
 
@@ -150,13 +167,17 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
         fail(len(numbered), f"the file ends before the {what}")
 
     # Header: banner, date, title, publisher line.
-    _, exporter = next_nonblank("exporter banner")
+    exporter_lineno, exporter = next_nonblank("exporter banner")
     date_lineno, date_text = next_nonblank("date line")
     published_on = _parse_date(date_text)
     if published_on is None:
         fail(date_lineno, f"expected a date like 'Mar 14, 2025', found {date_text[:60]!r}")
+    if len(exporter) > LIMITS["exporter"]:
+        fail(exporter_lineno, f"the exporter name is longer than {LIMITS['exporter']} characters")
     title_lineno, title = next_nonblank("title")
     title = _squash(title)
+    if len(title) > LIMITS["title"]:
+        fail(title_lineno, f"the title is longer than {LIMITS['title']} characters")
     if title.lower() in {KEY_POINTS, DETAILS}:
         fail(title_lineno, "expected the title, found a heading")
     pub_lineno, publisher_line = next_nonblank("publisher line")
@@ -164,6 +185,8 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     suffix = f" - {title}"
     if publisher_line.lower().endswith(suffix.lower()) and len(publisher_line) > len(suffix):
         publisher = publisher_line[: -len(suffix)].strip()
+        if len(publisher) > LIMITS["publisher"]:
+            fail(pub_lineno, f"the publisher is longer than {LIMITS['publisher']} characters")
     else:
         fail(pub_lineno, f"expected '<publisher> - {title[:60]}'")
 

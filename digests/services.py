@@ -59,6 +59,8 @@ def normalise_topics(topics: list[str]) -> list[str]:
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(base)[:100].strip("-") or "digest"
+    if not Digest.objects.filter(slug=base).exclude(pk=exclude_pk).exists():
+        return base  # the common case, answered by the (tenant, slug) index
     taken = set(
         Digest.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -241,6 +243,37 @@ class ImportOutcome:
     digest: Digest
 
 
+def _new_digest(actor: Principal | None, key: str, fields: dict, publish: bool) -> Digest:
+    digest = Digest(
+        tenant=current_tenant(),
+        import_key=key,
+        created_by=_actor_user(actor),
+        updated_by=_actor_user(actor),
+    )
+    _apply(digest, fields)
+    digest.search_text = search_text(digest.key_points, digest.sections)
+    if publish:
+        digest.status = Digest.Status.PUBLISHED
+        digest.published_at = timezone.now()
+    return digest
+
+
+def _refresh(actor: Principal | None, digest: Digest, fields: dict, publish: bool) -> str:
+    """Apply an export to its existing digest; 'updated' or 'unchanged' (then no write)."""
+    changed = _apply(digest, fields)
+    if publish and digest.status != Digest.Status.PUBLISHED:
+        digest.status = Digest.Status.PUBLISHED
+        digest.published_at = timezone.now()
+        digest.archived_at = None
+        changed.append("status")
+    if not changed:
+        return "unchanged"
+    digest.updated_by = _actor_user(actor)
+    with transaction.atomic():  # a failed write leaves the rest of a batch intact
+        digest.save()
+    return "updated"
+
+
 def digest_import(
     *, actor: Principal | None, parsed: ParsedDigest, publish: bool = False
 ) -> ImportOutcome:
@@ -254,33 +287,73 @@ def digest_import(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                existing = Digest.objects.select_for_update().filter(import_key=key).first()
+                # No ORDER BY (which first() would add): the partial unique index answers.
+                existing = next(
+                    iter(Digest.objects.select_for_update().filter(import_key=key)[:1]), None
+                )
                 if existing is None:
-                    digest = Digest(
-                        tenant=current_tenant(),
-                        import_key=key,
-                        created_by=_actor_user(actor),
-                        updated_by=_actor_user(actor),
-                    )
-                    _apply(digest, fields)
-                    digest.search_text = search_text(digest.key_points, digest.sections)
+                    digest = _new_digest(actor, key, fields, publish)
                     digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
-                    if publish:
-                        digest.status = Digest.Status.PUBLISHED
-                        digest.published_at = timezone.now()
                     digest.save()
                     return ImportOutcome("created", digest)
-                changed = _apply(existing, fields)
-                if publish and existing.status != Digest.Status.PUBLISHED:
-                    existing.status = Digest.Status.PUBLISHED
-                    existing.published_at = timezone.now()
-                    changed.append("status")
-                if not changed:
-                    return ImportOutcome("unchanged", existing)
-                existing.updated_by = _actor_user(actor)
-                existing.save()
-                return ImportOutcome("updated", existing)
+                return ImportOutcome(_refresh(actor, existing, fields, publish), existing)
         except IntegrityError:
             if attempt:
                 raise
     raise ServiceError("the import could not be stored", code="import_failed")
+
+
+@transaction.atomic
+def digest_import_many(
+    *, actor: Principal | None, parsed: list[ParsedDigest], publish: bool = False
+) -> list[ImportOutcome]:
+    """`digest_import` for many exports at once, with the same outcome per export.
+
+    New digests are inserted in one statement and existing ones are locked and read in
+    one query, so a large import costs a few statements per batch rather than several
+    per file. Whatever does not fit that fast path (an export repeated within the
+    batch, a slug already taken, a concurrent import of the same export) goes through
+    `digest_import` one by one.
+    """
+    keys = [import_key(p) for p in parsed]
+    existing = {
+        d.import_key: d for d in Digest.objects.select_for_update().filter(import_key__in=set(keys))
+    }
+    outcomes: list[ImportOutcome | None] = [None] * len(parsed)
+    slow: list[int] = []
+    fresh: dict[int, Digest] = {}
+    seen: set[str] = set()
+    for index, (key, item) in enumerate(zip(keys, parsed, strict=True)):
+        if key in seen:
+            slow.append(index)  # the same export twice in one batch: the second updates
+            continue
+        seen.add(key)
+        fields = parsed_fields(item)
+        if key in existing:
+            digest = existing[key]
+            outcomes[index] = ImportOutcome(_refresh(actor, digest, fields, publish), digest)
+        else:
+            digest = _new_digest(actor, key, fields, publish)
+            digest.slug = slugify(f"{digest.title} {digest.published_on}")[:100].strip("-")
+            fresh[index] = digest
+    if fresh:
+        wanted = [d.slug for d in fresh.values()]
+        taken = set(Digest.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        claimed: set[str] = set()
+        for index, digest in list(fresh.items()):
+            if not digest.slug or digest.slug in taken or digest.slug in claimed:
+                del fresh[index]
+                slow.append(index)
+            else:
+                claimed.add(digest.slug)
+        try:
+            with transaction.atomic():
+                Digest.objects.bulk_create(list(fresh.values()))
+        except IntegrityError:
+            slow.extend(fresh)  # raced with another import: take the careful path
+            fresh = {}
+        for index, digest in fresh.items():
+            outcomes[index] = ImportOutcome("created", digest)
+    for index in sorted(slow):
+        outcomes[index] = digest_import(actor=actor, parsed=parsed[index], publish=publish)
+    return [o for o in outcomes if o is not None]
