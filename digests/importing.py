@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import contextvars
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.db import connection
 
 from digests import services
 from digests.parser import FormatError, ParsedDigest, parse
 from tenants.services import Principal
 
 CHUNK = 200
+WRITERS = 2  # database connections storing batches in parallel, outside a transaction
 
 
 @dataclass(frozen=True)
@@ -60,34 +65,63 @@ def import_many(
 
     A malformed export is reported with its line and never reaches the database; the
     others are stored a batch at a time (one transaction per batch of CHUNK).
+
+    On PostgreSQL outside a transaction (the command, a job), WRITERS threads store
+    batches on their own connections while this one reads and parses the next: most of
+    an import's cost is the database computing search vectors, and that then runs on
+    more than one core. Inside a transaction (a request, the demo loader) everything
+    runs here, in that transaction.
     """
     results: list[FileResult] = []
-    batch: list[tuple[str, ParsedDigest | FileResult]] = []
+    overlap = connection.vendor == "postgresql" and not connection.in_atomic_block
+    executor = ThreadPoolExecutor(max_workers=WRITERS) if overlap else None
+    pending: deque[tuple[Future, list]] = deque()
 
-    def flush():
-        parsed = [item for _, item in batch if isinstance(item, ParsedDigest)]
-        outcomes = iter(
-            services.digest_import_many(actor=actor, parsed=parsed, publish=publish)
-            if parsed
-            else []
-        )
+    def store(parsed: list[ParsedDigest]) -> list[services.ImportOutcome]:
+        try:
+            return services.digest_import_many(actor=actor, parsed=parsed, publish=publish)
+        finally:
+            if overlap:
+                connection.close()  # the worker thread's own connection
+
+    def report(batch: list, outcomes: list[services.ImportOutcome]) -> None:
+        stored = iter(outcomes)
         for name, item in batch:
             if isinstance(item, FileResult):
                 result = item
             else:
-                outcome = next(outcomes)
+                outcome = next(stored)
                 result = FileResult(name, outcome.status, digest_id=outcome.digest.pk)
             results.append(result)
             if on_result:
                 on_result(len(results), result)
-        batch.clear()
 
-    for name, raw in items:
-        batch.append((name, _decode_and_parse(name, raw)))
-        if len(batch) >= CHUNK:
-            flush()
-    if batch:
-        flush()
+    def flush(batch: list) -> None:
+        parsed = [item for _, item in batch if isinstance(item, ParsedDigest)]
+        if executor is None:
+            report(batch, store(parsed) if parsed else [])
+            return
+        if len(pending) >= WRITERS:
+            future, done = pending.popleft()
+            report(done, future.result())
+        # The worker runs in a copy of this context: same tenant, same scope.
+        pending.append((executor.submit(contextvars.copy_context().run, store, parsed), batch))
+
+    try:
+        batch: list = []
+        for name, raw in items:
+            batch.append((name, _decode_and_parse(name, raw)))
+            if len(batch) >= CHUNK:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+        while pending:
+            future, done = pending.popleft()
+            report(done, future.result())
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True)
     counts = Counter({"created": 0, "updated": 0, "unchanged": 0, "failed": 0})
     counts.update(r.status for r in results)
     return results, counts

@@ -454,3 +454,25 @@ def test_publishing_an_archived_digest_by_import_clears_archived_at(world):
     [digest] = digests(world.acme)
     assert digest.status == Digest.Status.PUBLISHED
     assert digest.archived_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_outside_a_transaction_stores_batches_in_parallel(monkeypatch):
+    """The command path that overlaps parsing with storing, on its own connections."""
+    from digests import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 3)  # 10 seeds: four batches, two writers
+    factories.tenant("parallel")
+    out = StringIO()
+    call_command(
+        "import_digests", "--tenant", "parallel", "--progress", "never", str(SEEDS), stdout=out
+    )
+    assert "10 created" in out.getvalue()
+    again = StringIO()
+    call_command(
+        "import_digests", "--tenant", "parallel", "--progress", "never", str(SEEDS), stdout=again
+    )
+    assert "10 unchanged" in again.getvalue()
+    tenant = Tenant.objects.get(slug="parallel")
+    with tenant_context(tenant):
+        assert Digest.objects.count() == 10
