@@ -11,7 +11,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/digest_platform)
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 
-.PHONY: run test venv lint format schema clean
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
+
+.PHONY: run test venv lint format schema clean bench-import
 
 venv: $(STAMP)
 
@@ -41,6 +43,11 @@ test: venv
 	SECRET_KEY='$(TEST_SECRET_KEY)' DATABASE_URL='$(TEST_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 	$(BIN)/ruff check .
+
+# Bulk import throughput on PostgreSQL (bench/import_bench.py); BENCH_ARGS='--count 5000'
+bench-import: venv
+	DATABASE_URL='$(BENCH_DATABASE_URL)' SECRET_KEY='$(TEST_SECRET_KEY)' \
+		$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -109,17 +109,34 @@ def export(rng: random.Random, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's database if it does not exist yet."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit("the import benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    name = parts.path.lstrip("/")
+    with psycopg.connect(url.replace(parts.path, "/postgres", 1), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
+    ensure_database(os.environ.get("DATABASE_URL", ""))
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from digests.importing import collect, import_files
     from digests.models import Digest
@@ -127,8 +144,6 @@ def main() -> None:
     from tenants.models import Tenant
     from tenants.services import tenant_create
 
-    if connection.vendor != "postgresql":
-        sys.exit("the import benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
     call_command("migrate", verbosity=0)
 
     rng = random.Random(args.seed)
