@@ -476,3 +476,33 @@ def test_command_outside_a_transaction_stores_batches_in_parallel(monkeypatch):
     tenant = Tenant.objects.get(slug="parallel")
     with tenant_context(tenant):
         assert Digest.objects.count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_export_imported_twice_at_once_leaves_one_digest():
+    import threading
+
+    from django.db import connections
+
+    tenant = factories.tenant("race-import")
+    text = (SEEDS / "01-grid-batteries.txt").read_text(encoding="utf-8")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def run():
+        try:
+            with tenant_context(tenant):
+                barrier.wait()
+                outcome = services.digest_import_many(actor=None, parsed=[parse(text)])[0]
+                statuses.append(outcome.status)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == ["created", "unchanged"]
+    with tenant_context(tenant):
+        assert Digest.objects.count() == 1
