@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "social_django",
     "tenants",
     "digests",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.problems.ProblemDetailsMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
-    "tenants.authentication.ApiKeyUsageMiddleware",
+    "config.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -9,6 +9,7 @@ api_v1 = [
     path("me", MeView.as_view(), name="me"),
     path("tenants/<slug:tenant>/", include("tenants.urls")),
     path("tenants/<slug:tenant>/", include("digests.urls")),
+    path("tenants/<slug:tenant>/", include("audit.urls")),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit import services as audit
 from digests.models import Digest
 from digests.parser import ParsedDigest
 from tenants.context import current_tenant
@@ -74,7 +75,9 @@ def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
     return f"{base}-{n}"
 
 
-def _apply(digest: Digest, data: dict[str, Any]) -> list[str]:
+def _apply(digest: Digest, data: dict[str, Any], before: dict | None = None) -> list[str]:
+    """Set content fields from `data`; the names that changed. With `before`, the old
+    values of those fields are put there (for the audit log)."""
     changed = []
     for name in CONTENT_FIELDS:
         if name in data:
@@ -82,6 +85,8 @@ def _apply(digest: Digest, data: dict[str, Any]) -> list[str]:
             if name == "topics":
                 value = normalise_topics(value)
             if getattr(digest, name) != value:
+                if before is not None:
+                    before[name] = getattr(digest, name)
                 setattr(digest, name, value)
                 changed.append(name)
     if {"key_points", "sections"} & set(changed):
@@ -108,22 +113,45 @@ def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
     else:
         digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
     digest.save()
+    audit.record(
+        "digest.created",
+        actor=actor,
+        target=_target(digest),
+        changes=audit.diff({}, {"title": digest.title, "status": digest.status}),
+    )
     return digest
+
+
+def _target(digest: Digest) -> audit.Target:
+    return audit.Target.of(digest, digest.title)
+
+
+def _changes(digest: Digest, before: dict, names: list[str]) -> dict:
+    names = [n for n in names if n != "search_text"]
+    return audit.diff({n: before.get(n) for n in names}, {n: getattr(digest, n) for n in names})
 
 
 @transaction.atomic
 def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, Any]) -> Digest:
     digest = Digest.objects.select_for_update().get(pk=digest.pk)
-    changed = _apply(digest, data)
+    before: dict[str, Any] = {}
+    changed = _apply(digest, data, before)
     slug = data.get("slug")
     if slug and slug != digest.slug:
         if Digest.objects.filter(slug=slug).exclude(pk=digest.pk).exists():
             raise Conflict(f"a digest with slug {slug!r} already exists", code="slug_taken")
+        before["slug"] = digest.slug
         digest.slug = slug
         changed.append("slug")
     if changed:
         digest.updated_by = _actor_user(actor)
         digest.save()
+        audit.record(
+            "digest.updated",
+            actor=actor,
+            target=_target(digest),
+            changes=_changes(digest, before, changed),
+        )
     return digest
 
 
@@ -139,6 +167,7 @@ def digest_transition(*, actor: Principal | None, digest: Digest, to: str) -> Di
     if digest.status not in _TRANSITIONS[to]:
         raise Conflict(f"a {digest.status} digest cannot become {to}", code="invalid_transition")
     now = timezone.now()
+    before = digest.status
     digest.status = to
     if to == Digest.Status.PUBLISHED:
         digest.published_at = now
@@ -147,11 +176,14 @@ def digest_transition(*, actor: Principal | None, digest: Digest, to: str) -> Di
         digest.archived_at = now
     digest.updated_by = _actor_user(actor)
     digest.save()
+    action = "digest.published" if to == Digest.Status.PUBLISHED else "digest.archived"
+    audit.record(action, actor=actor, target=_target(digest), changes={"status": [before, to]})
     return digest
 
 
 @transaction.atomic
 def digest_delete(*, actor: Principal | None, digest: Digest) -> None:
+    audit.record("digest.deleted", actor=actor, target=_target(digest))
     Digest.objects.filter(pk=digest.pk).delete()
 
 
@@ -208,7 +240,22 @@ def digest_set_access(
         digest.restricted = restricted
         digest.updated_by = _actor_user(actor)
         digest.save(update_fields=["restricted", "updated_by", "updated_at"])
-    return digest_access(digest)
+    after = digest_access(digest)
+    changes = audit.diff(
+        {
+            "restricted": current.restricted,
+            "members": [u.email for u in current.members],
+            "roles": [r.slug for r in current.roles],
+        },
+        {
+            "restricted": after.restricted,
+            "members": [u.email for u in after.members],
+            "roles": [r.slug for r in after.roles],
+        },
+    )
+    if changes:
+        audit.record("digest.access_changed", actor=actor, target=_target(digest), changes=changes)
+    return after
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -259,9 +306,13 @@ def _new_digest(actor: Principal | None, key: str, fields: dict, publish: bool) 
 
 
 def _refresh(actor: Principal | None, digest: Digest, fields: dict, publish: bool) -> str:
-    """Apply an export to its existing digest; 'updated' or 'unchanged' (then no write)."""
-    changed = _apply(digest, fields)
+    """Apply an export to its existing digest; 'updated' or 'unchanged' (then no write).
+    Stores what changed on the digest (`_import_changes`) for the audit event."""
+    before: dict[str, Any] = {}
+    changed = _apply(digest, fields, before)
+    digest._import_changes = _changes(digest, before, changed)
     if publish and digest.status != Digest.Status.PUBLISHED:
+        digest._import_changes["status"] = [digest.status, Digest.Status.PUBLISHED]
         digest.status = Digest.Status.PUBLISHED
         digest.published_at = timezone.now()
         digest.archived_at = None
@@ -295,8 +346,11 @@ def digest_import(
                     digest = _new_digest(actor, key, fields, publish)
                     digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
                     digest.save()
-                    return ImportOutcome("created", digest)
-                return ImportOutcome(_refresh(actor, existing, fields, publish), existing)
+                    outcome = ImportOutcome("created", digest)
+                else:
+                    outcome = ImportOutcome(_refresh(actor, existing, fields, publish), existing)
+                _record_imports([outcome], actor)
+                return outcome
         except IntegrityError:
             if attempt:
                 raise
@@ -354,6 +408,24 @@ def digest_import_many(
             fresh = {}
         for index, digest in fresh.items():
             outcomes[index] = ImportOutcome("created", digest)
+    _record_imports([o for o in outcomes if o is not None], actor)
     for index in sorted(slow):
         outcomes[index] = digest_import(actor=actor, parsed=parsed[index], publish=publish)
     return [o for o in outcomes if o is not None]
+
+
+def _record_imports(outcomes: list[ImportOutcome], actor: Principal | None) -> None:
+    """One audit event per digest an import created or changed (unchanged ones: none)."""
+    entries = []
+    for outcome in outcomes:
+        digest = outcome.digest
+        if outcome.status == "created":
+            changes = audit.diff({}, {"title": digest.title, "status": digest.status})
+        elif outcome.status == "updated":
+            changes = getattr(digest, "_import_changes", {})
+        else:
+            continue
+        entries.append(
+            audit.Entry(f"digest.import_{outcome.status}", target=_target(digest), changes=changes)
+        )
+    audit.record_many(entries, actor=actor)

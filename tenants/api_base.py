@@ -26,6 +26,9 @@ from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from audit import services as audit
+from audit.models import AuditEvent
+from config.request_context import after_response
 from tenants.context import activate, deactivate, platform_scope
 from tenants.models import ApiKey, Membership
 from tenants.services import Principal, role_permissions
@@ -66,7 +69,31 @@ class HasTenantPermission(BasePermission):
         if needed is None or principal.has(needed):
             return True
         self.message = f"Your role ({principal.role.slug}) does not include {needed}."
+        _queue_denial(request, view, needed)
         return False
+
+
+def _queue_denial(request, view, needed: str) -> None:
+    """Record a refused attempt in the audit log, after the (rolled back) request.
+    Identical repeats are counted rather than each written (`should_record_denial`)."""
+    principal: Principal = request.principal
+    what = f"{type(view).__name__}.{view.action_name()}"
+    endpoint = f"{request.method} {request.path}"
+
+    def write():
+        who = f"key:{principal.api_key.pk}" if principal.api_key else f"user:{principal.user.pk}"
+        count = audit.should_record_denial(f"{principal.tenant.pk}|{who}|{what}")
+        if count:
+            audit.record(
+                "authorization.denied",
+                actor=principal,
+                target=audit.Target(type="endpoint", display=endpoint),
+                changes={"permission": needed, "action": what},
+                outcome=AuditEvent.Outcome.DENIED,
+                repeat_count=count,
+            )
+
+    after_response(request, write)
 
 
 def resolve_principal(request, tenant_slug: str) -> Principal:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from rest_framework import authentication, exceptions
 
+from config.request_context import after_response
 from tenants.models import ApiKey
 from tenants.services import api_key_authenticate, api_key_record_use
 
@@ -43,26 +43,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         api_key = api_key_authenticate(token)
         if api_key is None:
             raise exceptions.AuthenticationFailed("The API key is invalid, expired or revoked.")
-        # The use is recorded after the response (ApiKeyUsageMiddleware), outside the
-        # request's transaction, so refused requests are recorded too.
-        request._request.api_key_used = api_key
+        # Recorded after the response, outside the request's transaction, so refused
+        # requests are recorded too.
+        after_response(request, lambda: api_key_record_use(api_key))
         return ApiKeyActor(api_key), api_key
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'
-
-
-class ApiKeyUsageMiddleware:
-    """Record an API key's last use once the request's transaction is over."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        api_key = getattr(request, "api_key_used", None)
-        if api_key is not None:
-            # Its own short transaction: the tenant setting stays transaction-local.
-            with transaction.atomic():
-                api_key_record_use(api_key)
-        return response

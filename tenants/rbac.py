@@ -34,6 +34,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("digests.change_digest", "Edit digests"),
     CatalogueEntry("digests.publish_digest", "Publish and archive digests"),
     CatalogueEntry("digests.delete_digest", "Delete digests"),
+    CatalogueEntry("audit.view_auditevent", "Read, export and verify the audit log"),
     CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
@@ -84,7 +85,7 @@ PRESETS: dict[str, PresetRole] = {
             AUDITOR,
             "Auditor",
             "Reads the audit log and who has access.",
-            _READ_PEOPLE | _READ | {"tenants.view_apikey"},
+            _READ_PEOPLE | _READ | {"tenants.view_apikey", "audit.view_auditevent"},
         ),
     )
 }

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit import services as audit
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role, Tenant, User
@@ -161,10 +162,16 @@ def tenant_create(*, slug: str, name: str, owner_email: str | None = None) -> Te
             ) from None
         tenant.save()
         roles = ensure_preset_roles(tenant=tenant)
-        if owner_email:
-            user = user_get_or_create(email=owner_email)
-            with tenant_context(tenant):
-                membership_add(tenant=tenant, user=user, role=roles[rbac.OWNER])
+        with tenant_context(tenant):
+            audit.record("tenant.created", target=audit.Target.of(tenant, tenant.name))
+            if owner_email:
+                user = user_get_or_create(email=owner_email)
+                membership = membership_add(tenant=tenant, user=user, role=roles[rbac.OWNER])
+                audit.record(
+                    "member.added",
+                    target=audit.Target.of(membership, user.email),
+                    changes={"role": [None, rbac.OWNER]},
+                )
     return tenant
 
 
@@ -201,6 +208,12 @@ def role_create(
     role.full_clean(exclude=["group", "tenant"])
     role.save()
     role.permissions.set(perms)
+    audit.record(
+        "role.created",
+        actor=actor,
+        target=audit.Target.of(role, role.slug),
+        changes=audit.diff({}, {"name": name, "permissions": sorted(role_permissions(role))}),
+    )
     return role
 
 
@@ -228,6 +241,11 @@ def role_update(
     if actor is not None:
         # Editing a role is granting its permissions to everyone who holds it.
         _require_grantable(actor, role)
+    before = {
+        "name": role.name,
+        "description": role.description,
+        "permissions": sorted(role_permissions(role)),
+    }
     if name is not None:
         role.name = name
     if description is not None:
@@ -238,6 +256,16 @@ def role_update(
         if actor is not None:
             _require_subset(actor, {f"{p.content_type.app_label}.{p.codename}" for p in perms})
         role.permissions.set(perms)
+    after = {
+        "name": role.name,
+        "description": role.description,
+        "permissions": sorted(role_permissions(Role.objects.get(pk=role.pk))),
+    }
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(
+            "role.updated", actor=actor, target=audit.Target.of(role, role.slug), changes=changes
+        )
     return role
 
 
@@ -252,6 +280,7 @@ def role_delete(*, actor: Principal | None, role: Role) -> None:
             code="role_in_use",
         )
     group = role.group
+    audit.record("role.deleted", actor=actor, target=audit.Target.of(role, role.slug))
     ApiKey.objects.filter(role=role).delete()  # revoked keys only, see check above
     role.delete()
     group.delete()
@@ -277,11 +306,18 @@ def member_invite(*, actor: Principal | None, email: str, role: Role) -> Members
         raise Conflict(f"{user.email} is already a member", code="already_member")
     try:
         with transaction.atomic():
-            return membership_add(
+            membership = membership_add(
                 tenant=tenant, user=user, role=role, invited_by=actor.user if actor else None
             )
     except IntegrityError:
         raise Conflict(f"{user.email} is already a member", code="already_member") from None
+    audit.record(
+        "member.invited",
+        actor=actor,
+        target=audit.Target.of(membership, user.email),
+        changes={"role": [None, role.slug]},
+    )
+    return membership
 
 
 def _lock_owners() -> list[int]:
@@ -308,6 +344,12 @@ def member_change_role(
             "the last owner cannot be demoted; make someone else owner first", code="last_owner"
         )
     old_group = membership.role.group
+    audit.record(
+        "member.role_changed",
+        actor=actor,
+        target=audit.Target.of(membership, membership.user.email),
+        changes={"role": [membership.role.slug, role.slug]},
+    )
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     membership.user.groups.remove(old_group)
@@ -325,6 +367,12 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
         raise Conflict(
             "the last owner cannot be removed; make someone else owner first", code="last_owner"
         )
+    audit.record(
+        "member.removed",
+        actor=actor,
+        target=audit.Target.of(membership, membership.user.email),
+        changes={"role": [membership.role.slug, None]},
+    )
     membership.user.groups.remove(membership.role.group)
     membership.delete()
 
@@ -368,6 +416,12 @@ def api_key_create(
         created_by=actor.user if actor else None,
         expires_at=expires_at,
     )
+    audit.record(
+        "api_key.created",
+        actor=actor,
+        target=audit.Target.of(api_key, f"{prefix} ({name})"),
+        changes=audit.diff({}, {"role": role.slug, "expires_at": expires_at}),
+    )
     return NewApiKey(api_key=api_key, token=token)
 
 
@@ -393,6 +447,11 @@ def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
         api_key.revoked_at = timezone.now()
         api_key.revoked_by = actor.user if actor else None
         api_key.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            "api_key.revoked",
+            actor=actor,
+            target=audit.Target.of(api_key, f"{api_key.prefix} ({api_key.name})"),
+        )
     return api_key
 
 

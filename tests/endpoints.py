@@ -71,3 +71,10 @@ def tenant_endpoints() -> list[Endpoint]:
                 continue
             endpoints.append(Endpoint(_clean_route(route), view_class, method, action))
     return endpoints
+
+
+def body_bytes(response) -> bytes:
+    """The whole body, streamed (exports) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tenants import rbac
+from tenants.context import tenant_context
 from tests import factories
 from tests.endpoints import tenant_endpoints
 
@@ -30,6 +31,11 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "api-keys":
         for i in range(start, start + rows):
             factories.api_key(world.acme, rbac.VIEWER, name=f"bulk {i}")
+    elif path == "audit/events":
+        from audit import services as audit
+
+        with tenant_context(world.acme):
+            audit.record_many([audit.Entry(f"test.event_{i}") for i in range(rows)])
     elif path == "digests":
         for i in range(start, start + rows):
             factories.digest(world.acme, title=f"Bulk digest {i}")
@@ -38,7 +44,12 @@ def _fill(world, path: str, rows: int, start: int = 0):
 
 
 LISTS = sorted(
-    {e.route.split("/")[-2] for e in tenant_endpoints() if e.action == "list"} - {"permissions"}
+    {
+        e.route.split("<slug:tenant>/", 1)[1].rstrip("/")
+        for e in tenant_endpoints()
+        if e.action == "list"
+    }
+    - {"permissions"}
 )
 
 

@@ -56,3 +56,11 @@ def grant_runtime_role(role: str, password: str | None = None) -> None:
             "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
         ):
             cursor.execute(sql.SQL(statement).format(db=database, role=ident))
+        from audit.models import APPEND_ONLY_TABLES
+
+        for table in APPEND_ONLY_TABLES:
+            cursor.execute(
+                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
+                    sql.Identifier(table), ident
+                )
+            )

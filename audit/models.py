@@ -1,0 +1,73 @@
+"""Append-only, hash-chained audit events: one chain per tenant."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from tenants.scoping import TenantOwnedModel
+
+GENESIS = "0" * 64
+# Tables the application's runtime role may only INSERT into and SELECT from.
+APPEND_ONLY_TABLES = ("audit_auditevent",)
+
+
+class AuditChain(TenantOwnedModel):
+    """The head of a tenant's chain. Appending locks this row, so concurrent writers
+    take turns and the chain never forks; it also holds the anchor left by purges."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+    # After a purge the first kept event's prev_hash is the anchor verification starts from.
+    anchor_seq = models.BigIntegerField(default=0)
+    anchor_hash = models.CharField(max_length=64, default=GENESIS)
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Events older than this are purged; empty: keep all."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="auditchain_one_per_tenant")]
+
+
+class AuditEvent(TenantOwnedModel):
+    class ActorType(models.TextChoices):
+        USER = "user", "User"
+        API_KEY = "api_key", "API key"
+        SYSTEM = "system", "System"
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        DENIED = "denied", "Denied"
+        FAILURE = "failure", "Failure"
+
+    seq = models.BigIntegerField()
+    occurred_at = models.DateTimeField()
+    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_display = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100)
+    target_type = models.CharField(max_length=50, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_display = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    repeat_count = models.PositiveIntegerField(
+        default=1, help_text="Denied attempts: how many identical ones this event stands for."
+    )
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "seq"], name="auditevent_tenant_seq_unique")
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-occurred_at"], name="auditevent_tenant_time"),
+            models.Index(fields=["tenant", "action"], name="auditevent_tenant_action"),
+            models.Index(fields=["tenant", "target_type", "target_id"], name="auditevent_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}#{self.seq} {self.action}"

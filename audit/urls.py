@@ -1,0 +1,9 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from audit import api
+
+router = SimpleRouter(trailing_slash=True)
+router.register("audit/events", api.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,83 @@
+"""Per-request facts that outlive the view: request id, client address, user agent, and
+work to run after the response, outside the request's transaction.
+
+`after_response(request, fn)` queues `fn`; the middleware runs each queued function in
+its own short transaction once the view's transaction is over, so what it writes
+survives a refused or failed request (an API key's last use, a denied attempt in the
+audit log).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    request_id: str
+    ip: str | None
+    user_agent: str
+
+
+_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
+    "digest_platform_request_meta", default=None
+)
+
+
+def current_request_meta() -> RequestMeta | None:
+    return _meta.get()
+
+
+def client_ip(request) -> str | None:
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def after_response(request, fn: Callable[[], None]) -> None:
+    """Run `fn` after the response, in its own transaction, with this request's context."""
+    django_request = getattr(request, "_request", request)
+    queue = getattr(django_request, "_after_response", None)
+    if queue is None:
+        queue = django_request._after_response = []
+    queue.append((contextvars.copy_context(), fn))
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        meta = RequestMeta(
+            request_id=request_id,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+        )
+        token = _meta.set(meta)
+        try:
+            response = self.get_response(request)
+            for context, fn in getattr(request, "_after_response", []):
+                with transaction.atomic():
+                    context.run(fn)
+        finally:
+            _meta.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
