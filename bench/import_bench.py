@@ -137,7 +137,9 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import transaction
 
+    from audit.services import maintenance as audit_maintenance
     from digests.importing import collect, import_files
     from digests.models import Digest
     from tenants.context import platform_scope, tenant_context
@@ -163,7 +165,8 @@ def main() -> None:
                 second_seconds = time.perf_counter() - started
                 stored = Digest.objects.count()
         finally:
-            with platform_scope():
+            # The tenant's audit events go with it: a deliberate maintenance delete.
+            with platform_scope(), transaction.atomic(), audit_maintenance():
                 Tenant.objects.filter(pk=tenant.pk).delete()
 
     print(f"files: {len(files)}  stored: {stored}")
