@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tenants",
     "digests",
     "audit",
+    "policies",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ api_v1 = [
     path("tenants/<slug:tenant>/", include("tenants.urls")),
     path("tenants/<slug:tenant>/", include("digests.urls")),
     path("tenants/<slug:tenant>/", include("audit.urls")),
+    path("tenants/<slug:tenant>/", include("policies.urls")),
 ]
 
 urlpatterns = [

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import django_filters
 from django.db import connection
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, parsers, serializers, status
+from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
+from policies import engine as policy_engine
+from policies import selectors as policy_selectors
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
 
@@ -54,6 +57,26 @@ def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
     return data
 
 
+class UnavailableForLegalReasons(exceptions.APIException):
+    status_code = 451
+    default_detail = "The source of this digest is not licensed for this use."
+    default_code = "license_unavailable"
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="<policy>/<rule id>")
+    action = serializers.ChoiceField(choices=["hide", "hide_field", "hide_section", "redact"])
+    enforced = serializers.BooleanField(help_text="false: a monitor-mode rule, nothing changed")
+    path = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class PolicyDecisionSerializer(serializers.Serializer):
+    version = serializers.CharField(help_text="<policy>@<version> of every policy in force")
+    decision_id = serializers.CharField()
+    findings = FindingSerializer(many=True)
+
+
 class SourceSerializer(serializers.Serializer):
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -86,9 +109,9 @@ class DigestSerializer(serializers.Serializer):
     title = serializers.CharField()
     publisher = serializers.CharField()
     published_on = serializers.DateField()
-    summary = serializers.CharField()
-    key_points = serializers.ListField(child=serializers.CharField())
-    topics = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField(allow_null=True, help_text="null when a policy hides it")
+    key_points = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    topics = serializers.ListField(child=serializers.CharField(), allow_null=True)
     language = serializers.CharField()
     status = serializers.ChoiceField(choices=Digest.Status.choices)
     truncated = serializers.BooleanField()
@@ -100,8 +123,10 @@ class DigestSerializer(serializers.Serializer):
             "title": serializers.CharField(),
             "url": serializers.URLField(allow_null=True),
         },
+        allow_null=True,
     )
     updated_at = serializers.DateTimeField()
+    policy = PolicyDecisionSerializer()
 
     def to_representation(self, instance):
         return digest_to_dict(instance, detail=False)
@@ -110,7 +135,7 @@ class DigestSerializer(serializers.Serializer):
 class DigestDetailSerializer(DigestSerializer):
     """A whole digest."""
 
-    sections = SectionSerializer(many=True)
+    sections = SectionSerializer(many=True, allow_null=True)
     exporter = serializers.CharField()
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
@@ -218,7 +243,28 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     }
 
     def narrow_queryset(self, queryset):
-        return selectors.visible_digests(self.principal, queryset)
+        queryset = selectors.visible_digests(self.principal, queryset)
+        hidden = self.rule_set().hidden_condition()
+        if hidden is not None:
+            queryset = queryset.exclude(hidden)
+        if self.action == "list":
+            queryset = queryset.defer("search_vector", "search_text")
+        return queryset
+
+    def rule_set(self):
+        """The content policies in force for this caller (one query per request)."""
+        if not hasattr(self, "_rule_set"):
+            self._rule_set = policy_selectors.rule_set_for(self.principal)
+        return self._rule_set
+
+    def render(self, digest: Digest, *, detail: bool = True) -> dict:
+        """A digest as it leaves the system: policies applied, their decision attached."""
+        data = digest_to_dict(digest, detail=detail)
+        data["policy"] = policy_engine.apply(self.rule_set(), digest, data)
+        return data
+
+    def respond(self, digest: Digest, status: int = 200) -> Response:
+        return self.etag_response(self.render(digest), digest, status=status)
 
     def cursor_ordering(self):
         if self.request.query_params.get("q", "").strip():
@@ -245,18 +291,37 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         ]
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([self.render(d, detail=False) for d in page])
 
     def retrieve(self, request, *args, **kwargs):
-        digest = self.get_object()
-        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+        try:
+            digest = self.get_object()
+        except Http404:
+            self._raise_if_license_gated()
+            raise
+        return self.respond(digest)
+
+    def _raise_if_license_gated(self) -> None:
+        """451, not 404, when a digest the caller may otherwise see is hidden only by a
+        license gate: it exists for them, but its source is not licensed for this use."""
+        rule_set = self.rule_set()
+        gates = [r for r in rule_set.enforced_hiding if r.kind == "license_gate"]
+        if not gates:
+            return
+        others = rule_set.hidden_condition(include_license=False)
+        candidates = selectors.visible_digests(self.principal, Digest.objects.all())
+        if others is not None:
+            candidates = candidates.exclude(others)
+        if candidates.filter(pk=self.kwargs.get("pk")).exists():
+            raise UnavailableForLegalReasons(gates[0].message)
 
     @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})
     def create(self, request, *args, **kwargs):
         data = DigestWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         digest = services.digest_create(actor=self.principal, data=data.service_data())
-        return self.etag_response(digest_to_dict(digest, detail=True), digest, status=201)
+        return self.respond(digest, status=201)
 
     @extend_schema(request=DigestWriteSerializer, responses={200: DigestDetailSerializer})
     def update(self, request, *args, **kwargs):
@@ -273,7 +338,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         digest = services.digest_update(
             actor=self.principal, digest=digest, data=data.service_data()
         )
-        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+        return self.respond(digest)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -286,7 +351,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         digest = services.digest_transition(
             actor=self.principal, digest=self.get_object(), to=Digest.Status.PUBLISHED
         )
-        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+        return self.respond(digest)
 
     @extend_schema(request=None, responses={200: DigestDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -294,7 +359,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         digest = services.digest_transition(
             actor=self.principal, digest=self.get_object(), to=Digest.Status.ARCHIVED
         )
-        return self.etag_response(digest_to_dict(digest, detail=True), digest)
+        return self.respond(digest)
 
     @extend_schema(methods=["GET"], request=None, responses={200: AccessSerializer})
     @extend_schema(methods=["PUT"], request=AccessSerializer, responses={200: AccessSerializer})

@@ -35,6 +35,11 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("digests.publish_digest", "Publish and archive digests"),
     CatalogueEntry("digests.delete_digest", "Delete digests"),
     CatalogueEntry("audit.view_auditevent", "Read, export and verify the audit log"),
+    CatalogueEntry("policies.view_policy", "Read content policies and their versions"),
+    CatalogueEntry("policies.add_policy", "Create content policies"),
+    CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
+    CatalogueEntry("policies.publish_policy", "Publish and roll back policies"),
+    CatalogueEntry("policies.delete_policy", "Delete content policies"),
     CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
@@ -79,13 +84,15 @@ PRESETS: dict[str, PresetRole] = {
             COMPLIANCE,
             "Compliance",
             "Reviews source licenses and decides.",
-            _READ_PEOPLE | _READ_ALL,
+            _READ_PEOPLE | _READ_ALL | {"policies.view_policy"},
         ),
         PresetRole(
             AUDITOR,
             "Auditor",
             "Reads the audit log and who has access.",
-            _READ_PEOPLE | _READ | {"tenants.view_apikey", "audit.view_auditevent"},
+            _READ_PEOPLE
+            | _READ
+            | {"tenants.view_apikey", "audit.view_auditevent", "policies.view_policy"},
         ),
     )
 }

@@ -16,6 +16,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from digests.models import Digest
+from policies.models import Policy
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role, Tenant, User
 from tests import factories
@@ -50,6 +51,7 @@ class World:
     globex_key: ApiKey | None = None
     globex_member: Membership | None = None
     globex_digest: Digest | None = None
+    globex_policy: Policy | None = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -81,6 +83,12 @@ def world(db) -> World:
         summary=f"Summary {SENTINEL}",
         publisher=f"Globex Radio {SENTINEL}",
         topics=[SENTINEL.lower()],
+    )
+    w.globex_policy = factories.policy(
+        globex,
+        name=f"Globex policy {SENTINEL}",
+        rules=[{"id": "sentinel", "kind": "keyword_block", "params": {"keywords": [SENTINEL]}}],
+        publish=True,
     )
     return w
 

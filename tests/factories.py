@@ -103,3 +103,24 @@ def digest(tenant_obj: Tenant, *, status: str = "published", **fields):
             else:
                 made = digest_services.digest_transition(actor=None, digest=made, to=status)
     return made
+
+
+def policy(
+    tenant_obj: Tenant,
+    *,
+    name: str | None = None,
+    rules: list | None = None,
+    publish: bool = False,
+    slug: str | None = None,
+):
+    """A content policy made through the service; published when asked."""
+    from policies import services as policy_services
+
+    with tenant_context(tenant_obj):
+        made = policy_services.policy_create(
+            actor=None, name=name or f"Policy {next(_seq)}", slug=slug, rules=rules or []
+        )
+        if publish:
+            policy_services.policy_publish(actor=None, policy=made)
+            made.refresh_from_db()
+    return made

@@ -4,6 +4,7 @@ and nothing of the other tenant ever appears in a response."""
 from __future__ import annotations
 
 from digests.models import Digest
+from policies.models import Policy
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
@@ -17,6 +18,7 @@ def globex_object(world, model):
         Role: world.globex_role,
         ApiKey: world.globex_key,
         Digest: world.globex_digest,
+        Policy: world.globex_policy,
     }[model]
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from digests.models import Digest
+from policies.models import Policy
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership, Role
@@ -33,6 +34,8 @@ def own_target(world, model):
         return factories.api_key(world.acme, rbac.VIEWER, name="target key").api_key
     if model is Digest:
         return factories.digest(world.acme, title="Target digest")
+    if model is Policy:
+        return factories.policy(world.acme, name="Target policy", publish=True)
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -45,6 +48,8 @@ def test_the_matrix_covers_every_tenant_view():
         "PermissionViewSet",
         "DigestViewSet",
         "DigestImportViewSet",
+        "AuditEventViewSet",
+        "PolicyViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

@@ -36,6 +36,9 @@ def _fill(world, path: str, rows: int, start: int = 0):
 
         with tenant_context(world.acme):
             audit.record_many([audit.Entry(f"test.event_{i}") for i in range(rows)])
+    elif path == "policies":
+        for i in range(start, start + rows):
+            factories.policy(world.acme, name=f"Bulk policy {i}", publish=True)
     elif path == "digests":
         for i in range(start, start + rows):
             factories.digest(world.acme, title=f"Bulk digest {i}")

@@ -1,0 +1,251 @@
+"""`/api/v1/tenants/{tenant}/policies/`: drafts, versions, publishing, rollback, simulation."""
+
+from __future__ import annotations
+
+import copy
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from digests.api import digest_to_dict
+from digests.models import Digest
+from digests.selectors import visible_digests
+from policies import engine, selectors, services
+from policies.models import Policy, PolicyVersion
+from policies.rules import KINDS
+from tenants.api_base import TenantScopedViewSet
+from tenants.models import ApiKey, Role
+from tenants.services import Principal, role_permissions
+
+SIMULATION_LIMIT = 10_000
+SIMULATION_REPORTED = 200
+
+
+class RuleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[(k, k) for k in KINDS])
+    params = serializers.DictField()
+    audience = serializers.DictField()
+    mode = serializers.ChoiceField(choices=[("enforce", "enforce"), ("monitor", "monitor")])
+    message = serializers.CharField()
+    overridable = serializers.BooleanField()
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    published_by = serializers.CharField(source="published_by_display")
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["number", "rules", "note", "copied_from", "published_by", "published_at"]
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    active_version = serializers.IntegerField(
+        source="active_version.number", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "description",
+            "enabled",
+            "active_version",
+            "draft_rules",
+            "draft_updated_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PolicyCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    slug = serializers.SlugField(max_length=50, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    rules = serializers.ListField(child=serializers.JSONField(), required=False)
+
+
+class PolicyUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    enabled = serializers.BooleanField(required=False)
+    rules = serializers.ListField(
+        child=serializers.JSONField(), required=False, help_text="Replaces the draft's rules."
+    )
+
+
+class PublishSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RollbackSerializer(PublishSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class SimulateSerializer(serializers.Serializer):
+    as_role = serializers.SlugField(required=False)
+    as_api_key = serializers.CharField(required=False, help_text="An API key's prefix.")
+
+    def validate(self, attrs):
+        if bool(attrs.get("as_role")) == bool(attrs.get("as_api_key")):
+            raise serializers.ValidationError("Give exactly one of as_role or as_api_key.")
+        return attrs
+
+
+class SimulationSerializer(serializers.Serializer):
+    evaluated = serializers.IntegerField()
+    before = serializers.DictField()
+    after = serializers.DictField()
+    changes = serializers.ListField(child=serializers.DictField())
+    truncated = serializers.BooleanField()
+
+
+class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Content policies. Each has a draft and numbered published versions; every enabled
+    policy's active version applies wherever a digest leaves the system."""
+
+    model = Policy
+    serializer_class = PolicySerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "policies.view_policy",
+        "retrieve": "policies.view_policy",
+        "versions": "policies.view_policy",
+        "create": "policies.add_policy",
+        "partial_update": "policies.change_policy",
+        "destroy": "policies.delete_policy",
+        "publish": "policies.publish_policy",
+        "rollback": "policies.publish_policy",
+        "simulate": "policies.change_policy",
+    }
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("active_version")
+
+    def cursor_ordering(self):
+        return ("-id",)
+
+    @extend_schema(request=PolicyCreateSerializer, responses={201: PolicySerializer})
+    def create(self, request, *args, **kwargs):
+        data = PolicyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_create(actor=self.principal, **data.validated_data)
+        return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, *args, **kwargs):
+        policy = self.get_object()
+        return self.etag_response(PolicySerializer(policy).data, policy)
+
+    @extend_schema(request=PolicyUpdateSerializer, responses={200: PolicySerializer})
+    def partial_update(self, request, *args, **kwargs):
+        policy = self.get_object()
+        data = PolicyUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_update(actor=self.principal, policy=policy, **data.validated_data)
+        return self.etag_response(PolicySerializer(policy).data, policy)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.policy_delete(actor=self.principal, policy=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=PublishSerializer, responses={201: VersionSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        """Freeze the draft as the next version and put it in force."""
+        policy = self.get_object()
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.policy_publish(
+            actor=self.principal, policy=policy, note=data.validated_data["note"]
+        )
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RollbackSerializer, responses={201: VersionSerializer})
+    @action(detail=True, methods=["post"])
+    def rollback(self, request, *args, **kwargs):
+        """Publish a copy of an older version as the next one."""
+        policy = self.get_object()
+        data = RollbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.policy_rollback(
+            actor=self.principal,
+            policy=policy,
+            number=data.validated_data["version"],
+            note=data.validated_data["note"],
+        )
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: VersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, *args, **kwargs):
+        """Every published version, newest first, with who published it and when."""
+        policy = self.get_object()
+        versions = PolicyVersion.objects.filter(policy=policy).order_by("-number")
+        return Response(VersionSerializer(versions, many=True).data)
+
+    @extend_schema(request=SimulateSerializer, responses={200: SimulationSerializer})
+    @action(detail=True, methods=["post"])
+    def simulate(self, request, *args, **kwargs):
+        """What the draft would change, for one role or API key, against what is in force:
+        counts and per-digest findings over the digests that principal can see."""
+        policy = self.get_object()
+        data = SimulateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        principal = self._impersonate(data.validated_data)
+        before = selectors.rule_set_for(principal)
+        after = selectors.draft_rule_set(principal, policy)
+        digests = visible_digests(principal, Digest.objects.all()).order_by("-published_on", "-id")
+        evaluated = 0
+        totals = {
+            "before": {"hidden": 0, "with_findings": 0},
+            "after": {"hidden": 0, "with_findings": 0},
+        }
+        changes = []
+        for digest in digests[:SIMULATION_LIMIT].iterator(chunk_size=500):
+            evaluated += 1
+            outcome = {}
+            for label, rule_set in (("before", before), ("after", after)):
+                hidden = selectors.hidden_by(rule_set, digest)
+                decision = engine.apply(
+                    rule_set, digest, copy.deepcopy(digest_to_dict(digest, detail=True))
+                )
+                findings = [
+                    {k: f[k] for k in ("rule", "action", "enforced", "path")}
+                    for f in decision["findings"]
+                ]
+                findings += [
+                    {"rule": r, "action": "hide", "enforced": True, "path": ""} for r in hidden
+                ]
+                totals[label]["hidden"] += bool(hidden)
+                totals[label]["with_findings"] += bool(findings)
+                outcome[label] = {"hidden": bool(hidden), "findings": findings}
+            if outcome["before"] != outcome["after"] and len(changes) < SIMULATION_REPORTED:
+                changes.append({"digest": digest.pk, "title": digest.title, **outcome})
+        return Response(
+            {
+                "evaluated": evaluated,
+                "before": {"version": before.version, **totals["before"]},
+                "after": {"version": after.version, **totals["after"]},
+                "changes": changes,
+                "truncated": evaluated >= SIMULATION_LIMIT,
+            }
+        )
+
+    def _impersonate(self, wanted: dict) -> Principal:
+        tenant = self.principal.tenant
+        if wanted.get("as_role"):
+            role = Role.objects.filter(slug=wanted["as_role"]).first()
+            if role is None:
+                raise serializers.ValidationError({"as_role": ["No such role."]})
+            return Principal(tenant=tenant, role=role, permissions=role_permissions(role))
+        key = ApiKey.objects.select_related("role").filter(prefix=wanted["as_api_key"]).first()
+        if key is None:
+            raise serializers.ValidationError({"as_api_key": ["No such API key."]})
+        return Principal(
+            tenant=tenant, role=key.role, permissions=role_permissions(key.role), api_key=key
+        )

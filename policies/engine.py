@@ -1,0 +1,289 @@
+"""Evaluating policies: which digests a principal may see, and what of them.
+
+Rules compile once per published version (versions never change) and are cached in the
+process by version id; a request only asks which versions are active (one query).
+
+Precedence (README "Content policies"):
+- every applicable rule applies; a prohibition (hide, redact, drop) is never cancelled by
+  another rule's silence, so any prohibiting rule wins;
+- an `allow` rule lifts, for its own audience, the rules it names, and only those marked
+  `overridable`: a narrower audience cannot loosen a rule that does not say it may be;
+- `monitor` rules change nothing and are reported as findings with `enforced: false`.
+
+Hiding rules in enforce mode become SQL conditions, so lists paginate exactly and a
+hidden digest is a 404 at detail; everything else runs per digest on the way out.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+
+from policies import license_gate
+from policies.rules import compile_re2
+
+_cache: dict[int, tuple[CompiledRule, ...]] = {}
+_cache_lock = threading.Lock()
+MAX_CACHED_VERSIONS = 2048
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str  # "<policy slug>/<rule id>"
+    kind: str
+    mode: str
+    message: str
+    overridable: bool
+    audience: dict
+    params: dict
+    matcher: object = None  # compiled regex where the kind has one
+
+    @property
+    def enforced(self) -> bool:
+        return self.mode == "enforce"
+
+    def applies_to(self, principal) -> bool:
+        kind = self.audience.get("type", "everyone")
+        if kind == "everyone":
+            return True
+        if kind == "roles":
+            return principal.role.slug in self.audience["roles"]
+        if principal.api_key is None:
+            return False
+        prefixes = self.audience.get("prefixes") or []
+        return not prefixes or principal.api_key.prefix in prefixes
+
+
+def keyword_regex(keywords: list[str]) -> re.Pattern:
+    """Whole words or phrases, case-insensitive, any script (Python's \\w is Unicode)."""
+    alternatives = "|".join(
+        r"\s+".join(re.escape(part) for part in keyword.split()) for keyword in keywords
+    )
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _keyword_sql_pattern(keywords: list[str]) -> str:
+    """The same match for the database's regex operator (PostgreSQL ARE, or SQLite where
+    Django provides REGEXP through Python's re)."""
+    if connection.vendor == "postgresql":
+        alternatives = "|".join(
+            r"\s+".join(re.escape(part) for part in keyword.split()) for keyword in keywords
+        )
+        return rf"(^|[^[:alnum:]_])({alternatives})($|[^[:alnum:]_])"
+    return keyword_regex(keywords).pattern
+
+
+def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ...]:
+    compiled = []
+    for rule in rules:
+        matcher = None
+        if rule["kind"] == "keyword_block":
+            matcher = keyword_regex(rule["params"]["keywords"])
+        elif rule["kind"] in {"regex_redact", "section_hide"}:
+            matcher = compile_re2(rule["params"]["pattern"])
+        compiled.append(
+            CompiledRule(
+                id=f"{policy_slug}/{rule['id']}",
+                kind=rule["kind"],
+                mode=rule["mode"],
+                message=rule["message"],
+                overridable=rule["overridable"],
+                audience=rule["audience"],
+                params=rule["params"]
+                if rule["kind"] != "allow"
+                else {"rules": [f"{policy_slug}/{r}" for r in rule["params"]["rules"]]},
+                matcher=matcher,
+            )
+        )
+    return tuple(compiled)
+
+
+def compiled_version(version_id: int, loader) -> tuple[CompiledRule, ...]:
+    """The compiled rules of a published version; `loader()` gives (slug, rules) on a miss."""
+    hit = _cache.get(version_id)
+    if hit is not None:
+        return hit
+    slug, rules = loader()
+    compiled = compile_rules(slug, rules)
+    with _cache_lock:
+        if len(_cache) >= MAX_CACHED_VERSIONS:
+            _cache.clear()
+        _cache[version_id] = compiled
+    return compiled
+
+
+@dataclass
+class RuleSet:
+    """The rules that apply to one principal, with the label of the versions in force."""
+
+    version: str
+    rules: list[CompiledRule] = field(default_factory=list)
+
+    @property
+    def enforced_hiding(self) -> list[CompiledRule]:
+        return [
+            r
+            for r in self.rules
+            if r.enforced and r.kind in {"topic_block", "keyword_block", "license_gate"}
+        ]
+
+    def hidden_condition(self, *, include_license: bool = True) -> Q | None:
+        """A Q matching the digests enforce-mode hiding rules remove (None: no such rule)."""
+        condition = None
+        for rule in self.enforced_hiding:
+            if rule.kind == "topic_block":
+                part = Q()
+                for topic in rule.params["topics"]:
+                    part |= _topic_q(topic)
+            elif rule.kind == "keyword_block":
+                pattern = _keyword_sql_pattern(rule.params["keywords"])
+                part = (
+                    Q(title__iregex=pattern)
+                    | Q(summary__iregex=pattern)
+                    | Q(search_text__iregex=pattern)
+                )
+            else:
+                if not include_license:
+                    continue
+                part = ~license_gate.permitted(rule.params["use"])
+            condition = part if condition is None else condition | part
+        return condition
+
+
+def _topic_q(topic: str) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(topics__contains=[topic])
+    return Q(topics__icontains=f'"{topic}"')
+
+
+def rule_set_for(principal, versions: list[tuple[int, str, int]], loader) -> RuleSet:
+    """`versions`: (version id, policy slug, number) of every enabled policy in force."""
+    ordered = sorted(versions, key=lambda v: v[1])
+    return combine(
+        principal,
+        ",".join(f"{slug}@{number}" for _, slug, number in ordered),
+        [compiled_version(vid, lambda v=vid: loader(v)) for vid, _, _ in ordered],
+    )
+
+
+def combine(principal, label: str, groups: list[tuple[CompiledRule, ...]]) -> RuleSet:
+    """The rules of `groups` that apply to `principal`, after `allow` rules lift the
+    overridable rules they name."""
+    applicable = [r for group in groups for r in group if r.applies_to(principal)]
+    lifted = {
+        name
+        for rule in applicable
+        if rule.kind == "allow" and rule.enforced
+        for name in rule.params["rules"]
+    }
+    rules = [r for r in applicable if r.kind != "allow" and not (r.overridable and r.id in lifted)]
+    return RuleSet(version=label or "none", rules=rules)
+
+
+# --- Per digest, on the way out -------------------------------------------------------------
+
+
+def _finding(rule: CompiledRule, action: str, path: str) -> dict:
+    return {
+        "rule": rule.id,
+        "action": action,
+        "enforced": rule.enforced,
+        "path": path,
+        "reason": rule.message,
+    }
+
+
+def _redact(matcher, text: str, mask: str) -> tuple[str, int]:
+    """Replace every match; built from match spans (the RE2 binding's own sub mangles
+    non-ASCII replacement text)."""
+    out, last, count = [], 0, 0
+    for match in matcher.finditer(text):
+        start, end = match.span()
+        if end == start:
+            continue
+        out.append(text[last:start])
+        out.append(mask)
+        last = end
+        count += 1
+    if not count:
+        return text, 0
+    out.append(text[last:])
+    return "".join(out), count
+
+
+def _text_fields(data: dict):
+    """(path, getter, setter) for every text field present in an API digest dict."""
+    if isinstance(data.get("title"), str):
+        yield "title", data, "title"
+    if isinstance(data.get("summary"), str):
+        yield "summary", data, "summary"
+    for i, _ in enumerate(data.get("key_points") or []):
+        yield f"key_points[{i}]", data["key_points"], i
+    for s, section in enumerate(data.get("sections") or []):
+        yield f"sections[{s}].title", section, "title"
+        for b, _ in enumerate(section.get("bullets", [])):
+            yield f"sections[{s}].bullets[{b}]", section["bullets"], b
+        for u, sub in enumerate(section.get("subsections", [])):
+            yield f"sections[{s}].subsections[{u}].title", sub, "title"
+            for b, _ in enumerate(sub.get("bullets", [])):
+                yield f"sections[{s}].subsections[{u}].bullets[{b}]", sub["bullets"], b
+
+
+def _all_text(digest) -> str:
+    return "\n".join([digest.title, digest.summary, digest.search_text or ""])
+
+
+def apply(rule_set: RuleSet, digest, data: dict) -> dict:
+    """Apply the rule set to one digest's API dict, in place; returns the decision."""
+    findings: list[dict] = []
+    for rule in rule_set.rules:
+        kind = rule.kind
+        if kind in {"topic_block", "keyword_block", "license_gate"}:
+            # Enforced ones never reach here (SQL removed the digest); report monitors.
+            if rule.enforced:
+                continue
+            if kind == "topic_block":
+                hit = bool(set(rule.params["topics"]) & set(digest.topics or []))
+            elif kind == "keyword_block":
+                hit = bool(rule.matcher.search(_all_text(digest)))
+            else:
+                hit = not license_gate.is_permitted(digest, rule.params["use"])
+            if hit:
+                findings.append(_finding(rule, "hide", "topics" if kind == "topic_block" else ""))
+        elif kind == "field_hide":
+            for name in rule.params["fields"]:
+                if name in data:
+                    findings.append(_finding(rule, "hide_field", name))
+                    if rule.enforced:
+                        data[name] = None
+        elif kind == "section_hide":
+            sections = data.get("sections")
+            if not sections:
+                continue
+            kept = []
+            for index, section in enumerate(sections):
+                if rule.matcher.search(section.get("title", "")):
+                    findings.append(_finding(rule, "hide_section", f"sections[{index}]"))
+                    if rule.enforced:
+                        continue
+                kept.append(section)
+            if rule.enforced:
+                data["sections"] = kept
+        elif kind == "regex_redact":
+            mask = rule.params["mask"]
+            for path, holder, key in list(_text_fields(data)):
+                new, count = _redact(rule.matcher, holder[key], mask)
+                if count:
+                    findings.append(_finding(rule, "redact", path))
+                    if rule.enforced:
+                        holder[key] = new
+    return {
+        "version": rule_set.version,
+        "decision_id": uuid.uuid4().hex,
+        "findings": findings,
+    }

@@ -1,0 +1,49 @@
+"""Reads: the rule set in force for a principal, and simulation of a draft."""
+
+from __future__ import annotations
+
+from policies import engine, license_gate
+from policies.models import Policy, PolicyVersion
+from tenants.services import Principal
+
+
+def _load(version_id: int) -> tuple[str, list]:
+    version = PolicyVersion.objects.select_related("policy").get(pk=version_id)
+    return version.policy.slug, version.rules
+
+
+def active_versions() -> list[tuple[int, str, int]]:
+    """(version id, policy slug, number) of every enabled policy in force: one query."""
+    return list(
+        Policy.objects.filter(enabled=True, active_version__isnull=False).values_list(
+            "active_version_id", "slug", "active_version__number"
+        )
+    )
+
+
+def rule_set_for(principal: Principal) -> engine.RuleSet:
+    return engine.rule_set_for(principal, active_versions(), _load)
+
+
+def hidden_by(rule_set: engine.RuleSet, digest) -> list[str]:
+    """The enforce-mode rules that hide `digest` (Python twin of the SQL condition)."""
+    hits = []
+    for rule in rule_set.enforced_hiding:
+        if rule.kind == "topic_block":
+            hit = bool(set(rule.params["topics"]) & set(digest.topics or []))
+        elif rule.kind == "keyword_block":
+            hit = bool(rule.matcher.search(engine._all_text(digest)))
+        else:
+            hit = not license_gate.is_permitted(digest, rule.params["use"])
+        if hit:
+            hits.append(rule.id)
+    return hits
+
+
+def draft_rule_set(principal: Principal, policy: Policy) -> engine.RuleSet:
+    """The rules in force if `policy`'s draft were published."""
+    others = sorted((v for v in active_versions() if v[1] != policy.slug), key=lambda v: v[1])
+    groups = [engine.compiled_version(vid, lambda v=vid: _load(v)) for vid, _, _ in others]
+    groups.append(engine.compile_rules(policy.slug, policy.draft_rules))
+    label = ",".join([f"{slug}@{number}" for _, slug, number in others] + [f"{policy.slug}@draft"])
+    return engine.combine(principal, label, groups)
