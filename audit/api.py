@@ -8,6 +8,7 @@ import json
 
 import django_filters
 from django.db import transaction
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -133,7 +134,8 @@ class VerifySerializer(serializers.Serializer):
 
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
-        method="filter_actor", help_text="Email, API key prefix or actor id."
+        method="filter_actor",
+        help_text="An email, an API key prefix, user:ID, api_key:ID or system.",
     )
     action = django_filters.CharFilter(
         method="filter_action", help_text="Exact, or a prefix ending in '.*' (member.*)."
@@ -145,12 +147,14 @@ class AuditEventFilter(django_filters.FilterSet):
     until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     def filter_actor(self, queryset, name, value):
-        from django.db.models import Q
-
+        """`user:ID`, `api_key:ID` or `system`; otherwise an email or an API key prefix."""
+        kind, _, ident = value.partition(":")
+        if kind in {"user", "api_key"} and ident:
+            return queryset.filter(actor_type=kind, actor_id=ident)
+        if value == "system":
+            return queryset.filter(actor_type=AuditEvent.ActorType.SYSTEM)
         return queryset.filter(
-            Q(actor_id=value)
-            | Q(actor_display__iexact=value)
-            | Q(actor_display__istartswith=f"{value} (")
+            Q(actor_display__iexact=value) | Q(actor_display__istartswith=f"{value} (")
         )
 
     def filter_action(self, queryset, name, value):

@@ -27,7 +27,8 @@ from tenants.context import current_tenant, tenant_context
 logger = logging.getLogger(__name__)
 
 MAX_VALUE_CHARS = 2000
-CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {0x7F: None}
+# Every control character (C0, DEL and C1) except tab, newline and carriage return.
+CONTROL = {c: None for c in [*range(32), *range(0x7F, 0xA0)] if c not in (9, 10, 13)}
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,35 @@ def _clean(text: str, limit: int) -> str:
     return str(text).translate(CONTROL)[:limit]
 
 
+def _scrub(value: Any) -> Any:
+    """Strings without control characters, all the way down."""
+    if isinstance(value, str):
+        return value.translate(CONTROL)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
 def _bounded(value: Any) -> Any:
-    """A before/after value small enough to keep; long ones are replaced by a fingerprint."""
-    encoded = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    """A before/after value as it will be stored and hashed: control characters removed,
+    numbers that JSON columns do not round-trip exactly (floats) kept as text, long values
+    replaced by a fingerprint."""
+    encoded = json.dumps(_scrub(value), default=str, ensure_ascii=False, sort_keys=True)
     if len(encoded) <= MAX_VALUE_CHARS:
-        return json.loads(encoded)
+        return json.loads(encoded, parse_float=str)
     return {
         "truncated": True,
         "chars": len(encoded),
         "sha256": hashlib.sha256(encoded.encode()).hexdigest(),
     }
+
+
+def _storable(changes: dict) -> dict:
+    """`changes` exactly as the JSON column will give it back, so its hash verifies."""
+    encoded = json.dumps(_scrub(changes), default=str, ensure_ascii=False, sort_keys=True)
+    return json.loads(encoded, parse_float=str)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
@@ -160,7 +180,7 @@ def record_many(entries: list[Entry], *, actor=None) -> list[AuditEvent]:
             target_type=target.type,
             target_id="" if target.id is None else str(target.id),
             target_display=_clean(target.display, 300),
-            changes=entry.changes or {},
+            changes=_storable(entry.changes or {}),
             request_id=meta.request_id if meta else "",
             ip=meta.ip if meta else None,
             user_agent=_clean(meta.user_agent, 512) if meta else "",
@@ -228,12 +248,12 @@ def maintenance():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
-    try:
-        yield
-    finally:
-        if connection.vendor == "postgresql" and not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
+    yield
+    # Reached only without an error: after one, the transaction is rolled back anyway and
+    # a statement here would hide the real error behind "transaction aborted".
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
 
 
 @transaction.atomic

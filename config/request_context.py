@@ -10,6 +10,7 @@ audit log).
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 import re
 import uuid
@@ -40,14 +41,29 @@ def current_request_meta() -> RequestMeta | None:
     return _meta.get()
 
 
+def _address(value: str | None) -> str | None:
+    """A canonical IP address, or None for anything else (ports and brackets dropped)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("["):  # [v6]:port
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
     proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if hops:
-            return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR") or None
+            return _address(hops[-min(proxies, len(hops))])
+    return _address(request.META.get("REMOTE_ADDR"))
 
 
 def after_response(request, fn: Callable[[], None]) -> None:

@@ -6,7 +6,7 @@ from rest_framework import authentication, exceptions
 
 from config.request_context import after_response
 from tenants.models import ApiKey
-from tenants.services import api_key_authenticate, api_key_record_use
+from tenants.services import api_key_authenticate, api_key_record_use, api_key_use_is_stale
 
 
 class ApiKeyActor:
@@ -45,7 +45,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The API key is invalid, expired or revoked.")
         # Recorded after the response, outside the request's transaction, so refused
         # requests are recorded too.
-        after_response(request, lambda: api_key_record_use(api_key))
+        if api_key_use_is_stale(api_key):
+            after_response(request, lambda: api_key_record_use(api_key))
         return ApiKeyActor(api_key), api_key
 
     def authenticate_header(self, request):

@@ -475,15 +475,21 @@ def api_key_authenticate(token: str) -> ApiKey | None:
     return match
 
 
+def api_key_use_is_stale(api_key: ApiKey) -> bool:
+    """Whether the recorded last use is older than LAST_USED_RESOLUTION."""
+    last = api_key.last_used_at
+    return last is None or timezone.now() - last > LAST_USED_RESOLUTION
+
+
 def api_key_record_use(api_key: ApiKey) -> None:
     """Note that `api_key` was used, at most once per LAST_USED_RESOLUTION.
 
     Called after the response, outside the request's transaction, so that a refused or
     failed request (whose transaction is rolled back) still leaves its trace.
     """
-    now = timezone.now()
-    if api_key.last_used_at is not None and now - api_key.last_used_at <= LAST_USED_RESOLUTION:
+    if not api_key_use_is_stale(api_key):
         return
+    now = timezone.now()
     with platform_scope():
         ApiKey.objects.unscoped().filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
