@@ -13,7 +13,7 @@ TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
-.PHONY: run test venv lint format schema clean bench-import
+.PHONY: run test venv lint format schema clean bench bench-import
 
 venv: $(STAMP)
 
@@ -43,6 +43,11 @@ test: venv
 	SECRET_KEY='$(TEST_SECRET_KEY)' DATABASE_URL='$(TEST_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 	$(BIN)/ruff check .
+
+# The API benchmark (bench/run.py, writes bench/RESULTS.md); QUICK=1 for the short version
+bench: venv
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 # Bulk import throughput on PostgreSQL (bench/import_bench.py); BENCH_ARGS='--count 5000'
 bench-import: venv

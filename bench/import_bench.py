@@ -20,66 +20,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.dataset import sentence
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-WORDS = (
-    "grid",
-    "storage",
-    "battery",
-    "policy",
-    "market",
-    "signal",
-    "latency",
-    "network",
-    "model",
-    "data",
-    "query",
-    "index",
-    "planner",
-    "cache",
-    "river",
-    "city",
-    "transit",
-    "budget",
-    "season",
-    "tactic",
-    "pressing",
-    "harbour",
-    "orbit",
-    "sample",
-    "vaccine",
-    "cold",
-    "chain",
-    "clinic",
-    "regulation",
-    "risk",
-    "audit",
-    "finance",
-    "pension",
-    "yield",
-    "rate",
-    "flavour",
-    "heat",
-    "browning",
-    "protein",
-    "sugar",
-    "bass",
-    "kick",
-    "mix",
-    "room",
-    "signal",
-    "field",
-    "team",
-    "coach",
-    "league",
-)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 EMOJI = ["⚡", "🇯🇵", "⚖️", "👩‍🔬", "📈", ""]
-
-
-def sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
-    return text[0].upper() + text[1:] + "."
 
 
 def export(rng: random.Random, n: int) -> str:
@@ -109,28 +55,13 @@ def export(rng: random.Random, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ensure_database(url: str) -> None:
-    """Create the benchmark's database if it does not exist yet."""
-    from urllib.parse import urlsplit
-
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        sys.exit("the import benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
-    name = parts.path.lstrip("/")
-    with psycopg.connect(url.replace(parts.path, "/postgres", 1), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+
+    from bench.common import ensure_database
 
     ensure_database(os.environ.get("DATABASE_URL", ""))
     import django

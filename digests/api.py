@@ -247,8 +247,15 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         hidden = self.rule_set().hidden_condition()
         if hidden is not None:
             queryset = queryset.exclude(hidden)
+        # The vectors serve SQL only. A list shows no sections; the flattened text is
+        # needed only by a monitor-mode keyword rule (which reads the whole digest).
+        heavy = ["search_vector", "words_vector"]
         if self.action == "list":
-            queryset = queryset.defer("search_vector", "search_text")
+            heavy.append("sections")
+        if not any(r.kind == "keyword_block" and not r.enforced for r in self.rule_set().rules):
+            heavy.append("search_text")
+        if self.action in {"list", "retrieve"}:
+            queryset = queryset.defer(*heavy)
         return queryset
 
     def rule_set(self):

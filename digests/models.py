@@ -5,7 +5,8 @@ sections are never queried one by one. So key points, sections and topics live i
 columns of the digest row: a detail is one indexed row fetch, a list page one query,
 with no joins or prefetches whatever the number of sections. What search needs is
 flattened into `search_text` and, on PostgreSQL, a weighted `search_vector` kept by a
-trigger and indexed with GIN (migration 0002).
+trigger and indexed with GIN (migration 0002), beside an unstemmed `words_vector` for
+content policies' keyword rules (0003).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class Digest(TenantOwnedModel):
     import_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Every word as written (lower-cased, no stemming): what keyword rules match against.
+    words_vector = SearchVectorField(null=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

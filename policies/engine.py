@@ -21,6 +21,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q
 
@@ -67,15 +68,18 @@ def keyword_regex(keywords: list[str]) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _keyword_sql_pattern(keywords: list[str]) -> str:
-    """The same match for the database's regex operator (PostgreSQL ARE, or SQLite where
-    Django provides REGEXP through Python's re)."""
+def _keyword_q(keywords: list[str]) -> Q:
+    """Digests containing any keyword, in the database. On PostgreSQL a phrase query on
+    the unstemmed `words_vector` (GIN-indexed, no text scan); elsewhere the same regex as
+    the per-digest check, through Django's REGEXP for SQLite."""
     if connection.vendor == "postgresql":
-        alternatives = "|".join(
-            r"\s+".join(re.escape(part) for part in keyword.split()) for keyword in keywords
-        )
-        return rf"(^|[^[:alnum:]_])({alternatives})($|[^[:alnum:]_])"
-    return keyword_regex(keywords).pattern
+        query = None
+        for keyword in keywords:
+            phrase = SearchQuery(keyword, search_type="phrase", config="simple")
+            query = phrase if query is None else query | phrase
+        return Q(words_vector=query)
+    pattern = keyword_regex(keywords).pattern
+    return Q(title__iregex=pattern) | Q(summary__iregex=pattern) | Q(search_text__iregex=pattern)
 
 
 def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ...]:
@@ -141,12 +145,7 @@ class RuleSet:
                 for topic in rule.params["topics"]:
                     part |= _topic_q(topic)
             elif rule.kind == "keyword_block":
-                pattern = _keyword_sql_pattern(rule.params["keywords"])
-                part = (
-                    Q(title__iregex=pattern)
-                    | Q(summary__iregex=pattern)
-                    | Q(search_text__iregex=pattern)
-                )
+                part = _keyword_q(rule.params["keywords"])
             else:
                 if not include_license:
                     continue

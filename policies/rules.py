@@ -40,6 +40,7 @@ LICENSE_USES = (
     "train_models",
 )
 MAX_RULES = 100
+KEYWORD = re.compile(r"^[\w' -]+$")
 RULE_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 DEFAULT_MESSAGES = {
     "topic_block": "This topic is switched off for you.",
@@ -107,15 +108,20 @@ def _params(kind: str, params: Any, path: str) -> dict:
         )
         return {"topics": sorted({t.lower() for t in topics})}
     if kind == "keyword_block":
-        return {
-            "keywords": _strings(
-                params.get("keywords"),
-                path=f"{path}.keywords",
-                min_items=1,
-                max_items=200,
-                max_len=100,
+        keywords = _strings(
+            params.get("keywords"), path=f"{path}.keywords", min_items=1, max_items=200, max_len=100
+        )
+        odd = [k for k in keywords if not KEYWORD.match(k)]
+        if odd:
+            raise serializers.ValidationError(
+                {
+                    f"{path}.keywords": [
+                        f"Words and phrases only (letters, digits, spaces, "
+                        f"hyphens, apostrophes): {', '.join(odd[:5])}"
+                    ]
+                }
             )
-        }
+        return {"keywords": keywords}
     if kind == "regex_redact":
         mask = params.get("mask", "[redacted]")
         if not isinstance(mask, str) or len(mask) > 50:

@@ -1,0 +1,423 @@
+"""The API benchmark: ours, a plain-DRF baseline and a bare-WSGI limit, side by side.
+
+    make bench            # 50 tenants x 2,000 digests, and ten times that
+    make bench QUICK=1    # 5 tenants x 400 digests, and ten times that (under two minutes)
+    python -m bench.run --scale 2
+
+Builds (or reuses) the datasets on PostgreSQL, serves each with gunicorn and production
+settings (debug off) as the non-owner runtime role, so row-level security is in play;
+drives load with wrk at a fixed concurrency for a fixed time, wrk pinned to CPU 0 and the
+server to CPU 1; writes bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as host
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import with_database, with_user
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnop"
+APP_PORT, LIMIT_PORT = 8701, 8702
+RUNTIME_ROLE = "digest_bench"
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    queries: int | str = "-"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str, name: str) -> Result:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket:
+        errors += sum(int(x) for x in socket.groups())
+    return Result(name, rps, p50, p99, errors, total)
+
+
+def wrk(
+    name: str,
+    base: str,
+    paths: list[str],
+    *,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> Result:
+    """wrk over `paths` in turn, pinned to CPU 0."""
+    lines = ["local paths = {" + ",".join(json.dumps(p) for p in paths) + "}", "local i = 0"]
+    for key, value in (headers or {}).items():
+        lines.append(f"wrk.headers[{json.dumps(key)}] = {json.dumps(value)}")
+    lines += [
+        "request = function()",
+        "  i = i % #paths + 1",
+        "  return wrk.format(nil, paths[i])",
+        "end",
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines) + "\n")
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        base,
+    ]
+    if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
+        command = ["taskset", "-c", "0", *command]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    result = parse_wrk(output, name)
+    log(
+        f"  {name:<16} {result.rps:8.1f} req/s  p50 {result.p50_ms:6.2f} ms  "
+        f"p99 {result.p99_ms:6.2f} ms  errors {result.errors}"
+    )
+    return result
+
+
+class Servers:
+    """gunicorn for the API (and the baseline routes) and for the limit app."""
+
+    def __init__(self, database_url: str):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET,
+            "DJANGO_DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "WEB_CONCURRENCY": os.environ.get("BENCH_WORKERS", "2"),
+            "GUNICORN_THREADS": os.environ.get("BENCH_THREADS", "2"),
+            "SECURE_COOKIES": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.env.pop("REDIS_URL", None)
+        self.processes: list[subprocess.Popen] = []
+
+    def _start(self, app: str, port: int) -> None:
+        command = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "platform" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--max-requests",
+            "0",
+            "--access-logfile",
+            "/dev/null",
+            app,
+        ]
+        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:
+            command = ["taskset", "-c", "1", *command]
+        self.processes.append(
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+        for _ in range(100):
+            try:
+                path = "/healthz" if port == APP_PORT else "/none"
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{app} did not start on port {port}")
+
+    def __enter__(self):
+        self._start("config.wsgi:application", APP_PORT)
+        self._start("bench.limit_app:application", LIMIT_PORT)
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            process.wait(timeout=30)
+
+
+def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+    }
+    out = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "bench.dataset",
+            "--scale",
+            str(scale),
+            "--tenants",
+            str(tenants),
+            "--digests",
+            str(digests),
+            "--runtime-role",
+            RUNTIME_ROLE,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(f"building the dataset failed:\n{out.stderr}")
+    log(out.stderr.strip())
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
+    """SQL statements per request, through Django's test client on the same settings."""
+    script = (
+        "import json, sys, django\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "paths, key = json.loads(sys.argv[1]), sys.argv[2]\n"
+        "client, out = Client(), {}\n"
+        "for name, path in paths.items():\n"
+        "    client.get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
+        "    with CaptureQueriesContext(connection) as q:\n"
+        "        r = client.get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
+        "    assert r.status_code == 200, (path, r.status_code)\n"
+        "    out[name] = len(q)\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    env.pop("REDIS_URL", None)
+    out = subprocess.run(
+        [PYTHON, "-c", script, json.dumps(paths), key],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(f"counting queries failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="The API benchmark (writes bench/RESULTS.md)")
+    parser.add_argument("--scale", type=int, default=1, help="multiplies the digests per tenant")
+    parser.add_argument("--quick", action="store_true", help="small data, short runs")
+    parser.add_argument("--seconds", type=int)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (Debian) or brew install wrk")
+
+    tenants, digests, seconds = (5, 400, 5) if args.quick else (50, 2000, 20)
+    seconds = args.seconds or seconds
+    base = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/digest_platform_bench"
+    )
+    name = base.rsplit("/", 1)[1]
+    results: dict[str, Result] = {}
+    scales = (args.scale, args.scale * 10)
+    started = time.time()
+    for scale in scales:
+        admin_url = with_database(base, f"{name}_{'q' if args.quick else 'f'}{scale}")
+        info = build_dataset(admin_url, scale, tenants, digests)
+        runtime_url = with_user(admin_url, RUNTIME_ROLE, "bench-only")
+        tenant = info["tenants"][0]
+        auth = {"Authorization": f"Bearer {info['key']}"}
+        ours_list = f"/api/v1/tenants/{tenant}/digests/?page_size=50"
+        ids = info["digest_ids"]
+        words = info["search_words"]
+        log(f"scale {scale}: serving {tenants} tenants x {digests * scale} digests")
+        with Servers(runtime_url):
+            app = f"http://127.0.0.1:{APP_PORT}"
+            limit = f"http://127.0.0.1:{LIMIT_PORT}"
+            wrk("warm-up", app, [ours_list], seconds=2, connections=args.connections, headers=auth)
+            suffix = "" if scale == args.scale else "-10x"
+            results["list" + suffix] = wrk(
+                "list" + suffix,
+                app,
+                [ours_list],
+                seconds=seconds,
+                connections=args.connections,
+                headers=auth,
+            )
+            if scale != args.scale:
+                continue
+            results["detail"] = wrk(
+                "detail",
+                app,
+                [f"/api/v1/tenants/{tenant}/digests/{i}/" for i in ids[:200]],
+                seconds=seconds,
+                connections=args.connections,
+                headers=auth,
+            )
+            results["search"] = wrk(
+                "search",
+                app,
+                [
+                    f"/api/v1/tenants/{tenant}/digests/?page_size=50&q={w.replace(' ', '+')}"
+                    for w in words
+                ],
+                seconds=seconds,
+                connections=args.connections,
+                headers=auth,
+            )
+            results["baseline-list"] = wrk(
+                "baseline-list",
+                app,
+                [f"/baseline/{tenant}/digests/"],
+                seconds=seconds,
+                connections=args.connections,
+            )
+            results["baseline-detail"] = wrk(
+                "baseline-detail",
+                app,
+                [f"/baseline/digests/{i}/" for i in ids[:200]],
+                seconds=seconds,
+                connections=args.connections,
+            )
+            results["baseline-search"] = wrk(
+                "baseline-search",
+                app,
+                [f"/baseline/{tenant}/digests/?search={w.replace(' ', '+')}" for w in words],
+                seconds=seconds,
+                connections=args.connections,
+            )
+            wrk("warm-up", limit, [f"/{tenant}"], seconds=2, connections=args.connections)
+            results["limit-list"] = wrk(
+                "limit-list", limit, [f"/{tenant}"], seconds=seconds, connections=args.connections
+            )
+            queries = count_queries(
+                runtime_url,
+                {
+                    "list": ours_list,
+                    "detail": f"/api/v1/tenants/{tenant}/digests/{ids[0]}/",
+                    "search": f"/api/v1/tenants/{tenant}/digests/?page_size=50&q=vaccine",
+                    "baseline-list": f"/baseline/{tenant}/digests/",
+                    "baseline-detail": f"/baseline/digests/{ids[0]}/",
+                    "baseline-search": f"/baseline/{tenant}/digests/?search=vaccine",
+                },
+                info["key"],
+            )
+            for key, value in queries.items():
+                results[key].queries = value
+            results["limit-list"].queries = 1
+    write_results(results, args, tenants, digests, seconds, time.time() - started)
+
+
+def write_results(results, args, tenants, digests, seconds, elapsed) -> None:
+    r = results
+    ratios = {
+        "list/baseline": r["list"].rps / r["baseline-list"].rps,
+        "list/limit": r["list"].rps / r["limit-list"].rps,
+        "detail/baseline": r["detail"].rps / r["baseline-detail"].rps,
+        "search/baseline": r["search"].rps / r["baseline-search"].rps,
+        "list-10x/list": r["list-10x"].p50_ms / r["list"].p50_ms,
+    }
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{'make bench QUICK=1' if args.quick else 'make bench'}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {elapsed:.0f} s.",
+        "",
+        f"- Machine: {host.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{host.python_version()}, {host.system()} {host.release()}",
+        f"- Data: {tenants} tenants x {digests * args.scale} digests (10 sections of 5 "
+        f"bullets, 5 key points), 5 active policy rules and 3 custom roles per tenant, object "
+        f"grants on 1% of digests; the 10x run has {digests * args.scale * 10} digests per "
+        "tenant",
+        f"- Load: wrk, 1 thread, {args.connections} connections, {seconds} s per target, "
+        "pinned to CPU 0; gunicorn (platform/gunicorn.conf.py, "
+        f"{os.environ.get('BENCH_WORKERS', '2')} workers x "
+        f"{os.environ.get('BENCH_THREADS', '2')} threads, debug off) pinned to CPU 1; "
+        "PostgreSQL unpinned; the app connects as the non-owner runtime role (RLS applies)",
+        "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
+        "baseline: plain DRF ModelSerializer + ListAPIView/RetrieveAPIView/SearchFilter "
+        "(bench/urls.py); limit: bare WSGI + psycopg + orjson (bench/limit_app.py)",
+        "",
+        "| target | req/s | p50 ms | p99 ms | errors | requests | SQL per request |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for result in results.values():
+        lines.append(
+            f"| {result.name} | {result.rps:.1f} | {result.p50_ms:.2f} | {result.p99_ms:.2f} | "
+            f"{result.errors} | {result.requests} | {result.queries} |"
+        )
+    lines += [
+        "",
+        "Ratios of throughput (req/s), except list-10x/list, which is p50 latency at ten "
+        "times the data over p50 at the default size:",
+        "",
+    ]
+    lines += [f"ratio {name}: {value:.2f}" for name, value in ratios.items()]
+    lines += [
+        "",
+        "Targets: list and detail at 1.5x the baseline or better, list at 0.5x the limit or "
+        "better, zero errors, p99 within 5x p50, list-10x/list at most 1.25.",
+        "",
+    ]
+    path = ROOT / "bench" / "RESULTS.md"
+    path.write_text("\n".join(lines))
+    log(f"wrote {path}")
+    for name, value in ratios.items():
+        log(f"ratio {name}: {value:.2f}")
+
+
+if __name__ == "__main__":
+    main()
