@@ -244,16 +244,16 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     def narrow_queryset(self, queryset):
         queryset = selectors.visible_digests(self.principal, queryset)
-        hidden = self.rule_set().hidden_condition()
+        rule_set = self.rule_set()
+        hidden = rule_set.hidden_condition()
         if hidden is not None:
             queryset = queryset.exclude(hidden)
-        # The vectors serve SQL only. A list shows no sections; the flattened text is
-        # needed only by a monitor-mode keyword rule (which reads the whole digest).
+        queryset = rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
+        # The vectors and the flattened text serve SQL only; a list shows no sections.
         heavy = ["search_vector", "words_vector"]
         if self.action == "list":
             heavy.append("sections")
-        if not any(r.kind == "keyword_block" and not r.enforced for r in self.rule_set().rules):
-            heavy.append("search_text")
+        heavy.append("search_text")
         if self.action in {"list", "retrieve"}:
             queryset = queryset.defer(*heavy)
         return queryset

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -200,6 +198,10 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         before = selectors.rule_set_for(principal)
         after = selectors.draft_rule_set(principal, policy)
         digests = visible_digests(principal, Digest.objects.all()).order_by("-published_on", "-id")
+        for label, rule_set in (("before", before), ("after", after)):
+            digests = rule_set.annotate_hits(
+                digests, rule_set.enforced_hiding + rule_set.monitored_hiding, prefix=label
+            )
         evaluated = 0
         totals = {
             "before": {"hidden": 0, "with_findings": 0},
@@ -210,9 +212,9 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             evaluated += 1
             outcome = {}
             for label, rule_set in (("before", before), ("after", after)):
-                hidden = selectors.hidden_by(rule_set, digest)
+                hidden = selectors.hidden_by(rule_set, digest, label)
                 decision = engine.apply(
-                    rule_set, digest, copy.deepcopy(digest_to_dict(digest, detail=True))
+                    rule_set, digest, digest_to_dict(digest, detail=True), prefix=label
                 )
                 findings = [
                     {k: f[k] for k in ("rule", "action", "enforced", "path")}

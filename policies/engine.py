@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from policies import license_gate
 from policies.rules import compile_re2
@@ -86,9 +86,7 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
     compiled = []
     for rule in rules:
         matcher = None
-        if rule["kind"] == "keyword_block":
-            matcher = keyword_regex(rule["params"]["keywords"])
-        elif rule["kind"] in {"regex_redact", "section_hide"}:
+        if rule["kind"] in {"regex_redact", "section_hide"}:
             matcher = compile_re2(rule["params"]["pattern"])
         compiled.append(
             CompiledRule(
@@ -136,22 +134,53 @@ class RuleSet:
             if r.enforced and r.kind in {"topic_block", "keyword_block", "license_gate"}
         ]
 
+    @property
+    def monitored_hiding(self) -> list[CompiledRule]:
+        return [r for r in self.rules if not r.enforced and r.kind in HIDING]
+
     def hidden_condition(self, *, include_license: bool = True) -> Q | None:
         """A Q matching the digests enforce-mode hiding rules remove (None: no such rule)."""
         condition = None
         for rule in self.enforced_hiding:
-            if rule.kind == "topic_block":
-                part = Q()
-                for topic in rule.params["topics"]:
-                    part |= _topic_q(topic)
-            elif rule.kind == "keyword_block":
-                part = _keyword_q(rule.params["keywords"])
-            else:
-                if not include_license:
-                    continue
-                part = ~license_gate.permitted(rule.params["use"])
+            if rule.kind == "license_gate" and not include_license:
+                continue
+            part = rule_condition(rule)
             condition = part if condition is None else condition | part
         return condition
+
+    def annotate_hits(self, queryset, rules: list[CompiledRule], prefix: str = "policy"):
+        """Ask the database which of `rules` (hiding kinds) each digest trips: the same
+        conditions that hide digests in lists, so monitor findings and simulation agree
+        with enforcement exactly."""
+        if not rules:
+            return queryset
+        return queryset.annotate(
+            **{
+                hit_name(prefix, rule): ExpressionWrapper(
+                    rule_condition(rule), output_field=BooleanField()
+                )
+                for rule in rules
+            }
+        )
+
+
+HIDING = {"topic_block", "keyword_block", "license_gate"}
+
+
+def hit_name(prefix: str, rule: CompiledRule) -> str:
+    return f"_{prefix}_hit_" + re.sub(r"\W", "_", rule.id)
+
+
+def rule_condition(rule: CompiledRule) -> Q:
+    """The digests a hiding rule matches, as a database condition."""
+    if rule.kind == "topic_block":
+        part = Q()
+        for topic in rule.params["topics"]:
+            part |= _topic_q(topic)
+        return part
+    if rule.kind == "keyword_block":
+        return _keyword_q(rule.params["keywords"])
+    return ~license_gate.permitted(rule.params["use"])
 
 
 def _topic_q(topic: str) -> Q:
@@ -215,44 +244,52 @@ def _redact(matcher, text: str, mask: str) -> tuple[str, int]:
     return "".join(out), count
 
 
-def _text_fields(data: dict):
-    """(path, getter, setter) for every text field present in an API digest dict."""
-    if isinstance(data.get("title"), str):
-        yield "title", data, "title"
-    if isinstance(data.get("summary"), str):
-        yield "summary", data, "summary"
-    for i, _ in enumerate(data.get("key_points") or []):
-        yield f"key_points[{i}]", data["key_points"], i
-    for s, section in enumerate(data.get("sections") or []):
-        yield f"sections[{s}].title", section, "title"
-        for b, _ in enumerate(section.get("bullets", [])):
-            yield f"sections[{s}].bullets[{b}]", section["bullets"], b
-        for u, sub in enumerate(section.get("subsections", [])):
-            yield f"sections[{s}].subsections[{u}].title", sub, "title"
-            for b, _ in enumerate(sub.get("bullets", [])):
-                yield f"sections[{s}].subsections[{u}].bullets[{b}]", sub["bullets"], b
+# Fields that are not free text (identifiers, dates, flags): never redacted.
+_NOT_TEXT = {
+    "id",
+    "published_on",
+    "status",
+    "language",
+    "truncated",
+    "restricted",
+    "updated_at",
+    "created_at",
+    "published_at",
+    "number",
+    "policy",
+}
 
 
-def _all_text(digest) -> str:
-    return "\n".join([digest.title, digest.summary, digest.search_text or ""])
+def _text_fields(data, path: str = ""):
+    """(path, holder, key) for every string in an API digest dict: title, slug, publisher,
+    summary, key points, topics, source, exporter, sections and their subsections."""
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
+        if isinstance(data, dict) and key in _NOT_TEXT:
+            continue
+        here = (
+            f"{path}.{key}"
+            if isinstance(data, dict) and path
+            else (f"{path}[{key}]" if not isinstance(data, dict) else str(key))
+        )
+        if isinstance(value, str):
+            yield here, data, key
+        elif isinstance(value, dict | list):
+            yield from _text_fields(value, here)
 
 
-def apply(rule_set: RuleSet, digest, data: dict) -> dict:
-    """Apply the rule set to one digest's API dict, in place; returns the decision."""
+def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict:
+    """Apply the rule set to one digest's API dict, in place; returns the decision.
+    Monitor-mode hiding rules are read from hits annotated under `prefix`."""
     findings: list[dict] = []
     for rule in rule_set.rules:
         kind = rule.kind
         if kind in {"topic_block", "keyword_block", "license_gate"}:
-            # Enforced ones never reach here (SQL removed the digest); report monitors.
+            # Enforced ones never reach here (SQL removed the digest); monitors were
+            # evaluated by the same SQL and annotated on the digest (annotate_hits).
             if rule.enforced:
                 continue
-            if kind == "topic_block":
-                hit = bool(set(rule.params["topics"]) & set(digest.topics or []))
-            elif kind == "keyword_block":
-                hit = bool(rule.matcher.search(_all_text(digest)))
-            else:
-                hit = not license_gate.is_permitted(digest, rule.params["use"])
-            if hit:
+            if getattr(digest, hit_name(prefix, rule), False):
                 findings.append(_finding(rule, "hide", "topics" if kind == "topic_block" else ""))
         elif kind == "field_hide":
             for name in rule.params["fields"]:

@@ -1,8 +1,8 @@
 """The interface the `license_gate` rule asks: is a digest's every source licensed for a use?
 
 Deny by default: a digest passes only when every source it derives from has an approved,
-unexpired license permitting the use. The licensing capability answers through these
-two functions; until it exists no digest has such a license, so a license gate hides
+unexpired license permitting the use. The licensing capability answers through this
+function (a database condition, so lists paginate exactly); until it exists no digest has such a license, so a license gate hides
 every digest in its audience (that is the rule's meaning, not a failure).
 """
 
@@ -15,7 +15,3 @@ def permitted(use: str) -> Q:
     """A condition on digests: their sources are licensed for `use`."""
     return Q(pk__in=[])
 
-
-def is_permitted(digest, use: str) -> bool:
-    """The same answer for one digest already loaded."""
-    return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies import engine, license_gate
+from policies import engine
 from policies.models import Policy, PolicyVersion
 from tenants.services import Principal
 
@@ -25,19 +25,12 @@ def rule_set_for(principal: Principal) -> engine.RuleSet:
     return engine.rule_set_for(principal, active_versions(), _load)
 
 
-def hidden_by(rule_set: engine.RuleSet, digest) -> list[str]:
-    """The enforce-mode rules that hide `digest` (Python twin of the SQL condition)."""
-    hits = []
-    for rule in rule_set.enforced_hiding:
-        if rule.kind == "topic_block":
-            hit = bool(set(rule.params["topics"]) & set(digest.topics or []))
-        elif rule.kind == "keyword_block":
-            hit = bool(rule.matcher.search(engine._all_text(digest)))
-        else:
-            hit = not license_gate.is_permitted(digest, rule.params["use"])
-        if hit:
-            hits.append(rule.id)
-    return hits
+def hidden_by(rule_set: engine.RuleSet, digest, prefix: str) -> list[str]:
+    """The enforce-mode rules that hide `digest`, read from the hits the database
+    annotated (`RuleSet.annotate_hits` with the same prefix)."""
+    return [
+        r.id for r in rule_set.enforced_hiding if getattr(digest, engine.hit_name(prefix, r), False)
+    ]
 
 
 def draft_rule_set(principal: Principal, policy: Policy) -> engine.RuleSet:
