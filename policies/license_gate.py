@@ -2,8 +2,9 @@
 
 Deny by default: a digest passes only when every source it derives from has an approved,
 unexpired license permitting the use. The licensing capability answers through this
-function (a database condition, so lists paginate exactly); until it exists no digest has such a license, so a license gate hides
-every digest in its audience (that is the rule's meaning, not a failure).
+function (a database condition, so lists paginate exactly); until it exists no digest has
+such a license, so a license gate hides every digest in its audience (that is the rule's
+meaning, not a failure).
 """
 
 from __future__ import annotations
