@@ -219,6 +219,26 @@ class DigestFilter(django_filters.FilterSet):
 # --- Views ----------------------------------------------------------------------------------
 
 
+FILTER_PARAMS = frozenset(DigestFilter.base_filters)
+LIST_FIELDS = (
+    "id",
+    "tenant_id",
+    "slug",
+    "title",
+    "publisher",
+    "published_on",
+    "summary",
+    "key_points",
+    "topics",
+    "language",
+    "status",
+    "truncated",
+    "restricted",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "updated_at",
+)
 ORDERINGS = {"-published_on": ("-published_on", "-id"), "published_on": ("published_on", "id")}
 
 
@@ -249,14 +269,18 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         if hidden is not None:
             queryset = queryset.exclude(hidden)
         queryset = rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
-        # The vectors and the flattened text serve SQL only; a list shows no sections.
-        heavy = ["search_vector", "words_vector"]
+        # Load what the answer shows: the vectors and flattened text serve SQL only.
         if self.action == "list":
-            heavy.append("sections")
-        heavy.append("search_text")
-        if self.action in {"list", "retrieve"}:
-            queryset = queryset.defer(*heavy)
+            queryset = queryset.only(*LIST_FIELDS)
+        elif self.action == "retrieve":
+            queryset = queryset.defer("search_vector", "words_vector", "search_text")
         return queryset
+
+    def filter_queryset(self, queryset):
+        # Building the filter set costs more than the rest of a plain list request.
+        if not FILTER_PARAMS.intersection(self.request.query_params):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def rule_set(self):
         """The content policies in force for this caller (one query per request)."""

@@ -43,6 +43,7 @@ class CompiledRule:
     audience: dict
     params: dict
     matcher: object = None  # compiled regex where the kind has one
+    prefilter: object = None  # the same in multi-line mode, to test a whole digest at once
 
     @property
     def enforced(self) -> bool:
@@ -86,8 +87,12 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
     compiled = []
     for rule in rules:
         matcher = None
+        prefilter = None
         if rule["kind"] in {"regex_redact", "section_hide"}:
-            matcher = compile_re2(rule["params"]["pattern"])
+            pattern = rule["params"]["pattern"]
+            matcher = compile_re2(pattern)
+            if rule["kind"] == "regex_redact" and "\\A" not in pattern and "\\z" not in pattern:
+                prefilter = compile_re2("(?m)" + pattern)
         compiled.append(
             CompiledRule(
                 id=f"{policy_slug}/{rule['id']}",
@@ -100,6 +105,7 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
                 if rule["kind"] != "allow"
                 else {"rules": [f"{policy_slug}/{r}" for r in rule["params"]["rules"]]},
                 matcher=matcher,
+                prefilter=prefilter,
             )
         )
     return tuple(compiled)
@@ -260,6 +266,20 @@ _NOT_TEXT = {
 }
 
 
+def _all_strings(data) -> list[str]:
+    """Every string `_text_fields` would visit, without their paths (the fast pre-check)."""
+    out: list[str] = []
+    items = data.items() if type(data) is dict else enumerate(data)
+    for key, value in items:
+        if type(data) is dict and key in _NOT_TEXT:
+            continue
+        if type(value) is str:
+            out.append(value)
+        elif type(value) is dict or type(value) is list:
+            out.extend(_all_strings(value))
+    return out
+
+
 def _text_fields(data, path: str = ""):
     """(path, holder, key) for every string in an API digest dict: title, slug, publisher,
     summary, key points, topics, source, exporter, sections and their subsections."""
@@ -282,6 +302,7 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
     """Apply the rule set to one digest's API dict, in place; returns the decision.
     Monitor-mode hiding rules are read from hits annotated under `prefix`."""
     findings: list[dict] = []
+    texts = None  # every text field, found once if a redact rule needs them
     for rule in rule_set.rules:
         kind = rule.kind
         if kind in {"topic_block", "keyword_block", "license_gate"}:
@@ -311,8 +332,17 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
             if rule.enforced:
                 data["sections"] = kept
         elif kind == "regex_redact":
+            # One search over all the text first: most digests have nothing to redact.
+            # Fields are joined as lines and searched in multi-line mode, so ^ and $ still
+            # match at each field's edges.
+            if rule.prefilter is not None and not rule.prefilter.search(
+                "\n".join(_all_strings(data))
+            ):
+                continue
+            if texts is None:
+                texts = list(_text_fields(data))
             mask = rule.params["mask"]
-            for path, holder, key in list(_text_fields(data)):
+            for path, holder, key in texts:
                 new, count = _redact(rule.matcher, holder[key], mask)
                 if count:
                     findings.append(_finding(rule, "redact", path))

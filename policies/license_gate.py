@@ -15,4 +15,3 @@ from django.db.models import Q
 def permitted(use: str) -> Q:
     """A condition on digests: their sources are licensed for `use`."""
     return Q(pk__in=[])
-

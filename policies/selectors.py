@@ -21,8 +21,24 @@ def active_versions() -> list[tuple[int, str, int]]:
     )
 
 
+_in_force: dict[tuple[int, int], list[tuple[int, str, int]]] = {}
+
+
+def versions_in_force(tenant) -> list[tuple[int, str, int]]:
+    """`active_versions()` for the current tenant, cached per policy generation: the
+    tenant row every request loads says whether the cached answer is still current."""
+    key = (tenant.pk, tenant.policy_generation)
+    found = _in_force.get(key)
+    if found is None:
+        found = active_versions()
+        if len(_in_force) > 10_000:
+            _in_force.clear()
+        _in_force[key] = found
+    return found
+
+
 def rule_set_for(principal: Principal) -> engine.RuleSet:
-    return engine.rule_set_for(principal, active_versions(), _load)
+    return engine.rule_set_for(principal, versions_in_force(principal.tenant), _load)
 
 
 def hidden_by(rule_set: engine.RuleSet, digest, prefix: str) -> list[str]:

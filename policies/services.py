@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -11,8 +11,13 @@ from audit import services as audit
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
 from tenants.context import current_tenant
-from tenants.models import Role
+from tenants.models import Role, Tenant
 from tenants.services import Conflict, Principal, ServiceError
+
+
+def _bump_generation(policy: Policy) -> None:
+    """What is in force changed: processes drop their cached view of it."""
+    Tenant.objects.filter(pk=policy.tenant_id).update(policy_generation=F("policy_generation") + 1)
 
 
 def _role_slugs() -> set[str]:
@@ -82,6 +87,8 @@ def policy_update(
         policy.draft_rules = validate_rules(rules, roles=_role_slugs())
         policy.draft_updated_at = timezone.now()
     policy.save()
+    if before["enabled"] != policy.enabled:
+        _bump_generation(policy)
     after = {
         "name": policy.name,
         "description": policy.description,
@@ -116,6 +123,7 @@ def _publish(actor, policy: Policy, rules: list, note: str, copied_from: int | N
     previous = policy.active_version.number if policy.active_version else None
     policy.active_version = version
     policy.save(update_fields=["active_version", "updated_at"])
+    _bump_generation(policy)
     return version, previous
 
 
@@ -161,3 +169,4 @@ def policy_delete(*, actor: Principal | None, policy: Policy) -> None:
     audit.record("policy.deleted", actor=actor, target=_target(policy))
     Policy.objects.filter(pk=policy.pk).update(active_version=None)
     Policy.objects.filter(pk=policy.pk).delete()
+    _bump_generation(policy)

@@ -79,9 +79,10 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        permissions = []
+    # Bumped whenever the content policies in force change (publish, rollback, enable,
+    # delete). The tenant row comes with every authenticated request, so processes can
+    # cache what is in force per generation without asking the database each time.
+    policy_generation = models.PositiveBigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.slug

@@ -57,6 +57,9 @@ LISTS = sorted(
 
 
 def _count(client, url) -> tuple[int, int]:
+    # Warm the process-wide caches (content types, policies in force) first: they are
+    # filled once per process, not per request.
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, response.content
