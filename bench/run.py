@@ -52,8 +52,11 @@ def log(message: str) -> None:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", value)
+    if match is None:
+        raise ValueError(f"unexpected latency {value!r} in wrk's output")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def parse_wrk(output: str, name: str) -> Result:
@@ -108,7 +111,10 @@ def wrk(
         command = ["taskset", "-c", "0", *command]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
-    result = parse_wrk(output, name)
+    try:
+        result = parse_wrk(output, name)
+    except (AttributeError, ValueError) as exc:
+        raise RuntimeError(f"could not read wrk's output for {name}:\n{output}") from exc
     log(
         f"  {name:<16} {result.rps:8.1f} req/s  p50 {result.p50_ms:6.2f} ms  "
         f"p99 {result.p99_ms:6.2f} ms  errors {result.errors}"
