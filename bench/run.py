@@ -122,23 +122,33 @@ def wrk(
     return result
 
 
+def django_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a process running the app on the benchmark's settings: debug
+    off, no Redis (throttling is off for the benchmark anyway)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        **extra,
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
 class Servers:
     """gunicorn for the API (and the baseline routes) and for the limit app."""
 
     def __init__(self, database_url: str):
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": SECRET,
-            "DJANGO_DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "WEB_CONCURRENCY": os.environ.get("BENCH_WORKERS", "2"),
-            "GUNICORN_THREADS": os.environ.get("BENCH_THREADS", "2"),
-            "SECURE_COOKIES": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.env.pop("REDIS_URL", None)
+        self.env = django_env(
+            database_url,
+            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+            WEB_CONCURRENCY=os.environ.get("BENCH_WORKERS", "2"),
+            GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "2"),
+            SECURE_COOKIES="0",
+            LOG_LEVEL="WARNING",
+        )
         self.processes: list[subprocess.Popen] = []
 
     def _start(self, app: str, port: int) -> None:
@@ -190,13 +200,7 @@ class Servers:
 
 
 def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": SECRET,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-    }
+    env = django_env(url)
     out = subprocess.run(
         [
             PYTHON,
@@ -240,15 +244,7 @@ def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
         "    out[name] = len(q)\n"
         "print(json.dumps(out))\n"
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": SECRET,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "ALLOWED_HOSTS": "testserver",
-    }
-    env.pop("REDIS_URL", None)
+    env = django_env(url, ALLOWED_HOSTS="testserver")
     out = subprocess.run(
         [PYTHON, "-c", script, json.dumps(paths), key],
         cwd=ROOT,
