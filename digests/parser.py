@@ -148,6 +148,12 @@ def _squash(text: str) -> str:
 
 def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise FormatError(
+            filename,
+            text.count("\n", 0, text.index("\x00")) + 1,
+            "a NUL character: this is not a text export",
+        )
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not start another
