@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -132,6 +133,19 @@ class VerifySerializer(serializers.Serializer):
     first_broken = serializers.DictField(allow_null=True)
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time at any offset, compared in UTC (PostgreSQL stores offsets only up
+    to 15:59; what it cannot store is turned into UTC first, or refused as invalid)."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError:
+                raise serializers.ValidationError({self.field_name: ["Out of range."]}) from None
+        return super().filter(qs, value)
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         method="filter_actor",
@@ -143,8 +157,8 @@ class AuditEventFilter(django_filters.FilterSet):
     target_type = django_filters.CharFilter()
     target_id = django_filters.CharFilter()
     outcome = django_filters.ChoiceFilter(choices=AuditEvent.Outcome.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     def filter_actor(self, queryset, name, value):
         """`user:ID`, `api_key:ID` or `system`; otherwise an email or an API key prefix."""

@@ -36,6 +36,12 @@ class TenantRoleField(serializers.SlugRelatedField):
     def get_queryset(self):
         return Role.objects.all()
 
+    def to_internal_value(self, data):
+        # A slug never holds a NUL, and PostgreSQL could not even compare one.
+        if not isinstance(data, str) or "\x00" in data or len(data) > 50:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
+        return super().to_internal_value(data)
+
 
 # --- Serializers ------------------------------------------------------------------------------
 

@@ -135,6 +135,9 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     permission_map: ClassVar[dict[str, str | None]] = {}
     permission_classes = [HasTenantPermission]
     lookup_value_regex = r"[0-9]+"
+    # No OPTIONS metadata: it would describe the endpoint to callers the permission map
+    # has not checked, and clients here read the OpenAPI document instead.
+    metadata_class = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -131,3 +131,30 @@ def test_an_oversized_body_is_a_413_and_nothing_stored(world, settings):
     body = {**VALID, "summary": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}
     assert_problem(world.client("editor").post(DIGESTS, body, format="json"), 413)
     assert count(world) == before
+
+
+def test_options_is_a_405_problem_not_a_500(world):
+    for path in (DIGESTS, "/api/v1/tenants/acme/api-keys/", "/api/v1/tenants/acme/members/"):
+        response = world.client("admin").options(path)
+        assert_problem(response, 405)
+
+
+@pytest.mark.parametrize("offset", ["-17:00", "+23:59", "Z"])
+def test_audit_times_at_any_offset_are_answered(world, offset):
+    response = world.client("auditor").get(
+        "/api/v1/tenants/acme/audit/events/", {"since": f"2025-01-01T00:00:00{offset}"}
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("api-keys/", {"name": "k", "role": "view\x00er"}),
+        ("members/", {"email": "n@acme.test", "role": "view\x00er"}),
+    ],
+)
+def test_a_role_with_a_nul_is_a_400(world, path, body):
+    response = world.client("admin").post(f"/api/v1/tenants/acme/{path}", body, format="json")
+    problem = assert_problem(response, 400)
+    assert problem["errors"][0]["field"] == "role"
