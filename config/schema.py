@@ -76,6 +76,8 @@ def add_problem_responses(result, generator, request, public):
                 codes += ["403", "404"]
             if method in {"post", "put", "patch"}:
                 codes += ["400", "413"]
+            elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                codes.append("400")  # an invalid filter, cursor or export format
             if tenant_path and method in {"post", "patch", "delete"}:
                 codes.append("409")
             if detail_path and method in {"put", "patch", "delete"}:

@@ -489,7 +489,11 @@ class DigestImportViewSet(TenantScopedViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        publish = request.query_params.get("publish", "").lower() in {"1", "true", "yes"}
+        flag = serializers.BooleanField(required=False, default=False)
+        try:
+            publish = flag.run_validation(request.query_params.get("publish", False))
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"publish": exc.detail}) from None
         if publish and not self.principal.has("digests.publish_digest"):
             raise serializers.ValidationError(
                 {"publish": ["Your role cannot publish; import as drafts."]}

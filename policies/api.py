@@ -14,7 +14,7 @@ from policies import engine, selectors, services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
 from tenants.api_base import TenantScopedViewSet
-from tenants.models import ApiKey, Role
+from tenants.models import SLUG_VALIDATOR, ApiKey, Role
 from tenants.services import Principal, role_permissions
 
 SIMULATION_LIMIT = 10_000
@@ -62,7 +62,7 @@ class PolicySerializer(serializers.ModelSerializer):
 
 class PolicyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    slug = serializers.SlugField(max_length=50, required=False)
+    slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     rules = serializers.ListField(child=serializers.JSONField(), required=False)
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from tenants import rbac, services
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import platform_scope
-from tenants.models import ApiKey, Membership, Role
+from tenants.models import SLUG_VALIDATOR, ApiKey, Membership, Role
 
 # --- Fields -----------------------------------------------------------------------------------
 
@@ -56,7 +56,9 @@ class MemberSerializer(serializers.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
     role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     joined_at = serializers.DateTimeField(source="created_at", read_only=True)
-    last_login = serializers.DateTimeField(source="user.last_login", read_only=True)
+    last_login = serializers.DateTimeField(
+        source="user.last_login", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Membership
@@ -69,7 +71,7 @@ class MemberInviteSerializer(serializers.Serializer):
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    role = TenantRoleField()
+    role = TenantRoleField(required=False)
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -95,7 +97,7 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class RoleWriteSerializer(serializers.Serializer):
-    slug = serializers.SlugField(max_length=50, required=False)
+    slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(
@@ -119,7 +121,9 @@ class PermissionEntrySerializer(serializers.Serializer):
 class ApiKeySerializer(serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     status = serializers.SerializerMethodField()
-    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+    created_by = serializers.EmailField(
+        source="created_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = ApiKey
@@ -194,9 +198,10 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         membership = self.get_object()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.member_change_role(
-            actor=self.principal, membership=membership, role=data.validated_data["role"]
-        )
+        if "role" in data.validated_data:
+            membership = services.member_change_role(
+                actor=self.principal, membership=membership, role=data.validated_data["role"]
+            )
         return self.etag_response(MemberSerializer(membership).data, membership)
 
     def retrieve(self, request, *args, **kwargs):
@@ -329,8 +334,8 @@ class MeMembershipSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
+    id = serializers.IntegerField(allow_null=True, help_text="null for an API key")
+    email = serializers.EmailField(allow_null=True, help_text="null for an API key")
     full_name = serializers.CharField()
     memberships = MeMembershipSerializer(many=True)
 
