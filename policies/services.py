@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.text import slugify
 
 from audit import services as audit
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
 from tenants.context import current_tenant
-from tenants.models import Role, Tenant
+from tenants.models import Role, Tenant, slug_from
 from tenants.services import Conflict, Principal, ServiceError
 
 
@@ -37,7 +36,7 @@ def policy_create(
     description: str = "",
     rules: list | None = None,
 ) -> Policy:
-    slug = slug or slugify(name)[:50]
+    slug = slug or slug_from(name)
     if not slug:
         raise ServiceError("a policy needs a name with letters or digits", code="invalid_slug")
     if Policy.objects.filter(slug=slug).exists():

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
 from tenants.scoping import TenantOwnedModel
 
@@ -19,6 +20,12 @@ SLUG_VALIDATOR = RegexValidator(
     "Use 1 to 50 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
     code="invalid_slug",
 )
+
+
+def slug_from(name: str, max_length: int = 50) -> str:
+    """A slug that SLUG_VALIDATOR accepts, made from a display name ('' if it has no
+    letters or digits): lowercase, hyphens for anything else, none at either end."""
+    return slugify(name).replace("_", "-")[:max_length].strip("-")
 
 
 class UserManager(BaseUserManager):

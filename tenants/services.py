@@ -16,12 +16,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from audit import services as audit
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope, tenant_context
-from tenants.models import ApiKey, Membership, Role, Tenant, User
+from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
 
 
 class ServiceError(Exception):
@@ -193,7 +192,7 @@ def role_create(
     description: str = "",
 ) -> Role:
     tenant = current_tenant()
-    slug = slug or slugify(name)[:50]
+    slug = slug or slug_from(name)
     if not slug:
         raise ServiceError("a role needs a name with letters or digits", code="invalid_slug")
     if slug in rbac.PRESETS:

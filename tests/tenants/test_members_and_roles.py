@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import Membership, Role, User
@@ -223,3 +225,22 @@ def test_me_lists_memberships_with_roles_and_permissions(world):
             "permissions": sorted(rbac.PRESETS["editor"].permissions),
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("published_at", "published-at"),
+        ("a" * 49 + " bbb", "a" * 49),
+        ("Key  Keeper!", "key-keeper"),
+    ],
+)
+def test_slugs_made_from_names_follow_the_slug_rules(world, name, slug):
+    role = world.client("admin").post(
+        f"{BASE}/roles/", {"name": name, "permissions": []}, format="json"
+    )
+    policy = world.client("admin").post(
+        "/api/v1/tenants/acme/policies/", {"name": name}, format="json"
+    )
+    assert (role.status_code, policy.status_code) == (201, 201), (role.content, policy.content)
+    assert role.json()["slug"] == policy.json()["slug"] == slug
