@@ -163,13 +163,19 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     def fail(line: int, message: str):
         raise FormatError(filename, line, message)
 
-    def next_nonblank(what: str) -> tuple[int, str]:
+    def content_lines():
+        """(line number, line, stripped) of every non-blank line from here on; the
+        position follows, so a later loop continues where an earlier one stopped."""
         nonlocal position
         while position < len(numbered):
             number, line = numbered[position]
             position += 1
             if line.strip():
-                return number, line.strip()
+                yield number, line, line.strip()
+
+    def next_nonblank(what: str) -> tuple[int, str]:
+        for number, _, stripped in content_lines():
+            return number, stripped
         fail(len(numbered), f"the file ends before the {what}")
 
     # Header: banner, date, title, publisher line.
@@ -199,10 +205,7 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     # Summary: everything up to "Key Points:"; paragraphs joined with one space.
     summary_lines: list[str] = []
     key_points_lineno = None
-    while position < len(numbered):
-        number, line = numbered[position]
-        position += 1
-        stripped = line.strip()
+    for number, _, stripped in content_lines():
         if stripped.lower() == KEY_POINTS:
             key_points_lineno = number
             break
@@ -210,8 +213,7 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
             fail(number, "found 'Details:' before 'Key Points:'")
         if stripped.lower() == TRAILER:
             fail(number, "the content ends ('View Full Content') before 'Key Points:'")
-        if stripped:
-            summary_lines.append(stripped)
+        summary_lines.append(stripped)
     if key_points_lineno is None:
         fail(len(numbered), "no 'Key Points:' line")
     summary = _squash(" ".join(summary_lines))
@@ -220,12 +222,7 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     key_points: list[str] = []
     details_found = False
     truncated = False
-    while position < len(numbered):
-        number, line = numbered[position]
-        position += 1
-        stripped = line.strip()
-        if not stripped:
-            continue
+    for number, line, stripped in content_lines():
         if stripped.lower() == DETAILS:
             details_found = True
             break
@@ -248,12 +245,7 @@ def parse(text: str, filename: str = "<text>") -> ParsedDigest:
     sections: list[Section] = []
     current_sub: Subsection | None = None
     last_bullets: list[str] | None = None
-    while position < len(numbered):
-        number, line = numbered[position]
-        position += 1
-        stripped = line.strip()
-        if not stripped:
-            continue
+    for number, line, stripped in content_lines():
         if stripped.lower() == TRAILER:
             truncated = True
             break
