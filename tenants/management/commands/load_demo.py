@@ -100,6 +100,28 @@ class Command(BaseCommand):
                     created += int(new)
                 if "digests" in spec:
                     created += self._load_digests(spec["digests"], roles)
+                created += self._load_policies(spec.get("policies", []))
+        return created
+
+    def _load_policies(self, specs: list[dict]) -> int:
+        """Create and publish the demo's content policies; existing ones stay as they are."""
+        from policies import services as policy_services
+        from policies.models import Policy
+
+        created = 0
+        for spec in specs:
+            if Policy.objects.filter(slug=spec["slug"]).exists():
+                continue
+            policy = policy_services.policy_create(
+                actor=None,
+                name=spec["name"],
+                slug=spec["slug"],
+                description=spec.get("description", ""),
+                rules=spec["rules"],
+            )
+            if spec.get("publish"):
+                policy_services.policy_publish(actor=None, policy=policy, note="demo")
+            created += 1
         return created
 
     def _load_digests(self, spec: dict, roles: dict) -> int:
