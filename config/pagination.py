@@ -1,5 +1,5 @@
 from django.conf import settings
-from rest_framework import pagination
+from rest_framework import pagination, serializers
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -13,6 +13,28 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = settings.API_MAX_PAGE_SIZE
     page_size_query_param = "page_size"
     ordering = "-id"
+
+    def get_page_size(self, request):
+        """The asked-for size, capped; a value that is not a positive number is a 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise serializers.ValidationError(
+                {self.page_size_query_param: ["A whole number of at least 1."]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Results per page, {self.page_size} by default; more than "
+                    f"{self.max_page_size} gives {self.max_page_size}."
+                )
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         chooser = getattr(view, "cursor_ordering", None)

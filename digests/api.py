@@ -302,9 +302,12 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             return (
                 ("-rank", "-id") if connection.vendor == "postgresql" else ("-published_on", "-id")
             )
-        return ORDERINGS.get(
-            self.request.query_params.get("ordering", ""), ORDERINGS["-published_on"]
-        )
+        wanted = self.request.query_params.get("ordering")
+        if wanted is None:
+            return ORDERINGS["-published_on"]
+        if wanted not in ORDERINGS:
+            raise serializers.ValidationError({"ordering": [f"One of {', '.join(ORDERINGS)}."]})
+        return ORDERINGS[wanted]
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -127,22 +127,6 @@ def _sent(response, *names: str, empty: bool = False) -> bool:
 KNOWN_FAILURES: list[Known] = [
     # Invalid requests accepted
     Known(
-        "page-size-ignored",
-        ("ST201",),
-        "list endpoints ignore a page_size that is not an integer instead of answering 400",
-        applies=lambda failure, case, response: (
-            re.search(r"\bpage_size\b", failure.message) is not None
-        ),
-    ),
-    Known(
-        "ordering-ignored",
-        ("ST201",),
-        "GET digests/ ignores an ordering outside its enum instead of answering 400",
-        applies=lambda failure, case, response: (
-            re.search(r"\bordering\b", failure.message) is not None
-        ),
-    ),
-    Known(
         "empty-filters-ignored",
         ("ST201",),
         "an empty since, until, published_after, published_before, outcome or status "
