@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from policies import license_gate
-from policies.rules import compile_re2
+from policies.rules import HIDING_KINDS, compile_re2
 
 _cache: dict[int, tuple[CompiledRule, ...]] = {}
 _cache_lock = threading.Lock()
@@ -134,15 +134,11 @@ class RuleSet:
 
     @property
     def enforced_hiding(self) -> list[CompiledRule]:
-        return [
-            r
-            for r in self.rules
-            if r.enforced and r.kind in {"topic_block", "keyword_block", "license_gate"}
-        ]
+        return [r for r in self.rules if r.enforced and r.kind in HIDING_KINDS]
 
     @property
     def monitored_hiding(self) -> list[CompiledRule]:
-        return [r for r in self.rules if not r.enforced and r.kind in HIDING]
+        return [r for r in self.rules if not r.enforced and r.kind in HIDING_KINDS]
 
     def hidden_condition(self, *, include_license: bool = True) -> Q | None:
         """A Q matching the digests enforce-mode hiding rules remove (None: no such rule)."""
@@ -168,9 +164,6 @@ class RuleSet:
                 for rule in rules
             }
         )
-
-
-HIDING = {"topic_block", "keyword_block", "license_gate"}
 
 
 def hit_name(prefix: str, rule: CompiledRule) -> str:
@@ -305,7 +298,7 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
     texts = None  # every text field, found once if a redact rule needs them
     for rule in rule_set.rules:
         kind = rule.kind
-        if kind in {"topic_block", "keyword_block", "license_gate"}:
+        if kind in HIDING_KINDS:
             # Enforced ones never reach here (SQL removed the digest); monitors were
             # evaluated by the same SQL and annotated on the digest (annotate_hits).
             if rule.enforced:
