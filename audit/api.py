@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 import django_filters
@@ -19,6 +17,7 @@ from rest_framework.response import Response
 
 from audit.models import AuditEvent
 from audit.verify import verify_chain
+from config.exports import csv_chunks
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import tenant_context
 
@@ -40,7 +39,6 @@ EXPORT_FIELDS = [
     "user_agent",
     "hash",
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def event_to_dict(event: AuditEvent) -> dict:
@@ -65,20 +63,6 @@ def event_to_dict(event: AuditEvent) -> dict:
         "hash": event.hash,
         "prev_hash": event.prev_hash,
     }
-
-
-def csv_cell(value) -> str:
-    """A cell that a spreadsheet shows as text: control characters escaped, formulas
-    defused with a leading apostrophe."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    value = value.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
-    value = "".join(c if c >= " " or c == "\t" else f"\\x{ord(c):02x}" for c in value)
-    if value.startswith(FORMULA_START):
-        value = "'" + value
-    return value
 
 
 def _flat(event: AuditEvent) -> list:
@@ -225,16 +209,7 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantScopedViewSet):
             with tenant_context(tenant), transaction.atomic():
                 events = query.order_by("seq").iterator(chunk_size=2000)
                 if kind == "csv":
-                    buffer = io.StringIO()
-                    writer = csv.writer(buffer)
-                    writer.writerow(EXPORT_FIELDS)
-                    for event in events:
-                        writer.writerow([csv_cell(v) for v in _flat(event)])
-                        if buffer.tell() > 64_000:
-                            yield buffer.getvalue()
-                            buffer.seek(0)
-                            buffer.truncate()
-                    yield buffer.getvalue()
+                    yield from csv_chunks(list(EXPORT_FIELDS), (_flat(e) for e in events))
                 else:
                     for event in events:
                         yield json.dumps(event_to_dict(event), ensure_ascii=False) + "\n"

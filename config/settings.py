@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "digests",
     "audit",
     "policies",
+    "licensing",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DigestStatusEnum": "digests.models.Digest.Status",
         "ImportOutcomeEnum": ["created", "updated", "unchanged", "failed"],
+        "LicenseUseEnum": "licensing.uses.USE_NAMES",
+        "LicenseStatusEnum": "licensing.api.LICENSE_STATUSES",
+        "SourceLicenseStatusEnum": "licensing.selectors.SOURCE_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
+from licensing.selectors import SOURCE_STATUSES, sources_of_digests
 from policies import engine as policy_engine
 from policies import selectors as policy_selectors
 from tenants.api_base import TenantScopedViewSet
@@ -124,6 +125,22 @@ class DigestSerializer(serializers.Serializer):
             "url": serializers.URLField(allow_null=True),
         },
         allow_null=True,
+    )
+    sources = inline_serializer(
+        "DigestLicensedSource",
+        fields={
+            "id": serializers.IntegerField(),
+            "kind": serializers.CharField(),
+            "title": serializers.CharField(),
+            "publisher": serializers.CharField(),
+            "url": serializers.CharField(allow_null=True),
+            "license_status": serializers.ChoiceField(choices=SOURCE_STATUSES),
+            "attribution": serializers.CharField(),
+        },
+        many=True,
+        allow_null=True,
+        help_text="What the digest derives from, with license status and the attribution "
+        "its licenses ask for; null when a policy hides the source",
     )
     updated_at = serializers.DateTimeField()
     policy = PolicyDecisionSerializer()
@@ -288,9 +305,12 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             self._rule_set = policy_selectors.rule_set_for(self.principal)
         return self._rule_set
 
-    def render(self, digest: Digest, *, detail: bool = True) -> dict:
+    def render(self, digest: Digest, *, detail: bool = True, sources: list | None = None) -> dict:
         """A digest as it leaves the system: policies applied, their decision attached."""
         data = digest_to_dict(digest, detail=detail)
+        if sources is None:
+            sources = sources_of_digests([digest.pk])[digest.pk]
+        data["sources"] = sources
         data["policy"] = policy_engine.apply(self.rule_set(), digest, data)
         return data
 
@@ -326,7 +346,10 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([self.render(d, detail=False) for d in page])
+        sources = sources_of_digests([d.pk for d in page])
+        return self.get_paginated_response(
+            [self.render(d, detail=False, sources=sources[d.pk]) for d in page]
+        )
 
     def retrieve(self, request, *args, **kwargs):
         try:

@@ -15,6 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit import services as audit
 from digests.models import Digest
 from digests.parser import ParsedDigest
+from licensing.services import link_digests
 from tenants.context import current_tenant
 from tenants.models import Role, User
 from tenants.services import Conflict, Principal, ServiceError
@@ -35,6 +36,7 @@ CONTENT_FIELDS = (
     "source_url",
 )
 VIEW_PERMISSION = "digests.view_digest"
+SOURCE_FIELDS = {"publisher", "title", "source_publisher", "source_title", "source_url"}
 
 
 def search_text(key_points: list[str], sections: list[dict]) -> str:
@@ -113,6 +115,7 @@ def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
     else:
         digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
     digest.save()
+    link_digests([digest])
     audit.record(
         "digest.created",
         actor=actor,
@@ -146,6 +149,8 @@ def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, An
     if changed:
         digest.updated_by = _actor_user(actor)
         digest.save()
+        if SOURCE_FIELDS & set(changed):
+            link_digests([digest])  # a new source is added; old links stay until unlinked
         audit.record(
             "digest.updated",
             actor=actor,
@@ -349,6 +354,7 @@ def digest_import(
                     outcome = ImportOutcome("created", digest)
                 else:
                     outcome = ImportOutcome(_refresh(actor, existing, fields, publish), existing)
+                link_digests([outcome.digest])
                 _record_imports([outcome], actor)
                 return outcome
         except IntegrityError:
@@ -408,7 +414,9 @@ def digest_import_many(
             fresh = {}
         for index, digest in fresh.items():
             outcomes[index] = ImportOutcome("created", digest)
-    _record_imports([o for o in outcomes if o is not None], actor)
+    done = [o for o in outcomes if o is not None]
+    link_digests([o.digest for o in done])  # unchanged ones too: links made before are kept
+    _record_imports(done, actor)
     for index in sorted(slow):
         outcomes[index] = digest_import(actor=actor, parsed=parsed[index], publish=publish)
     return [o for o in outcomes if o is not None]

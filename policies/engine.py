@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from policies import license_gate
-from policies.rules import HIDING_KINDS, compile_re2
+from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
 
 _cache: dict[int, tuple[CompiledRule, ...]] = {}
 _cache_lock = threading.Lock()
@@ -306,11 +306,12 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
             if getattr(digest, hit_name(prefix, rule), False):
                 findings.append(_finding(rule, "hide", "topics" if kind == "topic_block" else ""))
         elif kind == "field_hide":
-            for name in rule.params["fields"]:
-                if name in data:
-                    findings.append(_finding(rule, "hide_field", name))
-                    if rule.enforced:
-                        data[name] = None
+            for hideable in rule.params["fields"]:
+                for name in FIELD_KEYS.get(hideable, (hideable,)):
+                    if name in data:
+                        findings.append(_finding(rule, "hide_field", name))
+                        if rule.enforced:
+                            data[name] = None
         elif kind == "section_hide":
             sections = data.get("sections")
             if not sections:

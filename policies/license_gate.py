@@ -1,17 +1,18 @@
 """The interface the `license_gate` rule asks: is a digest's every source licensed for a use?
 
-Deny by default: a digest passes only when every source it derives from has an approved,
-unexpired license permitting the use. The licensing capability answers through this
-function (a database condition, so lists paginate exactly); until it exists no digest has
-such a license, so a license gate hides every digest in its audience (that is the rule's
-meaning, not a failure).
+Deny by default: a digest passes only when it derives from at least one source and every
+one of its sources has an approved, unexpired license permitting the use, with no
+license in force prohibiting it (licensing.selectors). A database condition, so lists
+paginate exactly.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
+from licensing.selectors import digest_permitted
+
 
 def permitted(use: str) -> Q:
     """A condition on digests: their sources are licensed for `use`."""
-    return Q(pk__in=[])
+    return digest_permitted(use)

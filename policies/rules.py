@@ -18,6 +18,8 @@ from typing import Any
 import re2
 from rest_framework import serializers
 
+from licensing.uses import USE_NAMES
+
 KINDS = (
     "topic_block",
     "keyword_block",
@@ -30,15 +32,11 @@ KINDS = (
 HIDING_KINDS = {"topic_block", "keyword_block", "license_gate"}
 MODES = ("enforce", "monitor")
 HIDEABLE_FIELDS = ("summary", "key_points", "sections", "source", "topics")
+# Response keys each hideable field stands for: hiding the source hides the licensed
+# sources list too.
+FIELD_KEYS = {"source": ("source", "sources")}
 # The uses a license can permit (the licensing vocabulary); a gate names one.
-LICENSE_USES = (
-    "summarize",
-    "display_internally",
-    "distribute_internally",
-    "redistribute_externally",
-    "quote_excerpts",
-    "train_models",
-)
+LICENSE_USES = USE_NAMES
 MAX_RULES = 100
 KEYWORD = re.compile(r"^[\w' -]+$")
 RULE_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")

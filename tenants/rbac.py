@@ -40,6 +40,18 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
     CatalogueEntry("policies.publish_policy", "Publish and roll back policies"),
     CatalogueEntry("policies.delete_policy", "Delete content policies"),
+    CatalogueEntry("licensing.view_source", "See sources, their license status and attribution"),
+    CatalogueEntry("licensing.add_source", "Add sources and rights holders"),
+    CatalogueEntry(
+        "licensing.change_source", "Edit sources and rights holders, link digests to sources"
+    ),
+    CatalogueEntry("licensing.delete_source", "Delete sources and rights holders"),
+    CatalogueEntry("licensing.view_license", "Read license terms, evidence and decisions"),
+    CatalogueEntry("licensing.add_license", "Propose licenses and attach evidence"),
+    CatalogueEntry("licensing.change_license", "Revise licenses (each revision needs review)"),
+    CatalogueEntry("licensing.delete_license", "Delete licenses"),
+    CatalogueEntry("licensing.review_license", "Approve, reject or query licenses"),
+    CatalogueEntry("licensing.view_compliance_report", "Run and export compliance reports"),
     CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
@@ -72,19 +84,42 @@ _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
 _READ = frozenset({"digests.view_digest"})
 _READ_ALL = _READ | {"digests.view_unpublished_digest"}
 _WRITE = _READ_ALL | {"digests.add_digest", "digests.change_digest", "digests.publish_digest"}
+_SOURCES = frozenset({"licensing.view_source"})
+_LICENSES = _SOURCES | {"licensing.view_license"}
+_PROPOSE = _LICENSES | {
+    "licensing.add_source",
+    "licensing.change_source",
+    "licensing.add_license",
+    "licensing.change_license",
+}
+_REVIEW = _PROPOSE | {
+    "licensing.review_license",
+    "licensing.delete_license",
+    "licensing.view_compliance_report",
+}
 
 PRESETS: dict[str, PresetRole] = {
     preset.slug: preset
     for preset in (
         PresetRole(OWNER, "Owner", "Everything, including managing other owners.", _all()),
         PresetRole(ADMIN, "Admin", "Manages members, roles, API keys and settings.", _all()),
-        PresetRole(EDITOR, "Editor", "Writes and publishes digests.", _READ_PEOPLE | _WRITE),
-        PresetRole(VIEWER, "Viewer", "Reads published digests.", _READ),
+        PresetRole(
+            EDITOR,
+            "Editor",
+            "Writes and publishes digests; proposes sources and licenses.",
+            _READ_PEOPLE | _WRITE | _PROPOSE,
+        ),
+        PresetRole(
+            VIEWER,
+            "Viewer",
+            "Reads published digests and their sources' license status.",
+            _READ | _SOURCES,
+        ),
         PresetRole(
             COMPLIANCE,
             "Compliance",
             "Reviews source licenses and decides.",
-            _READ_PEOPLE | _READ_ALL | {"policies.view_policy"},
+            _READ_PEOPLE | _READ_ALL | _REVIEW | {"policies.view_policy"},
         ),
         PresetRole(
             AUDITOR,
@@ -92,7 +127,13 @@ PRESETS: dict[str, PresetRole] = {
             "Reads the audit log and who has access.",
             _READ_PEOPLE
             | _READ
-            | {"tenants.view_apikey", "audit.view_auditevent", "policies.view_policy"},
+            | _LICENSES
+            | {
+                "tenants.view_apikey",
+                "audit.view_auditevent",
+                "policies.view_policy",
+                "licensing.view_compliance_report",
+            },
         ),
     )
 }

@@ -84,6 +84,15 @@ def world(db) -> World:
         publisher=f"Globex Radio {SENTINEL}",
         topics=[SENTINEL.lower()],
     )
+    w.globex_source = factories.digest_source(globex, w.globex_digest)
+    w.globex_holder = w.globex_source.rights_holder
+    w.globex_license = factories.license(
+        globex,
+        source=w.globex_source,
+        decision="approved",
+        attribution=f"Courtesy of {SENTINEL}",
+    )
+    w.globex_evidence = factories.evidence(globex, w.globex_license, filename=f"{SENTINEL}.txt")
     w.globex_policy = factories.policy(
         globex,
         name=f"Globex policy {SENTINEL}",

@@ -124,3 +124,75 @@ def policy(
             policy_services.policy_publish(actor=None, policy=made)
             made.refresh_from_db()
     return made
+
+
+def rights_holder(tenant_obj: Tenant, name: str | None = None, **fields):
+    from licensing import services as licensing_services
+
+    with tenant_context(tenant_obj):
+        return licensing_services.rights_holder_create(
+            actor=None, name=name or f"Holder {next(_seq)}", **fields
+        )
+
+
+def source(tenant_obj: Tenant, title: str | None = None, *, kind: str = "episode", **fields):
+    from licensing import services as licensing_services
+
+    with tenant_context(tenant_obj):
+        return licensing_services.source_create(
+            actor=None, kind=kind, title=title or f"Episode {next(_seq)}", **fields
+        )
+
+
+def license(
+    tenant_obj: Tenant,
+    *,
+    source=None,
+    rights_holder=None,
+    permitted=("summarize", "display_internally"),
+    prohibited=(),
+    decision: str | None = None,
+    **terms,
+):
+    """A license proposed through the service; decided on (by the system) when asked."""
+    from licensing import services as licensing_services
+
+    data = {
+        "origin": "contract",
+        "spdx_id": "LicenseRef-test-contract",
+        "permitted_uses": list(permitted),
+        "prohibited_uses": list(prohibited),
+        **terms,
+    }
+    with tenant_context(tenant_obj):
+        made = licensing_services.license_propose(
+            actor=None, source=source, rights_holder=rights_holder, terms=data
+        )
+        if decision:
+            licensing_services.license_review(
+                actor=None,
+                lic=made,
+                decision=decision,
+                version=1,
+                notes="decided in a test",
+                conditions="conditions set in a test",
+            )
+        made.refresh_from_db()
+    return made
+
+
+def digest_source(tenant_obj: Tenant, digest_obj):
+    """The source the service linked to a digest when it was made."""
+    from licensing.models import DigestSource
+
+    with tenant_context(tenant_obj):
+        return DigestSource.objects.select_related("source").get(digest=digest_obj).source
+
+
+def evidence(tenant_obj: Tenant, lic, *, filename: str = "terms.txt", data: bytes = b"Terms."):
+    from licensing import services as licensing_services
+
+    with tenant_context(tenant_obj):
+        return licensing_services.evidence_add(
+            actor=None, lic=lic, filename=filename, claimed_type="text/plain", data=data
+        )

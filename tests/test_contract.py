@@ -304,10 +304,49 @@ def map_case(context, case):
     return case
 
 
+def _name_real_objects(case) -> None:
+    """Ids in a valid body name real objects: they exist only once the test's data is
+    made, after some cases were generated, so they are set just before the call."""
+    meta = case.meta
+    positive = meta is not None and meta.generation.mode == schemathesis.GenerationMode.POSITIVE
+    if positive and isinstance(case.body, dict):
+        _name_licensing_objects(case.body)
+
+
+def _name_licensing_objects(body: dict) -> None:
+    """Ids of sources and rights holders name acme's (a parent is always a feed, so never
+    the source itself); a license covers exactly one of a source and a rights holder;
+    dates come in order; a use is permitted or prohibited, not both; evidence is a text
+    file."""
+    holders = _targets.get("licensing/rights-holders", [])
+    sources = _targets.get("licensing/sources", [])
+    feeds = _targets.get("feeds", [])
+    if not holders or not sources:
+        return
+    for name, known in (("rights_holder", holders), ("parent", feeds), ("source", sources)):
+        if isinstance(body.get(name), int):
+            body[name] = int(_pick(known, body[name]))
+    if isinstance(body.get("sources"), list):
+        body["sources"] = [int(_pick(sources, value)) for value in body["sources"]]
+    if "permitted_uses" in body and "origin" in body:  # a new license's terms
+        if isinstance(body.get("source"), int):
+            body["rights_holder"] = None
+        elif not isinstance(body.get("rights_holder"), int):
+            body["source"] = int(sources[0])
+    permitted, prohibited = body.get("permitted_uses"), body.get("prohibited_uses")
+    if isinstance(permitted, list) and isinstance(prohibited, list):
+        body["prohibited_uses"] = [use for use in prohibited if use not in permitted]
+    if "file" in body:  # evidence: the schema cannot say which contents are accepted
+        body["file"] = b"Signed terms, page 1."
+    start, end = body.get("valid_from"), body.get("valid_until")
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        body["valid_from"], body["valid_until"] = end, start
+
+
 # Real ids per resource, for the current test; path ids are fuzzed or, half the time, one
 # of these, so that detail routes reach real objects.
 _targets: dict[str, list[str]] = {}
-_RESOURCE = re.compile(r"/tenants/\{tenant\}/([a-z-]+)/\{id\}")
+_RESOURCE = re.compile(r"/tenants/\{tenant\}/([a-z/-]+)/\{id\}")
 
 
 @schema.hook
@@ -347,8 +386,21 @@ def contract_auth(world):
             role=viewer_role,
             token=f"dp_{TARGET_KEY_PREFIX}_{'x' * 40}",
         )
+    holder = factories.rights_holder(world.acme, name="Contract holder")
+    feed = factories.source(world.acme, "Contract feed", kind="feed", rights_holder=holder)
+    source = factories.source(world.acme, "Contract episode", rights_holder=holder, parent=feed)
+    licenses = [
+        factories.license(world.acme, source=source),
+        factories.license(world.acme, rights_holder=holder, decision="approved"),
+    ]
+    evidence = factories.evidence(world.acme, licenses[0])
     _targets.update(
         {
+            "licensing/rights-holders": [str(holder.pk)],
+            "licensing/sources": [str(source.pk)],
+            "feeds": [str(feed.pk)],
+            "licensing/licenses": [str(lic.pk) for lic in licenses],
+            "licensing/evidence": [str(evidence.pk)],
             # Not the admin key itself: revoking it would leave the rest of the run at 401.
             "api-keys": [str(target_key.pk)],
             "digests": [str(d.pk) for d in digests],
@@ -383,4 +435,5 @@ def contract_auth(world):
 )
 def test_contract(case, contract_auth):
     cache.clear()  # the per-key rate limit is not under test, and would cut a run short
+    _name_real_objects(case)
     case.call_and_validate(headers=contract_auth)

@@ -215,6 +215,7 @@ def test_enforced_regex_redact_reaches_titles_and_subsections(world, library):
         "title",
         "slug",
         "source.title",
+        "sources[0].title",
         "sections[0].subsections[0].title",
         "sections[0].subsections[0].bullets[0]",
     }
@@ -247,7 +248,7 @@ def test_enforced_field_hide_nulls_whole_fields(world, library):
         rule("field_hide", "f", fields=["summary", "key_points", "sections", "source", "topics"]),
     )
     client = world.client("viewer")
-    hidden = {"summary", "key_points", "source", "topics"}
+    hidden = {"summary", "key_points", "source", "sources", "topics"}
     for where, data in (
         ("list", item(page(client), target.pk)),
         ("search", item(page(client, q="outlook"), target.pk)),

@@ -4,6 +4,7 @@ and nothing of the other tenant ever appears in a response."""
 from __future__ import annotations
 
 from digests.models import Digest
+from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
@@ -19,6 +20,10 @@ def globex_object(world, model):
         ApiKey: world.globex_key,
         Digest: world.globex_digest,
         Policy: world.globex_policy,
+        RightsHolder: world.globex_holder,
+        Source: world.globex_source,
+        License: world.globex_license,
+        Evidence: world.globex_evidence,
     }[model]
 
 

@@ -180,6 +180,7 @@ def test_nobody_grants_more_than_they_hold(world):
             "tenants.add_membership",
             "tenants.view_role",
             "digests.view_digest",
+            "licensing.view_source",
         ],
     )
     manager = factories.membership(world.acme, manager_role, email="people@acme.test").user

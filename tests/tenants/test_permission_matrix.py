@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from digests.models import Digest
+from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
 from tenants import rbac
 from tenants.context import tenant_context
@@ -36,6 +37,16 @@ def own_target(world, model):
         return factories.digest(world.acme, title="Target digest")
     if model is Policy:
         return factories.policy(world.acme, name="Target policy", publish=True)
+    if model is RightsHolder:
+        return factories.rights_holder(world.acme, name="Target holder")
+    if model is Source:
+        return factories.source(world.acme, title="Target source")
+    if model is License:
+        return factories.license(world.acme, source=factories.source(world.acme))
+    if model is Evidence:
+        return factories.evidence(
+            world.acme, factories.license(world.acme, source=factories.source(world.acme))
+        )
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -50,6 +61,12 @@ def test_the_matrix_covers_every_tenant_view():
         "DigestImportViewSet",
         "AuditEventViewSet",
         "PolicyViewSet",
+        "RightsHolderViewSet",
+        "SourceViewSet",
+        "LicenseViewSet",
+        "EvidenceViewSet",
+        "DigestSourcesViewSet",
+        "ComplianceReportViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

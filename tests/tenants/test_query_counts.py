@@ -42,6 +42,27 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "digests":
         for i in range(start, start + rows):
             factories.digest(world.acme, title=f"Bulk digest {i}")
+    elif path == "licensing/rights-holders":
+        for i in range(start, start + rows):
+            factories.rights_holder(world.acme, name=f"Bulk holder {i}")
+    elif path == "licensing/sources":
+        # Every source covered by licenses of its own, its feed's and its holder's.
+        holder = factories.rights_holder(world.acme, name=f"Bulk holder {start}")
+        feed = factories.source(world.acme, f"Bulk feed {start}", kind="feed")
+        factories.license(world.acme, rights_holder=holder, decision="approved")
+        factories.license(world.acme, source=feed, decision="approved")
+        for i in range(start, start + rows):
+            made = factories.source(
+                world.acme, f"Bulk source {i}", rights_holder=holder, parent=feed
+            )
+            factories.license(world.acme, source=made, decision="approved")
+    elif path == "licensing/licenses":
+        for i in range(start, start + rows):
+            factories.license(
+                world.acme,
+                source=factories.source(world.acme, f"Licensed {i}"),
+                decision="approved" if i % 2 else None,
+            )
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 

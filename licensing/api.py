@@ -1,0 +1,918 @@
+"""`/api/v1/tenants/{tenant}/licensing/...`: rights holders, sources, licenses and their
+review, evidence, the sources of each digest, and compliance reports."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from config.exports import csv_chunks
+from digests import selectors as digest_selectors
+from digests.models import Digest
+from licensing import reports, selectors, services
+from licensing import terms as term_rules
+from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
+from licensing.uses import USE_NAMES
+from tenants.api_base import TenantScopedViewSet
+from tenants.services import ServiceError
+
+USE_CHOICES = [(u, u) for u in USE_NAMES]
+LICENSE_STATUSES = [*LicenseVersion.Status.values, selectors.EXPIRED]
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def _time(value):
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _id_param(params, name: str) -> int:
+    try:
+        return int(params[name])
+    except ValueError:
+        raise serializers.ValidationError({name: ["An id (a whole number)."]}) from None
+
+
+# --- Rights holders ------------------------------------------------------------------------------
+
+
+class RightsHolderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RightsHolder
+        fields = [
+            "id",
+            "name",
+            "contact_name",
+            "contact_email",
+            "url",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class RightsHolderWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Whoever grants rights over sources: publishers, networks, societies."""
+
+    model = RightsHolder
+    serializer_class = RightsHolderSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "licensing.view_source",
+        "retrieve": "licensing.view_source",
+        "create": "licensing.add_source",
+        "partial_update": "licensing.change_source",
+        "destroy": "licensing.delete_source",
+    }
+
+    def cursor_ordering(self):
+        return ("name", "id")
+
+    def retrieve(self, request, *args, **kwargs):
+        holder = self.get_object()
+        return self.etag_response(RightsHolderSerializer(holder).data, holder)
+
+    @extend_schema(request=RightsHolderWriteSerializer, responses={201: RightsHolderSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RightsHolderWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        holder = services.rights_holder_create(actor=self.principal, **data.validated_data)
+        return Response(RightsHolderSerializer(holder).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RightsHolderWriteSerializer, responses={200: RightsHolderSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        holder = self.get_object()
+        data = RightsHolderWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        holder = services.rights_holder_update(
+            actor=self.principal, holder=holder, **data.validated_data
+        )
+        return self.etag_response(RightsHolderSerializer(holder).data, holder)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.rights_holder_delete(actor=self.principal, holder=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Sources -----------------------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.Serializer):
+    """A source with its license status and the attribution its licenses ask for."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+    title = serializers.CharField()
+    canonical_url = serializers.CharField(allow_blank=True)
+    publisher = serializers.CharField(allow_blank=True)
+    rights_holder = serializers.IntegerField(allow_null=True)
+    rights_holder_name = serializers.CharField(allow_null=True)
+    parent = serializers.IntegerField(allow_null=True)
+    license_status = serializers.ChoiceField(choices=selectors.SOURCE_STATUSES)
+    attribution = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def source_to_dict(source: Source, licenses, on) -> dict:
+    state, attribution = selectors.source_status(source, licenses, on)
+    return {
+        "id": source.pk,
+        "kind": source.kind,
+        "title": source.title,
+        "canonical_url": source.canonical_url,
+        "publisher": source.publisher,
+        "rights_holder": source.rights_holder_id,
+        "rights_holder_name": source.rights_holder.name if source.rights_holder else None,
+        "parent": source.parent_id,
+        "license_status": state,
+        "attribution": attribution,
+        "created_at": _time(source.created_at),
+        "updated_at": _time(source.updated_at),
+    }
+
+
+class SourceWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+    title = serializers.CharField(max_length=300)
+    canonical_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    rights_holder = serializers.IntegerField(required=False, allow_null=True)
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The feed an episode belongs to"
+    )
+
+    def validate(self, attrs):
+        for name, model in (("rights_holder", RightsHolder), ("parent", Source)):
+            if attrs.get(name) is not None:
+                attrs[name] = _existing(model, attrs[name], name)
+        return attrs
+
+
+class RightsSerializer(serializers.Serializer):
+    use = serializers.ChoiceField(choices=USE_CHOICES)
+    answer = serializers.ChoiceField(
+        choices=[selectors.PERMITTED, selectors.PROHIBITED, selectors.UNKNOWN],
+        help_text="unknown means not permitted: no approved license in force says so",
+    )
+    permitting = serializers.ListField(child=serializers.IntegerField(), help_text="License ids")
+    prohibiting = serializers.ListField(child=serializers.IntegerField(), help_text="License ids")
+    contradicted = serializers.BooleanField(
+        help_text="Licenses in force disagree; the prohibition wins"
+    )
+
+
+class SourceRightsSerializer(serializers.Serializer):
+    source = serializers.IntegerField()
+    on = serializers.DateField()
+    rights = RightsSerializer(many=True)
+
+
+class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Feeds, episodes, videos and articles that digests derive from."""
+
+    model = Source
+    serializer_class = SourceSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "licensing.view_source",
+        "retrieve": "licensing.view_source",
+        "rights": "licensing.view_source",
+        "create": "licensing.add_source",
+        "partial_update": "licensing.change_source",
+        "destroy": "licensing.delete_source",
+    }
+
+    def narrow_queryset(self, queryset):
+        queryset = queryset.select_related("rights_holder")
+        params = self.request.query_params
+        if "kind" in params:
+            if params["kind"] not in Source.Kind.values:
+                raise serializers.ValidationError(
+                    {"kind": [f"One of {', '.join(Source.Kind.values)}."]}
+                )
+            queryset = queryset.filter(kind=params["kind"])
+        if params.get("rights_holder"):
+            queryset = queryset.filter(rights_holder_id=_id_param(params, "rights_holder"))
+        if params.get("q"):
+            queryset = queryset.filter(title__icontains=params["q"][:200])
+        return queryset
+
+    def cursor_ordering(self):
+        return ("-id",)
+
+    def _render(self, sources: list[Source]) -> list[dict]:
+        licenses = selectors.licenses_covering(sources)
+        on = selectors.today()
+        return [source_to_dict(s, licenses, on) for s in sources]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=Source.Kind.values),
+            OpenApiParameter("rights_holder", int),
+            OpenApiParameter("q", str, description="Words in the title"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self._render(list(page)))
+
+    def retrieve(self, request, *args, **kwargs):
+        source = self.get_object()
+        return self.etag_response(self._render([source])[0], source)
+
+    @extend_schema(request=SourceWriteSerializer, responses={201: SourceSerializer})
+    def create(self, request, *args, **kwargs):
+        data = SourceWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = services.source_create(actor=self.principal, **data.validated_data)
+        return Response(self._render([source])[0], status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SourceWriteSerializer, responses={200: SourceSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        source = self.get_object()
+        data = SourceWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        source = services.source_update(actor=self.principal, source=source, **data.validated_data)
+        return self.etag_response(self._render([source])[0], source)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.source_delete(actor=self.principal, source=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "use",
+                str,
+                enum=[*USE_NAMES],
+                many=True,
+                description="The uses to answer for; all of them when left out.",
+            )
+        ],
+        responses={200: SourceRightsSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def rights(self, request, *args, **kwargs):
+        """Effective rights today: for each use, permitted, prohibited or unknown, with the
+        licenses behind the answer. A prohibition beats a permission; unknown is not
+        permitted."""
+        source = self.get_object()
+        uses = request.query_params.getlist("use") or list(USE_NAMES)
+        unknown = [u for u in uses if u not in USE_NAMES]
+        if unknown:
+            raise serializers.ValidationError(
+                {"use": [f"Unknown use {unknown[0]!r}; one of {', '.join(USE_NAMES)}."]}
+            )
+        on = selectors.today()
+        answers = selectors.effective_rights(source, list(dict.fromkeys(uses)), on)
+        return Response(
+            {
+                "source": source.pk,
+                "on": on.isoformat(),
+                "rights": [
+                    {
+                        "use": r.use,
+                        "answer": r.answer,
+                        "permitting": r.permitting,
+                        "prohibiting": r.prohibiting,
+                        "contradicted": r.contradicted,
+                    }
+                    for r in answers
+                ],
+            }
+        )
+
+
+# --- Licenses ----------------------------------------------------------------------------------
+
+
+class LicenseSerializer(serializers.Serializer):
+    """A license: its newest version's terms, its review status and what is in force."""
+
+    id = serializers.IntegerField()
+    source = serializers.IntegerField(allow_null=True)
+    rights_holder = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=LICENSE_STATUSES)
+    version = serializers.IntegerField(help_text="The newest version, shown here")
+    in_force_version = serializers.IntegerField(
+        allow_null=True, help_text="The approved version that applies now, if any"
+    )
+    origin = serializers.ChoiceField(choices=LicenseVersion.Origin.choices)
+    spdx_id = serializers.CharField()
+    permitted_uses = serializers.ListField(child=serializers.ChoiceField(choices=USE_CHOICES))
+    prohibited_uses = serializers.ListField(child=serializers.ChoiceField(choices=USE_CHOICES))
+    territory = serializers.CharField(allow_blank=True)
+    valid_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    attribution = serializers.CharField(allow_blank=True)
+    terms_url = serializers.CharField(allow_blank=True)
+    payment_notes = serializers.CharField(allow_blank=True)
+    conditions = serializers.CharField(allow_blank=True)
+    proposed_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+def license_to_dict(lic: License, on=None) -> dict:
+    v = lic.latest
+    return {
+        "id": lic.pk,
+        "source": lic.source_id,
+        "rights_holder": lic.rights_holder_id,
+        "status": selectors.license_status(lic, on),
+        "version": v.number,
+        "in_force_version": lic.in_force.number if lic.in_force else None,
+        "origin": v.origin,
+        "spdx_id": v.spdx_id,
+        "permitted_uses": v.permitted_uses,
+        "prohibited_uses": v.prohibited_uses,
+        "territory": v.territory,
+        "valid_from": _date(v.valid_from),
+        "valid_until": _date(v.valid_until),
+        "attribution": v.attribution,
+        "terms_url": v.terms_url,
+        "payment_notes": v.payment_notes,
+        "conditions": v.conditions,
+        "proposed_by": v.proposed_by_display,
+        "created_at": _time(lic.created_at),
+        "updated_at": _time(lic.updated_at),
+    }
+
+
+class TermsSerializer(serializers.Serializer):
+    origin = serializers.ChoiceField(choices=LicenseVersion.Origin.choices)
+    spdx_id = serializers.RegexField(
+        term_rules.SPDX_PATTERN,
+        max_length=100,
+        help_text="An SPDX identifier this platform knows, or LicenseRef-<name>",
+        error_messages={"invalid": term_rules.SPDX_HELP},
+    )
+    permitted_uses = serializers.ListField(
+        child=serializers.ChoiceField(choices=USE_CHOICES), max_length=len(USE_NAMES)
+    )
+    prohibited_uses = serializers.ListField(
+        child=serializers.ChoiceField(choices=USE_CHOICES),
+        max_length=len(USE_NAMES),
+        required=False,
+        default=list,
+    )
+    territory = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    attribution = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    terms_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    payment_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        start, end = attrs.get("valid_from"), attrs.get("valid_until")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"valid_until": [f"Before valid_from ({start.isoformat()})."]}
+            )
+        return attrs
+
+
+class LicenseCreateSerializer(TermsSerializer):
+    source = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The source covered (or rights_holder)"
+    )
+    rights_holder = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The rights holder whose every source is covered (or source)",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        for name, model in (("source", Source), ("rights_holder", RightsHolder)):
+            if attrs.get(name) is not None:
+                attrs[name] = _existing(model, attrs[name], name)
+        return attrs
+
+
+def _existing(model, pk: int, field: str):
+    """The tenant's object with this id, or a 400 naming the field."""
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise serializers.ValidationError({field: [f"No {field.replace('_', ' ')} with id {pk}."]})
+    return found
+
+
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version decided on: it must be the newest"
+    )
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    conditions = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+
+
+class ReviewOutSerializer(serializers.Serializer):
+    decision = serializers.CharField()
+    notes = serializers.CharField()
+    conditions = serializers.CharField()
+    terms_sha256 = serializers.CharField()
+    reviewer = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class LicenseVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=LicenseVersion.Status.choices)
+    origin = serializers.CharField()
+    spdx_id = serializers.CharField()
+    permitted_uses = serializers.ListField(child=serializers.CharField())
+    prohibited_uses = serializers.ListField(child=serializers.CharField())
+    territory = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    attribution = serializers.CharField()
+    terms_url = serializers.CharField()
+    payment_notes = serializers.CharField()
+    conditions = serializers.CharField()
+    proposed_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    reviews = ReviewOutSerializer(many=True)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    license = serializers.IntegerField()
+    version = serializers.IntegerField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    description = serializers.CharField()
+    uploaded_by = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+def evidence_to_dict(e: Evidence) -> dict:
+    return {
+        "id": e.pk,
+        "license": e.license_id,
+        "version": e.version_number,
+        "filename": e.filename,
+        "content_type": e.content_type,
+        "size": e.size,
+        "sha256": e.sha256,
+        "description": e.description,
+        "uploaded_by": e.uploaded_by_display,
+        "uploaded_at": _time(e.uploaded_at),
+    }
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,  # refused by the service, with the rule that says why
+        help_text="PDF, PNG, JPEG or UTF-8 text, at most 5 MiB",
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Licenses for a source, or for every source of a rights holder. Editing writes a new
+    version that needs review; the last approved version stays in force meanwhile."""
+
+    model = License
+    serializer_class = LicenseSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": "licensing.view_license",
+        "retrieve": "licensing.view_license",
+        "versions": "licensing.view_license",
+        "evidence": "licensing.view_license",
+        "create": "licensing.add_license",
+        "attach": "licensing.add_license",
+        "partial_update": "licensing.change_license",
+        "review": "licensing.review_license",
+        "destroy": "licensing.delete_license",
+    }
+
+    def narrow_queryset(self, queryset):
+        queryset = queryset.select_related("latest", "in_force")
+        params = self.request.query_params
+        for name in ("source", "rights_holder"):
+            if params.get(name):
+                queryset = queryset.filter(**{f"{name}_id": _id_param(params, name)})
+        wanted = params.get("status")
+        if wanted is not None:
+            if wanted not in LICENSE_STATUSES:
+                raise serializers.ValidationError(
+                    {"status": [f"One of {', '.join(LICENSE_STATUSES)}."]}
+                )
+            on = selectors.today()
+            lapsed = {
+                "in_force_id": F("latest_id"),
+                "latest__status__in": selectors.APPROVED,
+                "latest__valid_until__lt": on,
+            }
+            if wanted == selectors.EXPIRED:
+                queryset = queryset.filter(**lapsed)
+            elif wanted in selectors.APPROVED:
+                queryset = queryset.filter(latest__status=wanted).exclude(**lapsed)
+            else:
+                queryset = queryset.filter(latest__status=wanted)
+        return queryset
+
+    def cursor_ordering(self):
+        return ("-id",)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=LICENSE_STATUSES),
+            OpenApiParameter("source", int),
+            OpenApiParameter("rights_holder", int),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        on = selectors.today()
+        return self.get_paginated_response([license_to_dict(lic, on) for lic in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        lic = self.get_object()
+        return self.etag_response(license_to_dict(lic), lic)
+
+    @extend_schema(request=LicenseCreateSerializer, responses={201: LicenseSerializer})
+    def create(self, request, *args, **kwargs):
+        data = LicenseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = dict(data.validated_data)
+        source, holder = terms.pop("source", None), terms.pop("rights_holder", None)
+        lic = services.license_propose(
+            actor=self.principal, source=source, rights_holder=holder, terms=terms
+        )
+        return Response(license_to_dict(lic), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TermsSerializer, responses={200: LicenseSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Revise the terms: a new version, pending review (nothing changes if the terms
+        are the same)."""
+        lic = self.get_object()
+        data = TermsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        lic = services.license_revise(actor=self.principal, lic=lic, changes=data.validated_data)
+        lic = License.objects.select_related("latest", "in_force").get(pk=lic.pk)
+        return self.etag_response(license_to_dict(lic), lic)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.license_delete(actor=self.principal, lic=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ReviewSerializer, responses={200: LicenseSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, *args, **kwargs):
+        """Decide on the newest version: approve (with or without conditions), reject, or
+        ask for more information. Approving puts it in force; rejecting the version in
+        force revokes it."""
+        lic = self.get_object()
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.license_review(actor=self.principal, lic=lic, **data.validated_data)
+        lic = License.objects.select_related("latest", "in_force").get(pk=lic.pk)
+        return Response(license_to_dict(lic))
+
+    @extend_schema(responses={200: LicenseVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, *args, **kwargs):
+        """Every version, newest first, with every decision taken on it."""
+        lic = self.get_object()
+        versions = LicenseVersion.objects.filter(license=lic).prefetch_related("reviews")
+        out = []
+        for v in versions.order_by("-number"):
+            out.append(
+                {
+                    "number": v.number,
+                    "status": v.status,
+                    "origin": v.origin,
+                    "spdx_id": v.spdx_id,
+                    "permitted_uses": v.permitted_uses,
+                    "prohibited_uses": v.prohibited_uses,
+                    "territory": v.territory,
+                    "valid_from": _date(v.valid_from),
+                    "valid_until": _date(v.valid_until),
+                    "attribution": v.attribution,
+                    "terms_url": v.terms_url,
+                    "payment_notes": v.payment_notes,
+                    "conditions": v.conditions,
+                    "proposed_by": v.proposed_by_display,
+                    "created_at": _time(v.created_at),
+                    "reviews": [
+                        {
+                            "decision": r.decision,
+                            "notes": r.notes,
+                            "conditions": r.conditions,
+                            "terms_sha256": r.terms_sha256,
+                            "reviewer": r.reviewer_display,
+                            "decided_at": _time(r.decided_at),
+                        }
+                        for r in v.reviews.all()
+                    ],
+                }
+            )
+        return Response(out)
+
+    @extend_schema(responses={200: EvidenceSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def evidence(self, request, *args, **kwargs):
+        """The files backing this license (their content: /licensing/evidence/{id}/file/)."""
+        lic = self.get_object()
+        files = Evidence.objects.filter(license=lic).defer("content").order_by("id")
+        return Response([evidence_to_dict(e) for e in files])
+
+    @extend_schema(request=EvidenceUploadSerializer, responses={201: EvidenceSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="evidence/upload",
+        parser_classes=[parsers.MultiPartParser],
+    )
+    def attach(self, request, *args, **kwargs):
+        """Attach a file as multipart/form-data (`file`, `description`). Recognised by its
+        content: PDF, PNG, JPEG or UTF-8 text; at most 5 MiB; its SHA-256 is kept."""
+        lic = self.get_object()
+        data = EvidenceUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > 5 * 1024 * 1024 + 1:
+            raise ServiceError(
+                f"{upload.name}: larger than the 5 MiB evidence limit",
+                code="evidence_too_large",
+                status=413,
+            )
+        evidence = services.evidence_add(
+            actor=self.principal,
+            lic=lic,
+            filename=upload.name,
+            claimed_type=getattr(upload, "content_type", "") or "",
+            data=upload.read(),
+            description=data.validated_data.get("description", ""),
+        )
+        return Response(evidence_to_dict(evidence), status=status.HTTP_201_CREATED)
+
+
+class EvidenceViewSet(TenantScopedViewSet):
+    """One evidence file: its record, and its content as stored."""
+
+    model = Evidence
+    http_method_names = ["get", "head", "options"]
+    permission_map = {"retrieve": "licensing.view_license", "file": "licensing.view_license"}
+
+    def narrow_queryset(self, queryset):
+        if self.action == "retrieve":
+            queryset = queryset.defer("content")
+        return queryset
+
+    @extend_schema(responses={200: EvidenceSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        return Response(evidence_to_dict(self.get_object()))
+
+    @extend_schema(
+        responses={
+            (200, kind): OpenApiResponse(OpenApiTypes.BINARY) for kind in term_rules.EVIDENCE_TYPES
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def file(self, request, *args, **kwargs):
+        """The file as uploaded, as an attachment (never rendered inline)."""
+        evidence = self.get_object()
+        response = HttpResponse(bytes(evidence.content), content_type=evidence.content_type)
+        safe_name = "".join(c for c in evidence.filename if c.isalnum() or c in "._-") or "file"
+        response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Digest"] = f"sha-256={evidence.sha256}"
+        return response
+
+
+# --- Digests and their sources ---------------------------------------------------------------
+
+
+class DigestSourcesSerializer(serializers.Serializer):
+    sources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=100, help_text="Source ids"
+    )
+
+
+class DigestSourceOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+    license_status = serializers.ChoiceField(choices=selectors.SOURCE_STATUSES)
+    attribution = serializers.CharField()
+
+
+class DigestSourcesViewSet(TenantScopedViewSet):
+    """The sources one digest derives from (`GET`), or replace them (`PUT`)."""
+
+    model = Digest
+    pagination_class = None
+    http_method_names = ["get", "put", "head", "options"]
+    permission_map = {"retrieve": "licensing.view_source", "update": "digests.change_digest"}
+
+    def narrow_queryset(self, queryset):
+        return digest_selectors.visible_digests(self.principal, queryset).only(
+            "pk", "tenant_id", "title", "updated_at"
+        )
+
+    @extend_schema(responses={200: DigestSourceOutSerializer(many=True)})
+    def retrieve(self, request, *args, **kwargs):
+        digest = self.get_object()
+        return Response(selectors.sources_of_digests([digest.pk])[digest.pk])
+
+    @extend_schema(
+        request=DigestSourcesSerializer, responses={200: DigestSourceOutSerializer(many=True)}
+    )
+    def update(self, request, *args, **kwargs):
+        digest = self.get_object()
+        data = DigestSourcesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = list(dict.fromkeys(data.validated_data["sources"]))
+        found = {s.pk: s for s in Source.objects.filter(pk__in=wanted)}
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            raise serializers.ValidationError({"sources": [f"No source with id {missing[0]}."]})
+        services.digest_sources_set(
+            actor=self.principal, digest=digest, sources=[found[pk] for pk in wanted]
+        )
+        return Response(selectors.sources_of_digests([digest.pk])[digest.pk])
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.Serializer):
+    report = serializers.CharField()
+    generated_on = serializers.DateField()
+    summary = serializers.DictField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField())
+
+
+EXPORT_FORMAT = OpenApiParameter(
+    "export_format",
+    str,
+    enum=["json", "csv"],
+    default="json",
+    description="json: this document; csv: the rows as a streamed spreadsheet download",
+)
+REPORT_RESPONSES = {
+    (200, "application/json"): ReportSerializer,
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Streamed CSV"),
+}
+
+
+def _int_param(params, name: str, default: int, *, low: int, high: int) -> int:
+    """A whole-number query parameter within bounds (the schema states them)."""
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise serializers.ValidationError({name: [f"A whole number from {low} to {high}."]})
+    return int(raw)
+
+
+class ComplianceReportViewSet(TenantScopedViewSet):
+    """Compliance reports, as JSON or streamed CSV (`export_format=csv`)."""
+
+    model = Source
+    http_method_names = ["get", "head", "options"]
+    pagination_class = None
+    permission_map = {
+        "sources": "licensing.view_compliance_report",
+        "expiring": "licensing.view_compliance_report",
+        "digests_at_risk": "licensing.view_compliance_report",
+        "publishers": "licensing.view_compliance_report",
+        "bill_of_sources": "licensing.view_compliance_report",
+    }
+
+    def _answer(self, report: reports.Report):
+        kind = self.request.query_params.get("export_format", "json")
+        if kind not in {"json", "csv"}:
+            raise serializers.ValidationError({"export_format": ["Use json or csv."]})
+        if kind == "csv":
+            response = StreamingHttpResponse(
+                csv_chunks(report.columns, report.rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{report.name}-{self.principal.tenant.slug}.csv"'
+            )
+            return response
+        return Response(
+            {
+                "report": report.name,
+                "generated_on": selectors.today().isoformat(),
+                "summary": report.summary,
+                "columns": report.columns,
+                "rows": list(report.rows),
+            }
+        )
+
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            OpenApiParameter("status", str, enum=[*selectors.SOURCE_STATUSES]),
+        ],
+        responses=REPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"])
+    def sources(self, request, *args, **kwargs):
+        """Every source by license status (or only one status), with its digests."""
+        wanted = request.query_params.get("status")
+        if wanted is not None and wanted not in selectors.SOURCE_STATUSES:
+            raise serializers.ValidationError(
+                {"status": [f"One of {', '.join(selectors.SOURCE_STATUSES)}."]}
+            )
+        return self._answer(reports.sources_by_status(wanted))
+
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            OpenApiParameter(
+                "days",
+                {"type": "integer", "minimum": 0, "maximum": 3650},
+                description="Window in days, 30 by default",
+            ),
+        ],
+        responses=REPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"])
+    def expiring(self, request, *args, **kwargs):
+        """Licenses in force that end within the window, soonest first."""
+        days = _int_param(request.query_params, "days", 30, low=0, high=3650)
+        return self._answer(reports.expiring(days))
+
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            OpenApiParameter(
+                "use",
+                str,
+                enum=[*USE_NAMES],
+                description="The use to check, display_internally by default",
+            ),
+        ],
+        responses=REPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"], url_path="digests-at-risk")
+    def digests_at_risk(self, request, *args, **kwargs):
+        """Digests relying on a source that is not licensed for the use (unlicensed,
+        pending, rejected, expired or prohibiting), or on no source at all."""
+        use = request.query_params.get("use", "display_internally")
+        if use not in USE_NAMES:
+            raise serializers.ValidationError({"use": [f"One of {', '.join(USE_NAMES)}."]})
+        return self._answer(reports.digests_at_risk(use, self._digests()))
+
+    @extend_schema(parameters=[EXPORT_FORMAT], responses=REPORT_RESPONSES)
+    @action(detail=False, methods=["get"])
+    def publishers(self, request, *args, **kwargs):
+        """Per rights holder: sources by status, holder-wide licenses, digests."""
+        return self._answer(reports.publishers())
+
+    @extend_schema(
+        parameters=[
+            EXPORT_FORMAT,
+            OpenApiParameter("digest", int, description="One digest; the whole tenant if left out"),
+        ],
+        responses=REPORT_RESPONSES,
+    )
+    @action(detail=False, methods=["get"], url_path="bill-of-sources")
+    def bill_of_sources(self, request, *args, **kwargs):
+        """Every digest's sources and the licenses covering them."""
+        raw = request.query_params.get("digest")
+        digests = self._digests()
+        if raw is not None:
+            digests = digests.filter(pk=_id_param(request.query_params, "digest"))
+            if not digests.exists():
+                raise NotFound(f"No digest with id {raw}.")
+        return self._answer(reports.bill_of_sources(digests))
+
+    def _digests(self):
+        """The digests this caller may see: reports never reveal a restricted one."""
+        return digest_selectors.visible_digests(self.principal, Digest.objects.all())

@@ -1,0 +1,285 @@
+"""Compliance reports. Each is a list of columns and an iterator of rows (lists), so the
+API can answer JSON or stream CSV from the same function. Each costs a fixed number of
+queries whatever the size of the tenant (the rows are joined in Python per batch).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count
+
+from licensing import selectors
+from licensing.models import DigestSource, License, RightsHolder, Source
+
+
+@dataclass
+class Report:
+    name: str
+    columns: list[str]
+    rows: Iterator[list]
+    summary: dict
+
+
+def _scope(lic: License, sources: dict[int, Source], holders: dict[int, RightsHolder]) -> str:
+    if lic.source_id:
+        source = sources.get(lic.source_id)
+        return f"source: {source.title}" if source else f"source {lic.source_id}"
+    holder = holders.get(lic.rights_holder_id)
+    return f"all sources of {holder.name}" if holder else f"rights holder {lic.rights_holder_id}"
+
+
+def _all_sources() -> list[Source]:
+    return list(Source.objects.select_related("rights_holder").order_by("id"))
+
+
+def sources_by_status(status: str | None = None) -> Report:
+    """Every source with its license status, and how many digests rely on it."""
+    sources = _all_sources()
+    licenses = selectors.licenses_covering(sources)
+    uses = Counter(DigestSource.objects.values_list("source_id", flat=True))
+    on = selectors.today()
+    counts: Counter = Counter()
+    rows = []
+    for source in sources:
+        state, attribution = selectors.source_status(source, licenses, on)
+        counts[state] += 1
+        if status and state != status:
+            continue
+        rows.append(
+            [
+                source.pk,
+                source.kind,
+                source.title,
+                source.publisher,
+                source.rights_holder.name if source.rights_holder else "",
+                state,
+                len(selectors.covering(source, licenses)),
+                uses[source.pk],
+                attribution,
+            ]
+        )
+    return Report(
+        "sources",
+        [
+            "source_id",
+            "kind",
+            "title",
+            "publisher",
+            "rights_holder",
+            "status",
+            "licenses",
+            "digests",
+            "attribution",
+        ],
+        iter(rows),
+        {s: counts[s] for s in selectors.SOURCE_STATUSES},
+    )
+
+
+def expiring(days: int) -> Report:
+    """Licenses in force whose end date falls within the next `days` days (or has
+    passed, while still nominally in force), soonest first."""
+    on = selectors.today()
+    until = on + timedelta(days=days)
+    licenses = list(
+        License.objects.filter(
+            in_force__isnull=False,
+            in_force__status__in=selectors.APPROVED,
+            in_force__valid_until__isnull=False,
+            in_force__valid_until__lte=until,
+            in_force__valid_until__gte=on,
+        )
+        .select_related("in_force", "source", "rights_holder")
+        .order_by("in_force__valid_until", "pk")
+    )
+    rows = [
+        [
+            lic.pk,
+            lic.source.title if lic.source_id else "",
+            lic.rights_holder.name if lic.rights_holder_id else "",
+            lic.in_force.spdx_id,
+            lic.in_force.number,
+            lic.in_force.valid_until.isoformat(),
+            (lic.in_force.valid_until - on).days,
+            lic.in_force.attribution,
+        ]
+        for lic in licenses
+    ]
+    return Report(
+        "expiring",
+        [
+            "license_id",
+            "source",
+            "rights_holder",
+            "spdx_id",
+            "version",
+            "valid_until",
+            "days_left",
+            "attribution",
+        ],
+        iter(rows),
+        {"days": days, "licenses": len(rows)},
+    )
+
+
+def digests_at_risk(use: str, digests) -> Report:
+    """Digests that rely on a source not permitted `use` today, one row per such source
+    (or one row saying the digest has no source at all), with the reason."""
+    on = selectors.today()
+    risky = list(
+        digests.exclude(selectors.digest_permitted(use, on))
+        .order_by("-published_on", "-id")
+        .values_list("pk", "title", "status")
+    )
+    ids = [pk for pk, _, _ in risky]
+    links = defaultdict(list)
+    for link in DigestSource.objects.filter(digest_id__in=ids).select_related("source"):
+        links[link.digest_id].append(link.source)
+    sources = list({s.pk: s for group in links.values() for s in group}.values())
+    licenses = selectors.licenses_covering(sources)
+    rights = selectors.rights_of_sources(sources, [use], on)
+    reasons: Counter = Counter()
+    rows = []
+    for pk, title, status in risky:
+        if not links[pk]:
+            reasons["no_source"] += 1
+            rows.append([pk, title, status, None, "", "no_source", ""])
+            continue
+        for source in links[pk]:
+            answer = rights[source.pk][use].answer
+            if answer == selectors.PERMITTED:
+                continue
+            state, _ = selectors.source_status(source, licenses, on)
+            reason = "prohibited" if answer == selectors.PROHIBITED else state
+            reasons[reason] += 1
+            rows.append([pk, title, status, source.pk, source.title, reason, answer])
+    return Report(
+        "digests-at-risk",
+        ["digest_id", "title", "digest_status", "source_id", "source", "reason", "rights"],
+        iter(rows),
+        {"use": use, "digests": len(risky), "reasons": dict(reasons)},
+    )
+
+
+def publishers() -> Report:
+    """Per rights holder: its sources by status, its licenses, and the digests that rely
+    on its sources."""
+    sources = _all_sources()
+    licenses = selectors.licenses_covering(sources)
+    holders = list(RightsHolder.objects.order_by("name"))
+    on = selectors.today()
+    per_holder: dict[int | None, Counter] = defaultdict(Counter)
+    for source in sources:
+        state, _ = selectors.source_status(source, licenses, on)
+        per_holder[source.rights_holder_id][state] += 1
+        per_holder[source.rights_holder_id]["sources"] += 1
+    digests = Counter()
+    for holder_id, count in _digests_per_holder():
+        digests[holder_id] = count
+    holder_licenses = Counter(lic.rights_holder_id for lic in licenses if lic.rights_holder_id)
+    rows = []
+    for holder in holders:
+        c = per_holder[holder.pk]
+        rows.append(
+            [holder.pk, holder.name, c["sources"]]
+            + [c[s] for s in selectors.SOURCE_STATUSES]
+            + [holder_licenses[holder.pk], digests[holder.pk]]
+        )
+    if per_holder[None]["sources"]:
+        c = per_holder[None]
+        rows.append(
+            [None, "(no rights holder)", c["sources"]]
+            + [c[s] for s in selectors.SOURCE_STATUSES]
+            + [0, digests[None]]
+        )
+    return Report(
+        "publishers",
+        [
+            "rights_holder_id",
+            "rights_holder",
+            "sources",
+            *selectors.SOURCE_STATUSES,
+            "holder_licenses",
+            "digests",
+        ],
+        iter(rows),
+        {"rights_holders": len(holders)},
+    )
+
+
+def _digests_per_holder():
+    return (
+        DigestSource.objects.values("source__rights_holder_id")
+        .annotate(n=Count("digest_id", distinct=True))
+        .values_list("source__rights_holder_id", "n")
+    )
+
+
+def bill_of_sources(digests) -> Report:
+    """For each digest (of the queryset given): every source it derives from and every
+    license covering that source, with status and attribution."""
+    digest_rows = list(digests.order_by("-published_on", "-id").values_list("pk", "title"))
+    links = defaultdict(list)
+    for link in DigestSource.objects.filter(
+        digest_id__in=[pk for pk, _ in digest_rows]
+    ).select_related("source", "source__rights_holder"):
+        links[link.digest_id].append(link.source)
+    sources = list({s.pk: s for group in links.values() for s in group}.values())
+    licenses = selectors.licenses_covering(sources)
+    on = selectors.today()
+
+    def rows():
+        for pk, title in digest_rows:
+            if not links[pk]:
+                yield [pk, title, None, "", "", "", "", None, "", "none", None, None, ""]
+            for source in links[pk]:
+                covering = selectors.covering(source, licenses)
+                base = [
+                    pk,
+                    title,
+                    source.pk,
+                    source.kind,
+                    source.title,
+                    source.canonical_url,
+                    source.rights_holder.name if source.rights_holder else "",
+                ]
+                if not covering:
+                    yield [*base, None, "", selectors.UNLICENSED, None, None, ""]
+                for lic in covering:
+                    version = lic.in_force or lic.latest
+                    yield [
+                        *base,
+                        lic.pk,
+                        version.spdx_id if version else "",
+                        selectors.license_status(lic, on),
+                        version.number if version else None,
+                        version.valid_until.isoformat()
+                        if version and version.valid_until
+                        else None,
+                        version.attribution if version else "",
+                    ]
+
+    return Report(
+        "bill-of-sources",
+        [
+            "digest_id",
+            "digest",
+            "source_id",
+            "kind",
+            "source",
+            "url",
+            "rights_holder",
+            "license_id",
+            "spdx_id",
+            "license_status",
+            "version",
+            "valid_until",
+            "attribution",
+        ],
+        rows(),
+        {"digests": len(digest_rows), "sources": len(sources)},
+    )

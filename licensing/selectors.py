@@ -1,0 +1,237 @@
+"""Reads for licensing: effective rights, source status, and the license gate's condition.
+
+Effective rights for a source and a use come from the terms in force (`LicenseTerm`)
+of every license that covers the source: its own, its parent's (an episode's feed) and
+its rights holder's. Within those:
+
+- any prohibition wins over any permission (ODRL: prohibitions take precedence);
+- with no prohibition, one permission is enough;
+- with neither, the answer is `unknown`, and unknown is not permitted.
+
+Only approved versions (with or without conditions) are in force, and only between
+their dates. The SQL condition and the Python answer are built from the same pieces
+(`_covers`, `_current`), and a test checks they agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from licensing.models import DigestSource, License, LicenseTerm, LicenseVersion, Source
+
+PERMITTED = "permitted"
+PROHIBITED = "prohibited"
+UNKNOWN = "unknown"
+
+APPROVED = (LicenseVersion.Status.APPROVED, LicenseVersion.Status.APPROVED_WITH_CONDITIONS)
+
+# A source's license status, best first: what a digest response and the reports show.
+LICENSED = "licensed"
+EXPIRED = "expired"
+PENDING = "pending"
+REJECTED = "rejected"
+UNLICENSED = "unlicensed"
+SOURCE_STATUSES = (LICENSED, EXPIRED, PENDING, REJECTED, UNLICENSED)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _current(on: date) -> Q:
+    """Terms valid on a day."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def _covers(source_id, parent_id, holder_id) -> Q:
+    """Terms that cover a source (values or OuterRefs): its own, its parent's, its holder's."""
+    return Q(source_id=source_id) | Q(source_id=parent_id) | Q(rights_holder_id=holder_id)
+
+
+def digest_permitted(use: str, on: date | None = None) -> Q:
+    """A condition on digests: they derive from at least one source, and every one of
+    their sources is permitted `use` today. This is what a `license_gate` rule asks."""
+    on = on or today()
+    terms = LicenseTerm.objects.filter(_current(on), use=use).filter(
+        _covers(
+            OuterRef("source_id"),
+            OuterRef("source__parent_id"),
+            OuterRef("source__rights_holder_id"),
+        )
+    )
+    source_ok = Exists(terms.filter(effect=LicenseTerm.Effect.PERMIT)) & ~Exists(
+        terms.filter(effect=LicenseTerm.Effect.PROHIBIT)
+    )
+    links = DigestSource.objects.filter(digest_id=OuterRef("pk"))
+    return Q(Exists(links)) & ~Q(Exists(links.exclude(source_ok)))
+
+
+@dataclass
+class Rights:
+    """The answer for one source and one use, with the licenses behind it."""
+
+    use: str
+    answer: str
+    permitting: list[int] = field(default_factory=list)
+    prohibiting: list[int] = field(default_factory=list)
+
+    @property
+    def contradicted(self) -> bool:
+        """Licenses in force disagree; the prohibition won."""
+        return bool(self.permitting and self.prohibiting)
+
+
+def rights_of_sources(
+    sources: list[Source], uses: list[str], on: date | None = None
+) -> dict[int, dict[str, Rights]]:
+    """Effective rights of many sources for some uses: one query."""
+    on = on or today()
+    source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
+    holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
+    by_source: dict[int, list] = defaultdict(list)
+    by_holder: dict[int, list] = defaultdict(list)
+    terms = LicenseTerm.objects.filter(_current(on), use__in=uses).filter(
+        Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids)
+    )
+    for row in terms.values_list("source_id", "rights_holder_id", "use", "effect", "license_id"):
+        if row[0] is not None:
+            by_source[row[0]].append(row[2:])
+        else:
+            by_holder[row[1]].append(row[2:])
+    answers: dict[int, dict[str, Rights]] = {}
+    for source in sources:
+        found = {use: Rights(use, UNKNOWN) for use in uses}
+        covering_terms = by_source[source.pk] + by_holder[source.rights_holder_id]
+        if source.parent_id:
+            covering_terms += by_source[source.parent_id]
+        for use, effect, license_id in sorted(covering_terms, key=lambda t: t[2]):
+            rights = found[use]
+            bucket = (
+                rights.permitting if effect == LicenseTerm.Effect.PERMIT else rights.prohibiting
+            )
+            if license_id not in bucket:
+                bucket.append(license_id)
+        for rights in found.values():
+            if rights.prohibiting:
+                rights.answer = PROHIBITED  # any prohibition beats any permission
+            elif rights.permitting:
+                rights.answer = PERMITTED
+        answers[source.pk] = found
+    return answers
+
+
+def effective_rights(source: Source, uses: list[str], on: date | None = None) -> list[Rights]:
+    return list(rights_of_sources([source], uses, on)[source.pk].values())
+
+
+def licenses_covering(sources: list[Source]):
+    """Every license covering any of these sources, with its versions loaded: one query."""
+    source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
+    holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
+    if not source_ids and not holder_ids:
+        return []
+    return list(
+        License.objects.filter(Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids))
+        .select_related("latest", "in_force")
+        .order_by("pk")
+    )
+
+
+def covering(source: Source, licenses) -> list[License]:
+    return [
+        lic
+        for lic in licenses
+        if lic.source_id in (source.pk, source.parent_id)
+        or (lic.rights_holder_id is not None and lic.rights_holder_id == source.rights_holder_id)
+    ]
+
+
+def in_force_now(lic: License, on: date) -> bool:
+    version = lic.in_force
+    if version is None or version.status not in APPROVED:
+        return False
+    return (version.valid_from is None or version.valid_from <= on) and (
+        version.valid_until is None or version.valid_until >= on
+    )
+
+
+def license_status(lic: License, on: date | None = None) -> str:
+    """A license's status: its newest version's review status, or `expired` once the
+    version in force (which is the newest) has passed its end date."""
+    on = on or today()
+    latest = lic.latest
+    if latest is None:
+        return PENDING
+    if (
+        lic.in_force_id == latest.pk
+        and latest.status in APPROVED
+        and latest.valid_until is not None
+        and latest.valid_until < on
+    ):
+        return EXPIRED
+    return latest.status
+
+
+def source_status(source: Source, licenses, on: date | None = None) -> tuple[str, str]:
+    """(status, attribution) of a source from the licenses covering it (`licenses`
+    may hold others too). Attribution is what the licenses in force ask for."""
+    on = on or today()
+    mine = covering(source, licenses)
+    if not mine:
+        return UNLICENSED, ""
+    live = [lic for lic in mine if in_force_now(lic, on)]
+    if live:
+        texts = dict.fromkeys(lic.in_force.attribution for lic in live if lic.in_force.attribution)
+        return LICENSED, "\n".join(texts)
+    if any(
+        lic.in_force and lic.in_force.valid_until and lic.in_force.valid_until < on for lic in mine
+    ):
+        return EXPIRED, ""
+    if any(
+        lic.latest
+        and lic.latest.status
+        in (LicenseVersion.Status.PENDING, LicenseVersion.Status.NEEDS_INFORMATION)
+        for lic in mine
+    ):
+        return PENDING, ""
+    if any(lic.latest and lic.latest.status == LicenseVersion.Status.REJECTED for lic in mine):
+        return REJECTED, ""
+    return PENDING, ""  # approved but not yet valid: waiting for its start date
+
+
+def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
+    """For each digest, its sources with license status and attribution: two queries
+    whatever the number of digests."""
+    if not digest_ids:
+        return {}
+    links = list(
+        DigestSource.objects.filter(digest_id__in=digest_ids)
+        .select_related("source")
+        .order_by("digest_id", "source_id")
+    )
+    sources = list({link.source_id: link.source for link in links}.values())
+    licenses = licenses_covering(sources)
+    on = today()
+    described: dict[int, dict] = {}
+    for source in sources:
+        status, attribution = source_status(source, licenses, on)
+        described[source.pk] = {
+            "id": source.pk,
+            "kind": source.kind,
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.canonical_url or None,
+            "license_status": status,
+            "attribution": attribution,
+        }
+    result: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
+    for link in links:
+        result[link.digest_id].append(described[link.source_id])
+    return result
