@@ -8,6 +8,7 @@ responses is detectable by searching the raw bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -52,6 +53,10 @@ class World:
     globex_member: Membership | None = None
     globex_digest: Digest | None = None
     globex_policy: Policy | None = None
+    globex_source: Any = None
+    globex_holder: Any = None
+    globex_license: Any = None
+    globex_evidence: Any = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()

@@ -155,8 +155,13 @@ def license(
     **terms,
 ):
     """A license proposed through the service; decided on (by the system) when asked."""
+    import datetime as dt
+
     from licensing import services as licensing_services
 
+    for name in ("valid_from", "valid_until"):
+        if isinstance(terms.get(name), str):
+            terms[name] = dt.date.fromisoformat(terms[name])
     data = {
         "origin": "contract",
         "spdx_id": "LicenseRef-test-contract",

@@ -1,0 +1,235 @@
+"""The review workflow: who may propose and decide, which decisions may follow which, four
+eyes, versions on every edit, and every step in the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.models import AuditEvent
+from licensing.models import License, LicenseReview, LicenseVersion
+from tenants.context import tenant_context
+from tests import factories
+from tests.licensing import LICENSES, propose, review, rights
+
+
+@pytest.fixture
+def source(world):
+    return factories.source(world.acme, "The edge episode")
+
+
+def test_an_editor_proposes_and_compliance_approves(world, source):
+    proposed = propose(world.client("editor"), source=source.pk)
+    assert proposed["status"] == "pending"
+    assert proposed["version"] == 1 and proposed["in_force_version"] is None
+    assert proposed["proposed_by"] == "editor@acme.test"
+
+    response = review(world.client("compliance"), proposed["id"], "approved")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "approved" and body["in_force_version"] == 1
+    with tenant_context(world.acme):
+        decision = LicenseReview.objects.get(version__license_id=proposed["id"])
+        assert decision.reviewer_display == "compliance@acme.test"
+        assert len(decision.terms_sha256) == 64
+        actions = list(
+            AuditEvent.objects.filter(target_type="license", target_id=str(proposed["id"]))
+            .order_by("seq")
+            .values_list("action", flat=True)
+        )
+    assert actions == ["license.proposed", "license.reviewed"]
+
+
+@pytest.mark.parametrize(
+    ("role", "may_propose", "may_review", "may_read_terms"),
+    [
+        ("owner", True, True, True),
+        ("admin", True, True, True),
+        ("editor", True, False, True),
+        ("compliance", True, True, True),
+        ("auditor", False, False, True),
+        ("viewer", False, False, False),
+    ],
+)
+def test_who_may_propose_read_and_decide(
+    world, source, role, may_propose, may_review, may_read_terms
+):
+    client = world.client(role)
+    response = client.post(
+        LICENSES,
+        {"origin": "manual", "spdx_id": "CC-BY-4.0", "permitted_uses": [], "source": source.pk},
+        format="json",
+    )
+    assert (response.status_code == 201) is may_propose, response.content
+    lic = factories.license(world.acme, source=source)
+    assert (review(client, lic.pk, "approved").status_code == 200) is may_review
+    assert (client.get(f"{LICENSES}{lic.pk}/").status_code == 200) is may_read_terms
+    # Everyone here may see sources, their status and attribution.
+    assert client.get(f"/api/v1/tenants/acme/licensing/sources/{source.pk}/").status_code == 200
+
+
+def test_nobody_decides_on_a_version_they_proposed(world, source):
+    owner = world.client("owner")
+    proposed = propose(owner, source=source.pk)
+    response = review(owner, proposed["id"], "approved")
+    assert response.status_code == 403
+    assert response.json()["code"] == "four_eyes"
+    assert review(world.client("compliance"), proposed["id"], "approved").status_code == 200
+
+
+TRANSITIONS = [
+    ("pending", "approved", True),
+    ("pending", "approved_with_conditions", True),
+    ("pending", "rejected", True),
+    ("pending", "needs_information", True),
+    ("needs_information", "approved", True),
+    ("needs_information", "rejected", True),
+    ("approved", "rejected", True),  # a revocation
+    ("approved", "approved", False),
+    ("approved", "needs_information", False),
+    ("approved_with_conditions", "rejected", True),
+    ("rejected", "approved", False),
+    ("rejected", "needs_information", False),
+]
+
+
+@pytest.mark.parametrize(("start", "decision", "allowed"), TRANSITIONS)
+def test_which_decision_may_follow_which(world, source, start, decision, allowed):
+    lic = factories.license(
+        world.acme, source=source, decision=None if start == "pending" else start
+    )
+    response = review(world.client("compliance"), lic.pk, decision)
+    if allowed:
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == decision
+    else:
+        assert response.status_code == 409
+        assert response.json()["code"] == "invalid_transition"
+        with tenant_context(world.acme):
+            assert LicenseVersion.objects.get(license=lic).status == start
+
+
+def test_conditions_and_reasons_are_required(world, source):
+    compliance = world.client("compliance")
+    lic = factories.license(world.acme, source=source)
+    for decision, field, code in (
+        ("approved_with_conditions", "conditions", "conditions_required"),
+        ("rejected", "notes", "notes_required"),
+        ("needs_information", "notes", "notes_required"),
+    ):
+        response = review(compliance, lic.pk, decision, **{field: "  "})
+        assert response.status_code == 400
+        assert response.json()["code"] == code
+    with tenant_context(world.acme):
+        assert not LicenseReview.objects.filter(version__license=lic).exists()
+
+
+def test_a_decision_names_the_newest_version(world, source):
+    lic = factories.license(world.acme, source=source)
+    world.client("editor").patch(f"{LICENSES}{lic.pk}/", {"territory": "EU"}, format="json")
+    stale = review(world.client("compliance"), lic.pk, "approved", version=1)
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version"
+    assert review(world.client("compliance"), lic.pk, "approved", version=2).status_code == 200
+
+
+# --- Versions -----------------------------------------------------------------------------
+
+
+def test_editing_an_approved_license_needs_review_again_while_the_old_terms_apply(world, source):
+    editor, compliance = world.client("editor"), world.client("compliance")
+    proposed = propose(editor, source=source.pk, valid_from=None, valid_until=None)
+    review(compliance, proposed["id"], "approved")
+    assert rights(editor, source.pk, "quote_excerpts")["quote_excerpts"]["answer"] == "unknown"
+
+    edited = editor.patch(
+        f"{LICENSES}{proposed['id']}/",
+        {"permitted_uses": ["summarize", "display_internally", "quote_excerpts"]},
+        format="json",
+    )
+    assert edited.status_code == 200, edited.content
+    body = edited.json()
+    assert body["status"] == "pending"
+    assert (body["version"], body["in_force_version"]) == (2, 1)
+    # Version 1 still applies; version 2's extra permission does not, yet.
+    now = rights(editor, source.pk, "summarize", "quote_excerpts")
+    assert now["summarize"]["answer"] == "permitted"
+    assert now["quote_excerpts"]["answer"] == "unknown"
+
+    review(compliance, proposed["id"], "approved", version=2)
+    assert rights(editor, source.pk, "quote_excerpts")["quote_excerpts"]["answer"] == "permitted"
+
+    versions = editor.get(f"{LICENSES}{proposed['id']}/versions/").json()
+    assert [(v["number"], v["status"]) for v in versions] == [(2, "approved"), (1, "approved")]
+    assert versions[0]["permitted_uses"] == ["summarize", "display_internally", "quote_excerpts"]
+    assert versions[1]["permitted_uses"] == ["summarize", "display_internally"]
+    assert [r["reviewer"] for r in versions[0]["reviews"]] == ["compliance@acme.test"]
+
+
+def test_rejecting_a_revision_keeps_the_approved_terms_and_revoking_removes_them(world, source):
+    editor, compliance = world.client("editor"), world.client("compliance")
+    proposed = propose(editor, source=source.pk, valid_from=None, valid_until=None)
+    review(compliance, proposed["id"], "approved")
+    editor.patch(f"{LICENSES}{proposed['id']}/", {"permitted_uses": []}, format="json")
+    review(compliance, proposed["id"], "rejected", version=2)
+    body = world.client("compliance").get(f"{LICENSES}{proposed['id']}/").json()
+    assert (body["status"], body["in_force_version"]) == ("rejected", 1)
+    assert rights(editor, source.pk, "summarize")["summarize"]["answer"] == "permitted"
+
+    # Revoke: a third version equal to the first, approved, then rejected.
+    editor.patch(
+        f"{LICENSES}{proposed['id']}/",
+        {"permitted_uses": ["summarize", "display_internally"]},
+        format="json",
+    )
+    review(compliance, proposed["id"], "approved", version=3)
+    assert review(compliance, proposed["id"], "rejected", version=3).status_code == 200
+    body = world.client("compliance").get(f"{LICENSES}{proposed['id']}/").json()
+    assert body["in_force_version"] is None
+    assert rights(editor, source.pk, "summarize")["summarize"]["answer"] == "unknown"
+
+
+def test_an_edit_that_changes_nothing_makes_no_version(world, source):
+    lic = factories.license(world.acme, source=source, territory="EU")
+    response = world.client("editor").patch(
+        f"{LICENSES}{lic.pk}/", {"territory": "EU"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 1
+
+
+def test_an_edit_needs_the_current_etag_when_one_is_given(world, source):
+    editor = world.client("editor")
+    lic = factories.license(world.acme, source=source)
+    etag = editor.get(f"{LICENSES}{lic.pk}/")["ETag"]
+    first = editor.patch(
+        f"{LICENSES}{lic.pk}/", {"territory": "EU"}, format="json", HTTP_IF_MATCH=etag
+    )
+    second = editor.patch(
+        f"{LICENSES}{lic.pk}/", {"territory": "US"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert (first.status_code, second.status_code) == (200, 412)
+    with tenant_context(world.acme):
+        assert License.objects.get(pk=lic.pk).latest.territory == "EU"
+
+
+def test_the_license_list_filters_by_status_including_expired(world, source):
+    pending = factories.license(world.acme, source=source)
+    approved = factories.license(world.acme, source=source, decision="approved")
+    lapsed = factories.license(
+        world.acme,
+        source=source,
+        decision="approved",
+        valid_from="2020-01-01",
+        valid_until="2021-01-01",
+    )
+    client = world.client("compliance")
+
+    def ids(status):
+        response = client.get(f"{LICENSES}?status={status}&source={source.pk}")
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["results"]}
+
+    assert ids("pending") == {pending.pk}
+    assert ids("approved") == {approved.pk}
+    assert ids("expired") == {lapsed.pk}
+    assert client.get(f"{LICENSES}?status=sort-of").status_code == 400
