@@ -4,6 +4,8 @@ from django.conf import settings
 
 from config.problems import problem_response
 
+EVIDENCE_UPLOAD_SUFFIX = "/evidence/upload/"
+
 
 class RequestSizeLimitMiddleware:
     """413 for bodies over MAX_REQUEST_BYTES, decided from Content-Length before reading.
@@ -15,6 +17,8 @@ class RequestSizeLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # Evidence uploads: the file's own limit, plus room for the multipart envelope.
+        self.evidence_limit = settings.MAX_EVIDENCE_BYTES + 64 * 1024
 
     def __call__(self, request):
         raw = request.META.get("CONTENT_LENGTH") or "0"
@@ -24,11 +28,14 @@ class RequestSizeLimitMiddleware:
             return problem_response(400, "bad_content_length", "Content-Length is not a number.")
         if length < 0:
             return problem_response(400, "bad_content_length", "Content-Length is negative.")
-        if self.limit is not None and length > self.limit:
+        limit = self.limit
+        if request.path.endswith(EVIDENCE_UPLOAD_SUFFIX) and limit is not None:
+            limit = max(limit, self.evidence_limit)
+        if limit is not None and length > limit:
             return problem_response(
                 413,
                 "request_too_large",
-                f"The request body is {length} bytes; the limit is {self.limit}.",
+                f"The request body is {length} bytes; the limit is {limit}.",
             )
         return self.get_response(request)
 

@@ -155,6 +155,9 @@ WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic 
 
 # --- Request limits -------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+# License evidence (signed contracts, scans) may be larger than other request bodies:
+# uploads to an evidence endpoint get this limit instead (plus room for the form).
+MAX_EVIDENCE_BYTES = env_int("MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- REST framework -------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
 from licensing.uses import USE_NAMES
 from tenants.api_base import TenantScopedViewSet
-from tenants.services import ServiceError
 
 USE_CHOICES = [(u, u) for u in USE_NAMES]
 LICENSE_STATUSES = [*LicenseVersion.Status.values, selectors.EXPIRED]
@@ -659,12 +658,6 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        if upload.size > 5 * 1024 * 1024 + 1:
-            raise ServiceError(
-                f"{upload.name}: larger than the 5 MiB evidence limit",
-                code="evidence_too_large",
-                status=413,
-            )
         evidence = services.evidence_add(
             actor=self.principal,
             lic=lic,

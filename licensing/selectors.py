@@ -145,10 +145,11 @@ def licenses_covering(sources: list[Source]):
 
 
 def covering(source: Source, licenses) -> list[License]:
+    own = {source.pk, source.parent_id} - {None}
     return [
         lic
         for lic in licenses
-        if lic.source_id in (source.pk, source.parent_id)
+        if lic.source_id in own
         or (lic.rights_holder_id is not None and lic.rights_holder_id == source.rights_holder_id)
     ]
 

@@ -11,6 +11,8 @@ import json
 import re
 from datetime import date
 
+from django.conf import settings
+
 from licensing.uses import USE_NAMES
 from tenants.services import ServiceError
 
@@ -71,7 +73,6 @@ TERM_FIELDS = (
 
 # Evidence: what may be attached, recognised by content (never by the name or the type
 # the client claims), and how large.
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {
     "application/pdf": (b"%PDF-",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -132,10 +133,10 @@ def evidence_type(data: bytes, claimed: str, filename: str) -> str:
     """The evidence file's real type, or a ServiceError naming what is wrong."""
     if not data:
         raise ServiceError(f"{filename}: the file is empty", code="invalid_evidence")
-    if len(data) > MAX_EVIDENCE_BYTES:
+    limit = settings.MAX_EVIDENCE_BYTES
+    if len(data) > limit:
         raise ServiceError(
-            f"{filename}: {len(data)} bytes; evidence files are limited to "
-            f"{MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB",
+            f"{filename}: {len(data)} bytes; evidence files are limited to {limit} bytes",
             code="evidence_too_large",
             status=413,
         )

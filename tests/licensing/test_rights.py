@@ -214,3 +214,19 @@ def test_a_source_cannot_become_its_own_ancestor(world, feed, episode):
     assert response.json()["code"] == "source_cycle"
     with tenant_context(world.acme):
         assert Source.objects.get(pk=feed.pk).parent_id is None
+
+
+def test_a_holder_wide_license_reaches_only_that_holders_sources(world, holder, episode):
+    other_holder = factories.rights_holder(world.acme, "Another Network")
+    theirs = factories.source(world.acme, "Their episode", rights_holder=other_holder)
+    orphan = factories.source(world.acme, "An episode with no holder")
+    factories.license(world.acme, rights_holder=holder, decision="approved")
+    viewer = world.client("viewer")
+    status = {
+        s["id"]: s["license_status"]
+        for s in viewer.get("/api/v1/tenants/acme/licensing/sources/").json()["results"]
+    }
+    assert status[episode.pk] == "licensed"
+    assert status[theirs.pk] == "unlicensed"
+    assert status[orphan.pk] == "unlicensed"
+    assert rights(viewer, orphan.pk, "summarize")["summarize"]["answer"] == "unknown"

@@ -101,6 +101,94 @@ class Command(BaseCommand):
                 if "digests" in spec:
                     created += self._load_digests(spec["digests"], roles)
                 created += self._load_policies(spec.get("policies", []))
+                if "licensing" in spec:
+                    created += self._load_licensing(spec["licensing"], tenant)
+        return created
+
+    def _load_licensing(self, spec: dict, tenant: Tenant) -> int:
+        """Contacts for the publishers the import found, and licenses in every review
+        state. Loaded once: a tenant that has licenses keeps them as they are."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from licensing import services as licensing
+        from licensing.models import License, RightsHolder, Source
+        from tenants.services import Principal, role_permissions
+
+        if License.objects.exists():
+            return 0
+
+        def principal(email: str) -> Principal:
+            membership = Membership.objects.select_related("user", "role").get(
+                user__email__iexact=email
+            )
+            return Principal(
+                tenant=tenant,
+                role=membership.role,
+                permissions=role_permissions(membership.role),
+                user=membership.user,
+            )
+
+        proposer, reviewer = principal(spec["proposed_by"]), principal(spec["decided_by"])
+        today = timezone.localdate()
+        created = 0
+        for holder_spec in spec.get("rights_holders", []):
+            holder = RightsHolder.objects.filter(name=holder_spec["name"]).first()
+            details = {k: v for k, v in holder_spec.items() if k != "name"}
+            if holder is None:
+                licensing.rights_holder_create(actor=proposer, **holder_spec)
+                created += 1
+            else:
+                licensing.rights_holder_update(actor=proposer, holder=holder, **details)
+        for item in spec["licenses"]:
+            holder = RightsHolder.objects.get(name=item["holder"])
+            source = None
+            if "episode" in item:
+                source = Source.objects.get(rights_holder=holder, title=item["episode"])
+            terms = {
+                name: item[name]
+                for name in (
+                    "origin",
+                    "spdx_id",
+                    "permitted_uses",
+                    "prohibited_uses",
+                    "territory",
+                    "attribution",
+                    "terms_url",
+                    "payment_notes",
+                )
+                if name in item
+            }
+            for name in ("valid_from", "valid_until"):
+                if f"{name}_days" in item:
+                    terms[name] = today + dt.timedelta(days=item[f"{name}_days"])
+            lic = licensing.license_propose(
+                actor=proposer,
+                source=source,
+                rights_holder=None if source else holder,
+                terms=terms,
+            )
+            created += 1
+            if "evidence" in item:
+                licensing.evidence_add(
+                    actor=proposer,
+                    lic=lic,
+                    filename=item["evidence"]["filename"],
+                    claimed_type="text/plain",
+                    data=item["evidence"]["text"].encode(),
+                )
+            if item.get("decision"):
+                licensing.license_review(
+                    actor=reviewer,
+                    lic=lic,
+                    decision=item["decision"],
+                    version=1,
+                    notes=item.get("notes", ""),
+                    conditions=item.get("conditions", ""),
+                )
+            if "revise" in item:
+                licensing.license_revise(actor=proposer, lic=lic, changes=item["revise"])
         return created
 
     def _load_policies(self, specs: list[dict]) -> int:
