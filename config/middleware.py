@@ -1,8 +1,13 @@
-"""Request-level guards that run before any view."""
+"""Request-level guards: body size, content security policy, an unreachable database."""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 
 from config.problems import problem_response
+
+logger = logging.getLogger(__name__)
 
 EVIDENCE_UPLOAD_SUFFIX = "/evidence/upload/"
 
@@ -69,4 +74,31 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """503 `database_unavailable` (with Retry-After) when the database cannot be reached,
+    instead of a 500: the request may succeed if retried, and monitoring tells an outage
+    from a bug. The connection is dropped so the next request connects afresh, which is
+    how the service recovers by itself when the database returns."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", exception)
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        response = problem_response(
+            503, "database_unavailable", "The database is not reachable. Retry shortly."
+        )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +91,13 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             for context, fn in getattr(request, "_after_response", []):
-                with transaction.atomic():
-                    context.run(fn)
+                try:
+                    with transaction.atomic():
+                        context.run(fn)
+                except DatabaseError:
+                    # Bookkeeping (a key's last use, a denial's audit event) is lost when
+                    # the database goes away; the answer already given stands.
+                    logger.warning("after-response work skipped", exc_info=True)
         finally:
             _meta.reset(token)
         response["X-Request-ID"] = request_id

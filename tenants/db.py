@@ -34,7 +34,9 @@ def _apply_tenant_setting(execute, sql, params, many, context):
         wanted = database_scope_value()
         if getattr(connection, _APPLIED, None) != wanted:
             local = not connection.get_autocommit()
-            with raw.cursor() as cursor:
+            # Django's wrapper: a lost server becomes django.db.OperationalError and the
+            # connection is marked unusable, so the next request connects afresh.
+            with connection.wrap_database_errors, raw.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, %s, %s)", (SETTING, wanted, local))
             setattr(connection, _APPLIED, wanted if local else None)
     result = execute(sql, params, many, context)
