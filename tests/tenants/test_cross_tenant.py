@@ -3,9 +3,13 @@ and nothing of the other tenant ever appears in a response."""
 
 from __future__ import annotations
 
+import pytest
+from django.db import transaction
+
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
+from tenants import rbac
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
@@ -39,6 +43,33 @@ def test_other_tenants_ids_are_404_like_missing_ids(world):
         assert foreign.status_code == 404, str(endpoint)
         assert foreign.content == missing.content, str(endpoint)
         assert SENTINEL.encode() not in foreign.content
+
+
+@pytest.mark.parametrize("role", list(rbac.PRESETS))
+def test_every_role_gets_the_permission_tables_answer_for_foreign_and_missing_ids(world, role):
+    """Role x detail endpoint x {another tenant's id, a missing id}: 403 where the role
+    lacks the permission (checked before any lookup), otherwise 404; the two answers are
+    byte-identical and never carry the other tenant's sentinel."""
+    client = world.client(role)
+    mismatches = []
+    for endpoint in [e for e in ENDPOINTS if e.is_detail]:
+        allowed = endpoint.needed is None or endpoint.needed in rbac.PRESETS[role].permissions
+        expected = 404 if allowed else 403
+        foreign_pk = globex_object(world, endpoint.model).pk
+        answers = []
+        for pk in (foreign_pk, 987654321):
+            with transaction.atomic():
+                response = getattr(client, endpoint.method)(
+                    endpoint.url("acme", pk), {}, format="json"
+                )
+                transaction.set_rollback(True)
+            answers.append(response)
+        foreign, missing = answers
+        if foreign.status_code != expected or foreign.content != missing.content:
+            mismatches.append(f"{endpoint}: {foreign.status_code} {foreign.content[:120]!r}")
+        if SENTINEL.encode() in foreign.content:
+            mismatches.append(f"{endpoint}: the sentinel leaked")
+    assert not mismatches, "\n".join(mismatches)
 
 
 def test_sentinel_never_appears_in_any_acme_response(world):
