@@ -332,27 +332,26 @@ class LicenseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+def terms_to_dict(v: LicenseVersion) -> dict:
+    """One version's terms, as the license and its version history show them."""
+    return {
+        **{name: getattr(v, name) for name in term_rules.TERM_FIELDS},
+        "valid_from": _date(v.valid_from),
+        "valid_until": _date(v.valid_until),
+        "conditions": v.conditions,
+        "proposed_by": v.proposed_by_display,
+    }
+
+
 def license_to_dict(lic: License, on=None) -> dict:
-    v = lic.latest
     return {
         "id": lic.pk,
         "source": lic.source_id,
         "rights_holder": lic.rights_holder_id,
         "status": selectors.license_status(lic, on),
-        "version": v.number,
+        "version": lic.latest.number,
         "in_force_version": lic.in_force.number if lic.in_force else None,
-        "origin": v.origin,
-        "spdx_id": v.spdx_id,
-        "permitted_uses": v.permitted_uses,
-        "prohibited_uses": v.prohibited_uses,
-        "territory": v.territory,
-        "valid_from": _date(v.valid_from),
-        "valid_until": _date(v.valid_until),
-        "attribution": v.attribution,
-        "terms_url": v.terms_url,
-        "payment_notes": v.payment_notes,
-        "conditions": v.conditions,
-        "proposed_by": v.proposed_by_display,
+        **terms_to_dict(lic.latest),
         "created_at": _time(lic.created_at),
         "updated_at": _time(lic.updated_at),
     }
@@ -608,18 +607,7 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
                 {
                     "number": v.number,
                     "status": v.status,
-                    "origin": v.origin,
-                    "spdx_id": v.spdx_id,
-                    "permitted_uses": v.permitted_uses,
-                    "prohibited_uses": v.prohibited_uses,
-                    "territory": v.territory,
-                    "valid_from": _date(v.valid_from),
-                    "valid_until": _date(v.valid_until),
-                    "attribution": v.attribution,
-                    "terms_url": v.terms_url,
-                    "payment_notes": v.payment_notes,
-                    "conditions": v.conditions,
-                    "proposed_by": v.proposed_by_display,
+                    **terms_to_dict(v),
                     "created_at": _time(v.created_at),
                     "reviews": [
                         {

@@ -79,35 +79,50 @@ def _fields(obj, names) -> dict[str, Any]:
     return out
 
 
+def _create(model, fields, *, actor: Principal | None, **data):
+    obj = model.objects.create(tenant=current_tenant(), **data)
+    audit.record(
+        f"{_action_noun(model)}.created",
+        actor=actor,
+        target=audit.Target.of(obj),
+        changes=audit.diff({}, _fields(obj, fields)),
+    )
+    return obj
+
+
+def _update(obj, fields, *, actor: Principal | None, **data):
+    before = _fields(obj, fields)
+    for name, value in data.items():
+        setattr(obj, name, value)
+    obj.save()
+    changes = audit.diff(before, _fields(obj, fields))
+    if changes:
+        audit.record(
+            f"{_action_noun(type(obj))}.updated",
+            actor=actor,
+            target=audit.Target.of(obj),
+            changes=changes,
+        )
+    return obj
+
+
+def _action_noun(model) -> str:
+    return {RightsHolder: "rights_holder", Source: "source"}[model]
+
+
 @transaction.atomic
 def rights_holder_create(*, actor: Principal | None, **data) -> RightsHolder:
     if RightsHolder.objects.filter(name=data["name"]).exists():
         raise Conflict(f"a rights holder named {data['name']!r} exists", code="holder_exists")
-    holder = RightsHolder.objects.create(tenant=current_tenant(), **data)
-    audit.record(
-        "rights_holder.created",
-        actor=actor,
-        target=audit.Target.of(holder),
-        changes=audit.diff({}, _fields(holder, HOLDER_FIELDS)),
-    )
-    return holder
+    return _create(RightsHolder, HOLDER_FIELDS, actor=actor, **data)
 
 
 @transaction.atomic
 def rights_holder_update(*, actor: Principal | None, holder: RightsHolder, **data) -> RightsHolder:
     holder = RightsHolder.objects.select_for_update().get(pk=holder.pk)
-    before = _fields(holder, HOLDER_FIELDS)
     if "name" in data and RightsHolder.objects.filter(name=data["name"]).exclude(pk=holder.pk):
         raise Conflict(f"a rights holder named {data['name']!r} exists", code="holder_exists")
-    for name, value in data.items():
-        setattr(holder, name, value)
-    holder.save()
-    changes = audit.diff(before, _fields(holder, HOLDER_FIELDS))
-    if changes:
-        audit.record(
-            "rights_holder.updated", actor=actor, target=audit.Target.of(holder), changes=changes
-        )
-    return holder
+    return _update(holder, HOLDER_FIELDS, actor=actor, **data)
 
 
 @transaction.atomic
@@ -136,28 +151,14 @@ def _check_source_links(data: dict, source: Source | None = None) -> None:
 @transaction.atomic
 def source_create(*, actor: Principal | None, **data) -> Source:
     _check_source_links(data)
-    source = Source.objects.create(tenant=current_tenant(), **data)
-    audit.record(
-        "source.created",
-        actor=actor,
-        target=audit.Target.of(source),
-        changes=audit.diff({}, _fields(source, SOURCE_FIELDS)),
-    )
-    return source
+    return _create(Source, SOURCE_FIELDS, actor=actor, **data)
 
 
 @transaction.atomic
 def source_update(*, actor: Principal | None, source: Source, **data) -> Source:
     source = Source.objects.select_for_update().get(pk=source.pk)
     _check_source_links(data, source)
-    before = _fields(source, SOURCE_FIELDS)
-    for name, value in data.items():
-        setattr(source, name, value)
-    source.save()
-    changes = audit.diff(before, _fields(source, SOURCE_FIELDS))
-    if changes:
-        audit.record("source.updated", actor=actor, target=audit.Target.of(source), changes=changes)
-    return source
+    return _update(source, SOURCE_FIELDS, actor=actor, **data)
 
 
 @transaction.atomic
