@@ -40,6 +40,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
     CatalogueEntry("policies.publish_policy", "Publish and roll back policies"),
     CatalogueEntry("policies.delete_policy", "Delete content policies"),
+    CatalogueEntry("sso.view_sso", "See SSO connections, verified domains and enforcement"),
+    CatalogueEntry(
+        "sso.manage_sso", "Manage SSO connections, verified domains and SSO enforcement"
+    ),
     CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
@@ -92,7 +96,12 @@ PRESETS: dict[str, PresetRole] = {
             "Reads the audit log and who has access.",
             _READ_PEOPLE
             | _READ
-            | {"tenants.view_apikey", "audit.view_auditevent", "policies.view_policy"},
+            | {
+                "tenants.view_apikey",
+                "audit.view_auditevent",
+                "policies.view_policy",
+                "sso.view_sso",
+            },
         ),
     )
 }

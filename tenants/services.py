@@ -374,6 +374,17 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
     )
     membership.user.groups.remove(membership.role.group)
     membership.delete()
+    _end_access(actor=actor, user=membership.user)
+
+
+def _end_access(*, actor: Principal | None, user: User) -> None:
+    """A removed member loses access at once: the API keys they made in this tenant are
+    revoked and every session they signed in with is deleted (sso.sessions)."""
+    from sso.sessions import end_sessions
+
+    for api_key in ApiKey.objects.filter(created_by=user, revoked_at__isnull=True):
+        api_key_revoke(actor=actor, api_key=api_key)
+    end_sessions(user)
 
 
 # --- API keys ---------------------------------------------------------------------------------

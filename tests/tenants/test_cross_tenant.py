@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from digests.models import Digest
 from policies.models import Policy
+from sso.models import Connection, VerifiedDomain
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
@@ -19,6 +20,8 @@ def globex_object(world, model):
         ApiKey: world.globex_key,
         Digest: world.globex_digest,
         Policy: world.globex_policy,
+        Connection: world.globex_connection,
+        VerifiedDomain: world.globex_domain,
     }[model]
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from digests.models import Digest
 from policies.models import Policy
+from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership, Role
@@ -36,6 +37,10 @@ def own_target(world, model):
         return factories.digest(world.acme, title="Target digest")
     if model is Policy:
         return factories.policy(world.acme, name="Target policy", publish=True)
+    if model is Connection:
+        return factories.sso_connection(world.acme, name="Target connection")
+    if model is VerifiedDomain:
+        return factories.sso_domain(world.acme, "target.acme.test", verified=False)
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -50,6 +55,9 @@ def test_the_matrix_covers_every_tenant_view():
         "DigestImportViewSet",
         "AuditEventViewSet",
         "PolicyViewSet",
+        "ConnectionViewSet",
+        "DomainViewSet",
+        "SsoSettingsViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"
