@@ -44,6 +44,8 @@ from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
+FLOW_SESSION_KEY = "sso_connection"
+
 
 def login_path(tenant: Tenant) -> str:
     return reverse("sso:login", args=[tenant.slug])
@@ -98,8 +100,38 @@ def login(request, tenant: str):
             status=404,
         )
     connection = connections[0]
-    with tenant_context(tenant_obj):
-        return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
+    # The callback must come back to the connection this browser started with.
+    request.session[FLOW_SESSION_KEY] = str(connection.public_id)
+    try:
+        with tenant_context(tenant_obj):
+            return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
+    except SocialAuthBaseException as error:
+        # Typically the provider's discovery document or endpoints cannot be reached.
+        _record_failure(connection, code=_code(error), reason=str(error), refused=False)
+        return _page(
+            request,
+            title="Single sign-on is unavailable",
+            message="Your organisation's identity provider could not be reached. Please try "
+            "again later.",
+            status=502,
+        )
+
+
+def _code(error: Exception) -> str:
+    return str(getattr(error, "code", None) or type(error).__name__)
+
+
+def _record_failure(connection: Connection, *, code: str, reason: str, refused: bool) -> None:
+    """In a transaction of its own, so it survives the rolled-back sign-in."""
+    with transaction.atomic():
+        audit.record_for(
+            connection.tenant,
+            "auth.sso_refused" if refused else "auth.sso_failed",
+            target=audit.Target(type="connection", id=connection.pk, display=connection.name),
+            changes={"code": code[:100], "reason": reason[:500]},
+            outcome=AuditEvent.Outcome.DENIED if refused else AuditEvent.Outcome.FAILURE,
+        )
+    logger.info("SSO sign-in through connection %s refused: %s", connection.pk, code)
 
 
 def _complete(request, public_id):
@@ -107,6 +139,12 @@ def _complete(request, public_id):
     tenant = connection.tenant
     backend = _backend(request, connection)
     try:
+        if request.session.get(FLOW_SESSION_KEY) != str(connection.public_id):
+            raise services.SignInRefused(
+                "flow_mismatch",
+                "This sign-in was not started here for this organisation. Please start again "
+                "from your login page.",
+            )
         with transaction.atomic(), tenant_context(tenant):
             return do_complete(
                 backend, _do_login, user=request.user, redirect_name=REDIRECT_FIELD_NAME
@@ -115,18 +153,9 @@ def _complete(request, public_id):
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403
     except SocialAuthBaseException as error:
-        code = getattr(error, "code", None) or type(error).__name__
-        reason, status = str(error), 400
+        code, reason, status = _code(error), str(error), 400
         shown = "The sign-in could not be completed. Please start again from your login page."
-    with transaction.atomic():
-        audit.record_for(
-            tenant,
-            "auth.sso_refused" if status == 403 else "auth.sso_failed",
-            target=audit.Target(type="connection", id=connection.pk, display=connection.name),
-            changes={"code": str(code)[:100], "reason": reason[:500]},
-            outcome=AuditEvent.Outcome.DENIED if status == 403 else AuditEvent.Outcome.FAILURE,
-        )
-    logger.info("SSO sign-in through connection %s refused: %s", connection.pk, code)
+    _record_failure(connection, code=code, reason=reason, refused=status == 403)
     return _page(request, title="Sign-in refused", message=shown, status=status)
 
 
