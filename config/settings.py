@@ -278,5 +278,6 @@ SOCIAL_AUTH_PIPELINE = (
 )
 # Named as the contact in the SAML service-provider metadata.
 SSO_CONTACT_EMAIL = os.environ.get("SSO_CONTACT_EMAIL", "").strip() or "sso-admin@localhost"
-# Allow http:// issuers and SAML endpoints (development and the tests' loopback providers).
+# Development and the tests' loopback providers only: http:// issuers and SAML endpoints,
+# and single-label host names (localhost) in SAML URLs.
 SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)

@@ -41,7 +41,8 @@ class TenantStrategy(DjangoStrategy):
         data = super().request_data(merge)
         if self.connection is not None and self.connection.protocol == Connection.Protocol.SAML:
             # SAMLAuth picks the IdP by name from the request; here it is the connection.
-            data = {**data, "idp": str(self.connection.pk)}
+            data = {key: data[key] for key in data}  # one value per key, as a QueryDict gives
+            data["idp"] = str(self.connection.pk)
         return data
 
     # -- per-protocol settings ----------------------------------------------------------------
@@ -95,6 +96,8 @@ class TenantStrategy(DjangoStrategy):
                 "wantNameId": True,
                 "rejectDeprecatedAlgorithm": True,
                 "requestedAuthnContext": False,
+                # Hosts such as `localhost` in development and tests only.
+                "allowSingleLabelDomains": settings.SSO_ALLOW_HTTP,
             },
             "ALLOW_IDP_INITIATED": False,
         }

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.utils import extend_schema, inline_serializer
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -105,9 +106,9 @@ def login(request, tenant: str):
     try:
         with tenant_context(tenant_obj):
             return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
-    except SocialAuthBaseException as error:
+    except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
         # Typically the provider's discovery document or endpoints cannot be reached.
-        _record_failure(connection, code=_code(error), reason=str(error), refused=False)
+        _record_failure(connection, code=_code(error), reason=_reason(error), refused=False)
         return _page(
             request,
             title="Single sign-on is unavailable",
@@ -119,6 +120,14 @@ def login(request, tenant: str):
 
 def _code(error: Exception) -> str:
     return str(getattr(error, "code", None) or type(error).__name__)
+
+
+def _reason(error: Exception) -> str:
+    """What the audit log keeps: the library's summary, its detail and the claim at fault."""
+    parts = [str(error), getattr(error, "detail", "")]
+    if getattr(error, "claim", None):
+        parts.append(f"(claim {error.claim})")
+    return " ".join(part for part in parts if part)
 
 
 def _record_failure(connection: Connection, *, code: str, reason: str, refused: bool) -> None:
@@ -153,7 +162,7 @@ def _complete(request, public_id):
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403
     except SocialAuthBaseException as error:
-        code, reason, status = _code(error), str(error), 400
+        code, reason, status = _code(error), _reason(error), 400
         shown = "The sign-in could not be completed. Please start again from your login page."
     _record_failure(connection, code=code, reason=reason, refused=status == 403)
     return _page(request, title="Sign-in refused", message=shown, status=status)
