@@ -13,7 +13,12 @@ import binascii
 from cryptography import x509
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -29,6 +34,13 @@ from tenants.models import Membership
 MAPPING_KEYS = ("subject", "email", "name", "groups")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {key: {"type": "string", "maxLength": 300} for key in MAPPING_KEYS},
+        "additionalProperties": False,
+    }
+)
 class MappingField(serializers.DictField):
     """Which claim (OIDC) or attribute (SAML) holds each of subject, email, name, groups."""
 
@@ -137,59 +149,29 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return self._absolute(sp_entity_path(connection))
 
 
-_OIDC_FIELDS = ("issuer", "client_id", "client_secret", "scopes", "claim_mapping")
-_SAML_FIELDS = ("idp_entity_id", "idp_sso_url", "idp_certificates", "attribute_mapping")
+@extend_schema_field({"type": "string", "maxLength": 500, "pattern": r"^https://\S+$"})
+class ProviderUrlField(serializers.URLField):
+    """An https:// URL of the identity provider (http:// only where SSO_ALLOW_HTTP is on)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value.startswith("https://") and not settings.SSO_ALLOW_HTTP:
+            raise serializers.ValidationError("Use an https:// URL.")
+        return value
 
 
-class ConnectionWriteSerializer(serializers.Serializer):
-    protocol = serializers.ChoiceField(choices=Connection.Protocol.choices)
+SCOPE_PATTERN = r"^[!#-\[\]-~]{1,100}$"  # RFC 6749 scope-token characters
+
+
+class _ConnectionFields(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     enabled = serializers.BooleanField(required=False)
-    default_role = TenantRoleField()
-    issuer = serializers.URLField(max_length=500, required=False)
-    client_id = serializers.CharField(max_length=255, required=False)
-    client_secret = serializers.CharField(
-        max_length=2000, required=False, write_only=True, help_text="Write-only."
-    )
-    scopes = serializers.ListField(
-        child=serializers.RegexField(r"^[\x21\x23-\x5b\x5d-\x7e]{1,100}$"),
-        required=False,
-        max_length=30,
-    )
-    claim_mapping = MappingField(required=False)
-    idp_entity_id = serializers.CharField(max_length=500, required=False)
-    idp_sso_url = serializers.URLField(max_length=500, required=False)
-    idp_certificates = serializers.ListField(
-        child=CertificateField(), required=False, min_length=1, max_length=5
-    )
-    attribute_mapping = MappingField(required=False)
+    default_role = TenantRoleField(help_text="A role's slug (not owner).")
     group_roles = GroupRoleSerializer(many=True, required=False, max_length=100)
-
-    def _protocol(self, attrs) -> str:
-        return attrs["protocol"]
-
-    def validate(self, attrs):
-        protocol = self._protocol(attrs)
-        foreign = _SAML_FIELDS if protocol == Connection.Protocol.OIDC else _OIDC_FIELDS
-        errors = {name: "Not a field of this protocol." for name in foreign if name in attrs}
-        if errors:
-            raise serializers.ValidationError(errors)
-        if not self.partial:
-            needed = (
-                ("issuer", "client_id", "client_secret")
-                if protocol == Connection.Protocol.OIDC
-                else ("idp_entity_id", "idp_sso_url", "idp_certificates")
-            )
-            missing = {name: "This field is required." for name in needed if not attrs.get(name)}
-            if missing:
-                raise serializers.ValidationError(missing)
-        if "scopes" in attrs and "openid" not in attrs["scopes"]:
-            raise serializers.ValidationError({"scopes": "OpenID Connect needs the openid scope."})
-        for name in ("issuer", "idp_sso_url"):
-            value = attrs.get(name)
-            if value and not value.startswith("https://") and not settings.SSO_ALLOW_HTTP:
-                raise serializers.ValidationError({name: "Use an https:// URL."})
-        return attrs
 
     def to_fields(self) -> dict:
         """The validated data as Connection fields."""
@@ -198,16 +180,109 @@ class ConnectionWriteSerializer(serializers.Serializer):
         for name in ("claim_mapping", "attribute_mapping"):
             if name in data:
                 data["mapping"] = data.pop(name)
+        if "scopes" in data:
+            # openid is what makes it OpenID Connect: always asked for, first.
+            data["scopes"] = ["openid", *[s for s in data["scopes"] if s != "openid"]]
         return data
 
 
-class ConnectionUpdateSerializer(ConnectionWriteSerializer):
-    protocol = None
-    name = serializers.CharField(max_length=100, required=False)
-    default_role = TenantRoleField(required=False)
+class OidcConnectionWrite(_ConnectionFields):
+    protocol = serializers.ChoiceField(choices=[Connection.Protocol.OIDC])
+    issuer = ProviderUrlField(help_text="Exactly as the provider's ID tokens name it.")
+    client_id = serializers.CharField(max_length=255)
+    client_secret = serializers.CharField(max_length=2000, write_only=True)
+    scopes = serializers.ListField(
+        child=serializers.RegexField(SCOPE_PATTERN, max_length=100),
+        required=False,
+        max_length=30,
+        help_text="openid is always requested; add e.g. email, profile, groups.",
+    )
+    claim_mapping = MappingField(required=False)
 
-    def _protocol(self, attrs) -> str:
-        return self.context["connection"].protocol
+
+class SamlConnectionWrite(_ConnectionFields):
+    protocol = serializers.ChoiceField(choices=[Connection.Protocol.SAML])
+    idp_entity_id = serializers.CharField(max_length=500)
+    idp_sso_url = ProviderUrlField(help_text="The IdP's HTTP-Redirect single sign-on URL.")
+    idp_certificates = serializers.ListField(child=CertificateField(), min_length=1, max_length=5)
+    attribute_mapping = MappingField(required=False)
+
+
+class _UpdateFields(_ConnectionFields):
+    name = serializers.CharField(max_length=100, required=False)
+    default_role = TenantRoleField(required=False, help_text="A role's slug (not owner).")
+
+
+class OidcConnectionUpdate(_UpdateFields):
+    issuer = ProviderUrlField(required=False)
+    client_id = serializers.CharField(max_length=255, required=False)
+    client_secret = serializers.CharField(max_length=2000, write_only=True, required=False)
+    scopes = serializers.ListField(
+        child=serializers.RegexField(SCOPE_PATTERN, max_length=100),
+        required=False,
+        max_length=30,
+    )
+    claim_mapping = MappingField(required=False)
+
+
+class SamlConnectionUpdate(_UpdateFields):
+    idp_entity_id = serializers.CharField(max_length=500, required=False)
+    idp_sso_url = ProviderUrlField(required=False)
+    idp_certificates = serializers.ListField(
+        child=CertificateField(), min_length=1, max_length=5, required=False
+    )
+    attribute_mapping = MappingField(required=False)
+
+
+_WRITERS = {
+    Connection.Protocol.OIDC: OidcConnectionWrite,
+    Connection.Protocol.SAML: SamlConnectionWrite,
+}
+_UPDATERS = {
+    Connection.Protocol.OIDC: OidcConnectionUpdate,
+    Connection.Protocol.SAML: SamlConnectionUpdate,
+}
+_PROTOCOL_FIELDS = {
+    Connection.Protocol.OIDC: {"issuer", "client_id", "client_secret", "scopes", "claim_mapping"},
+    Connection.Protocol.SAML: {
+        "idp_entity_id",
+        "idp_sso_url",
+        "idp_certificates",
+        "attribute_mapping",
+    },
+}
+
+
+class ProtocolInput(serializers.Serializer):
+    protocol = serializers.ChoiceField(choices=Connection.Protocol.choices)
+
+
+def _refuse_foreign_fields(data, protocol: str) -> None:
+    """Fields of the other protocol are a mistake worth a 400, not silence."""
+    if not isinstance(data, dict):
+        return
+    other = set().union(*(f for p, f in _PROTOCOL_FIELDS.items() if p != protocol))
+    foreign = {name: ["Not a field of this protocol."] for name in sorted(other) if name in data}
+    if foreign:
+        raise serializers.ValidationError(foreign)
+
+
+CONNECTION_WRITE = PolymorphicProxySerializer(
+    component_name="ConnectionWrite",
+    serializers={
+        Connection.Protocol.OIDC.value: OidcConnectionWrite,
+        Connection.Protocol.SAML.value: SamlConnectionWrite,
+    },
+    resource_type_field_name="protocol",
+)
+
+
+class ConnectionUpdate(OidcConnectionUpdate, SamlConnectionUpdate):
+    """What PATCH takes, for the schema: any field of either protocol, all optional. Fields
+    of the protocol the connection does not use are refused (400)."""
+
+
+CONNECTION_UPDATE = ConnectionUpdate
 
 
 class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -236,12 +311,16 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     def _out(self, connection) -> dict:
         return ConnectionSerializer(connection, context=self.get_serializer_context()).data
 
-    @extend_schema(request=ConnectionWriteSerializer, responses={201: ConnectionSerializer})
+    @extend_schema(request=CONNECTION_WRITE, responses={201: ConnectionSerializer})
     def create(self, request, *args, **kwargs):
-        data = ConnectionWriteSerializer(data=request.data)
+        kind = ProtocolInput(data=request.data)
+        kind.is_valid(raise_exception=True)
+        protocol = kind.validated_data["protocol"]
+        _refuse_foreign_fields(request.data, protocol)
+        data = _WRITERS[protocol](data=request.data)
         data.is_valid(raise_exception=True)
         connection = services.connection_create(
-            actor=self.principal, protocol=data.validated_data["protocol"], **data.to_fields()
+            actor=self.principal, protocol=protocol, **data.to_fields()
         )
         return Response(self._out(connection), status=status.HTTP_201_CREATED)
 
@@ -249,12 +328,12 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         connection = self.get_object()
         return self.etag_response(self._out(connection), connection)
 
-    @extend_schema(request=ConnectionUpdateSerializer, responses={200: ConnectionSerializer})
+    @extend_schema(request=CONNECTION_UPDATE, responses={200: ConnectionSerializer})
     def partial_update(self, request, *args, **kwargs):
         connection = self.get_object()
-        data = ConnectionUpdateSerializer(
-            data=request.data, partial=True, context={"connection": connection}
-        )
+        updater = _UPDATERS[connection.protocol]
+        _refuse_foreign_fields(request.data, connection.protocol)
+        data = updater(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         connection = services.connection_update(
             actor=self.principal, connection=connection, **data.to_fields()
@@ -283,8 +362,17 @@ class DomainSerializer(serializers.ModelSerializer):
         return "verified" if record.verified_at else "pending"
 
 
+# Labels of letters, digits and inner hyphens, at least two of them; a final dot is allowed.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN = rf"^({_LABEL}\.)+{_LABEL}\.?$"
+
+
 class DomainCreateSerializer(serializers.Serializer):
-    domain = serializers.CharField(max_length=253)
+    domain = serializers.RegexField(
+        DOMAIN_PATTERN,
+        max_length=253,
+        help_text="e.g. acme.com; an internationalised name in its xn-- form.",
+    )
 
 
 class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from onelogin.saml2.errors import OneLogin_Saml2_Error
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -230,7 +230,8 @@ class DiscoverView(APIView):
                     "protocol": serializers.CharField(),
                     "login_url": serializers.CharField(),
                 },
-            )
+            ),
+            404: OpenApiResponse(description="No organisation has SSO for this email domain."),
         },
         auth=[],
     )

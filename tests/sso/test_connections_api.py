@@ -45,6 +45,7 @@ def test_an_oidc_connection_is_created_and_its_secret_never_comes_back(world):
     assert body["protocol"] == "oidc"
     assert body["default_role"] == "viewer"
     assert body["claim_mapping"] == {"groups": "groups", "name": "name"}
+    assert body["scopes"] == ["openid", "email", "profile", "groups"]
     assert body["attribute_mapping"] is None
     row = stored(body["id"])
     assert body["login_url"] == f"http://testserver/sso/acme/login?connection={row.public_id}"
@@ -102,7 +103,7 @@ def test_a_saml_connection_takes_pem_certificates_and_publishes_sp_metadata(worl
         ({"client_secret": None}, "client_secret"),
         ({"issuer": "not a url"}, "issuer"),
         ({"issuer": "http://plain.example/"}, "issuer"),
-        ({"scopes": ["email"]}, "scopes"),
+        ({"scopes": ["email", "has space"]}, "scopes.1"),
         ({"protocol": "ldap"}, "protocol"),
         ({"default_role": "no-such-role"}, "default_role"),
         ({"idp_sso_url": "https://idp.example/sso"}, "idp_sso_url"),
@@ -159,7 +160,8 @@ def test_patch_changes_fields_rotates_the_secret_and_keeps_the_protocol(world):
     admin = world.client("admin")
     body = admin.post(URL, OIDC, format="json").json()
     url = f"{URL}{body['id']}/"
-    changed = admin.patch(url, {"name": "Okta (prod)", "client_secret": "new-secret"}, format="json")
+    change = {"name": "Okta (prod)", "client_secret": "new-secret"}
+    changed = admin.patch(url, change, format="json")
     assert changed.status_code == 200, changed.content
     assert changed.json()["name"] == "Okta (prod)"
     assert b"new-secret" not in changed.content

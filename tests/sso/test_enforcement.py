@@ -28,9 +28,7 @@ def signed_in(browser) -> bool:
 
 def require_sso(world, **extra) -> dict:
     factories.sso_connection(world.acme, name="Acme IdP")
-    response = world.client("owner").patch(
-        SETTINGS, {"require_sso": True, **extra}, format="json"
-    )
+    response = world.client("owner").patch(SETTINGS, {"require_sso": True, **extra}, format="json")
     assert response.status_code == 200, response.content
     return response.json()
 
