@@ -41,7 +41,7 @@ def record_sign_in(user, *, method: str, outcome: str, reason: str = "") -> int:
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    if getattr(user, "backend", "").startswith("sso."):
+    if getattr(user, "backend", "").startswith("sso.backends."):
         return  # SSO sign-ins are recorded by their pipeline (sso/pipeline.py)
     record_sign_in(user, method="password", outcome=AuditEvent.Outcome.SUCCESS)
 

@@ -12,6 +12,7 @@ from sso import crypto
 from sso.models import Connection
 from tenants.context import tenant_context
 from tenants.models import Tenant
+from tests import factories
 from tests.sso.saml_idp import SigningKey
 
 URL = "/api/v1/tenants/acme/sso/connections/"
@@ -186,3 +187,16 @@ def test_secrets_survive_key_rotation(settings):
     assert crypto.decrypt(rotated) == "s3"
     with pytest.raises(RuntimeError, match="cannot be decrypted"):
         crypto.decrypt(token)
+
+
+def test_the_rotation_command_reencrypts_every_secret_with_the_first_key(world, settings):
+    from django.core.management import call_command
+
+    made = factories.sso_connection(world.acme, name="Rotating", client_secret="keep-me")
+    new = Fernet.generate_key()
+    settings.SSO_ENCRYPTION_KEYS = [new, *settings.SSO_ENCRYPTION_KEYS]
+    call_command("sso_rotate_secrets")
+    settings.SSO_ENCRYPTION_KEYS = [new]  # the old key is gone
+    assert stored(made.pk).client_secret == "keep-me"
+    with tenant_context(world.globex):
+        assert Connection.objects.get().client_secret == "client-secret"
