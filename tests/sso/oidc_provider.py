@@ -193,3 +193,41 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(*provider.token(form, self.headers.get("Authorization")))
         else:
             self._send(404, {"error": "not_found"})
+
+
+def main() -> None:
+    """Serve the provider on its own, to try SSO locally (README, "Single sign-on")."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="The tests' OpenID Connect provider, alone.")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--email", default="owner@acme.example", help="who signs in")
+    parser.add_argument("--sub", default="local-user-1", help="their subject at the provider")
+    parser.add_argument("--groups", default="", help="comma-separated groups claim")
+    parser.add_argument("--client-id", default="digest-local")
+    parser.add_argument("--client-secret", default="digest-local-secret")
+    args = parser.parse_args()
+
+    provider = OidcProvider(client_id=args.client_id, client_secret=args.client_secret)
+    provider._server.server_close()
+    provider._server = ThreadingHTTPServer(("127.0.0.1", args.port), _Handler)
+    provider._server.provider = provider
+    provider.issuer = f"http://127.0.0.1:{args.port}"
+    provider.next_user.update(
+        sub=args.sub,
+        email=args.email,
+        name=args.email.split("@")[0].title(),
+        groups=[g for g in args.groups.split(",") if g],
+    )
+    print(f"issuer         {provider.issuer}")
+    print(f"client_id      {provider.client_id}")
+    print(f"client_secret  {provider.client_secret}")
+    print(f"signs in       {args.email} (sub {args.sub}, groups {provider.next_user['groups']})")
+    try:
+        provider._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
