@@ -54,6 +54,12 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
             is_new = True
     if not user.is_active:
         raise SignInRefused("inactive", "This account is disabled.")
+    if user.is_staff or user.is_superuser:
+        # Operators' accounts reach every tenant through the admin; no tenant's provider
+        # may sign into them.
+        raise SignInRefused(
+            "operator_account", "Operator accounts sign in with their password, not SSO."
+        )
     membership = (
         Membership.objects.select_related("role").filter(user=user).first()
     )  # the tenant is current: the connection's

@@ -12,6 +12,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from social_django.models import UserSocialAuth
 
 from audit import services as audit
 from sso.models import Connection, SamlAssertion, VerifiedDomain
@@ -135,6 +136,10 @@ def connection_delete(*, actor: Principal | None, connection: Connection) -> Non
     audit.record(
         "sso.connection_deleted", actor=actor, target=audit.Target.of(connection, connection.name)
     )
+    # Its identities go too: they mean nothing without the connection.
+    UserSocialAuth.objects.filter(
+        provider=connection.backend_name, uid__startswith=f"{connection.pk}:"
+    ).delete()
     connection.delete()
 
 
@@ -293,6 +298,8 @@ def settings_update(
         changes["require_sso"] = [tenant.require_sso, require_sso]
         tenant.require_sso = require_sso
         tenant.save(update_fields=["require_sso"])
+        if require_sso:
+            changes["password_sessions_ended"] = [None, _end_password_sessions()]
     if changes:
         audit.record(
             "sso.settings_changed",
@@ -301,6 +308,20 @@ def settings_update(
             changes=changes,
         )
     return tenant
+
+
+def _end_password_sessions() -> int:
+    """Requiring SSO also ends the password sessions already open, except break-glass
+    owners' (those who may still use a password elsewhere lose only what they opened with
+    one; they sign in again through SSO)."""
+    from sso.sessions import end_sessions
+
+    ended = 0
+    for membership in Membership.objects.select_related("user", "role"):
+        if membership.break_glass and membership.role.preset and membership.role.slug == rbac.OWNER:
+            continue
+        ended += end_sessions(membership.user, password_only=True)
+    return ended
 
 
 def password_refused(user) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -22,14 +23,24 @@ def _remember_session(sender, request, user, **kwargs):
         return
     if session.session_key is None:
         session.save()
-    UserSession.objects.get_or_create(session_key=session.session_key, defaults={"user": user})
+    UserSession.objects.get_or_create(
+        session_key=session.session_key,
+        defaults={"user": user, "backend": session.get(BACKEND_SESSION_KEY, "")},
+    )
 
 
-def end_sessions(user) -> int:
-    """Delete every session `user` signed in with; how many."""
+PASSWORD_BACKENDS = ("sso.auth.PasswordBackend", "django.contrib.auth.backends.ModelBackend")
+
+
+def end_sessions(user, *, password_only: bool = False) -> int:
+    """Delete the sessions `user` signed in with (only those signed in with a password, if
+    asked); how many."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = UserSession.objects.filter(user=user)
+    if password_only:
+        rows = rows.filter(backend__in=PASSWORD_BACKENDS)
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

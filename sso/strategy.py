@@ -29,13 +29,22 @@ class TenantStrategy(DjangoStrategy):
     def get_setting(self, name):
         connection = self.connection
         if connection is not None:
-            if connection.protocol == Connection.Protocol.OIDC:
-                values, prefix = self._oidc_settings(connection), _OIDC_PREFIX
-            else:
-                values, prefix = self._saml_settings(connection), _SAML_PREFIX
+            prefix, values = self._connection_settings()
             if name.startswith(prefix) and name[len(prefix) :] in values:
                 return values[name[len(prefix) :]]
         return super().get_setting(name)
+
+    def _connection_settings(self) -> tuple[str, dict]:
+        """Built once per flow (the secret is decrypted once)."""
+        cached = getattr(self, "_cached_settings", None)
+        if cached is None:
+            connection = self.connection
+            if connection.protocol == Connection.Protocol.OIDC:
+                cached = (_OIDC_PREFIX, self._oidc_settings(connection))
+            else:
+                cached = (_SAML_PREFIX, self._saml_settings(connection))
+            self._cached_settings = cached
+        return cached
 
     def request_data(self, merge=True):
         data = super().request_data(merge)

@@ -147,17 +147,24 @@ def _complete(request, public_id):
     connection = _connection_by_public_id(public_id)
     tenant = connection.tenant
     backend = _backend(request, connection)
+    # A SAML response first arrives cross-site, without our session cookie; the library
+    # then only answers a page that posts it again from this site. The check applies to
+    # the request that signs in.
+    relay_only = (
+        connection.protocol == Connection.Protocol.SAML
+        and TenantSAMLAuth.BROWSER_RETURN_FIELD not in request.POST
+    )
     try:
-        if request.session.get(FLOW_SESSION_KEY) != str(connection.public_id):
+        if not relay_only and request.session.get(FLOW_SESSION_KEY) != str(connection.public_id):
             raise services.SignInRefused(
                 "flow_mismatch",
                 "This sign-in was not started here for this organisation. Please start again "
                 "from your login page.",
             )
         with transaction.atomic(), tenant_context(tenant):
-            return do_complete(
-                backend, _do_login, user=request.user, redirect_name=REDIRECT_FIELD_NAME
-            )
+            # user=None: a sign-in always starts from nobody. Passing the signed-in user
+            # would let python-social-auth attach this identity to whoever is signed in.
+            return do_complete(backend, _do_login, user=None, redirect_name=REDIRECT_FIELD_NAME)
     except services.SignInRefused as refused:
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
@@ -38,9 +40,13 @@ class TxtServer:
         return self._server.server.server_address[1]
 
     def __enter__(self) -> TxtServer:
-        self._server.start_thread()
+        self._thread = threading.Thread(
+            target=self._server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.stop()
+        self._server.server.shutdown()
         self._server.server.server_close()
+        self._thread.join(timeout=5)

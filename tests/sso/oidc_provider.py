@@ -13,6 +13,7 @@ It is test code only: no consent screen, no persistence, one process.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import secrets
@@ -51,7 +52,10 @@ class OidcProvider:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.provider = self
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutting down waits for one poll.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> OidcProvider:
         self._thread.start()
@@ -223,10 +227,8 @@ def main() -> None:
     print(f"client_id      {provider.client_id}")
     print(f"client_secret  {provider.client_secret}")
     print(f"signs in       {args.email} (sub {args.sub}, groups {provider.next_user['groups']})")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         provider._server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -54,6 +54,28 @@ def test_members_cannot_use_passwords_once_sso_is_required(world):
     assert refused.outcome == AuditEvent.Outcome.DENIED
 
 
+def test_requiring_sso_ends_the_password_sessions_already_open(world, provider, acme_oidc):
+    editor_browser = password_login(world.members["editor"])
+    owner = world.members["owner"]
+    owner_browser = password_login(owner)
+    provider.next_user.update(sub="viewer-sub", email=world.members["viewer"].email)
+    sso_browser = Client()
+    oidc_sign_in(sso_browser)
+    assert signed_in(editor_browser) and signed_in(owner_browser) and signed_in(sso_browser)
+
+    response = world.client("admin").patch(
+        SETTINGS, {"require_sso": True, "break_glass": [owner.email]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert not signed_in(editor_browser)
+    assert signed_in(owner_browser)  # break-glass
+    assert signed_in(sso_browser)  # signed in through SSO
+    with tenant_context(world.acme):
+        event = AuditEvent.objects.get(action="sso.settings_changed")
+    assert event.changes["require_sso"] == [False, True]
+    assert event.changes["password_sessions_ended"][1] >= 1
+
+
 def test_a_break_glass_owner_keeps_the_password(world):
     owner = world.members["owner"]
     body = require_sso(world, break_glass=[owner.email])

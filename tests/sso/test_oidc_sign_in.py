@@ -79,6 +79,36 @@ def test_an_existing_member_is_linked_because_acme_verified_the_domain(world, pr
     assert body["memberships"][0]["role"]["slug"] == "editor"  # unchanged
 
 
+def test_a_signed_in_person_is_not_linked_to_the_identity_they_sign_in_with(
+    world, provider, acme_oidc
+):
+    """Completing an SSO flow while signed in as someone else signs in afresh: the
+    identity is never attached to the account that happened to be signed in."""
+    editor = world.members["editor"]
+    browser = world.client(user=editor)
+    provider.next_user.update(sub="someone-else", email="someone.else@acme.test")
+    oidc_sign_in(browser)
+    assert me(browser)["email"] == "someone.else@acme.test"
+    assert not UserSocialAuth.objects.filter(user=editor).exists()
+
+
+def test_operator_accounts_are_never_signed_in_by_a_tenant_provider(world, provider, acme_oidc):
+    User.objects.create_superuser(email="ops@acme.test", password="x")
+    provider.next_user.update(sub="ops", email="ops@acme.test")
+    browser = Client()
+    response = oidc_sign_in(browser)
+    assert response.status_code == 403
+    assert browser.get("/api/v1/me").status_code == 401
+
+
+def test_deleting_a_connection_deletes_its_identities(world, provider, acme_oidc):
+    oidc_sign_in(Client())
+    assert UserSocialAuth.objects.filter(uid__startswith=f"{acme_oidc.pk}:").exists()
+    response = world.client("admin").delete(f"/api/v1/tenants/acme/sso/connections/{acme_oidc.pk}/")
+    assert response.status_code == 204
+    assert not UserSocialAuth.objects.filter(uid__startswith=f"{acme_oidc.pk}:").exists()
+
+
 def test_an_unverified_domain_gets_a_refusal_page_and_an_audit_event(world, provider, acme_oidc):
     provider.next_user.update(sub="outsider", email="someone@elsewhere.test")
     browser = Client()
