@@ -126,3 +126,17 @@ def test_discovery_needs_an_enabled_connection(world, api):
     factories.sso_domain(world.acme, "acme.test")
     factories.sso_connection(world.acme, name="Off", enabled=False)
     assert api.post("/sso/discover", {"email": "a@acme.test"}, format="json").status_code == 404
+
+
+def test_operators_see_every_tenants_domains_and_connections_in_the_admin(world, django_user_model):
+    from django.test import Client
+
+    operator = django_user_model.objects.create_superuser(email="ops@platform.test", password="x")
+    client = Client()
+    client.force_login(operator)
+    domains = client.get("/admin/sso/verifieddomain/")
+    assert domains.status_code == 200
+    assert world.globex_domain.domain.encode() in domains.content
+    connection = client.get(f"/admin/sso/connection/{world.globex_connection.pk}/change/")
+    assert connection.status_code == 200
+    assert world.globex_connection.client_secret_encrypted.encode() not in connection.content
