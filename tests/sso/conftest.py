@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests import factories
 from tests.sso.oidc_provider import OidcProvider
+from tests.sso.saml_idp import SamlIdp
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,26 @@ def acme_oidc(world, provider):
         client_id=provider.client_id,
         client_secret=provider.client_secret,
         scopes=["openid", "email", "profile"],
+    )
+
+
+@pytest.fixture
+def idp():
+    return SamlIdp()
+
+
+@pytest.fixture
+def acme_saml(world, idp):
+    factories.sso_domain(world.acme, "acme.test")
+    return factories.sso_connection(
+        world.acme,
+        protocol="saml",
+        name="Acme SAML",
+        idp_entity_id=idp.entity_id,
+        idp_sso_url=idp.sso_url,
+        idp_certificates=[idp.key.cert_text],
+        mapping={"email": "email", "groups": "memberOf"},
+        group_roles=[{"group": "Digest Editors", "role": "editor"}],
     )
 
 

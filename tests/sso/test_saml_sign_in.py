@@ -5,35 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.test import Client
 from lxml import etree
 
 from audit.models import AuditEvent
 from tenants.context import tenant_context
 from tenants.models import Membership, User
-from tests import factories
 from tests.sso.saml_idp import SAML, AuthnRequest, SamlIdp, SigningKey
-
-
-@pytest.fixture
-def idp():
-    return SamlIdp()
-
-
-@pytest.fixture
-def acme_saml(world, idp):
-    factories.sso_domain(world.acme, "acme.test")
-    return factories.sso_connection(
-        world.acme,
-        protocol="saml",
-        name="Acme SAML",
-        idp_entity_id=idp.entity_id,
-        idp_sso_url=idp.sso_url,
-        idp_certificates=[idp.key.cert_text],
-        mapping={"email": "email", "groups": "memberOf"},
-        group_roles=[{"group": "Digest Editors", "role": "editor"}],
-    )
 
 
 def begin(browser: Client, idp: SamlIdp) -> AuthnRequest:
