@@ -105,12 +105,17 @@ def connection_update(*, actor: Principal | None, connection: Connection, **fiel
     name = fields.get("name")
     if name and Connection.objects.filter(name=name).exclude(pk=connection.pk).exists():
         raise Conflict(f"a connection named {name!r} exists", code="connection_exists")
-    if "client_secret" in fields:
+    if fields.get("enabled") is False and connection.enabled:
+        _require_an_enabled_connection_left(connection)
+    secret_changed = "client_secret" in fields
+    if secret_changed:
         connection.client_secret = fields.pop("client_secret")
     for field, value in fields.items():
         setattr(connection, field, value)
     connection.save()
     changes = audit.diff(before, _snapshot(connection))
+    if secret_changed:
+        changes["client_secret"] = ["(set)" if before["client_secret"] else "", "(replaced)"]
     if changes:
         audit.record(
             "sso.connection_updated",
@@ -121,18 +126,32 @@ def connection_update(*, actor: Principal | None, connection: Connection, **fiel
     return connection
 
 
-@transaction.atomic
-def connection_delete(*, actor: Principal | None, connection: Connection) -> None:
-    tenant = current_tenant()
+def connections_using_role(role: Role) -> list[str]:
+    """Names of the current tenant's connections that give out `role`."""
+    return [
+        connection.name
+        for connection in Connection.objects.all()
+        if connection.default_role_id == role.pk
+        or any(entry.get("role") == role.slug for entry in connection.group_roles or [])
+    ]
+
+
+def _require_an_enabled_connection_left(excluding: Connection) -> None:
+    requires_sso = Tenant.objects.filter(pk=current_tenant().pk, require_sso=True).exists()
     if (
-        tenant.require_sso
-        and not Connection.objects.filter(enabled=True).exclude(pk=connection.pk).exists()
+        requires_sso
+        and not Connection.objects.filter(enabled=True).exclude(pk=excluding.pk).exists()
     ):
         raise Conflict(
             "the tenant requires SSO and this is its last enabled connection; turn the "
             "requirement off first",
             code="last_sso_connection",
         )
+
+
+@transaction.atomic
+def connection_delete(*, actor: Principal | None, connection: Connection) -> None:
+    _require_an_enabled_connection_left(connection)
     audit.record(
         "sso.connection_deleted", actor=actor, target=audit.Target.of(connection, connection.name)
     )

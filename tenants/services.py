@@ -278,6 +278,13 @@ def role_delete(*, actor: Principal | None, role: Role) -> None:
             "the role is still held by members or API keys; reassign them first",
             code="role_in_use",
         )
+    from sso.services import connections_using_role
+
+    if connections_using_role(role):
+        raise Conflict(
+            "SSO connections hand out this role (default role or group mapping); change them first",
+            code="role_in_use",
+        )
     group = role.group
     audit.record("role.deleted", actor=actor, target=audit.Target.of(role, role.slug))
     ApiKey.objects.filter(role=role).delete()  # revoked keys only, see check above

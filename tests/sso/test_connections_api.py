@@ -200,3 +200,42 @@ def test_the_rotation_command_reencrypts_every_secret_with_the_first_key(world, 
     assert stored(made.pk).client_secret == "keep-me"
     with tenant_context(world.globex):
         assert Connection.objects.get().client_secret == "client-secret"
+
+
+def test_a_role_an_sso_connection_hands_out_cannot_be_deleted(world):
+    admin = world.client("admin")
+    role = admin.post(
+        "/api/v1/tenants/acme/roles/", {"name": "Readers", "permissions": []}, format="json"
+    ).json()
+    admin.post(URL, {**OIDC, "group_roles": [{"group": "r", "role": role["slug"]}]}, format="json")
+    refused = admin.delete(f"/api/v1/tenants/acme/roles/{role['id']}/")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "role_in_use"
+
+
+def test_the_last_enabled_connection_stays_while_sso_is_required(world):
+    admin = world.client("admin")
+    body = admin.post(URL, OIDC, format="json").json()
+    assert (
+        admin.patch(
+            "/api/v1/tenants/acme/sso/settings/", {"require_sso": True}, format="json"
+        ).status_code
+        == 200
+    )
+    admin = world.client("admin")  # that ended the password session; a new one
+    for response in (
+        admin.patch(f"{URL}{body['id']}/", {"enabled": False}, format="json"),
+        admin.delete(f"{URL}{body['id']}/"),
+    ):
+        assert response.status_code == 409
+        assert response.json()["code"] == "last_sso_connection"
+
+
+def test_replacing_the_secret_is_audited_without_the_secret(world):
+    admin = world.client("admin")
+    body = admin.post(URL, OIDC, format="json").json()
+    admin.patch(f"{URL}{body['id']}/", {"client_secret": "rotated-secret"}, format="json")
+    with tenant_context(world.acme):
+        event = AuditEvent.objects.get(action="sso.connection_updated")
+    assert event.changes == {"client_secret": ["(set)", "(replaced)"]}
+    assert "rotated-secret" not in str(event.changes)
