@@ -292,3 +292,33 @@ def test_login_without_a_connection_says_so(world):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert b"no single sign-on" in response.content
+
+
+@pytest.mark.parametrize(
+    ("claims", "code"),
+    [
+        ({"email": None}, "no_email"),
+        ({"email_verified": False}, "email_unverified"),
+    ],
+    ids=["no-email", "email-not-verified"],
+)
+def test_a_new_identity_without_a_trustworthy_email_is_refused(
+    world, provider, acme_oidc, claims, code
+):
+    provider.next_user.update({"sub": "doubtful", "email": "doubtful@acme.test", **claims})
+    browser = Client()
+    response = oidc_sign_in(browser)
+    assert response.status_code == 403
+    assert browser.get("/api/v1/me").status_code == 401
+    [refused] = events(world.acme, "auth.sso_refused")
+    assert refused.changes["code"] == code
+
+
+def test_a_deactivated_account_is_refused(world, provider, acme_oidc):
+    editor = world.members["editor"]
+    editor.is_active = False
+    editor.save(update_fields=["is_active"])
+    provider.next_user.update(sub="gone", email=editor.email)
+    browser = Client()
+    assert oidc_sign_in(browser).status_code == 403
+    assert browser.get("/api/v1/me").status_code == 401
