@@ -36,6 +36,7 @@ from social_django.views import _do_login
 
 from audit import services as audit
 from audit.models import AuditEvent
+from config.request_context import client_ip
 from sso import services
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection
@@ -108,7 +109,9 @@ def login(request, tenant: str):
             return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
     except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
         # Typically the provider's discovery document or endpoints cannot be reached.
-        _record_failure(connection, code=_code(error), reason=_reason(error), refused=False)
+        _record_failure(
+            request, connection, code=_code(error), reason=_reason(error), refused=False
+        )
         return _page(
             request,
             title="Single sign-on is unavailable",
@@ -130,8 +133,16 @@ def _reason(error: Exception) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _record_failure(connection: Connection, *, code: str, reason: str, refused: bool) -> None:
-    """In a transaction of its own, so it survives the rolled-back sign-in."""
+def _record_failure(
+    request, connection: Connection, *, code: str, reason: str, refused: bool
+) -> None:
+    """In a transaction of its own, so it survives the rolled-back sign-in. Anyone can
+    call a callback with garbage, so identical failures from one address are counted and
+    only the 1st, 10th, 100th... written, as refused API calls are."""
+    logger.info("SSO sign-in through connection %s refused: %s", connection.pk, code)
+    count = audit.should_record_denial(f"sso|{connection.pk}|{code}|{client_ip(request)}")
+    if not count:
+        return
     with transaction.atomic():
         audit.record_for(
             connection.tenant,
@@ -139,8 +150,8 @@ def _record_failure(connection: Connection, *, code: str, reason: str, refused: 
             target=audit.Target(type="connection", id=connection.pk, display=connection.name),
             changes={"code": code[:100], "reason": reason[:500]},
             outcome=AuditEvent.Outcome.DENIED if refused else AuditEvent.Outcome.FAILURE,
+            repeat_count=count,
         )
-    logger.info("SSO sign-in through connection %s refused: %s", connection.pk, code)
 
 
 def _complete(request, public_id):
@@ -168,10 +179,10 @@ def _complete(request, public_id):
     except services.SignInRefused as refused:
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403
-    except SocialAuthBaseException as error:
+    except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
         code, reason, status = _code(error), _reason(error), 400
         shown = "The sign-in could not be completed. Please start again from your login page."
-    _record_failure(connection, code=code, reason=reason, refused=status == 403)
+    _record_failure(request, connection, code=code, reason=reason, refused=status == 403)
     return _page(request, title="Sign-in refused", message=shown, status=status)
 
 

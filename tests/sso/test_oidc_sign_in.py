@@ -322,3 +322,11 @@ def test_a_deactivated_account_is_refused(world, provider, acme_oidc):
     browser = Client()
     assert oidc_sign_in(browser).status_code == 403
     assert browser.get("/api/v1/me").status_code == 401
+
+
+def test_a_flood_of_bad_callbacks_is_counted_not_written_one_by_one(world, provider, acme_oidc):
+    stranger = Client()
+    for _ in range(12):
+        stranger.get(f"/sso/oidc/{acme_oidc.public_id}/callback?code=x&state=y")
+    refused = events(world.acme, "auth.sso_refused")
+    assert [event.repeat_count for event in refused] == [1, 10]
