@@ -252,9 +252,7 @@ CSRF_FAILURE_VIEW = "config.problems.csrf_failure"
 # Connection secrets are encrypted with these Fernet keys (the first encrypts, every one
 # decrypts, so a key can be rotated). Required when debug is off; tests and `make run`
 # derive a fallback from SECRET_KEY (config.env.sso_encryption_keys).
-SSO_ENCRYPTION_KEYS = sso_encryption_keys(
-    DEBUG or SECRET_KEY.startswith("test-only-"), SECRET_KEY
-)
+SSO_ENCRYPTION_KEYS = sso_encryption_keys(DEBUG or SECRET_KEY.startswith("test-only-"), SECRET_KEY)
 # Domain verification asks these resolvers (empty: the system's), on this port.
 SSO_DNS_NAMESERVERS = env_list("SSO_DNS_NAMESERVERS", [])
 SSO_DNS_PORT = env_int("SSO_DNS_PORT", 53)
