@@ -10,6 +10,8 @@ PORT ?= 8000
 # Tests run on PostgreSQL: DATABASE_URL when set, else the local server.
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/digest_platform)
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
+# Inherited by the tests that start the app with production settings in a subprocess.
+TEST_SSO_ENCRYPTION_KEY := dGVzdC1vbmx5LXNzby1lbmNyeXB0aW9uLWtleS0wMDA=
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
@@ -39,7 +41,7 @@ run: venv
 test: venv
 	@DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python tests/check_postgres.py
 	DATABASE_URL='$(TEST_DATABASE_URL)' SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		SSO_ENCRYPTION_KEY='$(TEST_SSO_ENCRYPTION_KEY)' $(BIN)/python -m pytest $(PYTEST_ARGS)
 	SECRET_KEY='$(TEST_SECRET_KEY)' DATABASE_URL='$(TEST_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 	$(BIN)/ruff check .

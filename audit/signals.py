@@ -41,11 +41,15 @@ def record_sign_in(user, *, method: str, outcome: str, reason: str = "") -> int:
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
+    if getattr(user, "backend", "").startswith("sso.backends."):
+        return  # SSO sign-ins are recorded by their pipeline (sso/pipeline.py)
     record_sign_in(user, method="password", outcome=AuditEvent.Outcome.SUCCESS)
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    if getattr(request, "sso_password_refused", False):
+        return  # sso.auth.PasswordBackend recorded why
     email = (credentials.get("username") or credentials.get("email") or "").strip()
     if not email:
         return

@@ -129,6 +129,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET,
+        # production settings need one; the benchmark stores no SSO secrets
+        "SSO_ENCRYPTION_KEY": "YmVuY2gtb25seS1zc28tZW5jcnlwdGlvbi1rZXktMDA=",
         "DJANGO_DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         **extra,

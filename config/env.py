@@ -125,3 +125,37 @@ def require(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set")
     return value
+
+
+def sso_encryption_keys(fallback_allowed: bool, secret_key: str) -> list[bytes]:
+    """`SSO_ENCRYPTION_KEY`: comma-separated Fernet keys, newest first (the first encrypts,
+    all decrypt, so an old key can stay while secrets are re-encrypted). Debug mode and the
+    test settings may omit it and get a key derived from SECRET_KEY; production may not."""
+    import base64
+    import hashlib
+
+    raw = os.environ.get("SSO_ENCRYPTION_KEY", "").strip()
+    if not raw:
+        if not fallback_allowed:
+            raise ImproperlyConfigured(
+                "SSO_ENCRYPTION_KEY must be set when debug is off: generate one with "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+        derived = hashlib.sha256(b"sso-encryption:" + secret_key.encode()).digest()
+        return [base64.urlsafe_b64encode(derived)]
+    keys = []
+    for index, item in enumerate(part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            decoded = base64.urlsafe_b64decode(item.encode())
+        except ValueError:
+            decoded = b""
+        if len(decoded) != 32:
+            raise ImproperlyConfigured(
+                f"SSO_ENCRYPTION_KEY: key {index + 1} is not a Fernet key (32 bytes, url-safe "
+                "base64)"
+            )
+        keys.append(item.encode())
+    return keys

@@ -207,6 +207,8 @@ class ProblemDetailsMiddleware:
             and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
             and not request.path.startswith("/admin/")
             and not getattr(response, "streaming", False)
+            # pages meant for a person in a browser (the SSO refusal page)
+            and not getattr(response, "problem_exempt", False)
         ):
             status = response.status_code
             code = _DEFAULT_CODES.get(status, "error")

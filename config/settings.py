@@ -15,6 +15,7 @@ from config.env import (
     env_rate,
     parse_database_url,
     require,
+    sso_encryption_keys,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "audit",
     "policies",
     "licensing",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +128,10 @@ else:
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, refusing passwords to members of tenants that require SSO
+    "sso.auth.PasswordBackend",
+    "sso.backends.TenantOIDCAuth",
+    "sso.backends.TenantSAMLAuth",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No anonymous object permissions: guardian would otherwise look up its anonymous user
@@ -215,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_problem_responses",
+        "sso.schema.require_connection_bodies",
     ],
 }
 
@@ -251,3 +257,36 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 CSRF_FAILURE_VIEW = "config.problems.csrf_failure"
+
+# --- Single sign-on (sso/) ------------------------------------------------------------------
+# Connection secrets are encrypted with these Fernet keys (the first encrypts, every one
+# decrypts, so a key can be rotated). Required when debug is off; tests and `make run`
+# derive a fallback from SECRET_KEY (config.env.sso_encryption_keys).
+SSO_ENCRYPTION_KEYS = sso_encryption_keys(DEBUG or SECRET_KEY.startswith("test-only-"), SECRET_KEY)
+# Domain verification asks these resolvers (empty: the system's), on this port.
+SSO_DNS_NAMESERVERS = env_list("SSO_DNS_NAMESERVERS", [])
+SSO_DNS_PORT = env_int("SSO_DNS_PORT", 53)
+SSO_DNS_TIMEOUT = float(env_int("SSO_DNS_TIMEOUT_SECONDS", 5))
+# python-social-auth: the tenant's connection supplies the provider settings at run time
+# (sso/strategy.py); these are the global ones.
+SOCIAL_AUTH_STRATEGY = "sso.strategy.TenantStrategy"
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/api/v1/me"
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/sso/error"
+SOCIAL_AUTH_SANITIZE_REDIRECTS = True
+SOCIAL_AUTH_ALLOWED_REDIRECT_HOSTS: list[str] = []
+SOCIAL_AUTH_RAISE_EXCEPTIONS = False
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.social_user",
+    "sso.pipeline.provision",
+    "social_core.pipeline.social_auth.associate_user",
+    "sso.pipeline.apply_roles",
+    "sso.pipeline.record_sign_in",
+)
+# Named as the contact in the SAML service-provider metadata.
+SSO_CONTACT_EMAIL = os.environ.get("SSO_CONTACT_EMAIL", "").strip() or "sso-admin@localhost"
+# Development and the tests' loopback providers only: http:// issuers and SAML endpoints,
+# and single-label host names (localhost) in SAML URLs.
+SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)

@@ -16,6 +16,7 @@ api_v1 = [
     path("tenants/<slug:tenant>/", include("audit.urls")),
     path("tenants/<slug:tenant>/", include("policies.urls")),
     path("tenants/<slug:tenant>/", include("licensing.urls")),
+    path("tenants/<slug:tenant>/", include("sso.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/auth/", include("rest_framework.urls")),
+    path("sso/", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

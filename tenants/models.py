@@ -90,6 +90,9 @@ class Tenant(models.Model):
     # delete). The tenant row comes with every authenticated request, so processes can
     # cache what is in force per generation without asking the database each time.
     policy_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    # Members sign in through the tenant's SSO connection only; passwords are refused to
+    # them except to break-glass owners (sso/auth.py).
+    require_sso = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.slug
@@ -133,6 +136,9 @@ class Membership(TenantOwnedModel):
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # An owner who may still sign in with a password when the tenant requires SSO, to
+    # repair a broken identity provider.
+    break_glass = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

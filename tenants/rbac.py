@@ -52,6 +52,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("licensing.delete_license", "Delete licenses"),
     CatalogueEntry("licensing.review_license", "Approve, reject or query licenses"),
     CatalogueEntry("licensing.view_compliance_report", "Run and export compliance reports"),
+    CatalogueEntry("sso.view_sso", "See SSO connections, verified domains and enforcement"),
+    CatalogueEntry(
+        "sso.manage_sso", "Manage SSO connections, verified domains and SSO enforcement"
+    ),
     CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
@@ -133,6 +137,7 @@ PRESETS: dict[str, PresetRole] = {
                 "audit.view_auditevent",
                 "policies.view_policy",
                 "licensing.view_compliance_report",
+                "sso.view_sso",
             },
         ),
     )

@@ -278,6 +278,13 @@ def role_delete(*, actor: Principal | None, role: Role) -> None:
             "the role is still held by members or API keys; reassign them first",
             code="role_in_use",
         )
+    from sso.services import connections_using_role
+
+    if connections_using_role(role):
+        raise Conflict(
+            "SSO connections hand out this role (default role or group mapping); change them first",
+            code="role_in_use",
+        )
     group = role.group
     audit.record("role.deleted", actor=actor, target=audit.Target.of(role, role.slug))
     ApiKey.objects.filter(role=role).delete()  # revoked keys only, see check above
@@ -374,6 +381,17 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
     )
     membership.user.groups.remove(membership.role.group)
     membership.delete()
+    _end_access(actor=actor, user=membership.user)
+
+
+def _end_access(*, actor: Principal | None, user: User) -> None:
+    """A removed member loses access at once: the API keys they made in this tenant are
+    revoked and every session they signed in with is deleted (sso.sessions)."""
+    from sso.sessions import end_sessions
+
+    for api_key in ApiKey.objects.filter(created_by=user, revoked_at__isnull=True):
+        api_key_revoke(actor=actor, api_key=api_key)
+    end_sessions(user)
 
 
 # --- API keys ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from digests.models import Digest
 from policies.models import Policy
+from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role, Tenant, User
 from tests import factories
@@ -28,6 +29,11 @@ SENTINEL = "SENTINEL-globex-7f3a9c"
 @pytest.fixture(autouse=True)
 def _fast_and_clean(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Domain verification never leaves the machine: a loopback port nobody answers on,
+    # unless a test starts its own DNS server (tests/sso/dns_server.py).
+    settings.SSO_DNS_NAMESERVERS = ["127.0.0.1"]
+    settings.SSO_DNS_PORT = 9
+    settings.SSO_DNS_TIMEOUT = 0.3
     cache.clear()  # throttle counters must not leak between tests
     yield
 
@@ -57,6 +63,8 @@ class World:
     globex_holder: Any = None
     globex_license: Any = None
     globex_evidence: Any = None
+    globex_connection: Connection | None = None
+    globex_domain: VerifiedDomain | None = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -104,6 +112,10 @@ def world(db) -> World:
         rules=[{"id": "sentinel", "kind": "keyword_block", "params": {"keywords": [SENTINEL]}}],
         publish=True,
     )
+    w.globex_connection = factories.sso_connection(
+        globex, name=f"Globex IdP {SENTINEL}", client_id=SENTINEL
+    )
+    w.globex_domain = factories.sso_domain(globex, f"{SENTINEL.lower()}.globex.test")
     return w
 
 

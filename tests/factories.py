@@ -201,3 +201,36 @@ def evidence(tenant_obj: Tenant, lic, *, filename: str = "terms.txt", data: byte
         return licensing_services.evidence_add(
             actor=None, lic=lic, filename=filename, claimed_type="text/plain", data=data
         )
+
+
+def sso_connection(tenant_obj: Tenant, *, protocol: str = "oidc", role: str = "viewer", **fields):
+    """An SSO connection made through the service (OIDC unless asked otherwise)."""
+    from sso import services as sso_services
+
+    defaults = {
+        "name": f"Connection {next(_seq)}",
+        "issuer": "https://idp.example.test/",
+        "client_id": "client-id",
+        "client_secret": "client-secret",
+    }
+    if protocol == "saml":
+        defaults = {"name": defaults["name"]}
+    defaults.update(fields)
+    with tenant_context(tenant_obj):
+        return sso_services.connection_create(
+            actor=None,
+            protocol=protocol,
+            default_role=Role.objects.get(slug=role),
+            **defaults,
+        )
+
+
+def sso_domain(tenant_obj: Tenant, domain: str, *, verified: bool = True):
+    """A domain of the tenant, verified by an operator unless asked otherwise."""
+    from sso import services as sso_services
+
+    with tenant_context(tenant_obj):
+        record = sso_services.domain_add(actor=None, domain=domain)
+        if verified:
+            record = sso_services.domain_verify(actor=None, record=record, skip_dns=True)
+    return record

@@ -15,6 +15,8 @@ from config.env import env_bool, env_int, env_list, parse_database_url
 
 BASE = Path("/srv/app")
 LONG_SECRET = "s" * 40
+# Any Fernet key: production start-up needs one for SSO connection secrets.
+SSO_KEY = "a" * 43 + "="
 
 
 # --- DATABASE_URL -----------------------------------------------------------------------------
@@ -211,9 +213,21 @@ def test_short_secret_key_is_refused():
 
 
 def test_production_start_with_a_long_secret_key_succeeds():
-    result = start_django(DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET)
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET, SSO_ENCRYPTION_KEY=SSO_KEY)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+def test_production_start_without_the_sso_encryption_key_fails_naming_it():
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET)
+    assert result.returncode != 0
+    assert "SSO_ENCRYPTION_KEY must be set" in result.stderr
+
+
+def test_a_malformed_sso_encryption_key_is_refused():
+    result = start_django(DJANGO_DEBUG="0", SECRET_KEY=LONG_SECRET, SSO_ENCRYPTION_KEY="short")
+    assert result.returncode != 0
+    assert "SSO_ENCRYPTION_KEY: key 1 is not a Fernet key" in result.stderr
 
 
 def test_debug_mode_starts_without_a_secret_key():

@@ -20,6 +20,7 @@ Anything not listed fails the test.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -156,6 +157,16 @@ KNOWN_FAILURES: list[Known] = [
         error=lambda entry, case: entry.get("message") == "This field cannot be set here.",
     ),
     Known(
+        "provider-url-is-a-url",
+        ("ST202",),
+        "SSO connection issuer and idp_sso_url are checked by Django's URLValidator; the "
+        "schema only says they start with https://",
+        error=lambda entry, case: (
+            entry.get("field") in ("issuer", "idp_sso_url")
+            and entry.get("message") == "Enter a valid URL."
+        ),
+    ),
+    Known(
         "source-url-stricter-than-uri",
         ("ST202",),
         "digest source.url is checked by Django's URLValidator (http/https/ftp, host "
@@ -281,8 +292,9 @@ def _pick(options: list[str], value) -> str:
 def map_case(context, case):
     """Request fields that name other objects name real ones in a valid (positive) case.
 
-    The schema cannot say which roles and members exist, or that a key must expire in the
-    future; the API answers 400 for the others, by design. Negative cases are left alone.
+    The schema cannot say which roles and members exist, that a key must expire in the
+    future, that break-glass accounts are owners or that a SAML certificate parses; the
+    API answers 400 for the others, by design. Negative cases are left alone.
     """
     body = case.body
     meta = case.meta
@@ -290,9 +302,17 @@ def map_case(context, case):
         return case
     if meta.generation.mode != schemathesis.GenerationMode.POSITIVE:
         return case
-    for name in ("role", "as_role"):
+    for name in ("role", "as_role", "default_role"):
         if isinstance(body.get(name), str) and body[name] not in GRANTABLE_ROLES:
             body[name] = _pick(GRANTABLE_ROLES, body[name])
+    if isinstance(body.get("group_roles"), list):
+        for entry in body["group_roles"]:
+            if isinstance(entry, dict) and isinstance(entry.get("role"), str):
+                entry["role"] = _pick(GRANTABLE_ROLES, entry["role"])
+    if isinstance(body.get("break_glass"), list):  # only owners can be break-glass
+        body["break_glass"] = ["owner@acme.test" for _ in body["break_glass"]]
+    if isinstance(body.get("idp_certificates"), list):  # any X.509 certificate will do
+        body["idp_certificates"] = [_a_certificate() for _ in body["idp_certificates"]]
     if isinstance(body.get("roles"), list):
         body["roles"] = [_pick(GRANTABLE_ROLES, value) for value in body["roles"]]
     if isinstance(body.get("members"), list):
@@ -341,6 +361,13 @@ def _name_licensing_objects(body: dict) -> None:
     start, end = body.get("valid_from"), body.get("valid_until")
     if isinstance(start, str) and isinstance(end, str) and end < start:
         body["valid_from"], body["valid_until"] = end, start
+
+
+@functools.cache
+def _a_certificate() -> str:
+    from tests.sso.saml_idp import SigningKey
+
+    return SigningKey.generate().cert_text
 
 
 # Real ids per resource, for the current test; path ids are fuzzed or, half the time, one

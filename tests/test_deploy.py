@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "k" * 20 + "Zx9-" + "q" * 30,
         "ALLOWED_HOSTS": "api.example.com",
         "SECURE_SSL_REDIRECT": "1",
+        "SSO_ENCRYPTION_KEY": "a" * 43 + "=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -30,6 +30,7 @@ def test_probes_with_the_database_unreachable():
         # Nothing listens on port 9 (discard) here: connections are refused at once.
         "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere",
         "SECRET_KEY": "k" * 40,
+        "SSO_ENCRYPTION_KEY": "a" * 43 + "=",
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "testserver",
     }

@@ -9,6 +9,7 @@ from django.db import transaction
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
+from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
@@ -28,6 +29,8 @@ def globex_object(world, model):
         Source: world.globex_source,
         License: world.globex_license,
         Evidence: world.globex_evidence,
+        Connection: world.globex_connection,
+        VerifiedDomain: world.globex_domain,
     }[model]
 
 

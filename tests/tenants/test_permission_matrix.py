@@ -14,6 +14,7 @@ from django.db import transaction
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
+from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership, Role
@@ -47,6 +48,10 @@ def own_target(world, model):
         return factories.evidence(
             world.acme, factories.license(world.acme, source=factories.source(world.acme))
         )
+    if model is Connection:
+        return factories.sso_connection(world.acme, name="Target connection")
+    if model is VerifiedDomain:
+        return factories.sso_domain(world.acme, "target.acme.test", verified=False)
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -67,6 +72,9 @@ def test_the_matrix_covers_every_tenant_view():
         "EvidenceViewSet",
         "DigestSourcesViewSet",
         "ComplianceReportViewSet",
+        "ConnectionViewSet",
+        "DomainViewSet",
+        "SsoSettingsViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

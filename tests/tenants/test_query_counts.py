@@ -63,6 +63,12 @@ def _fill(world, path: str, rows: int, start: int = 0):
                 source=factories.source(world.acme, f"Licensed {i}"),
                 decision="approved" if i % 2 else None,
             )
+    elif path == "sso/connections":
+        for i in range(start, start + rows):
+            factories.sso_connection(world.acme, name=f"Bulk connection {i}")
+    elif path == "sso/domains":
+        for i in range(start, start + rows):
+            factories.sso_domain(world.acme, f"bulk{i}.acme.test", verified=i % 2 == 0)
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 

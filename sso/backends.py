@@ -1,0 +1,78 @@
+"""The two python-social-auth backends every tenant connection runs through.
+
+Both read their settings from the flow's connection (sso/strategy.py). Identities are
+stored as `<connection id>:<subject>`, so the same subject at two connections (two
+tenants, or one tenant's two providers) is never one identity.
+"""
+
+from __future__ import annotations
+
+from social_core.backends.open_id_connect import OpenIdConnectAuth
+from social_core.backends.saml import SAMLAuth
+
+from sso import services
+from sso.models import Connection
+
+
+def _connection(backend) -> Connection:
+    connection = getattr(backend.strategy, "connection", None)
+    if connection is None:
+        raise RuntimeError("an SSO flow needs a TenantStrategy carrying its connection")
+    return connection
+
+
+class TenantOIDCAuth(OpenIdConnectAuth):
+    name = "tenant-oidc"
+    DEFAULT_USE_PKCE = True
+
+    def get_user_id(self, details, response):
+        subject = super().get_user_id(details, response)
+        return f"{_connection(self).pk}:{subject}"
+
+    def groups(self, response) -> list[str]:
+        claim = _connection(self).claim("groups", "groups")
+        for source in (self.id_token or {}, response or {}):
+            if claim in source:
+                return _as_list(source[claim])
+        return []
+
+    def email_verified(self, response) -> bool:
+        """False only when the provider says outright that the address is unverified."""
+        value = (self.id_token or {}).get("email_verified", (response or {}).get("email_verified"))
+        return value is not False and str(value).lower() != "false"
+
+
+class TenantSAMLAuth(SAMLAuth):
+    name = "tenant-saml"
+
+    def _create_saml_auth(self, idp):
+        # Kept so the replay check below can read the validated assertion's id.
+        self._saml_auth = super()._create_saml_auth(idp)
+        return self._saml_auth
+
+    def _check_entitlements(self, idp, attributes) -> None:
+        """Runs after python3-saml validated signature, audience, destination, times and
+        InResponseTo: refuse an assertion id this connection has already accepted."""
+        auth = self._saml_auth
+        services.assertion_consume(
+            connection=_connection(self),
+            assertion_id=auth.get_last_assertion_id(),
+            not_on_or_after=auth.get_last_assertion_not_on_or_after(),
+        )
+
+    def groups(self, response) -> list[str]:
+        attribute = _connection(self).claim("groups", "groups")
+        return _as_list((response.get("attributes") or {}).get(attribute))
+
+    def email_verified(self, response) -> bool:
+        return True  # a SAML IdP asserts the address it manages
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value if item is not None]
+    return []

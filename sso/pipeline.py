@@ -1,0 +1,116 @@
+"""Our steps of python-social-auth's pipeline (settings.SOCIAL_AUTH_PIPELINE).
+
+After the library has found the identity by (connection, subject):
+
+- `provision`: a known identity keeps its user. A new one is attached to the user with
+  its email, or a new user, only when the email's domain is verified by the connection's
+  tenant: that tenant proved it controls the domain, so its provider speaks for those
+  addresses. The person then becomes a member with the connection's default role.
+- `apply_roles`: the provider's groups map to roles, again at every sign-in.
+- `record_sign_in`: the audit event.
+
+A refusal raises `SignInRefused`; the view shows it as a page and records it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from audit import services as audit
+from audit.models import AuditEvent
+from audit.signals import record_sign_in as _record
+from sso.models import Connection
+from sso.services import SignInRefused, domain_is_verified
+from tenants import rbac
+from tenants import services as tenant_services
+from tenants.models import Membership, Role, User
+
+
+def _connection(backend) -> Connection:
+    return backend.strategy.connection
+
+
+def provision(backend, details, response, user=None, social=None, *args, **kwargs):
+    connection = _connection(backend)
+    tenant = connection.tenant
+    email = (details.get("email") or "").strip().lower()
+    is_new = False
+    if user is None:
+        if not email or "@" not in email:
+            raise SignInRefused("no_email", "Your identity provider did not send an email address.")
+        if not backend.email_verified(response):
+            raise SignInRefused(
+                "email_unverified", "Your identity provider says your email is not verified."
+            )
+        if not domain_is_verified(tenant, email):
+            raise SignInRefused(
+                "domain_not_verified",
+                f"{email.rsplit('@', 1)[1]} is not a verified domain of {tenant.name}, so "
+                "no account can be created for this address. Ask your administrator.",
+            )
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, full_name=details.get("fullname") or "")
+            is_new = True
+    if not user.is_active:
+        raise SignInRefused("inactive", "This account is disabled.")
+    if user.is_staff or user.is_superuser:
+        # Operators' accounts reach every tenant through the admin; no tenant's provider
+        # may sign into them.
+        raise SignInRefused(
+            "operator_account", "Operator accounts sign in with their password, not SSO."
+        )
+    membership = (
+        Membership.objects.select_related("role").filter(user=user).first()
+    )  # the tenant is current: the connection's
+    if membership is None:
+        if not domain_is_verified(tenant, user.email):
+            raise SignInRefused(
+                "domain_not_verified",
+                f"{user.email.rsplit('@', 1)[1]} is not a verified domain of {tenant.name}, "
+                "so you cannot join it through single sign-on. Ask your administrator.",
+            )
+        with transaction.atomic():
+            membership = tenant_services.membership_add(
+                tenant=tenant, user=user, role=connection.default_role
+            )
+            audit.record(
+                "member.provisioned",
+                actor=user,
+                target=audit.Target.of(membership, user.email),
+                changes={
+                    "role": [None, connection.default_role.slug],
+                    "connection": [None, connection.name],
+                },
+            )
+    return {"user": user, "is_new": is_new, "membership": membership}
+
+
+def apply_roles(backend, user, response, membership=None, *args, **kwargs):
+    connection = _connection(backend)
+    if membership is None or not connection.group_roles:
+        return None
+    if membership.role.preset and membership.role.slug == rbac.OWNER:
+        return None  # owners are made and unmade by hand, never by a group claim
+    groups = set(backend.groups(response))
+    slug = next(
+        (entry["role"] for entry in connection.group_roles if entry["group"] in groups),
+        connection.default_role.slug,
+    )
+    if slug != membership.role.slug:
+        role = Role.objects.filter(slug=slug).first()
+        if role is not None:
+            membership = tenant_services.member_change_role(
+                actor=None, membership=membership, role=role
+            )
+    return {"membership": membership}
+
+
+def record_sign_in(backend, user, *args, **kwargs):
+    connection = _connection(backend)
+    _record(
+        user,
+        method=f"sso:{connection.protocol}",
+        outcome=AuditEvent.Outcome.SUCCESS,
+        reason=f"connection {connection.name}",
+    )

@@ -1,0 +1,388 @@
+"""Writes for SSO: connections, verified domains, enforcement, and the sign-in steps.
+
+Like every service here: keyword-only, the tenant from the context, audit events in the
+same transaction, `ServiceError`s for refusals (problem documents at the API).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from social_django.models import UserSocialAuth
+
+from audit import services as audit
+from sso.models import Connection, SamlAssertion, VerifiedDomain
+from tenants import rbac
+from tenants.context import current_tenant, platform_scope
+from tenants.models import Membership, Role, Tenant
+from tenants.services import Conflict, Principal, ServiceError
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+# Fields whose values are never written into the audit log, only that they changed.
+_SECRET_FIELDS = {"client_secret"}
+
+
+class SignInRefused(Exception):
+    """A sign-in the platform refuses on purpose; `message` is shown to the person."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- Connections --------------------------------------------------------------------------------
+
+
+def _snapshot(connection: Connection) -> dict:
+    return {
+        "name": connection.name,
+        "enabled": connection.enabled,
+        "default_role": connection.default_role.slug,
+        "issuer": connection.issuer,
+        "client_id": connection.client_id,
+        "client_secret": "(set)" if connection.client_secret_encrypted else "",
+        "scopes": connection.scopes,
+        "idp_entity_id": connection.idp_entity_id,
+        "idp_sso_url": connection.idp_sso_url,
+        "idp_certificates": len(connection.idp_certificates or []),
+        "mapping": connection.mapping,
+        "group_roles": connection.group_roles,
+    }
+
+
+def _check_roles(default_role: Role | None, group_roles: list[dict] | None) -> list[dict]:
+    if default_role is not None and default_role.slug == rbac.OWNER:
+        raise ServiceError("SSO cannot hand out the owner role", code="owner_by_sso")
+    checked = []
+    known = {role.slug: role for role in Role.objects.all()}
+    for index, entry in enumerate(group_roles or []):
+        slug = entry["role"]
+        if slug not in known:
+            raise ServiceError(f"group_roles.{index}: no role {slug!r}", code="unknown_role")
+        if slug == rbac.OWNER:
+            raise ServiceError(
+                f"group_roles.{index}: SSO cannot hand out the owner role", code="owner_by_sso"
+            )
+        checked.append({"group": entry["group"], "role": slug})
+    return checked
+
+
+@transaction.atomic
+def connection_create(*, actor: Principal | None, protocol: str, **fields) -> Connection:
+    tenant = current_tenant()
+    secret = fields.pop("client_secret", "")
+    fields["group_roles"] = _check_roles(fields.get("default_role"), fields.get("group_roles"))
+    if Connection.objects.filter(name=fields["name"]).exists():
+        raise Conflict(f"a connection named {fields['name']!r} exists", code="connection_exists")
+    connection = Connection(tenant=tenant, protocol=protocol, **fields)
+    connection.client_secret = secret
+    connection.save()
+    audit.record(
+        "sso.connection_created",
+        actor=actor,
+        target=audit.Target.of(connection, connection.name),
+        changes=audit.diff({}, {"protocol": protocol, **_snapshot(connection)}),
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_update(*, actor: Principal | None, connection: Connection, **fields) -> Connection:
+    connection = (
+        Connection.objects.select_for_update().select_related("default_role").get(pk=connection.pk)
+    )
+    before = _snapshot(connection)
+    if "group_roles" in fields or "default_role" in fields:
+        fields["group_roles"] = _check_roles(
+            fields.get("default_role"), fields.get("group_roles", connection.group_roles)
+        )
+    name = fields.get("name")
+    if name and Connection.objects.filter(name=name).exclude(pk=connection.pk).exists():
+        raise Conflict(f"a connection named {name!r} exists", code="connection_exists")
+    if fields.get("enabled") is False and connection.enabled:
+        _require_an_enabled_connection_left(connection)
+    secret_changed = "client_secret" in fields
+    if secret_changed:
+        connection.client_secret = fields.pop("client_secret")
+    for field, value in fields.items():
+        setattr(connection, field, value)
+    connection.save()
+    changes = audit.diff(before, _snapshot(connection))
+    if secret_changed:
+        changes["client_secret"] = ["(set)" if before["client_secret"] else "", "(replaced)"]
+    if changes:
+        audit.record(
+            "sso.connection_updated",
+            actor=actor,
+            target=audit.Target.of(connection, connection.name),
+            changes=changes,
+        )
+    return connection
+
+
+def connections_using_role(role: Role) -> list[str]:
+    """Names of the current tenant's connections that give out `role`."""
+    return [
+        connection.name
+        for connection in Connection.objects.all()
+        if connection.default_role_id == role.pk
+        or any(entry.get("role") == role.slug for entry in connection.group_roles or [])
+    ]
+
+
+def _require_an_enabled_connection_left(excluding: Connection) -> None:
+    requires_sso = Tenant.objects.filter(pk=current_tenant().pk, require_sso=True).exists()
+    if (
+        requires_sso
+        and not Connection.objects.filter(enabled=True).exclude(pk=excluding.pk).exists()
+    ):
+        raise Conflict(
+            "the tenant requires SSO and this is its last enabled connection; turn the "
+            "requirement off first",
+            code="last_sso_connection",
+        )
+
+
+@transaction.atomic
+def connection_delete(*, actor: Principal | None, connection: Connection) -> None:
+    _require_an_enabled_connection_left(connection)
+    audit.record(
+        "sso.connection_deleted", actor=actor, target=audit.Target.of(connection, connection.name)
+    )
+    # Its identities go too: they mean nothing without the connection.
+    UserSocialAuth.objects.filter(
+        provider=connection.backend_name, uid__startswith=f"{connection.pk}:"
+    ).delete()
+    connection.delete()
+
+
+# --- Verified domains ---------------------------------------------------------------------------
+
+
+def normalize_domain(value: str) -> str:
+    domain = value.strip().lower().rstrip(".")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ServiceError(f"{value!r} is not a domain name", code="invalid_domain") from None
+    if not DOMAIN_RE.match(domain):
+        raise ServiceError(f"{value!r} is not a domain name", code="invalid_domain")
+    return domain
+
+
+def _claimed_elsewhere(domain: str, tenant: Tenant) -> bool:
+    with platform_scope():
+        return (
+            VerifiedDomain.objects.unscoped()
+            .filter(domain=domain, verified_at__isnull=False)
+            .exclude(tenant=tenant)
+            .exists()
+        )
+
+
+@transaction.atomic
+def domain_add(*, actor: Principal | None, domain: str) -> VerifiedDomain:
+    tenant = current_tenant()
+    domain = normalize_domain(domain)
+    if VerifiedDomain.objects.filter(domain=domain).exists():
+        raise Conflict(f"{domain} is already added", code="domain_exists")
+    if _claimed_elsewhere(domain, tenant):
+        raise Conflict(f"{domain} is verified by another tenant", code="domain_claimed")
+    record = VerifiedDomain.objects.create(
+        tenant=tenant, domain=domain, token=secrets.token_urlsafe(24)
+    )
+    audit.record("sso.domain_added", actor=actor, target=audit.Target.of(record, domain))
+    return record
+
+
+@transaction.atomic
+def domain_verify(
+    *, actor: Principal | None, record: VerifiedDomain, skip_dns: bool = False
+) -> VerifiedDomain:
+    """Mark the domain verified once its TXT record is found (or an operator vouches)."""
+    from sso import dns
+
+    tenant = current_tenant()
+    record = VerifiedDomain.objects.select_for_update().get(pk=record.pk)
+    if record.verified_at is not None:
+        return record
+    if _claimed_elsewhere(record.domain, tenant):
+        raise Conflict(f"{record.domain} is verified by another tenant", code="domain_claimed")
+    if not skip_dns:
+        found = dns.txt_records(record.domain)
+        if record.txt_record not in found:
+            raise Conflict(
+                f"no TXT record {record.txt_record!r} found on {record.domain}; DNS changes "
+                "can take a while to be visible",
+                code="domain_not_verified",
+            )
+    record.verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            record.save(update_fields=["verified_at", "updated_at"])
+    except IntegrityError:
+        raise Conflict(
+            f"{record.domain} is verified by another tenant", code="domain_claimed"
+        ) from None
+    audit.record(
+        "sso.domain_verified",
+        actor=actor,
+        target=audit.Target.of(record, record.domain),
+        changes={"method": [None, "operator" if skip_dns else "dns"]},
+    )
+    return record
+
+
+@transaction.atomic
+def domain_delete(*, actor: Principal | None, record: VerifiedDomain) -> None:
+    audit.record("sso.domain_removed", actor=actor, target=audit.Target.of(record, record.domain))
+    record.delete()
+
+
+def domain_is_verified(tenant: Tenant, email: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    with platform_scope():
+        return (
+            VerifiedDomain.objects.unscoped()
+            .filter(tenant=tenant, domain=domain, verified_at__isnull=False)
+            .exists()
+        )
+
+
+def discover(email: str) -> Connection | None:
+    """The enabled connection of the tenant that verified the email's domain."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    with platform_scope():
+        record = (
+            VerifiedDomain.objects.unscoped()
+            .filter(domain=domain, verified_at__isnull=False, tenant__status=Tenant.Status.ACTIVE)
+            .select_related("tenant")
+            .first()
+        )
+        if record is None:
+            return None
+        return (
+            Connection.objects.unscoped()
+            .filter(tenant=record.tenant, enabled=True)
+            .select_related("tenant")
+            .order_by("id")
+            .first()
+        )
+
+
+# --- Enforcement --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def settings_update(
+    *,
+    actor: Principal | None,
+    require_sso: bool | None = None,
+    break_glass: list[str] | None = None,
+) -> Tenant:
+    tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
+    changes = {}
+    if break_glass is not None:
+        wanted = {email.strip().lower() for email in break_glass}
+        owners = {
+            m.user.email.lower(): m
+            for m in Membership.objects.select_related("user", "role").filter(
+                role__slug=rbac.OWNER, role__preset=True
+            )
+        }
+        unknown = sorted(wanted - set(owners))
+        if unknown:
+            raise ServiceError(
+                f"break-glass accounts must be owners of this tenant: {', '.join(unknown)}",
+                code="break_glass_not_owner",
+            )
+        before = sorted(email for email, m in owners.items() if m.break_glass)
+        Membership.objects.filter(pk__in=[m.pk for m in owners.values()]).update(break_glass=False)
+        Membership.objects.filter(pk__in=[owners[email].pk for email in wanted]).update(
+            break_glass=True
+        )
+        if before != sorted(wanted):
+            changes["break_glass"] = [before, sorted(wanted)]
+    if require_sso is not None and require_sso != tenant.require_sso:
+        if require_sso and not Connection.objects.filter(enabled=True).exists():
+            raise Conflict(
+                "add and enable an SSO connection before requiring SSO", code="no_sso_connection"
+            )
+        changes["require_sso"] = [tenant.require_sso, require_sso]
+        tenant.require_sso = require_sso
+        tenant.save(update_fields=["require_sso"])
+        if require_sso:
+            changes["password_sessions_ended"] = [None, _end_password_sessions()]
+    if changes:
+        audit.record(
+            "sso.settings_changed",
+            actor=actor,
+            target=audit.Target(type="tenant", id=tenant.pk, display=tenant.slug),
+            changes=changes,
+        )
+    return tenant
+
+
+def _end_password_sessions() -> int:
+    """Requiring SSO also ends the password sessions already open, except break-glass
+    owners' (those who may still use a password elsewhere lose only what they opened with
+    one; they sign in again through SSO)."""
+    from sso.sessions import end_sessions
+
+    ended = 0
+    for membership in Membership.objects.select_related("user", "role"):
+        if membership.break_glass and membership.role.preset and membership.role.slug == rbac.OWNER:
+            continue
+        ended += end_sessions(membership.user, password_only=True)
+    return ended
+
+
+def password_refused(user) -> bool:
+    """Whether `user` belongs to a tenant that requires SSO, other than as a break-glass
+    owner there."""
+    with platform_scope():
+        memberships = list(
+            Membership.objects.unscoped()
+            .filter(user=user, tenant__require_sso=True)
+            .select_related("role")
+        )
+    return any(
+        not (m.break_glass and m.role.preset and m.role.slug == rbac.OWNER) for m in memberships
+    )
+
+
+# --- SAML replay ----------------------------------------------------------------------------
+
+
+def assertion_consume(
+    *, connection: Connection, assertion_id: str | None, not_on_or_after: int | None
+) -> None:
+    """Accept a validated assertion id once; a second time it is a replay."""
+    if not assertion_id:
+        raise SignInRefused("saml_assertion_without_id", "The SAML assertion has no ID.")
+    now = timezone.now()
+    # Kept until the assertion expires, and at least a day when it names no expiry.
+    expires = (
+        dt.datetime.fromtimestamp(not_on_or_after, tz=dt.UTC)
+        if not_on_or_after
+        else now + dt.timedelta(days=1)
+    )
+    SamlAssertion.objects.filter(connection=connection, expires_at__lt=now).delete()
+    try:
+        with transaction.atomic():
+            SamlAssertion.objects.create(
+                tenant=connection.tenant,
+                connection=connection,
+                assertion_id=assertion_id[:256],
+                expires_at=max(expires, now + dt.timedelta(minutes=5)),
+            )
+    except IntegrityError:
+        raise SignInRefused(
+            "saml_replay", "This SAML assertion was already used. Please sign in again."
+        ) from None
