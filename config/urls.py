@@ -15,6 +15,7 @@ api_v1 = [
     path("tenants/<slug:tenant>/", include("digests.urls")),
     path("tenants/<slug:tenant>/", include("audit.urls")),
     path("tenants/<slug:tenant>/", include("policies.urls")),
+    path("tenants/<slug:tenant>/", include("webhooks.urls")),
 ]
 
 urlpatterns = [

@@ -41,6 +41,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("policies.publish_policy", "Publish and roll back policies"),
     CatalogueEntry("policies.delete_policy", "Delete content policies"),
     CatalogueEntry(
+        "webhooks.manage_webhook", "Register webhooks, inspect and redeliver their deliveries"
+    ),
+    CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
     ),

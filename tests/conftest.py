@@ -52,6 +52,8 @@ class World:
     globex_member: Membership | None = None
     globex_digest: Digest | None = None
     globex_policy: Policy | None = None
+    globex_webhook: object = None
+    globex_delivery: object = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -90,6 +92,10 @@ def world(db) -> World:
         rules=[{"id": "sentinel", "kind": "keyword_block", "params": {"keywords": [SENTINEL]}}],
         publish=True,
     )
+    w.globex_webhook = factories.webhook(
+        globex, url=f"http://127.0.0.1:9/{SENTINEL}", description=SENTINEL
+    )
+    w.globex_delivery = factories.webhook_delivery(globex, w.globex_webhook)
     return w
 
 

@@ -8,6 +8,7 @@ from policies.models import Policy
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENDPOINTS = tenant_endpoints()
 
@@ -19,6 +20,8 @@ def globex_object(world, model):
         ApiKey: world.globex_key,
         Digest: world.globex_digest,
         Policy: world.globex_policy,
+        WebhookEndpoint: world.globex_webhook,
+        WebhookDelivery: world.globex_delivery,
     }[model]
 
 

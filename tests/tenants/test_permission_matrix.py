@@ -18,6 +18,7 @@ from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership, Role
 from tests import factories
 from tests.endpoints import body_bytes, tenant_endpoints
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENDPOINTS = tenant_endpoints()
 
@@ -36,6 +37,11 @@ def own_target(world, model):
         return factories.digest(world.acme, title="Target digest")
     if model is Policy:
         return factories.policy(world.acme, name="Target policy", publish=True)
+    if model is WebhookEndpoint:
+        return factories.webhook(world.acme, url="http://127.0.0.1:9/target")
+    if model is WebhookDelivery:
+        endpoint = factories.webhook(world.acme, url="http://127.0.0.1:9/deliveries")
+        return factories.webhook_delivery(world.acme, endpoint)
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -50,6 +56,10 @@ def test_the_matrix_covers_every_tenant_view():
         "DigestImportViewSet",
         "AuditEventViewSet",
         "PolicyViewSet",
+        "DigestChangesViewSet",
+        "DigestExportViewSet",
+        "WebhookViewSet",
+        "WebhookDeliveryViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

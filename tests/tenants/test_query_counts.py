@@ -42,6 +42,13 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "digests":
         for i in range(start, start + rows):
             factories.digest(world.acme, title=f"Bulk digest {i}")
+    elif path == "webhooks":
+        for i in range(start, start + rows):
+            factories.webhook(world.acme, url=f"http://127.0.0.1:9/bulk-{i}")
+    elif path == "webhook-deliveries":
+        endpoint = factories.webhook(world.acme, url=f"http://127.0.0.1:9/deliveries-{start}")
+        for i in range(start, start + rows):
+            factories.webhook_delivery(world.acme, endpoint, object_id=i)
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 
