@@ -247,6 +247,7 @@ CSRF_FAILURE_VIEW = "config.problems.csrf_failure"
 # No REDIS_URL: nothing is queued; deliveries are stored and wait, pending, for a worker.
 CELERY_BROKER_URL = REDIS_URL or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 # A lost worker's message goes back to the queue: acknowledged only after the attempt.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -273,12 +273,13 @@ def _enqueue_on_commit(delivery_ids: list[int]) -> None:
 def enqueue(tenant_id: int, delivery_ids: list[int], countdown: float | None = None) -> bool:
     """Put deliveries on the job queue. Without a queue (no REDIS_URL) or with Redis
     down, they stay pending and `sweep` queues them once a worker and Redis are back."""
-    if not settings.CELERY_BROKER_URL:
+    from webhooks.tasks import app, deliver
+
+    if not app.conf.broker_url:
         logger.warning(
             "webhook deliveries %s stored but not queued: REDIS_URL is not set", delivery_ids
         )
         return False
-    from webhooks.tasks import deliver
 
     try:
         for delivery_id in delivery_ids:
