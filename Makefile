@@ -13,7 +13,7 @@ TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
-.PHONY: run test venv lint format schema clean bench bench-import
+.PHONY: run test venv lint format schema clean bench bench-import client worker
 
 venv: $(STAMP)
 
@@ -64,6 +64,16 @@ format: venv
 
 schema: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --fail-on-warn --file schema.yaml
+
+# The typed Python client in clients/, generated from the OpenAPI document (never hand-edited).
+# The schema is described as for PostgreSQL (integer ranges); no connection is made.
+client: venv
+	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(TEST_DATABASE_URL)' \
+		$(BIN)/python manage.py spectacular \
+		--fail-on-warn --validate --file clients/openapi.yaml
+	$(BIN)/openapi-python-client generate --path clients/openapi.yaml \
+		--config clients/generator.yaml --meta none \
+		--output-path clients/digest_platform_client --overwrite
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

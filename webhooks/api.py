@@ -58,6 +58,9 @@ class WebhookWriteSerializer(serializers.Serializer):
 
 class DeliverySerializer(serializers.ModelSerializer):
     endpoint = serializers.IntegerField(source="endpoint_id")
+    # Declared, not derived: the model fields' ranges differ by database, the schema must not.
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
     redelivery_of = serializers.UUIDField(
         source="redelivery_of.delivery_id", allow_null=True, default=None
     )
