@@ -30,6 +30,7 @@ from digests.models import Digest
 from tenants.context import tenant_context
 
 _HEAVY = ("search_vector", "words_vector", "search_text")
+MAX_CURSOR = 2**63 - 1  # change numbers are PostgreSQL bigints
 
 
 def _time(value) -> str | None:
@@ -65,13 +66,13 @@ class DigestChangesViewSet(DigestViewSet):
         parameters=[
             OpenApiParameter(
                 "since",
-                int,
+                {"type": "integer", "minimum": 0, "maximum": MAX_CURSOR},
                 description="The `cursor` of your last answer; 0 or absent: from the start.",
             ),
             OpenApiParameter(
                 "page_size",
-                int,
-                description="Changes per answer, 100 by default, at most 200.",
+                {"type": "integer", "minimum": 1},
+                description="Changes per answer, 100 by default; more than 200 gives 200.",
             ),
         ],
         responses={
@@ -117,7 +118,7 @@ class DigestChangesViewSet(DigestViewSet):
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             return default
-        if not raw.isdigit() or int(raw) < minimum or len(raw) > 18:
+        if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_CURSOR:
             raise serializers.ValidationError({name: [f"A whole number of at least {minimum}."]})
         return int(raw)
 
@@ -197,10 +198,17 @@ _FORMAT_PARAMETER = OpenApiParameter(
     default="json",
     description="json (an array of digests), markdown, or csv (one row per digest).",
 )
-_EXPORT_RESPONSES = {
-    (200, "application/json"): OpenApiResponse(DigestDetailSerializer(many=True)),
+_TEXT_RESPONSES = {
     (200, "text/markdown"): OpenApiResponse(OpenApiTypes.STR, description="Markdown"),
     (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row per digest"),
+}
+_EXPORT_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(DigestDetailSerializer(many=True)),
+    **_TEXT_RESPONSES,
+}
+_EXPORT_ONE_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(DigestDetailSerializer),
+    **_TEXT_RESPONSES,
 }
 
 
@@ -268,7 +276,7 @@ class DigestExportViewSet(DigestViewSet):
         operation_id="tenants_digests_export_one",
         filters=False,
         parameters=[_FORMAT_PARAMETER],
-        responses=_EXPORT_RESPONSES,
+        responses=_EXPORT_ONE_RESPONSES,
     )
     def export_one(self, request, *args, **kwargs):
         """One digest (a 404, or 451 when only a license gate hides it, like its detail)."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django import forms
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -40,13 +41,8 @@ class WebhookWriteSerializer(serializers.Serializer):
     )
     is_active = serializers.BooleanField(default=True)
 
-    def to_internal_value(self, data):
-        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be set here."] for name in sorted(unknown)}
-            )
-        return super().to_internal_value(data)
+    # Anything else in the body (secret, tenant, ...) is ignored, as on other endpoints:
+    # the secret is always generated, the tenant always the URL's.
 
     def validate_url(self, value: str) -> str:
         try:
@@ -137,8 +133,20 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
         return response
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id, in the range of the id columns (a larger one is a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class DeliveryFilter(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
+    endpoint = IdFilter(field_name="endpoint_id")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     event = django_filters.ChoiceFilter(choices=[(e, e) for e in EVENTS])
 

@@ -50,16 +50,11 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | list[DigestDetail] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DigestDetail | Problem | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = DigestDetail.from_dict(response_200_item_data)
+        response_200 = DigestDetail.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
 
@@ -104,7 +99,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | list[DigestDetail]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[DigestDetail | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -120,7 +115,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     export_format: TenantsDigestsExportOneExportFormat | Unset = TenantsDigestsExportOneExportFormat.JSON,
 
-) -> Response[Problem | list[DigestDetail]]:
+) -> Response[DigestDetail | Problem]:
     """  One digest (a 404, or 451 when only a license gate hides it, like its detail).
 
     Args:
@@ -134,7 +129,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[DigestDetail]]
+        Response[DigestDetail | Problem]
      """
 
 
@@ -158,7 +153,7 @@ def sync(
     client: AuthenticatedClient,
     export_format: TenantsDigestsExportOneExportFormat | Unset = TenantsDigestsExportOneExportFormat.JSON,
 
-) -> Problem | list[DigestDetail] | None:
+) -> DigestDetail | Problem | None:
     """  One digest (a 404, or 451 when only a license gate hides it, like its detail).
 
     Args:
@@ -172,7 +167,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[DigestDetail]
+        DigestDetail | Problem
      """
 
 
@@ -191,7 +186,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     export_format: TenantsDigestsExportOneExportFormat | Unset = TenantsDigestsExportOneExportFormat.JSON,
 
-) -> Response[Problem | list[DigestDetail]]:
+) -> Response[DigestDetail | Problem]:
     """  One digest (a 404, or 451 when only a license gate hides it, like its detail).
 
     Args:
@@ -205,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | list[DigestDetail]]
+        Response[DigestDetail | Problem]
      """
 
 
@@ -229,7 +224,7 @@ async def asyncio(
     client: AuthenticatedClient,
     export_format: TenantsDigestsExportOneExportFormat | Unset = TenantsDigestsExportOneExportFormat.JSON,
 
-) -> Problem | list[DigestDetail] | None:
+) -> DigestDetail | Problem | None:
     """  One digest (a 404, or 451 when only a license gate hides it, like its detail).
 
     Args:
@@ -243,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | list[DigestDetail]
+        DigestDetail | Problem
      """
 
 

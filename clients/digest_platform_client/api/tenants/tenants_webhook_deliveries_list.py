@@ -21,7 +21,7 @@ def _get_kwargs(
     tenant: str,
     *,
     cursor: str | Unset = UNSET,
-    endpoint: float | Unset = UNSET,
+    endpoint: int | Unset = UNSET,
     event: TenantsWebhookDeliveriesListEvent | Unset = UNSET,
     page_size: int | Unset = UNSET,
     status: TenantsWebhookDeliveriesListStatus | Unset = UNSET,
@@ -129,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    endpoint: float | Unset = UNSET,
+    endpoint: int | Unset = UNSET,
     event: TenantsWebhookDeliveriesListEvent | Unset = UNSET,
     page_size: int | Unset = UNSET,
     status: TenantsWebhookDeliveriesListStatus | Unset = UNSET,
@@ -140,7 +140,7 @@ def sync_detailed(
     Args:
         tenant (str):
         cursor (str | Unset):
-        endpoint (float | Unset):
+        endpoint (int | Unset):
         event (TenantsWebhookDeliveriesListEvent | Unset):
         page_size (int | Unset):
         status (TenantsWebhookDeliveriesListStatus | Unset):
@@ -175,7 +175,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    endpoint: float | Unset = UNSET,
+    endpoint: int | Unset = UNSET,
     event: TenantsWebhookDeliveriesListEvent | Unset = UNSET,
     page_size: int | Unset = UNSET,
     status: TenantsWebhookDeliveriesListStatus | Unset = UNSET,
@@ -186,7 +186,7 @@ def sync(
     Args:
         tenant (str):
         cursor (str | Unset):
-        endpoint (float | Unset):
+        endpoint (int | Unset):
         event (TenantsWebhookDeliveriesListEvent | Unset):
         page_size (int | Unset):
         status (TenantsWebhookDeliveriesListStatus | Unset):
@@ -216,7 +216,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    endpoint: float | Unset = UNSET,
+    endpoint: int | Unset = UNSET,
     event: TenantsWebhookDeliveriesListEvent | Unset = UNSET,
     page_size: int | Unset = UNSET,
     status: TenantsWebhookDeliveriesListStatus | Unset = UNSET,
@@ -227,7 +227,7 @@ async def asyncio_detailed(
     Args:
         tenant (str):
         cursor (str | Unset):
-        endpoint (float | Unset):
+        endpoint (int | Unset):
         event (TenantsWebhookDeliveriesListEvent | Unset):
         page_size (int | Unset):
         status (TenantsWebhookDeliveriesListStatus | Unset):
@@ -262,7 +262,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    endpoint: float | Unset = UNSET,
+    endpoint: int | Unset = UNSET,
     event: TenantsWebhookDeliveriesListEvent | Unset = UNSET,
     page_size: int | Unset = UNSET,
     status: TenantsWebhookDeliveriesListStatus | Unset = UNSET,
@@ -273,7 +273,7 @@ async def asyncio(
     Args:
         tenant (str):
         cursor (str | Unset):
-        endpoint (float | Unset):
+        endpoint (int | Unset):
         event (TenantsWebhookDeliveriesListEvent | Unset):
         page_size (int | Unset):
         status (TenantsWebhookDeliveriesListStatus | Unset):
