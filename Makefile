@@ -11,6 +11,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/digest_platform)
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 
+# `make run` and `make worker`: the job queue's Redis (REDIS_URL when set).
+RUN_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
 .PHONY: run test venv lint format schema clean bench bench-import client worker
@@ -33,8 +36,27 @@ run: venv
 	@echo "  Browser sign-in        http://$(HOST):$(PORT)/api/auth/login/"
 	@echo "  Admin (operators)      http://$(HOST):$(PORT)/admin/"
 	@echo "  Try: curl -H 'Authorization: Bearer dp_acmedemo01_demo-key-for-the-acme-intranet-widget-2026' http://$(HOST):$(PORT)/api/v1/me"
-	@echo ""
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The job queue (webhook deliveries): a worker beside the server when Redis answers.
+	@if $(BIN)/python -c "import redis; redis.Redis.from_url('$(RUN_REDIS_URL)', socket_connect_timeout=1).ping()" 2>/dev/null; then \
+		echo "  Job queue              Redis at $(RUN_REDIS_URL); a webhook worker runs beside the server"; \
+		echo ""; \
+		export REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1; \
+		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule --pool=threads \
+			--concurrency=2 -l warning & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+		echo "  Job queue              NONE: Redis does not answer at $(RUN_REDIS_URL)."; \
+		echo "                         The API works; webhook deliveries are stored as pending and are"; \
+		echo "                         sent once Redis runs and a worker starts (make worker)."; \
+		echo ""; \
+		DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+# A worker (with the every-minute sweep) for development; production: README "Workers".
+worker: venv
+	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 $(BIN)/celery -A config worker -B \
+		--schedule $(VENV)/celerybeat-schedule -l info
 
 test: venv
 	@DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python tests/check_postgres.py
