@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from tenants.context import tenant_context
 from tests import factories
 from webhooks import net
-from webhooks.models import WebhookEndpoint
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 URL = "/api/v1/tenants/acme/webhooks/"
 PUBLIC = "http://93.184.215.14/hooks"  # an address literal: no DNS needed
@@ -192,3 +192,33 @@ def test_resolve_pins_the_approved_public_address():
         "/path?x=1",
         "93.184.215.14",
     )
+
+
+def test_with_redis_down_a_change_still_commits_quickly_and_its_delivery_waits(
+    world, django_capture_on_commit_callbacks, caplog
+):
+    """Enqueueing happens after commit and fails fast; the sweep sends it later."""
+    import time
+
+    from webhooks.tasks import app
+
+    factories.webhook(world.acme, url=PUBLIC, events=["digest.created"])
+    saved = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = world.client("editor").post(
+                "/api/v1/tenants/acme/digests/",
+                {"title": "While Redis is down", "publisher": "P", "published_on": "2025-01-01"},
+                format="json",
+            )
+        elapsed = time.monotonic() - started
+    finally:
+        app.conf.broker_url = saved
+    assert response.status_code == 201
+    assert elapsed < 3
+    assert "not queued" in caplog.text
+    with tenant_context(world.acme):
+        delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
