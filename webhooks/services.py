@@ -275,15 +275,24 @@ def enqueue(tenant_id: int, delivery_ids: list[int], countdown: float | None = N
     down, they stay pending and `sweep` queues them once a worker and Redis are back."""
     from webhooks.tasks import app, deliver
 
-    if not app.conf.broker_url:
+    broker = settings.CELERY_BROKER_URL
+    if not broker:
         logger.warning(
             "webhook deliveries %s stored but not queued: REDIS_URL is not set", delivery_ids
         )
         return False
-
     try:
-        for delivery_id in delivery_ids:
-            deliver.apply_async(args=[tenant_id, delivery_id], countdown=countdown, retry=False)
+        # Broker and queue from the settings each time (not Celery's pooled connection):
+        # what the settings say now is where the message goes.
+        with app.connection_for_write(broker) as connection:
+            for delivery_id in delivery_ids:
+                deliver.apply_async(
+                    args=[tenant_id, delivery_id],
+                    countdown=countdown,
+                    queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+                    connection=connection,
+                    retry=False,
+                )
     except Exception as exc:  # the broker is down: the sweep will pick them up
         logger.warning(
             "webhook deliveries %s not queued (%s); the sweep retries", delivery_ids, exc

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from config.celery import app as celery_app
 
@@ -52,9 +53,9 @@ def celery_worker(django_db_setup, tmp_path_factory):
         "WEBHOOK_RETRY_BASE_MS": str(WORKER_RETRY_BASE_MS),
         "DATABASE_CONN_MAX_AGE": "0",
     }
-    saved = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.broker_url = broker
-    celery_app.conf.task_default_queue = queue
+    # This process publishes where the worker listens (webhooks.services.enqueue reads both).
+    publishing = override_settings(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
+    publishing.enable()
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [
@@ -94,9 +95,9 @@ def celery_worker(django_db_setup, tmp_path_factory):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-        celery_app.conf.broker_url, celery_app.conf.task_default_queue = saved
-        # Purge what is left on the private queue (retries of deleted rows).
-        with celery_app.connection_for_write() as conn:
+        publishing.disable()
+        # Drop what is left on the private queue (retries of rows the tests deleted).
+        with celery_app.connection_for_write(broker) as conn:
             conn.default_channel.queue_delete(queue)
 
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 from audit.models import AuditEvent
 from tenants.context import tenant_context
 from tests import factories
-from webhooks import net
+from webhooks import net, services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 URL = "/api/v1/tenants/acme/webhooks/"
@@ -200,12 +200,9 @@ def test_with_redis_down_a_change_still_commits_quickly_and_its_delivery_waits(
     """Enqueueing happens after commit and fails fast; the sweep sends it later."""
     import time
 
-    from webhooks.tasks import app
-
     factories.webhook(world.acme, url=PUBLIC, events=["digest.created"])
-    saved = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
+    # Nothing listens on port 1.
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = world.client("editor").post(
@@ -214,11 +211,30 @@ def test_with_redis_down_a_change_still_commits_quickly_and_its_delivery_waits(
                 format="json",
             )
         elapsed = time.monotonic() - started
-    finally:
-        app.conf.broker_url = saved
     assert response.status_code == 201
     assert elapsed < 3
     assert "not queued" in caplog.text
     with tenant_context(world.acme):
         delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+
+@override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=False)
+def test_delivery_time_check_refuses_a_url_that_now_resolves_privately(world, receiver):
+    """Registered while allowed (or while its name resolved publicly); at delivery the
+    address is checked again and loopback is refused: nothing reaches the receiver.
+    (Not committed, so no worker takes it: the attempt runs here.)"""
+    endpoint = factories.webhook(
+        world.acme, url=receiver.url.replace("127.0.0.1", "localhost"), events=["digest.updated"]
+    )
+    with tenant_context(world.acme):
+        delivery = services.emit(world.acme, "digest.updated", "digest", 1)[0]
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+    assert services.attempt(world.acme.pk, delivery.pk) == "pending"
+    with tenant_context(world.acme):
+        delivery.refresh_from_db()
+    assert delivery.attempts == 1
+    assert delivery.last_error.startswith("refused:")
+    assert "private, loopback or reserved" in delivery.last_error
+    assert receiver.received == []
+    assert endpoint.is_active
