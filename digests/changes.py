@@ -53,7 +53,10 @@ def record(digest_ids: Iterable[int], *, deleted: bool = False) -> None:
     ids = list(dict.fromkeys(digest_ids))
     if not ids:
         return
-    assert connection.in_atomic_block, "changes are logged in the writer's transaction"
+    if not connection.in_atomic_block:
+        # Outside a transaction the counter lock would end at once: numbers could then
+        # commit out of order, which is exactly what the feed must never see.
+        raise RuntimeError("digest changes are logged inside the writer's transaction")
     first = _take(len(ids))
     now = timezone.now()
     tenant = current_tenant()
