@@ -39,8 +39,9 @@ run: venv
 	@# The job queue (webhook deliveries): a worker beside the server when Redis answers.
 	@if $(BIN)/python -c "import redis; redis.Redis.from_url('$(RUN_REDIS_URL)', socket_connect_timeout=1).ping()" 2>/dev/null; then \
 		echo "  Job queue              Redis at $(RUN_REDIS_URL); a webhook worker runs beside the server"; \
+		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
 		echo ""; \
-		export REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1; \
+		export REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1; \
 		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule --pool=threads \
 			--concurrency=2 -l warning & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -49,13 +50,14 @@ run: venv
 		echo "  Job queue              NONE: Redis does not answer at $(RUN_REDIS_URL)."; \
 		echo "                         The API works; webhook deliveries are stored as pending and are"; \
 		echo "                         sent once Redis runs and a worker starts (make worker)."; \
+		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
 		echo ""; \
-		DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+		DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
 # A worker (with the every-minute sweep) for development; production: README "Workers".
 worker: venv
-	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 $(BIN)/celery -A config worker -B \
+	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/celery -A config worker -B \
 		--schedule $(VENV)/celerybeat-schedule -l info
 
 test: venv

@@ -8,7 +8,9 @@ the decision attached to each digest.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
 
 import orjson
 from django.db import transaction
@@ -30,7 +32,20 @@ from digests.models import Digest
 from tenants.context import tenant_context
 
 _HEAVY = ("search_vector", "words_vector", "search_text")
-MAX_CURSOR = 2**63 - 1  # change numbers are PostgreSQL bigints
+CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
+MAX_SEQ = 2**63 - 1  # change numbers are PostgreSQL bigints
+
+
+def view_fingerprint(principal) -> str:
+    """What decides which digests a caller sees, besides the digests and policies
+    themselves (whose changes go through the feed): who they are, their role and its
+    permissions. A cursor carries it; when it no longer matches, the feed starts over."""
+    who = f"key:{principal.api_key.pk}" if principal.api_key else f"user:{principal.user.pk}"
+    permissions = ",".join(sorted(principal.permissions))
+    text = (
+        f"{principal.tenant.pk}|{who}|{principal.role.pk}|{principal.role.group_id}|{permissions}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def _time(value) -> str | None:
@@ -66,7 +81,7 @@ class DigestChangesViewSet(DigestViewSet):
         parameters=[
             OpenApiParameter(
                 "since",
-                {"type": "integer", "minimum": 0, "maximum": MAX_CURSOR},
+                {"type": "string", "pattern": CURSOR.pattern},
                 description="The `cursor` of your last answer; 0 or absent: from the start.",
             ),
             OpenApiParameter(
@@ -79,8 +94,14 @@ class DigestChangesViewSet(DigestViewSet):
             200: inline_serializer(
                 "DigestChanges",
                 fields={
-                    "cursor": serializers.IntegerField(
-                        help_text="Pass as `since` next time (also when there were none)."
+                    "cursor": serializers.CharField(
+                        help_text="Pass as `since` next time (also when there were none). "
+                        "Opaque; it is valid for the caller it was given to."
+                    ),
+                    "reset": serializers.BooleanField(
+                        help_text="The feed started over from the beginning: what you may "
+                        "see changed (another role or permissions) since the cursor was "
+                        "given. Every digest comes again, those gone as tombstones."
                     ),
                     "has_more": serializers.BooleanField(
                         help_text="More changes follow now: ask again at once."
@@ -91,7 +112,7 @@ class DigestChangesViewSet(DigestViewSet):
         },
     )
     def changes(self, request, *args, **kwargs):
-        since = self._whole_number("since", 0, minimum=0)
+        since, reset = self._since()
         size = min(self._whole_number("page_size", 100, minimum=1), 200)
         rows = changes.page(since, size)
         has_more = len(rows) > size
@@ -111,14 +132,30 @@ class DigestChangesViewSet(DigestViewSet):
                     "digest": self.render(digest) if digest is not None else None,
                 }
             )
-        cursor = rows[-1].seq if rows else since
-        return Response({"cursor": cursor, "has_more": has_more, "results": results})
+        cursor = f"{rows[-1].seq if rows else since}-{view_fingerprint(self.principal)}"
+        return Response(
+            {"cursor": cursor, "reset": reset, "has_more": has_more, "results": results}
+        )
+
+    def _since(self) -> tuple[int, bool]:
+        """The change number to read after, and whether the cursor had to be dropped."""
+        raw = self.request.query_params.get("since") or "0"
+        match = CURSOR.match(raw)
+        if match is None or (match.group(2) and int(match.group(2)) > MAX_SEQ):
+            raise serializers.ValidationError(
+                {"since": ["Give 0, or the cursor of your last answer."]}
+            )
+        if raw == "0":
+            return 0, False
+        if match.group(3) != view_fingerprint(self.principal):
+            return 0, True
+        return int(match.group(2)), False
 
     def _whole_number(self, name: str, default: int, *, minimum: int) -> int:
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             return default
-        if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_CURSOR:
+        if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_SEQ:
             raise serializers.ValidationError({name: [f"A whole number of at least {minimum}."]})
         return int(raw)
 

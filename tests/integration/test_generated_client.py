@@ -56,7 +56,7 @@ def test_an_internal_app_lists_syncs_and_fetches_with_the_client(world, live_ser
         assert sorted(seen) == sorted(d.pk for d in made)
 
         # Sync: page through changes, then only what changed since.
-        replica, since = {}, 0
+        replica, since = {}, "0"
         while True:
             changes = tenants_digests_changes.sync("acme", client=client, since=since, page_size=2)
             assert isinstance(changes, DigestChanges)

@@ -25,12 +25,16 @@ T = TypeVar("T", bound="DigestChanges")
 class DigestChanges:
     """ 
         Attributes:
-            cursor (int): Pass as `since` next time (also when there were none).
+            cursor (str): Pass as `since` next time (also when there were none). Opaque; it is valid for the caller it was
+                given to.
+            reset (bool): The feed started over from the beginning: what you may see changed (another role or permissions)
+                since the cursor was given. Every digest comes again, those gone as tombstones.
             has_more (bool): More changes follow now: ask again at once.
             results (list[Change]):
      """
 
-    cursor: int
+    cursor: str
+    reset: bool
     has_more: bool
     results: list[Change]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -42,6 +46,8 @@ class DigestChanges:
     def to_dict(self) -> dict[str, Any]:
         from ..models.change import Change # noqa: PLC0415
         cursor = self.cursor
+
+        reset = self.reset
 
         has_more = self.has_more
 
@@ -57,6 +63,7 @@ class DigestChanges:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "cursor": cursor,
+            "reset": reset,
             "has_more": has_more,
             "results": results,
         })
@@ -70,6 +77,8 @@ class DigestChanges:
         from ..models.change import Change # noqa: PLC0415
         d = dict(src_dict)
         cursor = d.pop("cursor")
+
+        reset = d.pop("reset")
 
         has_more = d.pop("has_more")
 
@@ -85,6 +94,7 @@ class DigestChanges:
 
         digest_changes = cls(
             cursor=cursor,
+            reset=reset,
             has_more=has_more,
             results=results,
         )

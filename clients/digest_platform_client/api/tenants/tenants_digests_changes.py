@@ -19,7 +19,7 @@ def _get_kwargs(
     tenant: str,
     *,
     page_size: int | Unset = UNSET,
-    since: int | Unset = UNSET,
+    since: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -110,7 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     page_size: int | Unset = UNSET,
-    since: int | Unset = UNSET,
+    since: str | Unset = UNSET,
 
 ) -> Response[DigestChanges | Problem]:
     """  `GET digests/changes?since=CURSOR`: every digest created, updated or removed after
@@ -119,7 +119,7 @@ def sync_detailed(
     Args:
         tenant (str):
         page_size (int | Unset):
-        since (int | Unset):
+        since (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,7 +148,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     page_size: int | Unset = UNSET,
-    since: int | Unset = UNSET,
+    since: str | Unset = UNSET,
 
 ) -> DigestChanges | Problem | None:
     """  `GET digests/changes?since=CURSOR`: every digest created, updated or removed after
@@ -157,7 +157,7 @@ def sync(
     Args:
         tenant (str):
         page_size (int | Unset):
-        since (int | Unset):
+        since (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,7 +181,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     page_size: int | Unset = UNSET,
-    since: int | Unset = UNSET,
+    since: str | Unset = UNSET,
 
 ) -> Response[DigestChanges | Problem]:
     """  `GET digests/changes?since=CURSOR`: every digest created, updated or removed after
@@ -190,7 +190,7 @@ async def asyncio_detailed(
     Args:
         tenant (str):
         page_size (int | Unset):
-        since (int | Unset):
+        since (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +219,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     page_size: int | Unset = UNSET,
-    since: int | Unset = UNSET,
+    since: str | Unset = UNSET,
 
 ) -> DigestChanges | Problem | None:
     """  `GET digests/changes?since=CURSOR`: every digest created, updated or removed after
@@ -228,7 +228,7 @@ async def asyncio(
     Args:
         tenant (str):
         page_size (int | Unset):
-        since (int | Unset):
+        since (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
