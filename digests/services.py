@@ -135,9 +135,7 @@ def _announce(digests: list[Digest], event: str | None, *, deleted: bool = False
 def _emit(digests: list[Digest], event: str) -> None:
     from webhooks import services as webhooks
 
-    tenant = current_tenant()
-    for digest in digests:
-        webhooks.emit(tenant, event, "digest", digest.pk)
+    webhooks.emit_many(current_tenant(), event, "digest", [d.pk for d in digests])
 
 
 def _target(digest: Digest) -> audit.Target:

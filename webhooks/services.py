@@ -208,17 +208,25 @@ def emit(tenant, event: str, object_type: str, object_id) -> list[WebhookDeliver
     Call it inside the transaction that makes the change: deliveries are stored there
     and queued only if it commits. The payload names the object; receivers fetch it.
     """
+    return emit_many(tenant, event, object_type, [object_id])
+
+
+def emit_many(tenant, event: str, object_type: str, object_ids: list) -> list[WebhookDelivery]:
+    """`emit` for several objects at once (an import): one query for the endpoints."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}; add it to webhooks.models.EVENTS")
+    if not object_ids:
+        return []
     with tenant_context(tenant), transaction.atomic():
         endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
         if not endpoints:
             return []
-        event_id = uuid.uuid4()
-        payload = _payload(tenant, event_id, event, object_type, object_id)
         now = timezone.now()
-        deliveries = WebhookDelivery.objects.bulk_create(
-            [
+        deliveries = []
+        for object_id in object_ids:
+            event_id = uuid.uuid4()
+            payload = _payload(tenant, event_id, event, object_type, object_id)
+            deliveries += [
                 WebhookDelivery(
                     tenant=tenant,
                     endpoint=endpoint,
@@ -229,7 +237,7 @@ def emit(tenant, event: str, object_type: str, object_id) -> list[WebhookDeliver
                 )
                 for endpoint in endpoints
             ]
-        )
+        deliveries = WebhookDelivery.objects.bulk_create(deliveries)
         _enqueue_on_commit([d.pk for d in deliveries])
         return deliveries
 

@@ -238,3 +238,25 @@ def test_delivery_time_check_refuses_a_url_that_now_resolves_privately(world, re
     assert "private, loopback or reserved" in delivery.last_error
     assert receiver.received == []
     assert endpoint.is_active
+
+
+def test_an_import_announces_each_digest_in_one_batch(world):
+    from pathlib import Path
+
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds" / "digests").glob("0*.txt"))[:3]
+    factories.webhook(world.acme, url=PUBLIC, events=["digest.created", "digest.published"])
+    admin = world.client("admin")
+    response = admin.post(
+        "/api/v1/tenants/acme/digests/import?publish=true",
+        {"files": [open(p, "rb") for p in seeds]},  # noqa: SIM115
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    ids = sorted(f["id"] for f in response.json()["files"])
+    with tenant_context(world.acme):
+        sent = sorted(WebhookDelivery.objects.values_list("event", "payload__object__id"))
+    assert sent == sorted(
+        [("digest.created", i) for i in ids] + [("digest.published", i) for i in ids]
+    )
+    feed = admin.get("/api/v1/tenants/acme/digests/changes").json()
+    assert sorted(c["id"] for c in feed["results"]) == ids
