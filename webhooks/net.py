@@ -32,7 +32,11 @@ class Target:
     host: str
     port: int
     path: str
-    address: str  # the approved IP address to connect to
+    addresses: tuple[str, ...]  # the approved IP addresses, tried in order
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -82,16 +86,28 @@ def resolve(url: str) -> Target:
                 raise UrlRefused(
                     f"the host {host!r} resolves to a private, loopback or reserved address"
                 )
-    return Target(scheme, host, port, path, str(addresses[0]))
+    return Target(scheme, host, port, path, tuple(dict.fromkeys(str(a) for a in addresses)))
+
+
+def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+    """A connection to the first approved address that answers (as create_connection does
+    for a name, but never resolving again)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, target: Target, timeout: float):
         super().__init__(target.host, target.port, timeout=timeout)
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -99,10 +115,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         super().__init__(
             target.host, target.port, timeout=timeout, context=ssl.create_default_context()
         )
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         # Certificate and SNI are checked against the URL's host name, not the address.
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
