@@ -5,6 +5,33 @@ from django.db import migrations, models
 
 from tenants.rls import EnableRowLevelSecurity
 
+# Digests that exist before the change log: each gets a change, numbered per tenant in the
+# order they were last changed, so a client syncing from 0 receives them all.
+BACKFILL = [
+    """
+    INSERT INTO digests_digestchange (tenant_id, digest_id, seq, changed_at, deleted_at)
+    SELECT tenant_id, id,
+           row_number() OVER (PARTITION BY tenant_id ORDER BY updated_at, id),
+           updated_at, NULL
+    FROM digests_digest
+    WHERE NOT EXISTS (SELECT 1 FROM digests_digestchange c WHERE c.digest_id = digests_digest.id
+                      AND c.tenant_id = digests_digest.tenant_id)
+    """,
+    """
+    INSERT INTO digests_digestchangecounter (tenant_id, last_seq)
+    SELECT tenant_id, max(seq) FROM digests_digestchange GROUP BY tenant_id
+    """,
+]
+
+
+def backfill(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        if schema_editor.connection.vendor == "postgresql":
+            # Row-level security is forced on digests_digest, for the owner too.
+            cursor.execute("SELECT set_config('app.tenant_id', '*', true)")
+        for statement in BACKFILL:
+            cursor.execute(statement)
+
 
 class Migration(migrations.Migration):
 
@@ -39,6 +66,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('tenant',), name='digest_change_counter_tenant_unique')],
             },
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
         EnableRowLevelSecurity("DigestChangeCounter"),
         EnableRowLevelSecurity("DigestChange"),
     ]
