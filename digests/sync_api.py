@@ -139,7 +139,7 @@ class DigestChangesViewSet(DigestViewSet):
 
     def _since(self) -> tuple[int, bool]:
         """The change number to read after, and whether the cursor had to be dropped."""
-        raw = self.request.query_params.get("since") or "0"
+        raw = self.request.query_params.get("since", "0")
         match = CURSOR.match(raw)
         if match is None or (match.group(2) and int(match.group(2)) > MAX_SEQ):
             raise serializers.ValidationError(
@@ -153,7 +153,7 @@ class DigestChangesViewSet(DigestViewSet):
 
     def _whole_number(self, name: str, default: int, *, minimum: int) -> int:
         raw = self.request.query_params.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
         if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_SEQ:
             raise serializers.ValidationError({name: [f"A whole number of at least {minimum}."]})

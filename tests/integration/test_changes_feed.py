@@ -128,13 +128,20 @@ def test_another_tenants_changes_never_appear(world):
 
 
 @pytest.mark.parametrize(
-    "value", ["-1", "abc", "1.5", "12", "5-zzzzzzzzzz", "9" * 30 + "-0123456789"]
+    "value", ["", "-1", "abc", "1.5", "12", "5-zzzzzzzzzz", "9" * 30 + "-0123456789"]
 )
 def test_a_bad_cursor_is_a_400_problem(world, value):
     response = world.client("viewer").get(FEED, {"since": value})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "since"
+
+
+@pytest.mark.parametrize("value", ["", "0", "x"])
+def test_a_bad_page_size_is_a_400_problem(world, value):
+    response = world.client("viewer").get(FEED, {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "page_size"
 
 
 def test_feed_queries_do_not_grow_with_the_page(world):
