@@ -13,9 +13,12 @@ TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 # Inherited by the tests that start the app with production settings in a subprocess.
 TEST_SSO_ENCRYPTION_KEY := dGVzdC1vbmx5LXNzby1lbmNyeXB0aW9uLWtleS0wMDA=
 
+# `make run` and `make worker`: the job queue's Redis (REDIS_URL when set).
+RUN_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
-.PHONY: run test venv lint format schema clean bench bench-import load
+.PHONY: run test venv lint format schema clean bench bench-import load client worker
 
 venv: $(STAMP)
 
@@ -35,8 +38,29 @@ run: venv
 	@echo "  Browser sign-in        http://$(HOST):$(PORT)/api/auth/login/"
 	@echo "  Admin (operators)      http://$(HOST):$(PORT)/admin/"
 	@echo "  Try: curl -H 'Authorization: Bearer dp_acmedemo01_demo-key-for-the-acme-intranet-widget-2026' http://$(HOST):$(PORT)/api/v1/me"
-	@echo ""
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The job queue (webhook deliveries): a worker beside the server when Redis answers.
+	@if $(BIN)/python -c "import redis; redis.Redis.from_url('$(RUN_REDIS_URL)', socket_connect_timeout=1).ping()" 2>/dev/null; then \
+		echo "  Job queue              Redis at $(RUN_REDIS_URL); a webhook worker runs beside the server"; \
+		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
+		echo ""; \
+		export REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1; \
+		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule --pool=threads \
+			--concurrency=2 -l warning & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+		echo "  Job queue              NONE: Redis does not answer at $(RUN_REDIS_URL)."; \
+		echo "                         The API works; webhook deliveries are stored as pending and are"; \
+		echo "                         sent once Redis runs and a worker starts (make worker)."; \
+		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
+		echo ""; \
+		DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+# A worker (with the every-minute sweep) for development; production: README "Workers".
+worker: venv
+	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/celery -A config worker -B \
+		--schedule $(VENV)/celerybeat-schedule -l info
 
 test: venv
 	@DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python tests/check_postgres.py
@@ -71,6 +95,16 @@ format: venv
 
 schema: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --fail-on-warn --file schema.yaml
+
+# The typed Python client in clients/, generated from the OpenAPI document (never hand-edited).
+# The schema is described as for PostgreSQL (integer ranges); no connection is made.
+client: venv
+	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(TEST_DATABASE_URL)' \
+		$(BIN)/python manage.py spectacular \
+		--fail-on-warn --validate --file clients/openapi.yaml
+	$(BIN)/openapi-python-client generate --path clients/openapi.yaml \
+		--config clients/generator.yaml --meta none \
+		--output-path clients/digest_platform_client --overwrite
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

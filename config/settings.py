@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "policies",
     "licensing",
     "sso",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -290,3 +291,29 @@ SSO_CONTACT_EMAIL = os.environ.get("SSO_CONTACT_EMAIL", "").strip() or "sso-admi
 # Development and the tests' loopback providers only: http:// issuers and SAML endpoints,
 # and single-label host names (localhost) in SAML URLs.
 SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)
+# --- Job queue (Celery on Redis) and webhooks (README "Webhooks" and "Workers") --------------
+# No REDIS_URL: nothing is queued; deliveries are stored and wait, pending, for a worker.
+CELERY_BROKER_URL = REDIS_URL or None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A lost worker's message goes back to the queue: acknowledged only after the attempt.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "digest-platform")
+# Publishing happens after a request commits: fail fast (and leave it to the sweep)
+# rather than hold the response when Redis is down.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": 7 * 3600,  # longer than the longest retry delay
+    "max_retries": 0,
+}
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 60.0},
+}
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = float(env_int("WEBHOOK_RETRY_BASE_MS", 30_000)) / 1000
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)

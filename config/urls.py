@@ -17,6 +17,7 @@ api_v1 = [
     path("tenants/<slug:tenant>/", include("policies.urls")),
     path("tenants/<slug:tenant>/", include("licensing.urls")),
     path("tenants/<slug:tenant>/", include("sso.api_urls")),
+    path("tenants/<slug:tenant>/", include("webhooks.urls")),
 ]
 
 urlpatterns = [

@@ -109,3 +109,41 @@ class DigestGroupObjectPermission(GroupObjectPermissionBase):
     """Direct-FK guardian table: grants on one digest to a role (its group)."""
 
     content_object = models.ForeignKey(Digest, on_delete=models.CASCADE)
+
+
+class DigestChangeCounter(TenantOwnedModel):
+    """The last change number handed out in a tenant (one row per tenant).
+
+    Taking a number increments this row, which locks it until the writer's transaction
+    ends: numbers are therefore assigned in commit order within a tenant, and a reader
+    that sees number N committed also sees every number below it (digests/changes.py).
+    """
+
+    last_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="digest_change_counter_tenant_unique")
+        ]
+
+
+class DigestChange(TenantOwnedModel):
+    """The latest change of one digest: what the changes feed reads.
+
+    One row per digest ever written (compacted: a new change moves the row to a new,
+    higher `seq`), kept after the digest is deleted as its tombstone. `digest_id` is
+    not a foreign key for that reason.
+    """
+
+    digest_id = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "digest_id"], name="digest_change_tenant_digest_unique"
+            ),
+            models.UniqueConstraint(fields=["tenant", "seq"], name="digest_change_tenant_seq"),
+        ]

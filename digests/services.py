@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
+from digests import changes as change_log
 from digests.models import Digest
 from digests.parser import ParsedDigest
 from licensing.services import link_digests
@@ -122,7 +123,22 @@ def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
         target=_target(digest),
         changes=audit.diff({}, {"title": digest.title, "status": digest.status}),
     )
+    _announce([digest], "digest.created")
     return digest
+
+
+def _announce(digests: list[Digest], event: str | None, *, deleted: bool = False) -> None:
+    """After a write's audit event: log it for the changes feed and, when it is one
+    subscribers may hear of, emit the webhook event (sent once the transaction commits)."""
+    change_log.record([d.pk for d in digests], deleted=deleted)
+    if event:
+        _emit(digests, event)
+
+
+def _emit(digests: list[Digest], event: str) -> None:
+    from webhooks import services as webhooks
+
+    webhooks.emit_many(current_tenant(), event, "digest", [d.pk for d in digests])
 
 
 def _target(digest: Digest) -> audit.Target:
@@ -157,6 +173,7 @@ def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, An
             target=_target(digest),
             changes=_changes(digest, before, changed),
         )
+        _announce([digest], "digest.updated")
     return digest
 
 
@@ -183,6 +200,7 @@ def digest_transition(*, actor: Principal | None, digest: Digest, to: str) -> Di
     digest.save()
     action = "digest.published" if to == Digest.Status.PUBLISHED else "digest.archived"
     audit.record(action, actor=actor, target=_target(digest), changes={"status": [before, to]})
+    _announce([digest], action)
     return digest
 
 
@@ -190,6 +208,7 @@ def digest_transition(*, actor: Principal | None, digest: Digest, to: str) -> Di
 def digest_delete(*, actor: Principal | None, digest: Digest) -> None:
     audit.record("digest.deleted", actor=actor, target=_target(digest))
     Digest.objects.filter(pk=digest.pk).delete()
+    _announce([digest], "digest.deleted", deleted=True)
 
 
 # --- Access: restriction and guardian grants ------------------------------------------------
@@ -260,6 +279,7 @@ def digest_set_access(
     )
     if changes:
         audit.record("digest.access_changed", actor=actor, target=_target(digest), changes=changes)
+        _announce([digest], None)  # who may see it changed: feeds re-read it
     return after
 
 
@@ -425,6 +445,7 @@ def digest_import_many(
 def _record_imports(outcomes: list[ImportOutcome], actor: Principal | None) -> None:
     """One audit event per digest an import created or changed (unchanged ones: none)."""
     entries = []
+    created, updated, published = [], [], []
     for outcome in outcomes:
         digest = outcome.digest
         if outcome.status == "created":
@@ -436,4 +457,14 @@ def _record_imports(outcomes: list[ImportOutcome], actor: Principal | None) -> N
         entries.append(
             audit.Entry(f"digest.import_{outcome.status}", target=_target(digest), changes=changes)
         )
+        (created if outcome.status == "created" else updated).append(digest)
+        # Published by this import: new and published, or its status changed (to published).
+        if digest.status == Digest.Status.PUBLISHED and (
+            outcome.status == "created" or "status" in changes
+        ):
+            published.append(digest)
     audit.record_many(entries, actor=actor)
+    change_log.record([d.pk for d in [*created, *updated]])
+    _emit(created, "digest.created")
+    _emit(updated, "digest.updated")
+    _emit(published, "digest.published")

@@ -7,6 +7,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from audit import services as audit
+from digests import changes as digest_changes
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
 from tenants.context import current_tenant
@@ -17,6 +18,8 @@ from tenants.services import Conflict, Principal, ServiceError
 def _bump_generation(policy: Policy) -> None:
     """What is in force changed: processes drop their cached view of it."""
     Tenant.objects.filter(pk=policy.tenant_id).update(policy_generation=F("policy_generation") + 1)
+    # What callers see of any digest may have changed: the changes feed re-sends them all.
+    digest_changes.touch_all()
 
 
 def _role_slugs() -> set[str]:

@@ -57,6 +57,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         "sso.manage_sso", "Manage SSO connections, verified domains and SSO enforcement"
     ),
     CatalogueEntry(
+        "webhooks.manage_webhook", "Register webhooks, inspect and redeliver their deliveries"
+    ),
+    CatalogueEntry(
         "digests.manage_access_digest",
         "Restrict digests to named members or roles; sees every restricted digest",
     ),

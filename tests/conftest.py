@@ -65,6 +65,8 @@ class World:
     globex_evidence: Any = None
     globex_connection: Connection | None = None
     globex_domain: VerifiedDomain | None = None
+    globex_webhook: object = None
+    globex_delivery: object = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -116,6 +118,10 @@ def world(db) -> World:
         globex, name=f"Globex IdP {SENTINEL}", client_id=SENTINEL
     )
     w.globex_domain = factories.sso_domain(globex, f"{SENTINEL.lower()}.globex.test")
+    w.globex_webhook = factories.webhook(
+        globex, url=f"http://127.0.0.1:9/{SENTINEL}", description=SENTINEL
+    )
+    w.globex_delivery = factories.webhook_delivery(globex, w.globex_webhook)
     return w
 
 

@@ -234,3 +234,22 @@ def sso_domain(tenant_obj: Tenant, domain: str, *, verified: bool = True):
         if verified:
             record = sso_services.domain_verify(actor=None, record=record, skip_dns=True)
     return record
+
+
+def webhook(tenant_obj: Tenant, *, url: str = "http://127.0.0.1:9/hook", events=None, **kwargs):
+    """A webhook endpoint made through the service (loopback URLs allowed for the call)."""
+    from django.test import override_settings
+
+    from webhooks import services as webhook_services
+
+    with tenant_context(tenant_obj), override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True):
+        return webhook_services.endpoint_create(
+            actor=None, url=url, events=events or ["digest.updated"], **kwargs
+        )
+
+
+def webhook_delivery(tenant_obj: Tenant, endpoint, *, object_id: int = 1):
+    """A pending delivery to `endpoint` (emitting the first event it subscribes to)."""
+    from webhooks import services as webhook_services
+
+    return webhook_services.emit(tenant_obj, endpoint.events[0], "digest", object_id)[0]

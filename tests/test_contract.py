@@ -54,6 +54,7 @@ ACME_MEMBER_EMAILS = [f"{slug}@acme.test" for slug in rbac.PRESETS]
 # Roles an admin may grant, to keys and members alike (a key may not be an owner).
 GRANTABLE_ROLES = [slug for slug in rbac.PRESETS if slug != rbac.OWNER]
 A_FUTURE_TIME = "2099-01-01T00:00:00Z"
+A_PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hooks"  # an address literal: no DNS involved
 # A viewer key of acme, made with this prefix so that requests can name it.
 TARGET_KEY_PREFIX = "c0n7rac7ed"
 
@@ -321,6 +322,9 @@ def map_case(context, case):
         body["as_api_key"] = TARGET_KEY_PREFIX
     if isinstance(body.get("expires_at"), str):
         body["expires_at"] = A_FUTURE_TIME
+    if isinstance(body.get("url"), str) and "/webhooks/" in case.operation.path:
+        # A webhook URL must resolve to a public address, which no schema can say.
+        body["url"] = A_PUBLIC_WEBHOOK_URL
     return case
 
 
@@ -405,6 +409,8 @@ def contract_auth(world):
     custom_role = factories.custom_role(
         world.acme, slug="contract-role", permissions=["digests.view_digest"]
     )
+    webhook = factories.webhook(world.acme, url=A_PUBLIC_WEBHOOK_URL)
+    delivery = factories.webhook_delivery(world.acme, webhook)
     with tenant_context(world.acme):
         members = list(Membership.objects.values_list("pk", flat=True))
         viewer_role = Role.objects.get(slug=rbac.VIEWER)
@@ -434,6 +440,8 @@ def contract_auth(world):
             "members": [str(pk) for pk in members],
             "policies": [str(p.pk) for p in policies],
             "roles": [str(custom_role.pk), str(viewer_role.pk)],
+            "webhooks": [str(webhook.pk)],
+            "webhook-deliveries": [str(delivery.pk)],
         }
     )
     # What Django's test client does: a request must not close the connection that holds

@@ -14,6 +14,7 @@ from tenants import rbac
 from tenants.models import ApiKey, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENDPOINTS = tenant_endpoints()
 
@@ -31,6 +32,8 @@ def globex_object(world, model):
         Evidence: world.globex_evidence,
         Connection: world.globex_connection,
         VerifiedDomain: world.globex_domain,
+        WebhookEndpoint: world.globex_webhook,
+        WebhookDelivery: world.globex_delivery,
     }[model]
 
 

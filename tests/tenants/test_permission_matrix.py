@@ -20,6 +20,7 @@ from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership, Role
 from tests import factories
 from tests.endpoints import body_bytes, tenant_endpoints
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENDPOINTS = tenant_endpoints()
 
@@ -52,6 +53,11 @@ def own_target(world, model):
         return factories.sso_connection(world.acme, name="Target connection")
     if model is VerifiedDomain:
         return factories.sso_domain(world.acme, "target.acme.test", verified=False)
+    if model is WebhookEndpoint:
+        return factories.webhook(world.acme, url="http://127.0.0.1:9/target")
+    if model is WebhookDelivery:
+        endpoint = factories.webhook(world.acme, url="http://127.0.0.1:9/deliveries")
+        return factories.webhook_delivery(world.acme, endpoint)
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -75,6 +81,10 @@ def test_the_matrix_covers_every_tenant_view():
         "ConnectionViewSet",
         "DomainViewSet",
         "SsoSettingsViewSet",
+        "DigestChangesViewSet",
+        "DigestExportViewSet",
+        "WebhookViewSet",
+        "WebhookDeliveryViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

@@ -69,6 +69,13 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "sso/domains":
         for i in range(start, start + rows):
             factories.sso_domain(world.acme, f"bulk{i}.acme.test", verified=i % 2 == 0)
+    elif path == "webhooks":
+        for i in range(start, start + rows):
+            factories.webhook(world.acme, url=f"http://127.0.0.1:9/bulk-{i}")
+    elif path == "webhook-deliveries":
+        endpoint = factories.webhook(world.acme, url=f"http://127.0.0.1:9/deliveries-{start}")
+        for i in range(start, start + rows):
+            factories.webhook_delivery(world.acme, endpoint, object_id=i)
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 

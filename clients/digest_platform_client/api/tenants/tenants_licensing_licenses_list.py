@@ -1,0 +1,298 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.paginated_license_list import PaginatedLicenseList
+from ...models.problem import Problem
+from ...models.tenants_licensing_licenses_list_status import TenantsLicensingLicensesListStatus
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+    source: int | Unset = UNSET,
+    status: TenantsLicensingLicensesListStatus | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["page_size"] = page_size
+
+    params["rights_holder"] = rights_holder
+
+    params["source"] = source
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/tenants/{tenant}/licensing/licenses/".format(tenant=quote(str(tenant), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PaginatedLicenseList | Problem | None:
+    if response.status_code == 200:
+        response_200 = PaginatedLicenseList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PaginatedLicenseList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+    source: int | Unset = UNSET,
+    status: TenantsLicensingLicensesListStatus | Unset = UNSET,
+
+) -> Response[PaginatedLicenseList | Problem]:
+    """  Licenses for a source, or for every source of a rights holder. Editing writes a new
+    version that needs review; the last approved version stays in force meanwhile.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        page_size (int | Unset):
+        rights_holder (int | Unset):
+        source (int | Unset):
+        status (TenantsLicensingLicensesListStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedLicenseList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+page_size=page_size,
+rights_holder=rights_holder,
+source=source,
+status=status,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+    source: int | Unset = UNSET,
+    status: TenantsLicensingLicensesListStatus | Unset = UNSET,
+
+) -> PaginatedLicenseList | Problem | None:
+    """  Licenses for a source, or for every source of a rights holder. Editing writes a new
+    version that needs review; the last approved version stays in force meanwhile.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        page_size (int | Unset):
+        rights_holder (int | Unset):
+        source (int | Unset):
+        status (TenantsLicensingLicensesListStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedLicenseList | Problem
+     """
+
+
+    return sync_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+page_size=page_size,
+rights_holder=rights_holder,
+source=source,
+status=status,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+    source: int | Unset = UNSET,
+    status: TenantsLicensingLicensesListStatus | Unset = UNSET,
+
+) -> Response[PaginatedLicenseList | Problem]:
+    """  Licenses for a source, or for every source of a rights holder. Editing writes a new
+    version that needs review; the last approved version stays in force meanwhile.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        page_size (int | Unset):
+        rights_holder (int | Unset):
+        source (int | Unset):
+        status (TenantsLicensingLicensesListStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedLicenseList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+page_size=page_size,
+rights_holder=rights_holder,
+source=source,
+status=status,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+    source: int | Unset = UNSET,
+    status: TenantsLicensingLicensesListStatus | Unset = UNSET,
+
+) -> PaginatedLicenseList | Problem | None:
+    """  Licenses for a source, or for every source of a rights holder. Editing writes a new
+    version that needs review; the last approved version stays in force meanwhile.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        page_size (int | Unset):
+        rights_holder (int | Unset):
+        source (int | Unset):
+        status (TenantsLicensingLicensesListStatus | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedLicenseList | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+page_size=page_size,
+rights_holder=rights_holder,
+source=source,
+status=status,
+
+    )).parsed

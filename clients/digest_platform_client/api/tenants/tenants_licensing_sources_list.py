@@ -1,0 +1,294 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.paginated_source_list import PaginatedSourceList
+from ...models.problem import Problem
+from ...models.tenants_licensing_sources_list_kind import TenantsLicensingSourcesListKind
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    cursor: str | Unset = UNSET,
+    kind: TenantsLicensingSourcesListKind | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    json_kind: str | Unset = UNSET
+    if not isinstance(kind, Unset):
+        json_kind = kind.value
+
+    params["kind"] = json_kind
+
+    params["page_size"] = page_size
+
+    params["q"] = q
+
+    params["rights_holder"] = rights_holder
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/tenants/{tenant}/licensing/sources/".format(tenant=quote(str(tenant), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PaginatedSourceList | Problem | None:
+    if response.status_code == 200:
+        response_200 = PaginatedSourceList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PaginatedSourceList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    kind: TenantsLicensingSourcesListKind | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+
+) -> Response[PaginatedSourceList | Problem]:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        kind (TenantsLicensingSourcesListKind | Unset):
+        page_size (int | Unset):
+        q (str | Unset):
+        rights_holder (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedSourceList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+kind=kind,
+page_size=page_size,
+q=q,
+rights_holder=rights_holder,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    kind: TenantsLicensingSourcesListKind | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+
+) -> PaginatedSourceList | Problem | None:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        kind (TenantsLicensingSourcesListKind | Unset):
+        page_size (int | Unset):
+        q (str | Unset):
+        rights_holder (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedSourceList | Problem
+     """
+
+
+    return sync_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+kind=kind,
+page_size=page_size,
+q=q,
+rights_holder=rights_holder,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    kind: TenantsLicensingSourcesListKind | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+
+) -> Response[PaginatedSourceList | Problem]:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        kind (TenantsLicensingSourcesListKind | Unset):
+        page_size (int | Unset):
+        q (str | Unset):
+        rights_holder (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedSourceList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+kind=kind,
+page_size=page_size,
+q=q,
+rights_holder=rights_holder,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    kind: TenantsLicensingSourcesListKind | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    q: str | Unset = UNSET,
+    rights_holder: int | Unset = UNSET,
+
+) -> PaginatedSourceList | Problem | None:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        kind (TenantsLicensingSourcesListKind | Unset):
+        page_size (int | Unset):
+        q (str | Unset):
+        rights_holder (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedSourceList | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+kind=kind,
+page_size=page_size,
+q=q,
+rights_holder=rights_holder,
+
+    )).parsed

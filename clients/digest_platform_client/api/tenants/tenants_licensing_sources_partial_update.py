@@ -1,0 +1,280 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.patched_source_write_request import PatchedSourceWriteRequest
+from ...models.problem import Problem
+from ...models.source import Source
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant: str,
+    id: str,
+    *,
+    body: PatchedSourceWriteRequest | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/tenants/{tenant}/licensing/sources/{id}/".format(tenant=quote(str(tenant), safe=""),id=quote(str(id), safe=""),),
+    }
+
+    
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | Source | None:
+    if response.status_code == 200:
+        response_200 = Source.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | Source]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchedSourceWriteRequest | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Response[Problem | Source]:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        id (str):
+        if_match (str | Unset):
+        body (PatchedSourceWriteRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Source]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+id=id,
+body=body,
+if_match=if_match,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchedSourceWriteRequest | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Problem | Source | None:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        id (str):
+        if_match (str | Unset):
+        body (PatchedSourceWriteRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Source
+     """
+
+
+    return sync_detailed(
+        tenant=tenant,
+id=id,
+client=client,
+body=body,
+if_match=if_match,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchedSourceWriteRequest | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Response[Problem | Source]:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        id (str):
+        if_match (str | Unset):
+        body (PatchedSourceWriteRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Source]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+id=id,
+body=body,
+if_match=if_match,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchedSourceWriteRequest | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+
+) -> Problem | Source | None:
+    """  Feeds, episodes, videos and articles that digests derive from.
+
+    Args:
+        tenant (str):
+        id (str):
+        if_match (str | Unset):
+        body (PatchedSourceWriteRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Source
+     """
+
+
+    return (await asyncio_detailed(
+        tenant=tenant,
+id=id,
+client=client,
+body=body,
+if_match=if_match,
+
+    )).parsed

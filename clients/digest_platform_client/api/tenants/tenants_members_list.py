@@ -1,0 +1,274 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.paginated_member_list import PaginatedMemberList
+from ...models.problem import Problem
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    cursor: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    role: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["cursor"] = cursor
+
+    params["email"] = email
+
+    params["page_size"] = page_size
+
+    params["role"] = role
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/tenants/{tenant}/members/".format(tenant=quote(str(tenant), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PaginatedMemberList | Problem | None:
+    if response.status_code == 200:
+        response_200 = PaginatedMemberList.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PaginatedMemberList | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    role: str | Unset = UNSET,
+
+) -> Response[PaginatedMemberList | Problem]:
+    """  People in the tenant and their roles.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        email (str | Unset):
+        page_size (int | Unset):
+        role (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedMemberList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+email=email,
+page_size=page_size,
+role=role,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    role: str | Unset = UNSET,
+
+) -> PaginatedMemberList | Problem | None:
+    """  People in the tenant and their roles.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        email (str | Unset):
+        page_size (int | Unset):
+        role (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedMemberList | Problem
+     """
+
+
+    return sync_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+email=email,
+page_size=page_size,
+role=role,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    role: str | Unset = UNSET,
+
+) -> Response[PaginatedMemberList | Problem]:
+    """  People in the tenant and their roles.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        email (str | Unset):
+        page_size (int | Unset):
+        role (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PaginatedMemberList | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+cursor=cursor,
+email=email,
+page_size=page_size,
+role=role,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    cursor: str | Unset = UNSET,
+    email: str | Unset = UNSET,
+    page_size: int | Unset = UNSET,
+    role: str | Unset = UNSET,
+
+) -> PaginatedMemberList | Problem | None:
+    """  People in the tenant and their roles.
+
+    Args:
+        tenant (str):
+        cursor (str | Unset):
+        email (str | Unset):
+        page_size (int | Unset):
+        role (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PaginatedMemberList | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        tenant=tenant,
+client=client,
+cursor=cursor,
+email=email,
+page_size=page_size,
+role=role,
+
+    )).parsed

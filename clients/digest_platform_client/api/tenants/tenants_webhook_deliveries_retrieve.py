@@ -1,0 +1,213 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.delivery import Delivery
+from ...models.problem import Problem
+from typing import cast
+
+
+
+def _get_kwargs(
+    tenant: str,
+    id: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/tenants/{tenant}/webhook-deliveries/{id}/".format(tenant=quote(str(tenant), safe=""),id=quote(str(id), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Delivery | Problem | None:
+    if response.status_code == 200:
+        response_200 = Delivery.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Delivery | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[Delivery | Problem]:
+    """  Every delivery, newest first: its status, attempts and the last answer.
+
+    Args:
+        tenant (str):
+        id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Delivery | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+id=id,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Delivery | Problem | None:
+    """  Every delivery, newest first: its status, attempts and the last answer.
+
+    Args:
+        tenant (str):
+        id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Delivery | Problem
+     """
+
+
+    return sync_detailed(
+        tenant=tenant,
+id=id,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Response[Delivery | Problem]:
+    """  Every delivery, newest first: its status, attempts and the last answer.
+
+    Args:
+        tenant (str):
+        id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Delivery | Problem]
+     """
+
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+id=id,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    tenant: str,
+    id: str,
+    *,
+    client: AuthenticatedClient,
+
+) -> Delivery | Problem | None:
+    """  Every delivery, newest first: its status, attempts and the last answer.
+
+    Args:
+        tenant (str):
+        id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Delivery | Problem
+     """
+
+
+    return (await asyncio_detailed(
+        tenant=tenant,
+id=id,
+client=client,
+
+    )).parsed

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+class DecisionEnum(StrEnum):
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NEEDS_INFORMATION = "needs_information"
+    REJECTED = "rejected"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="PatchedPolicyUpdateRequest")
+
+
+
+@_attrs_define
+class PatchedPolicyUpdateRequest:
+    """ 
+        Attributes:
+            name (str | Unset):
+            description (str | Unset):
+            enabled (bool | Unset):
+            rules (list[Any] | Unset): Replaces the draft's rules.
+     """
+
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    enabled: bool | Unset = UNSET
+    rules: list[Any] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        description = self.description
+
+        enabled = self.enabled
+
+        rules: list[Any] | Unset = UNSET
+        if not isinstance(self.rules, Unset):
+            rules = self.rules
+
+
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+        })
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if enabled is not UNSET:
+            field_dict["enabled"] = enabled
+        if rules is not UNSET:
+            field_dict["rules"] = rules
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        name = d.pop("name", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        enabled = d.pop("enabled", UNSET)
+
+        rules = cast(list[Any], d.pop("rules", UNSET))
+
+
+        patched_policy_update_request = cls(
+            name=name,
+            description=description,
+            enabled=enabled,
+            rules=rules,
+        )
+
+
+        patched_policy_update_request.additional_properties = d
+        return patched_policy_update_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

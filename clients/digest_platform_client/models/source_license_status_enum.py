@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class SourceLicenseStatusEnum(StrEnum):
+    EXPIRED = "expired"
+    LICENSED = "licensed"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    UNLICENSED = "unlicensed"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+class TenantsLicensingLicensesListStatus(StrEnum):
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    EXPIRED = "expired"
+    NEEDS_INFORMATION = "needs_information"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,346 @@
+"""Internal apps' reads of the digest library: the changes feed and exports.
+
+Both see exactly what the digest list shows the same caller: visibility (status,
+restrictions), content policies (hidden digests, sections and fields, redaction) and
+the decision attached to each digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from itertools import islice
+
+import orjson
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from config.exports import csv_chunks
+from digests import changes
+from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
+from digests.models import Digest
+from licensing.selectors import sources_of_digests
+from tenants.context import tenant_context
+
+_HEAVY = ("search_vector", "words_vector", "search_text")
+CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
+MAX_SEQ = 2**63 - 1  # change numbers are PostgreSQL bigints
+
+
+def view_fingerprint(principal) -> str:
+    """What decides which digests a caller sees, besides the digests and policies
+    themselves (whose changes go through the feed): who they are, their role and its
+    permissions. A cursor carries it; when it no longer matches, the feed starts over."""
+    who = f"key:{principal.api_key.pk}" if principal.api_key else f"user:{principal.user.pk}"
+    permissions = ",".join(sorted(principal.permissions))
+    text = (
+        f"{principal.tenant.pk}|{who}|{principal.role.pk}|{principal.role.group_id}|{permissions}"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _time(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+class ChangeSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="This change's position in the tenant's feed.")
+    id = serializers.IntegerField(help_text="The digest's id.")
+    changed_at = serializers.DateTimeField()
+    deleted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Set when the digest is gone for you (deleted, or no longer visible to "
+        "you): a tombstone. Remove your copy.",
+    )
+    digest = DigestDetailSerializer(allow_null=True, help_text="The digest now; null if removed.")
+
+
+class DigestChangesViewSet(DigestViewSet):
+    """`GET digests/changes?since=CURSOR`: every digest created, updated or removed after
+    the cursor, oldest change first, and the cursor to ask with next time."""
+
+    permission_map = {"changes": "digests.view_digest"}
+    pagination_class = None
+    filterset_class = None
+
+    def narrow_queryset(self, queryset):
+        return super().narrow_queryset(queryset).defer(*_HEAVY)
+
+    @extend_schema(
+        operation_id="tenants_digests_changes",
+        filters=False,
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "string", "pattern": CURSOR.pattern},
+                description="The `cursor` of your last answer; 0 or absent: from the start.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description="Changes per answer, 100 by default; more than 200 gives 200.",
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "DigestChanges",
+                fields={
+                    "cursor": serializers.CharField(
+                        help_text="Pass as `since` next time (also when there were none). "
+                        "Opaque; it is valid for the caller it was given to."
+                    ),
+                    "reset": serializers.BooleanField(
+                        help_text="The feed started over from the beginning: what you may "
+                        "see changed (another role or permissions) since the cursor was "
+                        "given. Every digest comes again, those gone as tombstones."
+                    ),
+                    "has_more": serializers.BooleanField(
+                        help_text="More changes follow now: ask again at once."
+                    ),
+                    "results": ChangeSerializer(many=True),
+                },
+            )
+        },
+    )
+    def changes(self, request, *args, **kwargs):
+        since, reset = self._since()
+        size = min(self._whole_number("page_size", 100, minimum=1), 200)
+        rows = changes.page(since, size)
+        has_more = len(rows) > size
+        rows = rows[:size]
+        live_ids = [r.digest_id for r in rows if r.deleted_at is None]
+        visible = {d.pk: d for d in self.get_queryset().filter(pk__in=live_ids)} if live_ids else {}
+        sources = sources_of_digests(list(visible))
+        results = []
+        for row in rows:
+            digest = visible.get(row.digest_id)
+            results.append(
+                {
+                    "seq": row.seq,
+                    "id": row.digest_id,
+                    "changed_at": _time(row.changed_at),
+                    # Hidden from this caller now: a tombstone like a deletion.
+                    "deleted_at": _time(row.deleted_at or (None if digest else row.changed_at)),
+                    "digest": (self.render(digest, sources=sources[digest.pk]) if digest else None),
+                }
+            )
+        cursor = f"{rows[-1].seq if rows else since}-{view_fingerprint(self.principal)}"
+        return Response(
+            {"cursor": cursor, "reset": reset, "has_more": has_more, "results": results}
+        )
+
+    def _since(self) -> tuple[int, bool]:
+        """The change number to read after, and whether the cursor had to be dropped."""
+        raw = self.request.query_params.get("since", "0")
+        match = CURSOR.match(raw)
+        if match is None or (match.group(2) and int(match.group(2)) > MAX_SEQ):
+            raise serializers.ValidationError(
+                {"since": ["Give 0, or the cursor of your last answer."]}
+            )
+        if raw == "0":
+            return 0, False
+        if match.group(3) != view_fingerprint(self.principal):
+            return 0, True
+        return int(match.group(2)), False
+
+    def _whole_number(self, name: str, default: int, *, minimum: int) -> int:
+        raw = self.request.query_params.get(name)
+        if raw is None:
+            return default
+        if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_SEQ:
+            raise serializers.ValidationError({name: [f"A whole number of at least {minimum}."]})
+        return int(raw)
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {
+    "json": ("application/json", "json"),
+    "markdown": ("text/markdown; charset=utf-8", "md"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+CSV_COLUMNS = [
+    "id",
+    "slug",
+    "title",
+    "publisher",
+    "published_on",
+    "status",
+    "language",
+    "topics",
+    "summary",
+    "key_points",
+    "sections",
+    "source_publisher",
+    "source_title",
+    "source_url",
+    "updated_at",
+    "policy_version",
+    "policy_findings",
+]
+CHUNK = 500
+
+
+def to_markdown(data: dict) -> str:
+    """A digest as Markdown, from its rendered (policy-applied) form: what a policy hid is
+    absent, what it redacted is masked."""
+    lines = [f"# {data['title']}", ""]
+    meta = [f"**Publisher:** {data['publisher']}", f"**Published:** {data['published_on']}"]
+    if data.get("topics"):
+        meta.append("**Topics:** " + ", ".join(data["topics"]))
+    source = data.get("source")
+    if source and source.get("url"):
+        meta.append(f"**Source:** [{source['title']}]({source['url']})")
+    lines += [" · ".join(meta), ""]
+    if data.get("summary"):
+        lines += [data["summary"], ""]
+    if data.get("key_points"):
+        lines += ["## Key points", ""] + [f"- {p}" for p in data["key_points"]] + [""]
+    for section in data.get("sections") or []:
+        emoji = f"{section['emoji']} " if section.get("emoji") else ""
+        lines += [f"## {section['number']}. {emoji}{section['title']}", ""]
+        lines += [f"- {b}" for b in section.get("bullets", [])]
+        for sub in section.get("subsections", []):
+            lines += ["", f"### {sub['number']} {sub['title']}", ""]
+            lines += [f"- {b}" for b in sub.get("bullets", [])]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _csv_row(data: dict) -> list[str]:
+    source = data.get("source") or {}
+    values = {
+        **data,
+        "source_publisher": source.get("publisher"),
+        "source_title": source.get("title"),
+        "source_url": source.get("url"),
+        "policy_version": data["policy"]["version"],
+        "policy_findings": data["policy"]["findings"],
+    }
+    return [values.get(name) for name in CSV_COLUMNS]
+
+
+_FORMAT_PARAMETER = OpenApiParameter(
+    "export_format",
+    str,
+    enum=list(EXPORT_FORMATS),
+    default="json",
+    description="json (an array of digests), markdown, or csv (one row per digest).",
+)
+_TEXT_RESPONSES = {
+    (200, "text/markdown"): OpenApiResponse(OpenApiTypes.STR, description="Markdown"),
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row per digest"),
+}
+_EXPORT_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(DigestDetailSerializer(many=True)),
+    **_TEXT_RESPONSES,
+}
+_EXPORT_ONE_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(DigestDetailSerializer),
+    **_TEXT_RESPONSES,
+}
+
+
+class DigestExportViewSet(DigestViewSet):
+    """Exports: `digests/export` (every digest the filters select, streamed) and
+    `digests/{id}/export` (one)."""
+
+    permission_map = {"export": "digests.view_digest", "export_one": "digests.view_digest"}
+    pagination_class = None
+
+    def narrow_queryset(self, queryset):
+        return super().narrow_queryset(queryset).defer(*_HEAVY)
+
+    def _format(self) -> str:
+        kind = self.request.query_params.get("export_format", "json")
+        if kind not in EXPORT_FORMATS:
+            raise serializers.ValidationError(
+                {"export_format": [f"One of {', '.join(EXPORT_FORMATS)}."]}
+            )
+        return kind
+
+    @extend_schema(
+        operation_id="tenants_digests_export",
+        parameters=[_FORMAT_PARAMETER],
+        responses=_EXPORT_RESPONSES,
+    )
+    def export(self, request, *args, **kwargs):
+        """Every digest the filters select (those of the list), oldest first, streamed:
+        rows are read in chunks by a server-side cursor while the body is sent."""
+        kind = self._format()
+        self.cursor_ordering()  # a bad `ordering` is a 400 now, not a broken stream
+        query = self.filter_queryset(self.get_queryset())
+        tenant = self.principal.tenant
+        render = self.render
+        self.rule_set()  # loaded now, inside the request's tenant and transaction
+
+        def rendered(digests):
+            """Each digest as it leaves the system, its sources read a chunk at a time."""
+            while chunk := list(islice(digests, CHUNK)):
+                sources = sources_of_digests([d.pk for d in chunk])
+                for digest in chunk:
+                    yield render(digest, sources=sources[digest.pk])
+
+        def body():
+            # The body is produced after the view returns: enter the tenant again and
+            # hold one transaction for the server-side cursor.
+            with tenant_context(tenant), transaction.atomic():
+                digests = rendered(query.order_by("published_on", "id").iterator(chunk_size=CHUNK))
+                if kind == "json":
+                    yield b"["
+                    for n, data in enumerate(digests):
+                        yield (b"," if n else b"") + orjson.dumps(data)
+                    yield b"]\n"
+                elif kind == "markdown":
+                    for n, data in enumerate(digests):
+                        yield ("\n---\n\n" if n else "") + to_markdown(data)
+                else:
+                    yield from csv_chunks(CSV_COLUMNS, (_csv_row(data) for data in digests))
+
+        return self._stream(body(), kind, f"digests-{tenant.slug}")
+
+    @extend_schema(
+        operation_id="tenants_digests_export_one",
+        filters=False,
+        parameters=[_FORMAT_PARAMETER],
+        responses=_EXPORT_ONE_RESPONSES,
+    )
+    def export_one(self, request, *args, **kwargs):
+        """One digest (a 404, or 451 when only a license gate hides it, like its detail)."""
+        kind = self._format()
+        digest = self._visible_one()
+        data = self.render(digest)
+        if kind == "json":
+            chunk = orjson.dumps(data) + b"\n"
+        elif kind == "markdown":
+            chunk = to_markdown(data)
+        else:
+            chunk = "".join(csv_chunks(CSV_COLUMNS, [_csv_row(data)]))
+        return self._stream(iter([chunk]), kind, f"digest-{digest.slug}")
+
+    def _visible_one(self) -> Digest:
+        from django.http import Http404
+
+        try:
+            return self.get_object()
+        except Http404:
+            self._raise_if_license_gated()
+            raise
+
+    def _stream(self, chunks, kind: str, name: str) -> StreamingHttpResponse:
+        content_type, extension = EXPORT_FORMATS[kind]
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+        return response
+
+
+__all__ = ["DigestChangesViewSet", "DigestExportViewSet", "DigestFilter"]

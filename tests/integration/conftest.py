@@ -1,0 +1,157 @@
+"""Real services for the integration tests: a Celery worker process on a Redis database
+and an HTTP receiver on loopback. Nothing runs eagerly in place of the worker."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
+# The worker's pace: quick retries, few attempts, so the tests see every outcome fast.
+WORKER_MAX_ATTEMPTS = 3
+WORKER_RETRY_BASE_MS = 300
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real worker subprocess on the test database, on a queue of its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker shares the test database, which needs PostgreSQL")
+    broker = os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker,
+        "CELERY_QUEUE": queue,
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
+        "WEBHOOK_MAX_ATTEMPTS": str(WORKER_MAX_ATTEMPTS),
+        "WEBHOOK_RETRY_BASE_MS": str(WORKER_RETRY_BASE_MS),
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    # This process publishes where the worker listens (webhooks.services.enqueue reads both).
+    publishing = override_settings(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
+    publishing.enable()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=threads",
+                "--concurrency=2",
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 40
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        publishing.disable()
+        # Drop what is left on the private queue (retries of rows the tests deleted).
+        with celery_app.connection_for_write(broker) as conn:
+            conn.default_channel.queue_delete(queue)
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on loopback that records what it receives and answers with the
+    status codes in `answers` (in order; 200 once they run out)."""
+
+    url: str
+    answers: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} requests, got {len(self.received)}")
+
+
+@pytest.fixture
+def receiver():
+    state: dict = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            recv: Receiver = state["receiver"]
+            with recv.lock:
+                recv.received.append(Received(dict(self.headers.items()), body, time.time()))
+                code = recv.answers.pop(0) if recv.answers else 200
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state["receiver"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state["receiver"]
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,145 @@
+"""Where a webhook may be sent, and sending it to exactly the address that was checked.
+
+A URL is refused when its host resolves to any address that is not public: loopback,
+private (RFC 1918, unique-local), link-local (cloud metadata at 169.254.169.254),
+carrier-grade NAT, multicast, reserved or unspecified, including IPv4 written inside
+IPv6. The check runs when an endpoint is registered and again before every attempt,
+and the connection goes to the address the second check approved (the Host header and
+TLS server name keep the URL's name): a DNS answer that changes between check and
+connect (rebinding) cannot redirect a delivery to an internal address.
+`WEBHOOK_ALLOW_PRIVATE_URLS` lifts the address rule for development and tests only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+class UrlRefused(ValueError):
+    """The URL may not receive webhooks; the message says why (safe to show)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]  # the approved IP addresses, tried in order
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        mapped = address.ipv4_mapped or address.sixtofour
+        if mapped is not None:
+            return _is_public(mapped)
+    return address.is_global and not address.is_multicast
+
+
+def parse(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path with query) of an acceptable URL, or UrlRefused."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UrlRefused(f"not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise UrlRefused("only http and https URLs can receive webhooks")
+    if parts.username or parts.password:
+        raise UrlRefused("credentials in the URL are not allowed; verify the signature instead")
+    if not parts.hostname:
+        raise UrlRefused("the URL has no host")
+    if parts.fragment:
+        raise UrlRefused("the URL may not have a fragment")
+    port = port or (443 if parts.scheme == "https" else 80)
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return parts.scheme, parts.hostname, port, path
+
+
+def resolve(url: str) -> Target:
+    """Check `url` and resolve its host once; the address to connect to, or UrlRefused."""
+    scheme, host, port, path = parse(url)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise UrlRefused(f"the host {host!r} does not resolve") from None
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise UrlRefused(f"the host {host!r} does not resolve")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        # Any private answer refuses the host: a mixed answer is how rebinding starts.
+        for address in addresses:
+            if not _is_public(address):
+                raise UrlRefused(
+                    f"the host {host!r} resolves to a private, loopback or reserved address"
+                )
+    return Target(scheme, host, port, path, tuple(dict.fromkeys(str(a) for a in addresses)))
+
+
+def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+    """A connection to the first approved address that answers (as create_connection does
+    for a name, but never resolving again)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._addresses = target.addresses
+
+    def connect(self):
+        self.sock = _connect(self._addresses, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+        self._addresses = target.addresses
+
+    def connect(self):
+        sock = _connect(self._addresses, self.port, self.timeout)
+        # Certificate and SNI are checked against the URL's host name, not the address.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+
+
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+    """POST `body` to the approved address; redirects are not followed (a redirect is
+    an answer like any other non-2xx, so it cannot lead a delivery elsewhere)."""
+    cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    connection = cls(target, timeout)
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(MAX_RESPONSE_BYTES)
+        return Answer(status=response.status)
+    finally:
+        connection.close()

@@ -1,0 +1,20 @@
+"""Jobs the worker runs (`celery -A config worker`, README "Workers")."""
+
+from __future__ import annotations
+
+from config.celery import app
+from webhooks import services
+
+
+@app.task(name="webhooks.deliver", acks_late=True, ignore_result=True)
+def deliver(tenant_id: int, delivery_id: int) -> str | None:
+    return services.attempt(tenant_id, delivery_id)
+
+
+@app.task(name="webhooks.sweep", ignore_result=True)
+def sweep() -> int:
+    """Queue again what is due but was never queued or whose message was lost."""
+    due = services.due_deliveries()
+    for tenant_id, delivery_id in due:
+        services.enqueue(tenant_id, [delivery_id])
+    return len(due)
