@@ -312,7 +312,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 60.0},
+    # Idempotent (once per license version), so hourly costs little and a missed run
+    # is caught up at the next one.
+    "licenses-expiring": {"task": "licensing.announce_expiring", "schedule": 3600.0},
 }
+# `license.expiring` goes out this many days before a license's version in force ends.
+LICENSE_EXPIRY_NOTICE_DAYS = env_int("LICENSE_EXPIRY_NOTICE_DAYS", 30)
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = float(env_int("WEBHOOK_RETRY_BASE_MS", 30_000)) / 1000

@@ -150,6 +150,8 @@ class LicenseVersion(TenantOwnedModel):
     )
     proposed_by_display = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When `license.expiring` was announced for this version (once per version).
+    expiry_announced_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

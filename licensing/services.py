@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,6 +38,7 @@ from licensing.models import (
 )
 from tenants.context import current_tenant
 from tenants.services import Conflict, Forbidden, Principal, ServiceError
+from webhooks import services as webhooks
 
 Status = LicenseVersion.Status
 DECISIONS = (
@@ -489,3 +490,47 @@ def link_digests(digests: Iterable) -> int:
     ]
     DigestSource.objects.bulk_create(links, ignore_conflicts=True)
     return len(links)
+
+
+# --- Expiry notices ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def announce_expiring(*, within_days: int, on: date | None = None) -> list[License]:
+    """Announce `license.expiring` (webhook and audit log) for every license of the
+    current tenant whose version in force ends within `within_days`, once per version:
+    a renewal (a new version approved) is announced again when its own end approaches."""
+    on = on or timezone.localdate()
+    due = list(
+        License.objects.select_for_update(of=("self",))
+        .select_related("in_force", "source", "rights_holder")
+        .filter(
+            in_force__status__in=APPROVING,
+            in_force__valid_until__gte=on,
+            in_force__valid_until__lte=on + timedelta(days=within_days),
+            in_force__expiry_announced_on__isnull=True,
+        )
+        .order_by("pk")
+    )
+    if not due:
+        return []
+    tenant = current_tenant()
+    for lic in due:
+        version = lic.in_force
+        version.expiry_announced_on = on
+        version.save(update_fields=["expiry_announced_on"])
+        webhooks.emit(tenant, "license.expiring", "license", lic.pk)
+    audit.record_many(
+        [
+            audit.Entry(
+                "license.expiring",
+                target=_target(lic),
+                changes={
+                    "valid_until": [None, lic.in_force.valid_until.isoformat()],
+                    "days_left": [None, (lic.in_force.valid_until - on).days],
+                },
+            )
+            for lic in due
+        ]
+    )
+    return due

@@ -44,7 +44,7 @@ SIGNATURE_VERSION = "v1"
 USER_AGENT = "DigestPlatform-Webhooks/1"
 MAX_ENDPOINTS_PER_TENANT = 100
 # Where a receiver fetches the object an event names, under /api/v1/tenants/{tenant}/.
-OBJECT_PATHS = {"digest": "digests/{id}/"}
+OBJECT_PATHS = {"digest": "digests/{id}/", "license": "licensing/licenses/{id}/"}
 
 
 # --- Signing --------------------------------------------------------------------------------

@@ -178,7 +178,11 @@ def test_emit_accepts_the_licensing_event_and_refuses_unknown_ones(world):
     endpoint = factories.webhook(world.acme, url=PUBLIC, events=["license.expiring"])
     [delivery] = services.emit(world.acme, "license.expiring", "license", 42)
     assert delivery.endpoint_id == endpoint.pk
-    assert delivery.payload["object"] == {"type": "license", "id": 42, "path": None}
+    assert delivery.payload["object"] == {
+        "type": "license",
+        "id": 42,
+        "path": "/api/v1/tenants/acme/licensing/licenses/42/",
+    }
     with pytest.raises(ValueError, match="unknown webhook event"):
         services.emit(world.acme, "license.exploded", "license", 42)
 
