@@ -152,6 +152,10 @@ class LicenseVersion(TenantOwnedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     # When `license.expiring` was announced for this version (once per version).
     expiry_announced_on = models.DateField(null=True, blank=True)
+    # Where today fell in this version's dates when last looked at (before, during,
+    # after): crossing a date changes what a license gate lets through, so the digests
+    # it covers are re-sent by the changes feed (licensing.services.refresh_validity).
+    validity_seen = models.CharField(max_length=8, blank=True)
 
     class Meta:
         constraints = [

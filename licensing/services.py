@@ -21,10 +21,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from audit import services as audit
+from digests import changes as digest_changes
 from licensing import terms as term_rules
 from licensing.models import (
     DigestSource,
@@ -133,6 +134,7 @@ def rights_holder_delete(*, actor: Principal | None, holder: RightsHolder) -> No
             "this rights holder has licenses; delete them first", code="holder_has_licenses"
         )
     audit.record("rights_holder.deleted", actor=actor, target=audit.Target.of(holder))
+    _resend(holders=[holder.pk])
     holder.delete()  # its sources keep existing, without a holder
 
 
@@ -159,7 +161,9 @@ def source_create(*, actor: Principal | None, **data) -> Source:
 def source_update(*, actor: Principal | None, source: Source, **data) -> Source:
     source = Source.objects.select_for_update().get(pk=source.pk)
     _check_source_links(data, source)
-    return _update(source, SOURCE_FIELDS, actor=actor, **data)
+    updated = _update(source, SOURCE_FIELDS, actor=actor, **data)
+    _resend(sources=[source.pk])  # its title, feed or holder may show in digests
+    return updated
 
 
 @transaction.atomic
@@ -207,6 +211,38 @@ def _sync_terms(lic: License) -> None:
     LicenseTerm.objects.bulk_create(rows)
 
 
+def _resend(*, sources=(), holders=(), digests=()) -> None:
+    """Re-send, in the changes feed, the digests whose sources' license status or whose
+    passage through a license gate may have changed: those of these sources (or of a
+    source whose feed is one of them), of these rights holders, and these digests.
+    Called after the write's audit record: the chain head is locked before the feed's
+    counter, the order every digest write follows."""
+    sources, holders = [s for s in sources if s], [h for h in holders if h]
+    ids = set(digests)
+    if sources or holders:
+        covered = (
+            Q(source_id__in=sources)
+            | Q(source__parent_id__in=sources)
+            | Q(source__rights_holder_id__in=holders)
+        )
+        ids |= set(DigestSource.objects.filter(covered).values_list("digest_id", flat=True))
+    digest_changes.record(sorted(ids))
+
+
+def _resend_license(lic: License) -> None:
+    _resend(sources=[lic.source_id], holders=[lic.rights_holder_id])
+
+
+def _validity(version: LicenseVersion | None, on: date) -> str:
+    if version is None:
+        return ""
+    if version.valid_from and on < version.valid_from:
+        return "before"
+    if version.valid_until and on > version.valid_until:
+        return "after"
+    return "during"
+
+
 def _target(lic: License) -> audit.Target:
     scope = lic.source.title if lic.source_id else f"all of {lic.rights_holder.name}"
     return audit.Target(type="license", id=lic.pk, display=f"License {lic.pk} ({scope})")
@@ -247,6 +283,7 @@ def license_propose(
         target=_target(lic),
         changes=audit.diff({}, {"version": 1, **_audit_terms(checked)}),
     )
+    _resend_license(lic)
     return lic
 
 
@@ -283,6 +320,7 @@ def license_revise(*, actor: Principal | None, lic: License, changes: dict[str, 
             **audit.diff(_audit_terms(current), _audit_terms(wanted)),
         },
     )
+    _resend_license(lic)
     return lic
 
 
@@ -347,6 +385,8 @@ def license_review(
     in_force_before = lic.in_force.number if lic.in_force else None
     if decision in APPROVING:
         lic.in_force = latest
+        latest.validity_seen = _validity(latest, timezone.localdate())
+        latest.save(update_fields=["validity_seen"])
     elif decision == Status.REJECTED and lic.in_force_id == latest.pk:
         lic.in_force = None  # a revocation
     lic.save(update_fields=["in_force", "updated_at"])
@@ -362,12 +402,14 @@ def license_review(
             **({"notes": ["", notes]} if notes else {}),
         },
     )
+    _resend_license(lic)
     return review
 
 
 @transaction.atomic
 def license_delete(*, actor: Principal | None, lic: License) -> None:
     audit.record("license.deleted", actor=actor, target=_target(lic))
+    _resend_license(lic)
     lic.delete()
 
 
@@ -431,6 +473,7 @@ def digest_sources_set(*, actor: Principal | None, digest, sources: list[Source]
         target=audit.Target.of(digest, digest.title),
         changes={"sources": [before, wanted]},
     )
+    _resend(digests=[digest.pk])
 
 
 def _source_key(publisher: str, title: str) -> str:
@@ -534,3 +577,27 @@ def announce_expiring(*, within_days: int, on: date | None = None) -> list[Licen
         ]
     )
     return due
+
+
+@transaction.atomic
+def refresh_validity(*, on: date | None = None) -> list[License]:
+    """Re-send the digests of every license whose version in force started or ended
+    since it was last looked at: a date alone changes what a license gate lets through,
+    with no write to tell the changes feed. The worker's beat runs it with the expiry
+    notices."""
+    on = on or timezone.localdate()
+    crossed = []
+    versions = LicenseVersion.objects.filter(status__in=APPROVING, license__in_force=F("pk"))
+    for version in versions.select_related("license"):
+        now = _validity(version, on)
+        if now != version.validity_seen:
+            version.validity_seen = now
+            version.save(update_fields=["validity_seen"])
+            crossed.append(version.license)
+    if crossed:
+        audit.record_many(
+            [audit.Entry("license.validity_changed", target=_target(lic)) for lic in crossed]
+        )
+        for lic in crossed:
+            _resend_license(lic)
+    return crossed

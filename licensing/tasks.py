@@ -19,6 +19,7 @@ def announce_expiring_everywhere(within_days: int | None = None) -> int:
     for tenant in tenants:
         with tenant_context(tenant):
             announced += len(services.announce_expiring(within_days=days))
+            services.refresh_validity()
     return announced
 
 
