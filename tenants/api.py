@@ -96,20 +96,37 @@ class RoleSerializer(serializers.ModelSerializer):
         return sorted(services.role_permissions(role))
 
 
+class PermissionChoice(serializers.ChoiceField):
+    """A permission of the catalogue (an enum in the OpenAPI document)."""
+
+    default_error_messages = {
+        "invalid_choice": "unknown permission {input!r}: see GET .../permissions/ for the catalogue"
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(rbac.CATALOGUE_CODENAMES), **kwargs)
+
+    def fail(self, key, **kwargs):
+        if key == "invalid_choice":
+            # The same stable code the service answers with.
+            raise serializers.ValidationError(
+                self.error_messages[key].format(**kwargs), code="unknown_permission"
+            )
+        super().fail(key, **kwargs)
+
+
 class RoleWriteSerializer(serializers.Serializer):
     slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    permissions = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=len(rbac.CATALOGUE)
-    )
+    permissions = serializers.ListField(child=PermissionChoice(), max_length=len(rbac.CATALOGUE))
 
 
 class RoleUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, max_length=len(rbac.CATALOGUE)
+        child=PermissionChoice(), required=False, max_length=len(rbac.CATALOGUE)
     )
 
 

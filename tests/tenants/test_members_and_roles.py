@@ -150,7 +150,9 @@ def test_unknown_permissions_are_refused(world):
         f"{BASE}/roles/", {"name": "Bad", "permissions": ["tenants.fly"]}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "unknown_permission"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("permissions.0", "unknown_permission")
+    assert "tenants.fly" in error["message"]
 
 
 def test_presets_cannot_be_edited_or_deleted(world):
