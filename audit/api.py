@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from audit.models import AuditEvent
 from audit.verify import verify_chain
 from config.exports import csv_chunks
+from config.filters import StrictFilterSet
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import tenant_context
 
@@ -130,7 +131,7 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(StrictFilterSet):
     actor = django_filters.CharFilter(
         method="filter_actor",
         help_text="An email, an API key prefix, user:ID, api_key:ID or system.",

@@ -11,6 +11,7 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.filters import StrictFilterSet
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
@@ -212,7 +213,7 @@ class AccessSerializer(serializers.Serializer):
 # --- Filters --------------------------------------------------------------------------------
 
 
-class DigestFilter(django_filters.FilterSet):
+class DigestFilter(StrictFilterSet):
     publisher = django_filters.CharFilter(field_name="publisher", lookup_expr="iexact")
     status = django_filters.ChoiceFilter(choices=Digest.Status.choices)
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")

@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.filters import StrictFilterSet
 from tenants import rbac, services
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import platform_scope
@@ -177,7 +178,7 @@ class ApiKeyCreateSerializer(serializers.Serializer):
 # --- Filters ----------------------------------------------------------------------------------
 
 
-class MemberFilter(django_filters.FilterSet):
+class MemberFilter(StrictFilterSet):
     role = django_filters.CharFilter(field_name="role__slug", help_text="A role's slug.")
     email = django_filters.CharFilter(field_name="user__email", lookup_expr="icontains")
 

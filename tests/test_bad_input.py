@@ -161,3 +161,21 @@ def test_a_role_with_a_nul_is_a_400(world, path, body):
     response = world.client("admin").post(f"/api/v1/tenants/acme/{path}", body, format="json")
     problem = assert_problem(response, 400)
     assert problem["errors"][0]["field"] == "role"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "digests/?status=",
+        "digests/?published_after=",
+        "audit/events/?since=",
+        "audit/events/?outcome=",
+        "webhook-deliveries/?status=",
+    ],
+)
+def test_an_empty_typed_filter_is_a_400_not_ignored(world, query):
+    response = world.client("owner").get(f"/api/v1/tenants/acme/{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    name = query.split("?")[1].rstrip("=")
+    assert response.json()["errors"][0]["field"] == name

@@ -129,16 +129,6 @@ def _sent(response, *names: str, empty: bool = False) -> bool:
 KNOWN_FAILURES: list[Known] = [
     # Invalid requests accepted
     Known(
-        "empty-filters-ignored",
-        ("ST201",),
-        "an empty since, until, published_after, published_before, outcome or status "
-        "filter is ignored; the schema says a date, a date-time or one of an enum",
-        applies=lambda failure, case, response: (
-            _sent(response, *("since", "until", "published_after", "published_before"), empty=True)
-            or _sent(response, "outcome", "status", empty=True)
-        ),
-    ),
-    Known(
         "body-types-coerced",
         ("ST201",),
         "request body fields take a value of another JSON type and convert it (DRF: a "

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.filters import StrictFilterSet
 from tenants.api_base import TenantScopedViewSet
 from webhooks import net, services
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
@@ -145,7 +146,7 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class DeliveryFilter(django_filters.FilterSet):
+class DeliveryFilter(StrictFilterSet):
     endpoint = IdFilter(field_name="endpoint_id")
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     event = django_filters.ChoiceFilter(choices=[(e, e) for e in EVENTS])
