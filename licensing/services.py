@@ -361,7 +361,12 @@ def license_review(
         raise ServiceError(
             f"notes: say why the license is {decision.replace('_', ' ')}", code="notes_required"
         )
-    if actor is not None and actor.user is not None and latest.proposed_by_id == actor.user.pk:
+    if actor is not None and actor.user is None:
+        raise Forbidden(
+            "a license decision is a person's: sign in as a member to decide",
+            code="person_required",
+        )
+    if actor is not None and latest.proposed_by_id == actor.user.pk:
         raise Forbidden(
             "you proposed this version; another reviewer must decide on it (four eyes)",
             code="four_eyes",

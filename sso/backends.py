@@ -36,10 +36,20 @@ class TenantOIDCAuth(OpenIdConnectAuth):
                 return _as_list(source[claim])
         return []
 
+    def _email_verified_claim(self, response):
+        return (self.id_token or {}).get("email_verified", (response or {}).get("email_verified"))
+
     def email_verified(self, response) -> bool:
         """False only when the provider says outright that the address is unverified."""
-        value = (self.id_token or {}).get("email_verified", (response or {}).get("email_verified"))
+        value = self._email_verified_claim(response)
         return value is not False and str(value).lower() != "false"
+
+    def email_confirmed(self, response) -> bool:
+        """True only when the provider says outright that it verified the address: what
+        linking to an existing account needs (some providers let people type any address
+        and send no claim at all)."""
+        value = self._email_verified_claim(response)
+        return value is True or str(value).lower() == "true"
 
 
 class TenantSAMLAuth(SAMLAuth):
@@ -66,6 +76,9 @@ class TenantSAMLAuth(SAMLAuth):
 
     def email_verified(self, response) -> bool:
         return True  # a SAML IdP asserts the address it manages
+
+    def email_confirmed(self, response) -> bool:
+        return True
 
 
 def _as_list(value) -> list[str]:

@@ -52,6 +52,15 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
         if user is None:
             user = User.objects.create_user(email=email, full_name=details.get("fullname") or "")
             is_new = True
+        elif not backend.email_confirmed(response):
+            # Linking this identity to an existing account on the strength of an address
+            # the provider has not vouched for would hand that account to whoever typed it.
+            raise SignInRefused(
+                "email_unconfirmed",
+                "An account with this address exists, and your identity provider has not "
+                "confirmed that the address is yours (email_verified), so it cannot be "
+                "linked. Ask your administrator.",
+            )
     if not user.is_active:
         raise SignInRefused("inactive", "This account is disabled.")
     if user.is_staff or user.is_superuser:

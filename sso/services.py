@@ -19,7 +19,7 @@ from sso.models import Connection, SamlAssertion, VerifiedDomain
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope
 from tenants.models import Membership, Role, Tenant
-from tenants.services import Conflict, Principal, ServiceError
+from tenants.services import Conflict, Principal, ServiceError, require_grantable
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
@@ -56,9 +56,16 @@ def _snapshot(connection: Connection) -> dict:
     }
 
 
-def _check_roles(default_role: Role | None, group_roles: list[dict] | None) -> list[dict]:
+def _check_roles(
+    actor: Principal | None, default_role: Role | None, group_roles: list[dict] | None
+) -> list[dict]:
+    """The roles a connection hands out: never owner, and none holding more than the
+    person configuring it holds (signing in through the connection would otherwise be a
+    way to grant oneself a stronger role)."""
     if default_role is not None and default_role.slug == rbac.OWNER:
         raise ServiceError("SSO cannot hand out the owner role", code="owner_by_sso")
+    if default_role is not None:
+        require_grantable(actor, default_role)
     checked = []
     known = {role.slug: role for role in Role.objects.all()}
     for index, entry in enumerate(group_roles or []):
@@ -69,6 +76,7 @@ def _check_roles(default_role: Role | None, group_roles: list[dict] | None) -> l
             raise ServiceError(
                 f"group_roles.{index}: SSO cannot hand out the owner role", code="owner_by_sso"
             )
+        require_grantable(actor, known[slug])
         checked.append({"group": entry["group"], "role": slug})
     return checked
 
@@ -77,7 +85,9 @@ def _check_roles(default_role: Role | None, group_roles: list[dict] | None) -> l
 def connection_create(*, actor: Principal | None, protocol: str, **fields) -> Connection:
     tenant = current_tenant()
     secret = fields.pop("client_secret", "")
-    fields["group_roles"] = _check_roles(fields.get("default_role"), fields.get("group_roles"))
+    fields["group_roles"] = _check_roles(
+        actor, fields.get("default_role"), fields.get("group_roles")
+    )
     if Connection.objects.filter(name=fields["name"]).exists():
         raise Conflict(f"a connection named {fields['name']!r} exists", code="connection_exists")
     connection = Connection(tenant=tenant, protocol=protocol, **fields)
@@ -100,7 +110,7 @@ def connection_update(*, actor: Principal | None, connection: Connection, **fiel
     before = _snapshot(connection)
     if "group_roles" in fields or "default_role" in fields:
         fields["group_roles"] = _check_roles(
-            fields.get("default_role"), fields.get("group_roles", connection.group_roles)
+            actor, fields.get("default_role"), fields.get("group_roles", connection.group_roles)
         )
     name = fields.get("name")
     if name and Connection.objects.filter(name=name).exclude(pk=connection.pk).exists():

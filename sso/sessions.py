@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from sso.models import UserSession
+from tenants.api_base import SSO_TENANT_SESSION_KEY
 
 
 @receiver(user_logged_in)
@@ -21,6 +22,10 @@ def _remember_session(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is None or getattr(user, "pk", None) is None:
         return
+    if session.get(BACKEND_SESSION_KEY) in PASSWORD_BACKENDS:
+        # A password sign-in is nobody's SSO session: a tenant binding left by an earlier
+        # SSO sign-in in the same browser must not carry over.
+        session.pop(SSO_TENANT_SESSION_KEY, None)
     if session.session_key is None:
         session.save()
     UserSession.objects.get_or_create(

@@ -41,6 +41,7 @@ from sso import services
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection
 from sso.strategy import TenantStrategy, callback_path
+from tenants.api_base import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Tenant
 
@@ -154,6 +155,17 @@ def _record_failure(
         )
 
 
+def _login_into(tenant: Tenant):
+    """Sign in, and bind the new session to the connection's tenant (after the login:
+    logging in may flush the session)."""
+
+    def login(backend, user, social_user):
+        _do_login(backend, user, social_user)
+        backend.strategy.request.session[SSO_TENANT_SESSION_KEY] = tenant.pk
+
+    return login
+
+
 def _complete(request, public_id):
     connection = _connection_by_public_id(public_id)
     tenant = connection.tenant
@@ -175,7 +187,9 @@ def _complete(request, public_id):
         with transaction.atomic(), tenant_context(tenant):
             # user=None: a sign-in always starts from nobody. Passing the signed-in user
             # would let python-social-auth attach this identity to whoever is signed in.
-            return do_complete(backend, _do_login, user=None, redirect_name=REDIRECT_FIELD_NAME)
+            return do_complete(
+                backend, _login_into(tenant), user=None, redirect_name=REDIRECT_FIELD_NAME
+            )
     except services.SignInRefused as refused:
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from audit import services as audit
 from audit.models import AuditEvent
 from config.request_context import after_response
+from tenants import rbac
 from tenants.context import activate, deactivate, platform_scope
 from tenants.models import ApiKey, Membership
 from tenants.services import Principal, role_permissions
@@ -96,6 +97,30 @@ def _queue_denial(request, view, needed: str) -> None:
     after_response(request, write)
 
 
+# Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
+# session acts in that tenant only. A password sign-in clears it (sso/signals.py).
+SSO_TENANT_SESSION_KEY = "_sso_tenant"
+
+
+class SsoRequired(exceptions.PermissionDenied):
+    default_detail = "This tenant requires single sign-on: sign in through its identity provider."
+    default_code = "sso_required"
+
+
+def _session_may_act_in(request, membership) -> None:
+    """An SSO session acts only in its connection's tenant (an identity provider of one
+    tenant never vouches for a person in another); a tenant that requires SSO accepts
+    only sessions from its own provider, and its break-glass owners' passwords."""
+    session = getattr(request, "session", None)
+    bound = session.get(SSO_TENANT_SESSION_KEY) if session is not None else None
+    if bound is not None and bound != membership.tenant_id:
+        raise Http404
+    if membership.tenant.require_sso and bound != membership.tenant_id:
+        owner = membership.role.preset and membership.role.slug == rbac.OWNER
+        if not (owner and membership.break_glass):
+            raise SsoRequired()
+
+
 def resolve_principal(request, tenant_slug: str) -> Principal:
     """Who is acting in the tenant named by the URL; 404 for anyone not in it."""
     user = request.user
@@ -118,6 +143,7 @@ def resolve_principal(request, tenant_slug: str) -> Principal:
             )
         if membership is None:
             raise Http404
+        _session_may_act_in(request, membership)
         tenant, role, person = membership.tenant, membership.role, user
     if not tenant.is_active:
         raise TenantSuspended()

@@ -87,6 +87,12 @@ def _all() -> frozenset[str]:
     return CATALOGUE_CODENAMES
 
 
+# Whoever configures the tenant's identity provider controls every account that signs in
+# through it, the owners' included: that is owner-level power. Only owners hold it in
+# the presets, and since nobody grants what they do not hold, only owners can hand it on.
+OWNER_LEVEL = frozenset({"sso.manage_sso"})
+
+
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
 _READ = frozenset({"digests.view_digest"})
 _READ_ALL = _READ | {"digests.view_unpublished_digest"}
@@ -109,7 +115,12 @@ PRESETS: dict[str, PresetRole] = {
     preset.slug: preset
     for preset in (
         PresetRole(OWNER, "Owner", "Everything, including managing other owners.", _all()),
-        PresetRole(ADMIN, "Admin", "Manages members, roles, API keys and settings.", _all()),
+        PresetRole(
+            ADMIN,
+            "Admin",
+            "Manages members, roles, API keys and settings; everything but owners and SSO.",
+            _all() - OWNER_LEVEL,
+        ),
         PresetRole(
             EDITOR,
             "Editor",

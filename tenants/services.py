@@ -102,7 +102,7 @@ def _permission_objects(codenames: list[str]) -> list[Permission]:
     return found
 
 
-def _require_grantable(actor: Principal | None, role: Role) -> None:
+def require_grantable(actor: Principal | None, role: Role) -> None:
     """Nobody hands out more than they hold; only owners make owners."""
     if actor is None:
         return  # operator commands and seeds
@@ -239,7 +239,7 @@ def role_update(
     role = Role.objects.select_for_update().get(pk=role.pk)
     if actor is not None:
         # Editing a role is granting its permissions to everyone who holds it.
-        _require_grantable(actor, role)
+        require_grantable(actor, role)
     before = {
         "name": role.name,
         "description": role.description,
@@ -306,7 +306,7 @@ def membership_add(*, tenant: Tenant, user: User, role: Role, invited_by: User |
 @transaction.atomic
 def member_invite(*, actor: Principal | None, email: str, role: Role) -> Membership:
     tenant = current_tenant()
-    _require_grantable(actor, role)
+    require_grantable(actor, role)
     user = user_get_or_create(email=email)
     if Membership.objects.filter(user=user).exists():
         raise Conflict(f"{user.email} is already a member", code="already_member")
@@ -343,8 +343,8 @@ def member_change_role(
     membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
     if membership.role_id == role.pk:
         return membership
-    _require_grantable(actor, membership.role)  # taking a role away is as strong as giving it
-    _require_grantable(actor, role)
+    require_grantable(actor, membership.role)  # taking a role away is as strong as giving it
+    require_grantable(actor, role)
     if membership.pk in owners and len(owners) == 1:
         raise Conflict(
             "the last owner cannot be demoted; make someone else owner first", code="last_owner"
@@ -368,7 +368,7 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
     owners = _lock_owners()
     membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
     if not (actor and actor.user and actor.user.pk == membership.user_id):
-        _require_grantable(actor, membership.role)
+        require_grantable(actor, membership.role)
     if membership.pk in owners and len(owners) == 1:
         raise Conflict(
             "the last owner cannot be removed; make someone else owner first", code="last_owner"
@@ -419,7 +419,7 @@ def api_key_create(
     tenant = current_tenant()
     if role.slug == rbac.OWNER:
         raise ServiceError("API keys cannot hold the owner role", code="owner_key")
-    _require_grantable(actor, role)
+    require_grantable(actor, role)
     if expires_at is not None and expires_at <= timezone.now():
         raise ServiceError("expires_at must be in the future", code="expired_on_creation")
     prefix = secrets.token_hex(PREFIX_CHARS // 2)

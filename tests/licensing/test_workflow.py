@@ -233,3 +233,17 @@ def test_the_license_list_filters_by_status_including_expired(world, source):
     assert ids("approved") == {approved.pk}
     assert ids("expired") == {lapsed.pk}
     assert client.get(f"{LICENSES}?status=sort-of").status_code == 400
+
+
+def test_an_api_key_cannot_decide_on_a_license(world, source):
+    """Four eyes need two people: a key could otherwise approve what it proposed."""
+    key = factories.api_key(world.acme, "compliance", name="compliance bot").token
+    from rest_framework.test import APIClient
+
+    bot = APIClient()
+    bot.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    proposed = propose(bot, source=source.pk)
+    response = review(bot, proposed["id"], "approved")
+    assert response.status_code == 403
+    assert response.json()["code"] == "person_required"
+    assert review(world.client("compliance"), proposed["id"], "approved").status_code == 200

@@ -37,8 +37,8 @@ def stored(pk: int) -> Connection:
 
 
 def test_an_oidc_connection_is_created_and_its_secret_never_comes_back(world):
-    admin = world.client("admin")
-    created = admin.post(URL, OIDC, format="json")
+    owner = world.client("owner")
+    created = owner.post(URL, OIDC, format="json")
     assert created.status_code == 201, created.content
     body = created.json()
     assert SECRET.encode() not in created.content
@@ -52,7 +52,7 @@ def test_an_oidc_connection_is_created_and_its_secret_never_comes_back(world):
     assert body["login_url"] == f"http://testserver/sso/acme/login?connection={row.public_id}"
     assert body["callback_url"] == f"http://testserver/sso/oidc/{row.public_id}/callback"
 
-    for response in (admin.get(URL), admin.get(f"{URL}{body['id']}/")):
+    for response in (owner.get(URL), owner.get(f"{URL}{body['id']}/")):
         assert response.status_code == 200
         assert SECRET.encode() not in response.content
 
@@ -71,9 +71,9 @@ def test_an_oidc_connection_is_created_and_its_secret_never_comes_back(world):
 
 
 def test_a_saml_connection_takes_pem_certificates_and_publishes_sp_metadata(world):
-    admin = world.client("admin")
+    owner = world.client("owner")
     cert = SigningKey.generate().cert_text
-    created = admin.post(
+    created = owner.post(
         URL,
         {
             "protocol": "saml",
@@ -93,7 +93,7 @@ def test_a_saml_connection_takes_pem_certificates_and_publishes_sp_metadata(worl
     body = created.json()
     assert "BEGIN CERTIFICATE" not in body["idp_certificates"][0]  # stored as base64 DER
     assert body["sp_entity_id"].endswith("/metadata")
-    metadata = admin.get(body["sp_entity_id"].removeprefix("http://testserver"))
+    metadata = owner.get(body["sp_entity_id"].removeprefix("http://testserver"))
     assert metadata.status_code == 200
     assert body["callback_url"].encode() in metadata.content
 
@@ -116,7 +116,7 @@ def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(world, settin
     settings.SSO_ALLOW_HTTP = False
     body = {**OIDC, **change}
     body = {key: value for key, value in body.items() if value is not None}
-    response = world.client("admin").post(URL, body, format="json")
+    response = world.client("owner").post(URL, body, format="json")
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/problem+json"
     assert field in [error["field"] for error in response.json()["errors"]], response.json()
@@ -141,7 +141,7 @@ def test_sso_never_hands_out_the_owner_role_or_unknown_roles(world, change, code
 
 
 def test_a_saml_certificate_must_be_a_certificate(world):
-    response = world.client("admin").post(
+    response = world.client("owner").post(
         URL,
         {
             "protocol": "saml",
@@ -158,18 +158,18 @@ def test_a_saml_certificate_must_be_a_certificate(world):
 
 
 def test_patch_changes_fields_rotates_the_secret_and_keeps_the_protocol(world):
-    admin = world.client("admin")
-    body = admin.post(URL, OIDC, format="json").json()
+    owner = world.client("owner")
+    body = owner.post(URL, OIDC, format="json").json()
     url = f"{URL}{body['id']}/"
     change = {"name": "Okta (prod)", "client_secret": "new-secret"}
-    changed = admin.patch(url, change, format="json")
+    changed = owner.patch(url, change, format="json")
     assert changed.status_code == 200, changed.content
     assert changed.json()["name"] == "Okta (prod)"
     assert b"new-secret" not in changed.content
     assert stored(body["id"]).client_secret == "new-secret"
-    wrong = admin.patch(url, {"idp_entity_id": "https://x.example/"}, format="json")
+    wrong = owner.patch(url, {"idp_entity_id": "https://x.example/"}, format="json")
     assert wrong.status_code == 400
-    assert admin.patch(url, {"protocol": "saml"}, format="json").json()["protocol"] == "oidc"
+    assert owner.patch(url, {"protocol": "saml"}, format="json").json()["protocol"] == "oidc"
 
 
 def test_a_viewer_cannot_read_connections(world):
@@ -203,38 +203,40 @@ def test_the_rotation_command_reencrypts_every_secret_with_the_first_key(world, 
 
 
 def test_a_role_an_sso_connection_hands_out_cannot_be_deleted(world):
-    admin = world.client("admin")
-    role = admin.post(
+    owner = world.client("owner")
+    role = owner.post(
         "/api/v1/tenants/acme/roles/", {"name": "Readers", "permissions": []}, format="json"
     ).json()
-    admin.post(URL, {**OIDC, "group_roles": [{"group": "r", "role": role["slug"]}]}, format="json")
-    refused = admin.delete(f"/api/v1/tenants/acme/roles/{role['id']}/")
+    owner.post(URL, {**OIDC, "group_roles": [{"group": "r", "role": role["slug"]}]}, format="json")
+    refused = owner.delete(f"/api/v1/tenants/acme/roles/{role['id']}/")
     assert refused.status_code == 409
     assert refused.json()["code"] == "role_in_use"
 
 
 def test_the_last_enabled_connection_stays_while_sso_is_required(world):
-    admin = world.client("admin")
-    body = admin.post(URL, OIDC, format="json").json()
+    owner = world.client("owner")
+    body = owner.post(URL, OIDC, format="json").json()
     assert (
-        admin.patch(
-            "/api/v1/tenants/acme/sso/settings/", {"require_sso": True}, format="json"
+        owner.patch(
+            "/api/v1/tenants/acme/sso/settings/",
+            {"require_sso": True, "break_glass": [world.members["owner"].email]},
+            format="json",
         ).status_code
         == 200
     )
-    admin = world.client("admin")  # that ended the password session; a new one
+    owner = world.client("owner")  # a break-glass owner's password session
     for response in (
-        admin.patch(f"{URL}{body['id']}/", {"enabled": False}, format="json"),
-        admin.delete(f"{URL}{body['id']}/"),
+        owner.patch(f"{URL}{body['id']}/", {"enabled": False}, format="json"),
+        owner.delete(f"{URL}{body['id']}/"),
     ):
         assert response.status_code == 409
         assert response.json()["code"] == "last_sso_connection"
 
 
 def test_replacing_the_secret_is_audited_without_the_secret(world):
-    admin = world.client("admin")
-    body = admin.post(URL, OIDC, format="json").json()
-    admin.patch(f"{URL}{body['id']}/", {"client_secret": "rotated-secret"}, format="json")
+    owner = world.client("owner")
+    body = owner.post(URL, OIDC, format="json").json()
+    owner.patch(f"{URL}{body['id']}/", {"client_secret": "rotated-secret"}, format="json")
     with tenant_context(world.acme):
         event = AuditEvent.objects.get(action="sso.connection_updated")
     assert event.changes == {"client_secret": ["(set)", "(replaced)"]}

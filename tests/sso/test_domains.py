@@ -25,20 +25,20 @@ def dns(settings):
 
 
 def test_an_admin_adds_a_domain_publishes_the_token_and_verifies_it(world, dns):
-    admin = world.client("admin")
-    added = admin.post(DOMAINS, {"domain": "Media.Acme.TEST."}, format="json")
+    owner = world.client("owner")
+    added = owner.post(DOMAINS, {"domain": "Media.Acme.TEST."}, format="json")
     assert added.status_code == 201, added.content
     body = added.json()
     assert body["domain"] == "media.acme.test"
     assert body["status"] == "pending"
     assert body["txt_value"].startswith("digest-platform-verification=")
 
-    not_yet = admin.post(f"{DOMAINS}{body['id']}/verify/")
+    not_yet = owner.post(f"{DOMAINS}{body['id']}/verify/")
     assert not_yet.status_code == 409
     assert not_yet.json()["code"] == "domain_not_verified"
 
     dns.records["media.acme.test"] = ["v=spf1 -all", body["txt_value"]]
-    verified = admin.post(f"{DOMAINS}{body['id']}/verify/")
+    verified = owner.post(f"{DOMAINS}{body['id']}/verify/")
     assert verified.status_code == 200, verified.content
     assert verified.json()["status"] == "verified"
     with tenant_context(world.acme):
@@ -47,38 +47,38 @@ def test_an_admin_adds_a_domain_publishes_the_token_and_verifies_it(world, dns):
 
 
 def test_a_token_of_another_tenant_does_not_verify(world, dns):
-    admin = world.client("admin")
-    body = admin.post(DOMAINS, {"domain": "shared.test"}, format="json").json()
+    owner = world.client("owner")
+    body = owner.post(DOMAINS, {"domain": "shared.test"}, format="json").json()
     dns.records["shared.test"] = ["digest-platform-verification=someone-elses-token"]
-    assert admin.post(f"{DOMAINS}{body['id']}/verify/").status_code == 409
+    assert owner.post(f"{DOMAINS}{body['id']}/verify/").status_code == 409
 
 
 def test_a_domain_verified_by_one_tenant_cannot_be_claimed_by_another(world, dns):
     factories.sso_domain(world.globex, "taken.test")
-    admin = world.client("admin")
-    refused = admin.post(DOMAINS, {"domain": "taken.test"}, format="json")
+    owner = world.client("owner")
+    refused = owner.post(DOMAINS, {"domain": "taken.test"}, format="json")
     assert refused.status_code == 409
     assert refused.json()["code"] == "domain_claimed"
 
 
 def test_of_two_pending_claims_only_the_first_verified_wins(world, dns):
-    admin = world.client("admin")
-    mine = admin.post(DOMAINS, {"domain": "contested.test"}, format="json").json()
+    owner = world.client("owner")
+    mine = owner.post(DOMAINS, {"domain": "contested.test"}, format="json").json()
     theirs = factories.sso_domain(world.globex, "contested.test", verified=False)
     with tenant_context(world.globex):
         from sso import services
 
         services.domain_verify(actor=None, record=theirs, skip_dns=True)
     dns.records["contested.test"] = [mine["txt_value"]]
-    refused = admin.post(f"{DOMAINS}{mine['id']}/verify/")
+    refused = owner.post(f"{DOMAINS}{mine['id']}/verify/")
     assert refused.status_code == 409
     assert refused.json()["code"] == "domain_claimed"
 
 
 def test_bad_domains_are_a_400_and_nothing_is_stored(world):
-    admin = world.client("admin")
+    owner = world.client("owner")
     for bad in ["", "localhost", "not a domain", "-bad.test", "a" * 64 + ".test", "exa_mple.test"]:
-        response = admin.post(DOMAINS, {"domain": bad}, format="json")
+        response = owner.post(DOMAINS, {"domain": bad}, format="json")
         assert response.status_code == 400, bad
         assert response["Content-Type"] == "application/problem+json"
     with tenant_context(world.acme):

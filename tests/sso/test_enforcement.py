@@ -63,7 +63,7 @@ def test_requiring_sso_ends_the_password_sessions_already_open(world, provider, 
     oidc_sign_in(sso_browser)
     assert signed_in(editor_browser) and signed_in(owner_browser) and signed_in(sso_browser)
 
-    response = world.client("admin").patch(
+    response = world.client("owner").patch(
         SETTINGS, {"require_sso": True, "break_glass": [owner.email]}, format="json"
     )
     assert response.status_code == 200, response.content

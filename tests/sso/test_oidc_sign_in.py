@@ -104,7 +104,7 @@ def test_operator_accounts_are_never_signed_in_by_a_tenant_provider(world, provi
 def test_deleting_a_connection_deletes_its_identities(world, provider, acme_oidc):
     oidc_sign_in(Client())
     assert UserSocialAuth.objects.filter(uid__startswith=f"{acme_oidc.pk}:").exists()
-    response = world.client("admin").delete(f"/api/v1/tenants/acme/sso/connections/{acme_oidc.pk}/")
+    response = world.client("owner").delete(f"/api/v1/tenants/acme/sso/connections/{acme_oidc.pk}/")
     assert response.status_code == 204
     assert not UserSocialAuth.objects.filter(uid__startswith=f"{acme_oidc.pk}:").exists()
 
