@@ -7,11 +7,14 @@ tenants, or one tenant's two providers) is never one identity.
 
 from __future__ import annotations
 
+from django.conf import settings
 from social_core.backends.open_id_connect import OpenIdConnectAuth
 from social_core.backends.saml import SAMLAuth
+from social_core.exceptions import AuthProviderError
 
 from sso import services
 from sso.models import Connection
+from webhooks import net
 
 
 def _connection(backend) -> Connection:
@@ -24,6 +27,22 @@ def _connection(backend) -> Connection:
 class TenantOIDCAuth(OpenIdConnectAuth):
     name = "tenant-oidc"
     DEFAULT_USE_PKCE = True
+
+    def request(self, url: str, *args, **kwargs):
+        """Every call to the provider (discovery, JWKS, token, userinfo): its address
+        must be public, and a redirect is not followed to another one. A tenant admin
+        names the issuer, and its discovery document names the rest; neither may point
+        the server at its own network. Development and the tests' loopback providers
+        (SSO_ALLOW_HTTP) are exempt."""
+        if not settings.SSO_ALLOW_HTTP:
+            try:
+                net.resolve(url, allow_private=False)
+            except net.UrlRefused as exc:
+                raise AuthProviderError(self, code="provider_url_refused") from exc
+        response = super().request(url, *args, **kwargs)
+        if response.history and not settings.SSO_ALLOW_HTTP:
+            raise AuthProviderError(self, code="provider_redirected")
+        return response
 
     def get_user_id(self, details, response):
         subject = super().get_user_id(details, response)

@@ -12,10 +12,12 @@ connect (rebinding) cannot redirect a delivery to an internal address.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,11 +41,23 @@ class Target:
         return self.addresses[0]
 
 
+# IPv6 ranges that carry an IPv4 address a gateway may forward to: NAT64 (the well-known
+# prefix embeds it in the last 32 bits; the local-use prefix may embed it anywhere) and
+# the deprecated IPv4-compatible addresses.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
-        mapped = address.ipv4_mapped or address.sixtofour
-        if mapped is not None:
-            return _is_public(mapped)
+        if address in _NAT64_LOCAL or address in _IPV4_COMPATIBLE:
+            return False
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return _is_public(embedded)
     return address.is_global and not address.is_multicast
 
 
@@ -69,8 +83,12 @@ def parse(url: str) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port, path
 
 
-def resolve(url: str) -> Target:
-    """Check `url` and resolve its host once; the address to connect to, or UrlRefused."""
+def resolve(url: str, *, allow_private: bool | None = None) -> Target:
+    """Check `url` and resolve its host once; the address to connect to, or UrlRefused.
+    Private and loopback addresses are refused unless `allow_private` (by default the
+    WEBHOOK_ALLOW_PRIVATE_URLS setting)."""
+    if allow_private is None:
+        allow_private = settings.WEBHOOK_ALLOW_PRIVATE_URLS
     scheme, host, port, path = parse(url)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -79,7 +97,7 @@ def resolve(url: str) -> Target:
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     if not addresses:
         raise UrlRefused(f"the host {host!r} does not resolve")
-    if not settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+    if not allow_private:
         # Any private answer refuses the host: a mixed answer is how rebinding starts.
         for address in addresses:
             if not _is_public(address):
@@ -128,18 +146,30 @@ class Answer:
     status: int
 
 
-MAX_RESPONSE_BYTES = 64 * 1024
-
-
 def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     """POST `body` to the approved address; redirects are not followed (a redirect is
     an answer like any other non-2xx, so it cannot lead a delivery elsewhere)."""
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = cls(target, timeout)
+    # `timeout` bounds each socket operation; this bounds the whole exchange, so a
+    # receiver trickling its answer a byte at a time cannot hold a worker.
+    deadline = threading.Timer(timeout, _abort, args=(connection,))
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
-        response.read(MAX_RESPONSE_BYTES)
-        return Answer(status=response.status)
+        return Answer(status=response.status)  # the body is never read: only the status
+    except (OSError, http.client.HTTPException):
+        if not deadline.is_alive():  # it fired: the socket was shut under the exchange
+            raise TimeoutError(f"no complete answer within {timeout} s") from None
+        raise
     finally:
+        deadline.cancel()
         connection.close()
+
+
+def _abort(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

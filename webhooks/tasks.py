@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from config.celery import app
 from webhooks import services
 
 
-@app.task(name="webhooks.deliver", acks_late=True, ignore_result=True)
+# An attempt is bounded by WEBHOOK_TIMEOUT_SECONDS (webhooks.net.post); the task limits
+# are a second wall should anything else hang.
+@app.task(
+    name="webhooks.deliver",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.WEBHOOK_TIMEOUT_SECONDS + 30,
+    time_limit=settings.WEBHOOK_TIMEOUT_SECONDS + 60,
+)
 def deliver(tenant_id: int, delivery_id: int) -> str | None:
     return services.attempt(tenant_id, delivery_id)
 
