@@ -267,16 +267,7 @@ def license_propose(
     lic = License.objects.create(
         tenant=current_tenant(), source=source, rights_holder=rights_holder
     )
-    version = LicenseVersion.objects.create(
-        tenant=lic.tenant,
-        license=lic,
-        number=1,
-        proposed_by=actor.user if actor else None,
-        proposed_by_display=_who(actor),
-        **checked,
-    )
-    lic.latest = version
-    lic.save(update_fields=["latest", "updated_at"])
+    _new_version(lic, 1, actor, checked)
     audit.record(
         "license.proposed",
         actor=actor,
@@ -285,6 +276,21 @@ def license_propose(
     )
     _resend_license(lic)
     return lic
+
+
+def _new_version(lic: License, number: int, actor: Principal | None, terms: dict) -> LicenseVersion:
+    """Write version `number` of the terms, pending review, as the license's newest."""
+    version = LicenseVersion.objects.create(
+        tenant=lic.tenant,
+        license=lic,
+        number=number,
+        proposed_by=actor.user if actor else None,
+        proposed_by_display=_who(actor),
+        **terms,
+    )
+    lic.latest = version
+    lic.save(update_fields=["latest", "updated_at"])
+    return version
 
 
 def _audit_terms(terms: dict) -> dict:
@@ -301,16 +307,7 @@ def license_revise(*, actor: Principal | None, lic: License, changes: dict[str, 
     wanted = term_rules.check({**current, **changes})
     if wanted == current:
         return lic
-    version = LicenseVersion.objects.create(
-        tenant=lic.tenant,
-        license=lic,
-        number=lic.latest.number + 1,
-        proposed_by=actor.user if actor else None,
-        proposed_by_display=_who(actor),
-        **wanted,
-    )
-    lic.latest = version
-    lic.save(update_fields=["latest", "updated_at"])
+    version = _new_version(lic, lic.latest.number + 1, actor, wanted)
     audit.record(
         "license.revised",
         actor=actor,
