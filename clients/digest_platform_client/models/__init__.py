@@ -84,6 +84,7 @@ from .patched_sso_settings_update_request import PatchedSsoSettingsUpdateRequest
 from .patched_terms_request import PatchedTermsRequest
 from .patched_webhook_write_request import PatchedWebhookWriteRequest
 from .permission_entry import PermissionEntry
+from .permissions_enum import PermissionsEnum
 from .policy import Policy
 from .policy_create_request import PolicyCreateRequest
 from .policy_decision import PolicyDecision
@@ -233,6 +234,7 @@ __all__ = (
     "PatchedTermsRequest",
     "PatchedWebhookWriteRequest",
     "PermissionEntry",
+    "PermissionsEnum",
     "Policy",
     "PolicyCreateRequest",
     "PolicyDecision",

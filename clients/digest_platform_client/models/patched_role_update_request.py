@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.permissions_enum import PermissionsEnum
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -26,12 +27,12 @@ class PatchedRoleUpdateRequest:
         Attributes:
             name (str | Unset):
             description (str | Unset):
-            permissions (list[str] | Unset):
+            permissions (list[PermissionsEnum] | Unset):
      """
 
     name: str | Unset = UNSET
     description: str | Unset = UNSET
-    permissions: list[str] | Unset = UNSET
+    permissions: list[PermissionsEnum] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -45,7 +46,10 @@ class PatchedRoleUpdateRequest:
 
         permissions: list[str] | Unset = UNSET
         if not isinstance(self.permissions, Unset):
-            permissions = self.permissions
+            permissions = []
+            for permissions_item_data in self.permissions:
+                permissions_item = permissions_item_data.value
+                permissions.append(permissions_item)
 
 
 
@@ -72,7 +76,16 @@ class PatchedRoleUpdateRequest:
 
         description = d.pop("description", UNSET)
 
-        permissions = cast(list[str], d.pop("permissions", UNSET))
+        _permissions = d.pop("permissions", UNSET)
+        permissions: list[PermissionsEnum] | Unset = UNSET
+        if _permissions is not UNSET:
+            permissions = []
+            for permissions_item_data in _permissions:
+                permissions_item = PermissionsEnum(permissions_item_data)
+
+
+
+                permissions.append(permissions_item)
 
 
         patched_role_update_request = cls(

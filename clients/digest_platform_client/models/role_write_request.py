@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.permissions_enum import PermissionsEnum
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -25,13 +26,13 @@ class RoleWriteRequest:
     """ 
         Attributes:
             name (str):
-            permissions (list[str]):
+            permissions (list[PermissionsEnum]):
             slug (str | Unset):
             description (str | Unset):
      """
 
     name: str
-    permissions: list[str]
+    permissions: list[PermissionsEnum]
     slug: str | Unset = UNSET
     description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -43,7 +44,10 @@ class RoleWriteRequest:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        permissions = self.permissions
+        permissions = []
+        for permissions_item_data in self.permissions:
+            permissions_item = permissions_item_data.value
+            permissions.append(permissions_item)
 
 
 
@@ -72,7 +76,14 @@ class RoleWriteRequest:
         d = dict(src_dict)
         name = d.pop("name")
 
-        permissions = cast(list[str], d.pop("permissions"))
+        permissions = []
+        _permissions = d.pop("permissions")
+        for permissions_item_data in (_permissions):
+            permissions_item = PermissionsEnum(permissions_item_data)
+
+
+
+            permissions.append(permissions_item)
 
 
         slug = d.pop("slug", UNSET)
