@@ -145,7 +145,7 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
     from policies import services as policy_services
     from tenants import rbac
     from tenants.context import platform_scope, tenant_context
-    from tenants.models import Role, Tenant
+    from tenants.models import ApiKey, Role, Tenant
     from tenants.services import api_key_install, role_create, tenant_create
 
     total_tenants = tenants * 1  # scale multiplies digests per tenant (ten times the data)
@@ -154,13 +154,19 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
     key = f"dp_bench{scale:04d}_bench-viewer-key-for-the-benchmark-only"
     info = {"tenants": [f"{slug}-{i:03d}" for i in range(total_tenants)], "key": key}
 
+    from licensing.models import DigestSource
+
     with platform_scope():
         existing = Tenant.objects.filter(slug__startswith=f"{slug}-").count()
-    if existing == total_tenants:
+        # A dataset built before digests had sources is rebuilt.
+        current = DigestSource.objects.unscoped().filter(tenant__slug__startswith=slug).exists()
+    if existing == total_tenants and current:
         log(f"dataset {slug}: reusing {total_tenants} tenants x {per_tenant} digests")
         return _sample(info)
     if existing:
         with platform_scope(), transaction.atomic(), maintenance():
+            # Keys hold their roles (protected), so they go first.
+            ApiKey.objects.unscoped().filter(tenant__slug__startswith=f"{slug}-").delete()
             Tenant.objects.filter(slug__startswith=f"{slug}-").delete()
 
     log(f"dataset {slug}: building {total_tenants} tenants x {per_tenant} digests")
@@ -186,6 +192,7 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
                 )
                 policy_services.policy_publish(actor=None, policy=policy)
                 _copy_digests(connection, rng, tenant.pk, per_tenant, roles["viewer"].group_id)
+                _sources_and_licenses(rng)
             if index % 10 == 0:
                 log(f"  {index + 1}/{total_tenants} tenants loaded")
     finally:
@@ -195,6 +202,35 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return _sample(info)
+
+
+def _sources_and_licenses(rng) -> None:
+    """Each digest's episode and publisher, as the importer makes them; a license for
+    most publishers (approved, permitting display), pending or none for the rest."""
+    from digests.models import Digest
+    from licensing import services as licensing
+    from licensing.models import RightsHolder
+
+    digests = list(Digest.objects.only("pk", "tenant_id", "publisher", "title", "source_url"))
+    for start in range(0, len(digests), 1000):
+        licensing.link_digests(digests[start : start + 1000])
+    for holder in RightsHolder.objects.order_by("pk"):
+        draw = rng.random()
+        if draw < 0.15:
+            continue  # unlicensed
+        lic = licensing.license_propose(
+            actor=None,
+            rights_holder=holder,
+            terms={
+                "origin": "contract",
+                "spdx_id": "LicenseRef-bench",
+                "permitted_uses": ["summarize", "display_internally"],
+                "prohibited_uses": ["train_models"],
+                "attribution": f"Courtesy of {holder.name}",
+            },
+        )
+        if draw >= 0.3:
+            licensing.license_review(actor=None, lic=lic, decision="approved", version=1)
 
 
 def _copy_digests(connection, rng, tenant_id: int, count: int, group_id: int) -> None:

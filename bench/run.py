@@ -384,8 +384,9 @@ def write_results(results, args, tenants, digests, seconds, elapsed) -> None:
         f"{host.python_version()}, {host.system()} {host.release()}",
         f"- Data: {tenants} tenants x {digests * args.scale} digests (10 sections of 5 "
         f"bullets, 5 key points), 5 active policy rules and 3 custom roles per tenant, object "
-        f"grants on 1% of digests; the 10x run has {digests * args.scale * 10} digests per "
-        "tenant",
+        f"grants on 1% of digests, each digest linked to its episode source and publisher "
+        f"(licenses approved for most publishers, pending or none for the rest); the 10x run "
+        f"has {digests * args.scale * 10} digests per tenant",
         f"- Load: wrk, 1 thread, {args.connections} connections, {seconds} s per target, "
         "pinned to CPU 0; gunicorn (platform/gunicorn.conf.py, "
         f"{os.environ.get('BENCH_WORKERS', '2')} workers x "

@@ -207,18 +207,103 @@ def source_status(source: Source, licenses, on: date | None = None) -> tuple[str
     return PENDING, ""  # approved but not yet valid: waiting for its start date
 
 
+@dataclass(frozen=True, slots=True)
+class _SourceFacts:
+    """What a digest response shows of a source, read as plain values."""
+
+    pk: int
+    kind: str
+    title: str
+    publisher: str
+    canonical_url: str
+    parent_id: int | None
+    rights_holder_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _VersionFacts:
+    status: str
+    valid_from: date | None = None
+    valid_until: date | None = None
+    attribution: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _LicenseFacts:
+    """What `source_status` reads of a license, without building model instances (a
+    list page renders many of these)."""
+
+    pk: int
+    source_id: int | None
+    rights_holder_id: int | None
+    in_force: _VersionFacts | None
+    latest: _VersionFacts | None
+
+
+def _license_facts(sources: list[_SourceFacts]) -> list[_LicenseFacts]:
+    source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
+    holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
+    if not source_ids and not holder_ids:
+        return []
+    rows = (
+        License.objects.filter(Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "source_id",
+            "rights_holder_id",
+            "in_force_id",
+            "in_force__status",
+            "in_force__valid_from",
+            "in_force__valid_until",
+            "in_force__attribution",
+            "latest__status",
+        )
+    )
+    return [
+        _LicenseFacts(
+            pk=pk,
+            source_id=source_id,
+            rights_holder_id=holder_id,
+            in_force=_VersionFacts(status, start, end, attribution) if in_force_id else None,
+            latest=_VersionFacts(latest_status) if latest_status else None,
+        )
+        for (
+            pk,
+            source_id,
+            holder_id,
+            in_force_id,
+            status,
+            start,
+            end,
+            attribution,
+            latest_status,
+        ) in rows
+    ]
+
+
 def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
     """For each digest, its sources with license status and attribution: two queries
-    whatever the number of digests."""
+    whatever the number of digests, read as plain values."""
     if not digest_ids:
         return {}
-    links = list(
+    rows = (
         DigestSource.objects.filter(digest_id__in=digest_ids)
-        .select_related("source")
         .order_by("digest_id", "source_id")
+        .values_list(
+            "digest_id",
+            "source_id",
+            "source__kind",
+            "source__title",
+            "source__publisher",
+            "source__canonical_url",
+            "source__parent_id",
+            "source__rights_holder_id",
+        )
     )
-    sources = list({link.source_id: link.source for link in links}.values())
-    licenses = licenses_covering(sources)
+    links = [(row[0], _SourceFacts(*row[1:])) for row in rows]
+    sources = list({source.pk: source for _, source in links}.values())
+    licenses = _license_facts(sources)
     on = today()
     described: dict[int, dict] = {}
     for source in sources:
@@ -233,6 +318,6 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
             "attribution": attribution,
         }
     result: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
-    for link in links:
-        result[link.digest_id].append(described[link.source_id])
+    for digest_id, source in links:
+        result[digest_id].append(described[source.pk])
     return result
