@@ -354,16 +354,18 @@ def _end_password_sessions() -> int:
 
 
 def password_refused(user) -> bool:
-    """Whether `user` belongs to a tenant that requires SSO, other than as a break-glass
-    owner there."""
+    """Whether no tenant of `user` accepts a password: each requires SSO and they are not
+    a break-glass owner there. A person who also belongs to a tenant without that rule
+    signs in with their password for it; the tenants requiring SSO then refuse that
+    session on every request (tenants.api_base), so one tenant's rule never locks them
+    out of another."""
     with platform_scope():
         memberships = list(
-            Membership.objects.unscoped()
-            .filter(user=user, tenant__require_sso=True)
-            .select_related("role")
+            Membership.objects.unscoped().filter(user=user).select_related("role", "tenant")
         )
-    return any(
-        not (m.break_glass and m.role.preset and m.role.slug == rbac.OWNER) for m in memberships
+    return bool(memberships) and not any(
+        not m.tenant.require_sso or (m.break_glass and m.role.preset and m.role.slug == rbac.OWNER)
+        for m in memberships
     )
 
 

@@ -102,3 +102,18 @@ def test_a_tenant_requiring_sso_refuses_password_sessions_but_break_glass(world)
     assert refused.status_code == 403
     assert refused.json()["code"] == "sso_required"
     assert owner_browser.get("/api/v1/tenants/acme/digests/").status_code == 200
+
+
+def test_one_tenant_requiring_sso_does_not_lock_its_members_out_of_another(world):
+    editor = world.members["editor"]
+    factories.membership(world.globex, factories.role(world.globex, rbac.VIEWER), editor.email)
+    factories.sso_connection(world.acme, name="Acme IdP")
+    world.client("owner").patch(
+        "/api/v1/tenants/acme/sso/settings/", {"require_sso": True}, format="json"
+    )
+    browser = Client()
+    browser.post("/api/auth/login/", {"username": editor.email, "password": PASSWORD})
+    assert browser.get("/api/v1/tenants/globex/digests/").status_code == 200
+    refused = browser.get("/api/v1/tenants/acme/digests/")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "sso_required"
