@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from config.filters import StrictFilterSet
 from tenants import rbac, services
-from tenants.api_base import TenantScopedViewSet
+from tenants.api_base import SSO_TENANT_SESSION_KEY, TenantScopedViewSet
 from tenants.context import platform_scope
 from tenants.models import SLUG_VALIDATOR, ApiKey, Membership, Role
 
@@ -388,6 +388,9 @@ class MeView(APIView):
                 )
                 .order_by("tenant__slug")
             )
+        bound = request.session.get(SSO_TENANT_SESSION_KEY)
+        if bound is not None:  # an SSO session speaks for its provider's tenant only
+            memberships = [m for m in memberships if m.tenant_id == bound]
         return Response(
             {
                 "id": user.pk,

@@ -78,6 +78,8 @@ def test_an_sso_session_acts_only_in_its_connections_tenant(world, provider, acm
     assert browser.get("/api/v1/tenants/acme/digests/").status_code == 200
     # acme's provider vouches for nobody in globex: as if not a member there.
     assert browser.get("/api/v1/tenants/globex/digests/").status_code == 404
+    me = browser.get("/api/v1/me").json()
+    assert [m["tenant"]["slug"] for m in me["memberships"]] == ["acme"]
 
     # A password sign-in in the same browser is not bound to any provider.
     browser.post("/api/auth/login/", {"username": editor.email, "password": PASSWORD})
