@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("digest_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["webhooks", "licensing"])
+app.autodiscover_tasks(["webhooks", "licensing", "sso"])
 
 
 @signals.worker_init.connect

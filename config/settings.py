@@ -315,6 +315,7 @@ CELERY_BEAT_SCHEDULE = {
     # Idempotent (once per license version), so hourly costs little and a missed run
     # is caught up at the next one.
     "licenses-expiring": {"task": "licensing.announce_expiring", "schedule": 3600.0},
+    "sso-nonces": {"task": "sso.purge_expired_nonces", "schedule": 3600.0},
 }
 # `license.expiring` goes out this many days before a license's version in force ends.
 LICENSE_EXPIRY_NOTICE_DAYS = env_int("LICENSE_EXPIRY_NOTICE_DAYS", 30)

@@ -330,3 +330,19 @@ def test_a_flood_of_bad_callbacks_is_counted_not_written_one_by_one(world, provi
         stranger.get(f"/sso/oidc/{acme_oidc.public_id}/callback?code=x&state=y")
     refused = events(world.acme, "auth.sso_refused")
     assert [event.repeat_count for event in refused] == [1, 10]
+
+
+def test_abandoned_sign_ins_leave_no_nonce_behind(world, provider, acme_oidc):
+    """A sign-in started and never completed stores a nonce; the hourly job removes it
+    once its lifetime has passed, and keeps the ones still in use."""
+    import time
+
+    from social_django.models import Association
+
+    from sso.tasks import purge_expired_nonces
+
+    start(Client())  # abandoned at the provider
+    stored = Association.objects.get()
+    assert purge_expired_nonces(now=int(time.time())) == 0
+    assert purge_expired_nonces(now=stored.issued + stored.lifetime + 1) == 1
+    assert not Association.objects.exists()
