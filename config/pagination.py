@@ -1,5 +1,7 @@
 from django.conf import settings
-from rest_framework import pagination, serializers
+from rest_framework import pagination
+
+from config.params import whole_number
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -16,14 +18,8 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request):
         """The asked-for size, capped; a value that is not a positive number is a 400."""
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
-            raise serializers.ValidationError(
-                {self.page_size_query_param: ["A whole number of at least 1."]}
-            )
-        return min(int(raw), self.max_page_size)
+        size = whole_number(request.query_params, self.page_size_query_param, self.page_size, low=1)
+        return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

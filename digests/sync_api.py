@@ -25,6 +25,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from config.exports import csv_chunks
+from config.params import BIGINT_MAX, whole_number
 from digests import changes
 from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
 from digests.models import Digest
@@ -33,7 +34,7 @@ from tenants.context import tenant_context
 
 _HEAVY = ("search_vector", "words_vector", "search_text")
 CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
-MAX_SEQ = 2**63 - 1  # change numbers are PostgreSQL bigints
+MAX_SEQ = BIGINT_MAX  # change numbers are PostgreSQL bigints
 
 
 def view_fingerprint(principal) -> str:
@@ -113,7 +114,7 @@ class DigestChangesViewSet(DigestViewSet):
     )
     def changes(self, request, *args, **kwargs):
         since, reset = self._since()
-        size = min(self._whole_number("page_size", 100, minimum=1), 200)
+        size = min(whole_number(self.request.query_params, "page_size", 100, low=1), 200)
         rows = changes.page(since, size)
         has_more = len(rows) > size
         rows = rows[:size]
@@ -151,14 +152,6 @@ class DigestChangesViewSet(DigestViewSet):
         if match.group(3) != view_fingerprint(self.principal):
             return 0, True
         return int(match.group(2)), False
-
-    def _whole_number(self, name: str, default: int, *, minimum: int) -> int:
-        raw = self.request.query_params.get(name)
-        if raw is None:
-            return default
-        if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= MAX_SEQ:
-            raise serializers.ValidationError({name: [f"A whole number of at least {minimum}."]})
-        return int(raw)
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from config.exports import csv_chunks
+from config.params import whole_number
 from digests import selectors as digest_selectors
 from digests.models import Digest
 from licensing import reports, selectors, services
@@ -769,16 +770,6 @@ REPORT_RESPONSES = {
 }
 
 
-def _int_param(params, name: str, default: int, *, low: int, high: int) -> int:
-    """A whole-number query parameter within bounds (the schema states them)."""
-    raw = params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise serializers.ValidationError({name: [f"A whole number from {low} to {high}."]})
-    return int(raw)
-
-
 class ComplianceReportViewSet(TenantScopedViewSet):
     """Compliance reports, as JSON or streamed CSV (`export_format=csv`)."""
 
@@ -846,7 +837,7 @@ class ComplianceReportViewSet(TenantScopedViewSet):
     @action(detail=False, methods=["get"])
     def expiring(self, request, *args, **kwargs):
         """Licenses in force that end within the window, soonest first."""
-        days = _int_param(request.query_params, "days", 30, low=0, high=3650)
+        days = whole_number(request.query_params, "days", 30, low=0, high=3650)
         return self._answer(reports.expiring(days))
 
     @extend_schema(
