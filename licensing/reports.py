@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Count
 
@@ -81,21 +80,10 @@ def sources_by_status(status: str | None = None) -> Report:
 
 
 def expiring(days: int) -> Report:
-    """Licenses in force whose end date falls within the next `days` days (or has
-    passed, while still nominally in force), soonest first."""
+    """Licenses in force whose end date falls within the next `days` days, soonest
+    first."""
     on = selectors.today()
-    until = on + timedelta(days=days)
-    licenses = list(
-        License.objects.filter(
-            in_force__isnull=False,
-            in_force__status__in=selectors.APPROVED,
-            in_force__valid_until__isnull=False,
-            in_force__valid_until__lte=until,
-            in_force__valid_until__gte=on,
-        )
-        .select_related("in_force", "source", "rights_holder")
-        .order_by("in_force__valid_until", "pk")
-    )
+    licenses = list(selectors.expiring(on, days).order_by("in_force__valid_until", "pk"))
     rows = [
         [
             lic.pk,

@@ -9,15 +9,15 @@ its rights holder's. Within those:
 - with neither, the answer is `unknown`, and unknown is not permitted.
 
 Only approved versions (with or without conditions) are in force, and only between
-their dates. The SQL condition and the Python answer are built from the same pieces
-(`_covers`, `_current`), and a test checks they agree.
+their dates. The license gate asks SQL (`digest_permitted`), the API asks Python
+(`rights_of_sources`); a test checks they agree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -131,19 +131,6 @@ def effective_rights(source: Source, uses: list[str], on: date | None = None) ->
     return list(rights_of_sources([source], uses, on)[source.pk].values())
 
 
-def licenses_covering(sources: list[Source]):
-    """Every license covering any of these sources, with its versions loaded: one query."""
-    source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
-    holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
-    if not source_ids and not holder_ids:
-        return []
-    return list(
-        License.objects.filter(Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids))
-        .select_related("latest", "in_force")
-        .order_by("pk")
-    )
-
-
 def covering(source: Source, licenses) -> list[License]:
     own = {source.pk, source.parent_id} - {None}
     return [
@@ -154,13 +141,30 @@ def covering(source: Source, licenses) -> list[License]:
     ]
 
 
-def in_force_now(lic: License, on: date) -> bool:
+def expiring(on: date, within_days: int):
+    """Licenses whose version in force is approved and ends between `on` and
+    `within_days` later: what the expiry report lists and the notices announce."""
+    return License.objects.filter(
+        in_force__status__in=APPROVED,
+        in_force__valid_until__gte=on,
+        in_force__valid_until__lte=on + timedelta(days=within_days),
+    ).select_related("in_force", "source", "rights_holder")
+
+
+def validity(version, on: date) -> str:
+    """Where `on` falls in a version's dates: `before`, `during` or `after` ("" for none)."""
+    if version is None:
+        return ""
+    if version.valid_from and on < version.valid_from:
+        return "before"
+    if version.valid_until and on > version.valid_until:
+        return "after"
+    return "during"
+
+
+def in_force_now(lic, on: date) -> bool:
     version = lic.in_force
-    if version is None or version.status not in APPROVED:
-        return False
-    return (version.valid_from is None or version.valid_from <= on) and (
-        version.valid_until is None or version.valid_until >= on
-    )
+    return version is not None and version.status in APPROVED and validity(version, on) == "during"
 
 
 def license_status(lic: License, on: date | None = None) -> str:
@@ -173,8 +177,7 @@ def license_status(lic: License, on: date | None = None) -> str:
     if (
         lic.in_force_id == latest.pk
         and latest.status in APPROVED
-        and latest.valid_until is not None
-        and latest.valid_until < on
+        and validity(latest, on) == "after"
     ):
         return EXPIRED
     return latest.status
@@ -191,9 +194,7 @@ def source_status(source: Source, licenses, on: date | None = None) -> tuple[str
     if live:
         texts = dict.fromkeys(lic.in_force.attribution for lic in live if lic.in_force.attribution)
         return LICENSED, "\n".join(texts)
-    if any(
-        lic.in_force and lic.in_force.valid_until and lic.in_force.valid_until < on for lic in mine
-    ):
+    if any(validity(lic.in_force, on) == "after" for lic in mine):
         return EXPIRED, ""
     if any(
         lic.latest
@@ -222,25 +223,34 @@ class _SourceFacts:
 
 @dataclass(frozen=True, slots=True)
 class _VersionFacts:
+    pk: int
+    number: int
     status: str
-    valid_from: date | None = None
-    valid_until: date | None = None
-    attribution: str = ""
+    spdx_id: str
+    valid_from: date | None
+    valid_until: date | None
+    attribution: str
 
 
 @dataclass(frozen=True, slots=True)
 class _LicenseFacts:
-    """What `source_status` reads of a license, without building model instances (a
-    list page renders many of these)."""
+    """What statuses and reports read of a license and its two versions, without
+    building model instances (a list page renders many of these)."""
 
     pk: int
     source_id: int | None
     rights_holder_id: int | None
+    in_force_id: int | None
     in_force: _VersionFacts | None
     latest: _VersionFacts | None
 
 
-def _license_facts(sources: list[_SourceFacts]) -> list[_LicenseFacts]:
+_VERSION_COLUMNS = ("id", "number", "status", "spdx_id", "valid_from", "valid_until", "attribution")
+
+
+def licenses_covering(sources) -> list[_LicenseFacts]:
+    """Every license covering any of these sources (own, feed's, holder's) with its version
+    in force and its newest version: one query."""
     source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
     holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
     if not source_ids and not holder_ids:
@@ -252,33 +262,25 @@ def _license_facts(sources: list[_SourceFacts]) -> list[_LicenseFacts]:
             "pk",
             "source_id",
             "rights_holder_id",
-            "in_force_id",
-            "in_force__status",
-            "in_force__valid_from",
-            "in_force__valid_until",
-            "in_force__attribution",
-            "latest__status",
+            *(f"in_force__{c}" for c in _VERSION_COLUMNS),
+            *(f"latest__{c}" for c in _VERSION_COLUMNS),
         )
     )
+    width = len(_VERSION_COLUMNS)
+
+    def version(values) -> _VersionFacts | None:
+        return _VersionFacts(*values) if values[0] is not None else None
+
     return [
         _LicenseFacts(
-            pk=pk,
-            source_id=source_id,
-            rights_holder_id=holder_id,
-            in_force=_VersionFacts(status, start, end, attribution) if in_force_id else None,
-            latest=_VersionFacts(latest_status) if latest_status else None,
+            pk=row[0],
+            source_id=row[1],
+            rights_holder_id=row[2],
+            in_force_id=row[3],
+            in_force=version(row[3 : 3 + width]),
+            latest=version(row[3 + width :]),
         )
-        for (
-            pk,
-            source_id,
-            holder_id,
-            in_force_id,
-            status,
-            start,
-            end,
-            attribution,
-            latest_status,
-        ) in rows
+        for row in rows
     ]
 
 
@@ -303,7 +305,7 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
     )
     links = [(row[0], _SourceFacts(*row[1:])) for row in rows]
     sources = list({source.pk: source for _, source in links}.values())
-    licenses = _license_facts(sources)
+    licenses = licenses_covering(sources)
     on = today()
     described: dict[int, dict] = {}
     for source in sources:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from digests import changes as digest_changes
+from licensing import selectors
 from licensing import terms as term_rules
 from licensing.models import (
     DigestSource,
@@ -233,16 +234,6 @@ def _resend_license(lic: License) -> None:
     _resend(sources=[lic.source_id], holders=[lic.rights_holder_id])
 
 
-def _validity(version: LicenseVersion | None, on: date) -> str:
-    if version is None:
-        return ""
-    if version.valid_from and on < version.valid_from:
-        return "before"
-    if version.valid_until and on > version.valid_until:
-        return "after"
-    return "during"
-
-
 def _target(lic: License) -> audit.Target:
     scope = lic.source.title if lic.source_id else f"all of {lic.rights_holder.name}"
     return audit.Target(type="license", id=lic.pk, display=f"License {lic.pk} ({scope})")
@@ -387,7 +378,7 @@ def license_review(
     in_force_before = lic.in_force.number if lic.in_force else None
     if decision in APPROVING:
         lic.in_force = latest
-        latest.validity_seen = _validity(latest, timezone.localdate())
+        latest.validity_seen = selectors.validity(latest, timezone.localdate())
         latest.save(update_fields=["validity_seen"])
     elif decision == Status.REJECTED and lic.in_force_id == latest.pk:
         lic.in_force = None  # a revocation
@@ -547,14 +538,9 @@ def announce_expiring(*, within_days: int, on: date | None = None) -> list[Licen
     a renewal (a new version approved) is announced again when its own end approaches."""
     on = on or timezone.localdate()
     due = list(
-        License.objects.select_for_update(of=("self",))
-        .select_related("in_force", "source", "rights_holder")
-        .filter(
-            in_force__status__in=APPROVING,
-            in_force__valid_until__gte=on,
-            in_force__valid_until__lte=on + timedelta(days=within_days),
-            in_force__expiry_announced_on__isnull=True,
-        )
+        selectors.expiring(on, within_days)
+        .select_for_update(of=("self",))
+        .filter(in_force__expiry_announced_on__isnull=True)
         .order_by("pk")
     )
     if not due:
@@ -591,7 +577,7 @@ def refresh_validity(*, on: date | None = None) -> list[License]:
     crossed = []
     versions = LicenseVersion.objects.filter(status__in=APPROVING, license__in_force=F("pk"))
     for version in versions.select_related("license"):
-        now = _validity(version, on)
+        now = selectors.validity(version, on)
         if now != version.validity_seen:
             version.validity_seen = now
             version.save(update_fields=["validity_seen"])
