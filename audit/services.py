@@ -105,6 +105,11 @@ def _actor(actor) -> tuple[str, str, str]:
     return AuditEvent.ActorType.USER, str(user.pk), user.email
 
 
+def actor_display(actor) -> str:
+    """How an actor is named wherever a record keeps who did something."""
+    return _actor(actor)[2]
+
+
 def canonical(event: AuditEvent) -> bytes:
     """The bytes an event's hash covers: every recorded field, in a fixed form."""
     occurred = event.occurred_at.astimezone(dt.UTC)

@@ -60,14 +60,6 @@ TRANSITIONS: dict[str, set[str]] = {
 APPROVING = (Status.APPROVED, Status.APPROVED_WITH_CONDITIONS)
 
 
-def _who(actor: Principal | None) -> str:
-    if actor is None:
-        return "system"
-    if actor.user is not None:
-        return actor.user.email
-    return f"API key {actor.api_key.prefix}" if actor.api_key else "system"
-
-
 # --- Rights holders and sources ---------------------------------------------------------------
 
 HOLDER_FIELDS = ("name", "contact_name", "contact_email", "url", "notes")
@@ -276,7 +268,7 @@ def _new_version(lic: License, number: int, actor: Principal | None, terms: dict
         license=lic,
         number=number,
         proposed_by=actor.user if actor else None,
-        proposed_by_display=_who(actor),
+        proposed_by_display=audit.actor_display(actor),
         **terms,
     )
     lic.latest = version
@@ -372,7 +364,7 @@ def license_review(
         conditions=latest.conditions,
         terms_sha256=term_rules.fingerprint(_version_terms(latest)),
         reviewer=actor.user if actor else None,
-        reviewer_display=_who(actor),
+        reviewer_display=audit.actor_display(actor),
         decided_at=now,
     )
     in_force_before = lic.in_force.number if lic.in_force else None
@@ -429,7 +421,7 @@ def evidence_add(
         content=data,
         description=description,
         uploaded_by=actor.user if actor else None,
-        uploaded_by_display=_who(actor),
+        uploaded_by_display=audit.actor_display(actor),
     )
     audit.record(
         "license.evidence_added",
