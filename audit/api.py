@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from audit.verify import verify_chain
 from config.exports import csv_chunks
 from config.filters import StrictFilterSet
+from config.times import iso_utc
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import tenant_context
 
@@ -45,7 +46,7 @@ EXPORT_FIELDS = [
 def event_to_dict(event: AuditEvent) -> dict:
     return {
         "seq": event.seq,
-        "occurred_at": event.occurred_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "occurred_at": iso_utc(event.occurred_at, "milliseconds"),
         "actor": {
             "type": event.actor_type,
             "id": event.actor_id or None,
@@ -71,7 +72,7 @@ def _flat(event: AuditEvent) -> list:
     for name in EXPORT_FIELDS:
         value = getattr(event, name)
         if name == "occurred_at":
-            value = value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            value = iso_utc(value, "milliseconds")
         values.append(value)
     return values
 

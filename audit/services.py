@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audit.models import GENESIS, AuditChain, AuditEvent
 from config.request_context import current_request_meta
+from config.times import iso_utc
 from tenants.context import current_tenant, tenant_context
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def canonical(event: AuditEvent) -> bytes:
     body = {
         "tenant": event.tenant_id,
         "seq": event.seq,
-        "occurred_at": occurred.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "occurred_at": iso_utc(occurred, "milliseconds"),
         "actor": [event.actor_type, event.actor_id, event.actor_display],
         "action": event.action,
         "target": [event.target_type, event.target_id, event.target_display],

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.filters import StrictFilterSet
+from config.times import iso_utc
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
@@ -47,15 +48,13 @@ def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
             "title": digest.source_title or digest.title,
             "url": digest.source_url or None,
         },
-        "updated_at": digest.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": iso_utc(digest.updated_at),
     }
     if detail:
         data["sections"] = digest.sections
         data["exporter"] = digest.exporter
-        data["created_at"] = digest.created_at.isoformat().replace("+00:00", "Z")
-        data["published_at"] = (
-            digest.published_at.isoformat().replace("+00:00", "Z") if digest.published_at else None
-        )
+        data["created_at"] = iso_utc(digest.created_at)
+        data["published_at"] = iso_utc(digest.published_at)
     return data
 
 

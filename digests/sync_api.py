@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from config.exports import csv_chunks
 from config.params import BIGINT_MAX, whole_number
+from config.times import iso_utc
 from digests import changes
 from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
 from digests.models import Digest
@@ -47,10 +48,6 @@ def view_fingerprint(principal) -> str:
         f"{principal.tenant.pk}|{who}|{principal.role.pk}|{principal.role.group_id}|{permissions}"
     )
     return hashlib.sha256(text.encode()).hexdigest()[:10]
-
-
-def _time(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -128,9 +125,9 @@ class DigestChangesViewSet(DigestViewSet):
                 {
                     "seq": row.seq,
                     "id": row.digest_id,
-                    "changed_at": _time(row.changed_at),
+                    "changed_at": iso_utc(row.changed_at),
                     # Hidden from this caller now: a tombstone like a deletion.
-                    "deleted_at": _time(row.deleted_at or (None if digest else row.changed_at)),
+                    "deleted_at": iso_utc(row.deleted_at or (None if digest else row.changed_at)),
                     "digest": (self.render(digest, sources=sources[digest.pk]) if digest else None),
                 }
             )

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from config.exports import csv_chunks
 from config.params import whole_number
+from config.times import iso_utc
 from digests import selectors as digest_selectors
 from digests.models import Digest
 from licensing import reports, selectors, services
@@ -28,10 +29,6 @@ LICENSE_STATUSES = [*LicenseVersion.Status.values, selectors.EXPIRED]
 
 def _date(value):
     return value.isoformat() if value else None
-
-
-def _time(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _id_param(params, name: str) -> int:
@@ -145,8 +142,8 @@ def source_to_dict(source: Source, licenses, on) -> dict:
         "parent": source.parent_id,
         "license_status": state,
         "attribution": attribution,
-        "created_at": _time(source.created_at),
-        "updated_at": _time(source.updated_at),
+        "created_at": iso_utc(source.created_at),
+        "updated_at": iso_utc(source.updated_at),
     }
 
 
@@ -353,8 +350,8 @@ def license_to_dict(lic: License, on=None) -> dict:
         "version": lic.latest.number,
         "in_force_version": lic.in_force.number if lic.in_force else None,
         **terms_to_dict(lic.latest),
-        "created_at": _time(lic.created_at),
-        "updated_at": _time(lic.updated_at),
+        "created_at": iso_utc(lic.created_at),
+        "updated_at": iso_utc(lic.updated_at),
     }
 
 
@@ -480,7 +477,7 @@ def evidence_to_dict(e: Evidence) -> dict:
         "sha256": e.sha256,
         "description": e.description,
         "uploaded_by": e.uploaded_by_display,
-        "uploaded_at": _time(e.uploaded_at),
+        "uploaded_at": iso_utc(e.uploaded_at),
     }
 
 
@@ -609,7 +606,7 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
                     "number": v.number,
                     "status": v.status,
                     **terms_to_dict(v),
-                    "created_at": _time(v.created_at),
+                    "created_at": iso_utc(v.created_at),
                     "reviews": [
                         {
                             "decision": r.decision,
@@ -617,7 +614,7 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
                             "conditions": r.conditions,
                             "terms_sha256": r.terms_sha256,
                             "reviewer": r.reviewer_display,
-                            "decided_at": _time(r.decided_at),
+                            "decided_at": iso_utc(r.decided_at),
                         }
                         for r in v.reviews.all()
                     ],

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
+from config.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
 from tenants.services import Principal, ServiceError
 from webhooks import net
@@ -192,7 +193,7 @@ def _payload(tenant, event_id: uuid.UUID, event: str, object_type: str, object_i
     return {
         "id": str(event_id),
         "type": event,
-        "created_at": timezone.now().isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(timezone.now()),
         "tenant": tenant.slug,
         "object": {
             "type": object_type,
