@@ -347,7 +347,7 @@ def _end_password_sessions() -> int:
 
     ended = 0
     for membership in Membership.objects.select_related("user", "role"):
-        if membership.break_glass and membership.role.preset and membership.role.slug == rbac.OWNER:
+        if membership.is_break_glass_owner:
             continue
         ended += end_sessions(membership.user, password_only=True)
     return ended
@@ -364,8 +364,7 @@ def password_refused(user) -> bool:
             Membership.objects.unscoped().filter(user=user).select_related("role", "tenant")
         )
     return bool(memberships) and not any(
-        not m.tenant.require_sso or (m.break_glass and m.role.preset and m.role.slug == rbac.OWNER)
-        for m in memberships
+        not m.tenant.require_sso or m.is_break_glass_owner for m in memberships
     )
 
 

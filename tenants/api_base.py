@@ -29,7 +29,6 @@ from rest_framework.response import Response
 from audit import services as audit
 from audit.models import AuditEvent
 from config.request_context import after_response
-from tenants import rbac
 from tenants.context import activate, deactivate, platform_scope
 from tenants.models import ApiKey, Membership
 from tenants.services import Principal, role_permissions
@@ -115,10 +114,9 @@ def _session_may_act_in(request, membership) -> None:
     bound = session.get(SSO_TENANT_SESSION_KEY) if session is not None else None
     if bound is not None and bound != membership.tenant_id:
         raise Http404
-    if membership.tenant.require_sso and bound != membership.tenant_id:
-        owner = membership.role.preset and membership.role.slug == rbac.OWNER
-        if not (owner and membership.break_glass):
-            raise SsoRequired()
+    own_provider = bound == membership.tenant_id
+    if membership.tenant.require_sso and not own_provider and not membership.is_break_glass_owner:
+        raise SsoRequired()
 
 
 def resolve_principal(request, tenant_slug: str) -> Principal:

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tenants import rbac
 from tenants.scoping import TenantOwnedModel
 
 SLUG_VALIDATOR = RegexValidator(
@@ -150,6 +151,12 @@ class Membership(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.tenant_id} as {self.role_id}"
+
+    @property
+    def is_break_glass_owner(self) -> bool:
+        """May use a password where the tenant requires SSO (break_glass counts for owners
+        only)."""
+        return self.break_glass and self.role.preset and self.role.slug == rbac.OWNER
 
 
 class ApiKey(TenantOwnedModel):
