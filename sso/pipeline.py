@@ -35,6 +35,7 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
     tenant = connection.tenant
     email = (details.get("email") or "").strip().lower()
     is_new = False
+    domain_checked = False  # the address's domain was found verified for this tenant
     if user is None:
         if not email or "@" not in email:
             raise SignInRefused("no_email", "Your identity provider did not send an email address.")
@@ -48,6 +49,7 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
                 f"{email.rsplit('@', 1)[1]} is not a verified domain of {tenant.name}, so "
                 "no account can be created for this address. Ask your administrator.",
             )
+        domain_checked = True
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = User.objects.create_user(email=email, full_name=details.get("fullname") or "")
@@ -73,7 +75,7 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
         Membership.objects.select_related("role").filter(user=user).first()
     )  # the tenant is current: the connection's
     if membership is None:
-        if not domain_is_verified(tenant, user.email):
+        if not domain_checked and not domain_is_verified(tenant, user.email):
             raise SignInRefused(
                 "domain_not_verified",
                 f"{user.email.rsplit('@', 1)[1]} is not a verified domain of {tenant.name}, "
