@@ -154,8 +154,10 @@ def source_create(*, actor: Principal | None, **data) -> Source:
 def source_update(*, actor: Principal | None, source: Source, **data) -> Source:
     source = Source.objects.select_for_update().get(pk=source.pk)
     _check_source_links(data, source)
+    before = _fields(source, SOURCE_FIELDS)
     updated = _update(source, SOURCE_FIELDS, actor=actor, **data)
-    _resend(sources=[source.pk])  # its title, feed or holder may show in digests
+    if _fields(updated, SOURCE_FIELDS) != before:
+        _resend(sources=[source.pk])  # its title, feed or holder may show in digests
     return updated
 
 
