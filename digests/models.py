@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from config.jsonfields import JSONField
 from tenants.scoping import TenantOwnedModel
 
 
@@ -25,14 +26,23 @@ class Digest(TenantOwnedModel):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
+    # The composite indexes below all lead with the tenant. A single-column tenant index
+    # beside them misleads the planner under row-level security: it estimated a few
+    # dozen visible rows, scanned the whole tenant through that index and sorted it,
+    # where walking `digest_tenant_date` stops after one page (9.5 ms against 2 ms for
+    # a page of 50 of 400 digests, the benchmark's list).
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
     slug = models.SlugField(max_length=120)
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200)
     published_on = models.DateField()
     summary = models.TextField(blank=True)
-    key_points = models.JSONField(default=list, blank=True)
-    sections = models.JSONField(default=list, blank=True)
-    topics = models.JSONField(default=list, blank=True)
+    key_points = JSONField(default=list, blank=True)
+    sections = JSONField(default=list, blank=True)
+    topics = JSONField(default=list, blank=True)
     language = models.CharField(max_length=16, default="en")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     truncated = models.BooleanField(default=False)
