@@ -1,0 +1,54 @@
+"""Digest reads on PostgreSQL carry their sources and licenses inside the digest query
+(`licensing.selectors.SOURCE_FACTS_SQL`). What they show must be exactly what the
+two-query reader (`sources_of_digests`) says, license state by license state."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from licensing import selectors, services
+from tenants.context import tenant_context
+from tests import factories
+from tests.licensing.test_rights import CASES, _grant
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the facts ride in the query on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def scopes(world):
+    holder = factories.rights_holder(world.acme, "Edge Network")
+    feed = factories.source(world.acme, "Edge Compute Radio", kind="feed", rights_holder=holder)
+    episode = factories.source(world.acme, "Episode 12", rights_holder=holder, parent=feed)
+    return {"holder": holder, "feed": feed, "own": episode}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_query_carried_facts_match_the_two_query_reader(world, scopes, case):
+    plan, _ = CASES[case]
+    _grant(world, scopes, plan)
+    unlicensed = factories.source(world.acme, "Someone else's episode")
+    digest = factories.digest(world.acme, title=f"About {case}")
+    with tenant_context(world.acme):
+        services.digest_sources_set(
+            actor=None, digest=digest, sources=[scopes["own"], unlicensed, scopes["feed"]]
+        )
+        expected = selectors.sources_of_digests([digest.pk])[digest.pk]
+    assert len(expected) == 3
+
+    viewer = world.client("viewer")
+    detail = viewer.get(f"/api/v1/tenants/acme/digests/{digest.pk}/")
+    assert detail.status_code == 200
+    assert detail.json()["sources"] == expected
+    listed = viewer.get("/api/v1/tenants/acme/digests/").json()["results"]
+    assert next(d for d in listed if d["id"] == digest.pk)["sources"] == expected
+
+
+def test_a_digest_without_sources_reads_an_empty_list(world):
+    digest = factories.digest(world.acme)
+    with tenant_context(world.acme):
+        services.digest_sources_set(actor=None, digest=digest, sources=[])
+    body = world.client("viewer").get(f"/api/v1/tenants/acme/digests/{digest.pk}/").json()
+    assert body["sources"] == []
