@@ -17,6 +17,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from psycopg.pq import TransactionStatus
 
+from config.jsonfields import use_for_json_values
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -50,5 +51,6 @@ def _apply_tenant_setting(execute, sql, params, many, context):
 def install_tenant_setting(sender, connection, **kwargs):
     if connection.vendor != "postgresql":
         return
+    use_for_json_values(connection.connection)
     if _apply_tenant_setting not in connection.execute_wrappers:
         connection.execute_wrappers.append(_apply_tenant_setting)
