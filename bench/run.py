@@ -142,9 +142,10 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
 class Servers:
     """gunicorn for the API (and the baseline routes) and for the limit app."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, limit_sql: str):
         self.env = django_env(
             database_url,
+            LIMIT_SQL=limit_sql,
             ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
             WEB_CONCURRENCY=os.environ.get("BENCH_WORKERS", "2"),
             GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "2"),
@@ -228,6 +229,33 @@ def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def list_sql(url: str, path: str, key: str) -> str:
+    """The digest query the list endpoint runs for this caller, as sent to PostgreSQL:
+    what the limit app runs."""
+    script = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "path, key = sys.argv[1], sys.argv[2]\n"
+        "with CaptureQueriesContext(connection) as q:\n"
+        "    r = Client().get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
+        "assert r.status_code == 200, r.status_code\n"
+        "found = [x['sql'] for x in q.captured_queries\n"
+        "         if 'FROM \"digests_digest\"' in x['sql'] and 'LIMIT' in x['sql']]\n"
+        "assert len(found) == 1, found\n"
+        "sys.stdout.write(found[0])\n"
+    )
+    env = django_env(url, ALLOWED_HOSTS="testserver")
+    out = subprocess.run(
+        [PYTHON, "-c", script, path, key], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if out.returncode:
+        sys.exit(f"capturing the list query failed:\n{out.stderr}")
+    return out.stdout
+
+
 def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
     """SQL statements per request, through Django's test client on the same settings."""
     script = (
@@ -288,7 +316,7 @@ def main() -> None:
         ids = info["digest_ids"]
         words = info["search_words"]
         log(f"scale {scale}: serving {tenants} tenants x {digests * scale} digests")
-        with Servers(runtime_url):
+        with Servers(runtime_url, list_sql(runtime_url, ours_list, info["key"])):
             app = f"http://127.0.0.1:{APP_PORT}"
             limit = f"http://127.0.0.1:{LIMIT_PORT}"
             wrk("warm-up", app, [ours_list], seconds=2, connections=args.connections, headers=auth)
@@ -394,7 +422,8 @@ def write_results(results, args, tenants, digests, seconds, elapsed) -> None:
         "PostgreSQL unpinned; the app connects as the non-owner runtime role (RLS applies)",
         "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
         "baseline: plain DRF ModelSerializer + ListAPIView/RetrieveAPIView/SearchFilter "
-        "(bench/urls.py); limit: bare WSGI + psycopg + orjson (bench/limit_app.py)",
+        "(bench/urls.py); limit: bare WSGI + psycopg + orjson running the list endpoint's own "
+        "digest query, captured from it (bench/limit_app.py)",
         "",
         "| target | req/s | p50 ms | p99 ms | errors | requests | SQL per request |",
         "|---|---|---|---|---|---|---|",
