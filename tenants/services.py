@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit import services as audit
@@ -472,6 +472,53 @@ def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+# Every API request looks its key up with its tenant and role. Through the ORM, compiling
+# that query cost nearly nine tenths of the lookup (about 0.9 of 1.1 ms of CPU), so it is
+# written once from the models' own columns and read back with `Model.from_db`, as the
+# ORM's select_related would. A test compares the two field by field.
+_key_lookup: tuple[str, list[tuple[type, list[str], int, int]]] | None = None
+
+
+def _key_lookup_sql() -> tuple[str, list[tuple[type, list[str], int, int]]]:
+    global _key_lookup
+    if _key_lookup is None:
+        quote = connection.ops.quote_name
+        columns: list[str] = []
+        parts = []
+        for model, alias in ((ApiKey, "k"), (Tenant, "t"), (Role, "r")):
+            fields = model._meta.concrete_fields
+            if any(f.get_db_converters(connection) for f in fields):
+                raise RuntimeError(f"{model.__name__} needs converters: read it through the ORM")
+            start = len(columns)
+            columns += [f"{alias}.{quote(f.column)}" for f in fields]
+            parts.append((model, [f.attname for f in fields], start, len(columns)))
+        # Identifiers from the models only, quoted; the prefix is a parameter.
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
+            f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
+            f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
+            "WHERE k.prefix = %s ORDER BY k.id"
+        )
+        _key_lookup = (sql, parts)
+    return _key_lookup
+
+
+def keys_with_prefix(prefix: str) -> list[ApiKey]:
+    """Every key with this prefix, its tenant and role loaded (platform scope)."""
+    sql, parts = _key_lookup_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix])
+        rows = cursor.fetchall()
+    (_, key_names, k0, k1), (_, tenant_names, t0, t1), (_, role_names, r0, r1) = parts
+    keys = []
+    for row in rows:
+        key = ApiKey.from_db(connection.alias, key_names, row[k0:k1])
+        key.tenant = Tenant.from_db(connection.alias, tenant_names, row[t0:t1])
+        key.role = Role.from_db(connection.alias, role_names, row[r0:r1])
+        keys.append(key)
+    return keys
+
+
 def api_key_authenticate(token: str) -> ApiKey | None:
     """The active key for `token`, or None. Compares hashes in constant time."""
     parts = token.split("_", 2)
@@ -480,9 +527,7 @@ def api_key_authenticate(token: str) -> ApiKey | None:
     presented = _hash_secret(token)
     now = timezone.now()
     with platform_scope():
-        candidates = list(
-            ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=parts[1])
-        )
+        candidates = keys_with_prefix(parts[1])
     match = None
     for candidate in candidates:
         if hmac.compare_digest(candidate.secret_hash, presented):

@@ -387,3 +387,27 @@ def test_create_api_key_command_does_not_use_another_tenants_role(world):
     with pytest.raises(CommandError) as raised:
         run_create_api_key("--tenant", "acme", "--role", "sentinel-role", "--name", "x")
     assert "no role 'sentinel-role'" in str(raised.value)
+
+
+def test_the_key_lookup_reads_what_the_orm_would(world):
+    """`keys_with_prefix` is a hand-written query; it must load key, tenant and role exactly
+    as `select_related` does, for every concrete field."""
+    from tenants.services import keys_with_prefix
+
+    made = factories.api_key(world.acme, "editor", name="lookup", expires_at=None)
+    prefix = made.api_key.prefix
+    with platform_scope():
+        [found] = keys_with_prefix(prefix)
+        [expected] = (
+            ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
+        )
+        assert keys_with_prefix("no-such-prefix") == []
+    for got, want in (
+        (found, expected),
+        (found.tenant, expected.tenant),
+        (found.role, expected.role),
+    ):
+        for field in type(want)._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.attname
+        assert not got._state.adding
+    assert found.role.slug == "editor" and found.tenant.slug == "acme"
