@@ -61,8 +61,10 @@ def _ms(value: str) -> float:
 
 def parse_wrk(output: str, name: str) -> Result:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    # The percentiles sit in their own lines under "Latency Distribution" (anchored: the
+    # stdev column above can also end in "50%").
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", output, re.M).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -297,7 +299,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (Debian) or brew install wrk")
 
-    tenants, digests, seconds = (5, 400, 5) if args.quick else (50, 2000, 20)
+    tenants, digests, seconds = (5, 400, 10) if args.quick else (50, 2000, 20)
     seconds = args.seconds or seconds
     base = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/digest_platform_bench"
