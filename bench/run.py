@@ -63,8 +63,8 @@ def parse_wrk(output: str, name: str) -> Result:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     # The percentiles sit in their own lines under "Latency Distribution" (anchored: the
     # stdev column above can also end in "50%").
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", output, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", output, re.M).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)\s*$", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)\s*$", output, re.M).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
