@@ -7,7 +7,9 @@
 Builds (or reuses) the datasets on PostgreSQL, serves each with gunicorn and production
 settings (debug off) as the non-owner runtime role, so row-level security is in play;
 drives load with wrk at a fixed concurrency for a fixed time, wrk pinned to CPU 0 and the
-server to CPU 1; writes bench/RESULTS.md.
+servers to CPU 1. Targets take turns in rounds and each figure is the median of its
+rounds, so a shared machine's slow spells do not land on one side of a ratio. Writes
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import platform as host
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +35,7 @@ from bench.common import with_database, with_user
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnop"
-APP_PORT, LIMIT_PORT = 8701, 8702
+APP_PORT, LIMIT_PORT, APP_PORT_10X = 8701, 8702, 8703
 RUNTIME_ROLE = "digest_bench"
 
 
@@ -144,7 +147,8 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
 class Servers:
     """gunicorn for the API (and the baseline routes) and for the limit app."""
 
-    def __init__(self, database_url: str, limit_sql: str):
+    def __init__(self, database_url: str, limit_sql: str, *, port: int, limit_port: int | None):
+        self.port, self.limit_port = port, limit_port
         self.env = django_env(
             database_url,
             LIMIT_SQL=limit_sql,
@@ -185,7 +189,7 @@ class Servers:
         )
         for _ in range(100):
             try:
-                path = "/healthz" if port == APP_PORT else "/none"
+                path = "/healthz" if port == self.port else "/none"
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
                 return
             except OSError:
@@ -193,8 +197,9 @@ class Servers:
         raise RuntimeError(f"{app} did not start on port {port}")
 
     def __enter__(self):
-        self._start("config.wsgi:application", APP_PORT)
-        self._start("bench.limit_app:application", LIMIT_PORT)
+        self._start("config.wsgi:application", self.port)
+        if self.limit_port is not None:
+            self._start("bench.limit_app:application", self.limit_port)
         return self
 
     def __exit__(self, *exc):
@@ -289,109 +294,126 @@ def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def combine(name: str, runs: list[Result]) -> Result:
+    """One target's rounds: medians of throughput and latency, sums of counts."""
+    return Result(
+        name,
+        statistics.median(r.rps for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+        sum(r.requests for r in runs),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="The API benchmark (writes bench/RESULTS.md)")
     parser.add_argument("--scale", type=int, default=1, help="multiplies the digests per tenant")
     parser.add_argument("--quick", action="store_true", help="small data, short runs")
-    parser.add_argument("--seconds", type=int)
+    parser.add_argument("--seconds", type=int, help="per target and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (Debian) or brew install wrk")
 
-    tenants, digests, seconds = (5, 400, 10) if args.quick else (50, 2000, 20)
+    tenants, digests, seconds = (5, 400, 3) if args.quick else (50, 2000, 10)
     seconds = args.seconds or seconds
     base = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/digest_platform_bench"
     )
     name = base.rsplit("/", 1)[1]
-    results: dict[str, Result] = {}
-    scales = (args.scale, args.scale * 10)
     started = time.time()
-    for scale in scales:
+    served = {}
+    for scale in (args.scale, args.scale * 10):
         admin_url = with_database(base, f"{name}_{'q' if args.quick else 'f'}{scale}")
         info = build_dataset(admin_url, scale, tenants, digests)
         runtime_url = with_user(admin_url, RUNTIME_ROLE, "bench-only")
-        tenant = info["tenants"][0]
-        auth = {"Authorization": f"Bearer {info['key']}"}
-        ours_list = f"/api/v1/tenants/{tenant}/digests/?page_size=50"
-        ids = info["digest_ids"]
-        words = info["search_words"]
-        log(f"scale {scale}: serving {tenants} tenants x {digests * scale} digests")
-        with Servers(runtime_url, list_sql(runtime_url, ours_list, info["key"])):
-            app = f"http://127.0.0.1:{APP_PORT}"
-            limit = f"http://127.0.0.1:{LIMIT_PORT}"
-            wrk("warm-up", app, [ours_list], seconds=2, connections=args.connections, headers=auth)
-            suffix = "" if scale == args.scale else "-10x"
-            results["list" + suffix] = wrk(
-                "list" + suffix,
-                app,
-                [ours_list],
-                seconds=seconds,
-                connections=args.connections,
-                headers=auth,
-            )
-            if scale != args.scale:
-                continue
-            results["detail"] = wrk(
-                "detail",
-                app,
-                [f"/api/v1/tenants/{tenant}/digests/{i}/" for i in ids[:200]],
-                seconds=seconds,
-                connections=args.connections,
-                headers=auth,
-            )
-            results["search"] = wrk(
-                "search",
-                app,
-                [
-                    f"/api/v1/tenants/{tenant}/digests/?page_size=50&q={w.replace(' ', '+')}"
-                    for w in words
-                ],
-                seconds=seconds,
-                connections=args.connections,
-                headers=auth,
-            )
-            results["baseline-list"] = wrk(
-                "baseline-list",
-                app,
-                [f"/baseline/{tenant}/digests/"],
-                seconds=seconds,
-                connections=args.connections,
-            )
-            results["baseline-detail"] = wrk(
-                "baseline-detail",
-                app,
-                [f"/baseline/digests/{i}/" for i in ids[:200]],
-                seconds=seconds,
-                connections=args.connections,
-            )
-            results["baseline-search"] = wrk(
-                "baseline-search",
-                app,
-                [f"/baseline/{tenant}/digests/?search={w.replace(' ', '+')}" for w in words],
-                seconds=seconds,
-                connections=args.connections,
-            )
-            wrk("warm-up", limit, [f"/{tenant}"], seconds=2, connections=args.connections)
-            results["limit-list"] = wrk(
-                "limit-list", limit, [f"/{tenant}"], seconds=seconds, connections=args.connections
-            )
-            queries = count_queries(
-                runtime_url,
-                {
-                    "list": ours_list,
-                    "detail": f"/api/v1/tenants/{tenant}/digests/{ids[0]}/",
-                    "search": f"/api/v1/tenants/{tenant}/digests/?page_size=50&q=vaccine",
-                    "baseline-list": f"/baseline/{tenant}/digests/",
-                    "baseline-detail": f"/baseline/digests/{ids[0]}/",
-                    "baseline-search": f"/baseline/{tenant}/digests/?search=vaccine",
-                },
-                info["key"],
-            )
-            for key, value in queries.items():
-                results[key].queries = value
-            results["limit-list"].queries = 1
+        served[scale] = (info, runtime_url)
+
+    info, runtime_url = served[args.scale]
+    info_10x, runtime_url_10x = served[args.scale * 10]
+    tenant, key = info["tenants"][0], info["key"]
+    ours_list = f"/api/v1/tenants/{tenant}/digests/?page_size=50"
+    ours_list_10x = f"/api/v1/tenants/{info_10x['tenants'][0]}/digests/?page_size=50"
+    ids, words = info["digest_ids"], info["search_words"]
+    app, limit = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{LIMIT_PORT}"
+    app_10x = f"http://127.0.0.1:{APP_PORT_10X}"
+    auth = {"Authorization": f"Bearer {key}"}
+    auth_10x = {"Authorization": f"Bearer {info_10x['key']}"}
+    # name: (server, paths, headers). Every target runs once per round, in turn, so a
+    # slower or faster spell of a shared machine falls on all of them alike.
+    targets = {
+        "list": (app, [ours_list], auth),
+        "baseline-list": (app, [f"/baseline/{tenant}/digests/"], None),
+        "limit-list": (limit, [f"/{tenant}"], None),
+        "detail": (app, [f"/api/v1/tenants/{tenant}/digests/{i}/" for i in ids[:200]], auth),
+        "baseline-detail": (app, [f"/baseline/digests/{i}/" for i in ids[:200]], None),
+        "search": (
+            app,
+            [f"{ours_list}&q={w.replace(' ', '+')}" for w in words],
+            auth,
+        ),
+        "baseline-search": (
+            app,
+            [f"/baseline/{tenant}/digests/?search={w.replace(' ', '+')}" for w in words],
+            None,
+        ),
+        "list-10x": (app_10x, [ours_list_10x], auth_10x),
+    }
+    log(
+        f"serving {tenants} tenants x {digests * args.scale} digests and x "
+        f"{digests * args.scale * 10}; {args.rounds} rounds of {seconds} s per target"
+    )
+    runs: dict[str, list[Result]] = {target: [] for target in targets}
+    with (
+        Servers(
+            runtime_url,
+            list_sql(runtime_url, ours_list, key),
+            port=APP_PORT,
+            limit_port=LIMIT_PORT,
+        ),
+        Servers(
+            runtime_url_10x,
+            list_sql(runtime_url_10x, ours_list_10x, info_10x["key"]),
+            port=APP_PORT_10X,
+            limit_port=None,
+        ),
+    ):
+        for target, (server, paths, headers) in targets.items():
+            wrk(f"warm-up {target}", server, paths, seconds=1, connections=4, headers=headers)
+        for number in range(1, args.rounds + 1):
+            log(f"round {number}")
+            for target, (server, paths, headers) in targets.items():
+                runs[target].append(
+                    wrk(
+                        target,
+                        server,
+                        paths,
+                        seconds=seconds,
+                        connections=args.connections,
+                        headers=headers,
+                    )
+                )
+    results = {target: combine(target, found) for target, found in runs.items()}
+    queries = count_queries(
+        runtime_url,
+        {
+            "list": ours_list,
+            "detail": f"/api/v1/tenants/{tenant}/digests/{ids[0]}/",
+            "search": f"{ours_list}&q=vaccine",
+            "baseline-list": f"/baseline/{tenant}/digests/",
+            "baseline-detail": f"/baseline/digests/{ids[0]}/",
+            "baseline-search": f"/baseline/{tenant}/digests/?search=vaccine",
+        },
+        key,
+    )
+    for target, value in queries.items():
+        results[target].queries = value
+    results["limit-list"].queries = 1
+    results["list-10x"].queries = count_queries(
+        runtime_url_10x, {"list": ours_list_10x}, info_10x["key"]
+    )["list"]
     write_results(results, args, tenants, digests, seconds, time.time() - started)
 
 
@@ -417,11 +439,15 @@ def write_results(results, args, tenants, digests, seconds, elapsed) -> None:
         f"grants on 1% of digests, each digest linked to its episode source and publisher "
         f"(licenses approved for most publishers, pending or none for the rest); the 10x run "
         f"has {digests * args.scale * 10} digests per tenant",
-        f"- Load: wrk, 1 thread, {args.connections} connections, {seconds} s per target, "
+        f"- Load: wrk, 1 thread, {args.connections} connections, {args.rounds} rounds of "
+        f"{seconds} s per target, the targets taking turns within each round (a shared "
+        "machine's slow and fast spells fall on all of them); each figure is the median of "
+        "the rounds, requests and errors are summed; wrk "
         "pinned to CPU 0; gunicorn (platform/gunicorn.conf.py, "
         f"{os.environ.get('BENCH_WORKERS', '2')} workers x "
         f"{os.environ.get('BENCH_THREADS', '2')} threads, debug off) pinned to CPU 1; "
-        "PostgreSQL unpinned; the app connects as the non-owner runtime role (RLS applies)",
+        "PostgreSQL unpinned; the app connects as the non-owner runtime role (RLS applies); "
+        "the 10x dataset is served at the same time by its own gunicorn",
         "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
         "baseline: plain DRF ModelSerializer + ListAPIView/RetrieveAPIView/SearchFilter "
         "(bench/urls.py); limit: bare WSGI + psycopg + orjson running the list endpoint's own "
