@@ -164,7 +164,7 @@ def main() -> None:
         lua.write(script)
     runtime_url = with_user(admin_url, RUNTIME_ROLE, "bench-only")
     log(f"load: {args.seconds} s at {args.connections} connections on {tenant}")
-    with Servers(runtime_url):
+    with Servers(runtime_url, port=APP_PORT, limit_port=None):
         command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
         command += ["--timeout", "10s", "-s", lua.name, f"http://127.0.0.1:{APP_PORT}"]
         if shutil.which("taskset") and (os.cpu_count() or 1) > 1:

@@ -147,7 +147,9 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
 class Servers:
     """gunicorn for the API (and the baseline routes) and for the limit app."""
 
-    def __init__(self, database_url: str, limit_sql: str, *, port: int, limit_port: int | None):
+    def __init__(
+        self, database_url: str, limit_sql: str = "", *, port: int, limit_port: int | None
+    ):
         self.port, self.limit_port = port, limit_port
         self.env = django_env(
             database_url,
