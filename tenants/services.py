@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from tenants import rbac
-from tenants.context import current_tenant, platform_scope, tenant_context
+from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
 
 
@@ -475,41 +475,60 @@ def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
 # Every API request looks its key up with its tenant and role. Through the ORM, compiling
 # that query cost nearly nine tenths of the lookup (about 0.9 of 1.1 ms of CPU), so it is
 # written once from the models' own columns and read back with `Model.from_db`, as the
-# ORM's select_related would. A test compares the two field by field.
-_key_lookup: tuple[str, list[tuple[type, list[str], int, int]]] | None = None
+# ORM's select_related would; a test compares the two field by field. Where a column
+# needs a converter on the way out (SQLite's datetimes, for one) the ORM reads it.
+_key_lookup: tuple[str, list[tuple[list[str], int, int]]] | None = None
+_KEY_MODELS = ((ApiKey, "k"), (Tenant, "t"), (Role, "r"))
 
 
-def _key_lookup_sql() -> tuple[str, list[tuple[type, list[str], int, int]]]:
+def _needs_converters(model) -> bool:
+    table = model._meta.db_table
+    return any(
+        f.get_db_converters(connection) or connection.ops.get_db_converters(f.get_col(table))
+        for f in model._meta.concrete_fields
+    )
+
+
+def _key_lookup_sql() -> tuple[str, list[tuple[list[str], int, int]]] | None:
+    """The statement and each model's slice of its columns; None to use the ORM."""
     global _key_lookup
     if _key_lookup is None:
-        quote = connection.ops.quote_name
-        columns: list[str] = []
-        parts = []
-        for model, alias in ((ApiKey, "k"), (Tenant, "t"), (Role, "r")):
-            fields = model._meta.concrete_fields
-            if any(f.get_db_converters(connection) for f in fields):
-                raise RuntimeError(f"{model.__name__} needs converters: read it through the ORM")
-            start = len(columns)
-            columns += [f"{alias}.{quote(f.column)}" for f in fields]
-            parts.append((model, [f.attname for f in fields], start, len(columns)))
-        # Identifiers from the models only, quoted; the prefix is a parameter.
-        sql = (
-            f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
-            f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
-            f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
-            "WHERE k.prefix = %s ORDER BY k.id"
-        )
-        _key_lookup = (sql, parts)
-    return _key_lookup
+        if any(_needs_converters(model) for model, _ in _KEY_MODELS):
+            _key_lookup = ("", [])
+        else:
+            quote = connection.ops.quote_name
+            columns: list[str] = []
+            parts = []
+            for model, alias in _KEY_MODELS:
+                fields = model._meta.concrete_fields
+                start = len(columns)
+                columns += [f"{alias}.{quote(f.column)}" for f in fields]
+                parts.append(([f.attname for f in fields], start, len(columns)))
+            # Identifiers from the models only, quoted; the prefix is a parameter.
+            sql = (
+                f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
+                f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
+                f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
+                "WHERE k.prefix = %s ORDER BY k.id"
+            )
+            _key_lookup = (sql, parts)
+    return _key_lookup if _key_lookup[0] else None
 
 
 def keys_with_prefix(prefix: str) -> list[ApiKey]:
-    """Every key with this prefix, its tenant and role loaded (platform scope)."""
-    sql, parts = _key_lookup_sql()
+    """Every key with this prefix, its tenant and role loaded. A platform-level read
+    across tenants, like `.unscoped()`: only in platform scope."""
+    if not in_platform_scope():
+        raise RuntimeError("keys_with_prefix reads across tenants: call it in platform_scope()")
+    lookup = _key_lookup_sql()
+    if lookup is None:
+        return list(
+            ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
+        )
+    sql, ((key_names, k0, k1), (tenant_names, t0, t1), (role_names, r0, r1)) = lookup
     with connection.cursor() as cursor:
         cursor.execute(sql, [prefix])
         rows = cursor.fetchall()
-    (_, key_names, k0, k1), (_, tenant_names, t0, t1), (_, role_names, r0, r1) = parts
     keys = []
     for row in rows:
         key = ApiKey.from_db(connection.alias, key_names, row[k0:k1])

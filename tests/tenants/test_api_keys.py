@@ -394,7 +394,9 @@ def test_the_key_lookup_reads_what_the_orm_would(world):
     as `select_related` does, for every concrete field."""
     from tenants.services import keys_with_prefix
 
-    made = factories.api_key(world.acme, "editor", name="lookup", expires_at=None)
+    made = factories.api_key(
+        world.acme, "editor", name="lookup", expires_at=timezone.now() + timedelta(days=3)
+    )
     prefix = made.api_key.prefix
     with platform_scope():
         [found] = keys_with_prefix(prefix)
@@ -411,3 +413,13 @@ def test_the_key_lookup_reads_what_the_orm_would(world):
             assert getattr(got, field.attname) == getattr(want, field.attname), field.attname
         assert not got._state.adding
     assert found.role.slug == "editor" and found.tenant.slug == "acme"
+    # Read this way, an expiring key still authenticates (its times compare as aware).
+    assert bearer(made.token).get(MEMBERS).status_code == 200
+    assert bearer(made.token).get(MEMBERS).status_code == 200  # last use recorded, still fine
+
+
+def test_the_key_lookup_refuses_to_run_outside_platform_scope(world):
+    from tenants.services import keys_with_prefix
+
+    with pytest.raises(RuntimeError, match="platform_scope"):
+        keys_with_prefix("anything")
