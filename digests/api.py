@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.db import connection
 from django.db.models import Field
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -298,7 +297,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             # Sources and their licenses ride along in the same query (no round trip).
             # A `json` value, which psycopg decodes itself: no converter on top.
             queryset = queryset.annotate(
-                source_facts=RawSQL(SOURCE_FACTS_SQL, (), output_field=Field())  # noqa: S611
+                source_facts=selectors.DigestTableSQL(SOURCE_FACTS_SQL, (), output_field=Field())
             )
         return queryset
 

@@ -7,7 +7,7 @@ import threading
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -58,6 +58,22 @@ def visible_digests(principal: Principal, queryset: QuerySet[Digest] | None = No
 # the tenant, the role's group, the person, the two permissions visibility reads, the
 # rules that apply (with their parameters) and the day (license gates read today's terms).
 
+
+class DigestTableSQL(RawSQL):
+    """SQL compiled ahead that names the digests table `"digests_digest"`, as the ORM does
+    in a query of its own. Nested in another query (`pk__in=...`, `Exists(...)`) Django
+    renames the inner tables but cannot rename inside this text, and the condition would
+    silently apply to the outer row: that raises instead."""
+
+    def relabeled_clone(self, change_map):
+        if Digest._meta.db_table in change_map:
+            raise NotSupportedError(
+                "a readable_digests queryset cannot be nested in another query; "
+                "filter with visible_digests() there"
+            )
+        return super().relabeled_clone(change_map)
+
+
 _compiled: dict[tuple, tuple[str | None, tuple, tuple]] = {}
 _compiled_lock = threading.Lock()
 MAX_COMPILED = 10_000
@@ -96,10 +112,16 @@ def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] 
         where_sql, where_params = None, ()
     except EmptyResultSet:
         return None
-    hits = tuple(
-        (name, *compiler.compile(expression)) for name, expression in query.annotations.items()
-    )
-    return where_sql, tuple(where_params), tuple((n, sql, tuple(p)) for n, sql, p in hits)
+    hits = []
+    for name, expression in query.annotations.items():
+        try:
+            sql, params = compiler.compile(expression)
+        except FullResultSet:  # as the ORM selects such a condition: a constant
+            sql, params = "1 = 1", ()
+        except EmptyResultSet:
+            sql, params = "1 = 0", ()
+        hits.append((name, sql, tuple(params)))
+    return where_sql, tuple(where_params), tuple(hits)
 
 
 def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest]) -> QuerySet:
@@ -115,20 +137,21 @@ def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest])
             if hidden is not None:
                 queryset = queryset.exclude(hidden)
             return rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
-        with _compiled_lock:
-            if len(_compiled) >= MAX_COMPILED:
-                _compiled.clear()
-            _compiled[key] = found
+        if _shape(principal, rule_set) == key:  # not across midnight: license gates read the day
+            with _compiled_lock:
+                if len(_compiled) >= MAX_COMPILED:
+                    _compiled.clear()
+                _compiled[key] = found
     # The SQL is the ORM's own compilation, values kept apart as parameters.
     where_sql, where_params, hits = found
     if where_sql is not None:
         queryset = queryset.filter(
-            RawSQL(where_sql, where_params, output_field=BooleanField())  # noqa: S611
+            DigestTableSQL(where_sql, where_params, output_field=BooleanField())
         )
     if hits:
         queryset = queryset.annotate(
             **{
-                name: RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+                name: DigestTableSQL(sql, params, output_field=BooleanField())
                 for name, sql, params in hits
             }
         )

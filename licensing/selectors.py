@@ -346,7 +346,9 @@ _LATEST_JSON = (
     "v.attribution)"
 )
 
-# Constant text, no value of anyone's is ever put into it.
+# Constant text, no value of anyone's is ever put into it. Row-level security applies to
+# every table it reads; the tenant conditions are the second wall, as the tenant-scoped
+# managers are for the ORM's reads.
 SOURCE_FACTS_SQL = (
     "(SELECT COALESCE(json_agg(json_build_array(s.id, s.kind, s.title, s.publisher, "
     "s.canonical_url, s.parent_id, s.rights_holder_id, "
@@ -354,13 +356,14 @@ SOURCE_FACTS_SQL = (
     "l.in_force_id, " + _IN_FORCE_JSON + ", " + _LATEST_JSON + ") "
     "ORDER BY l.id), '[]'::json) "
     "FROM licensing_license l "
-    "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id "
-    "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id "
-    "WHERE l.source_id = s.id OR l.source_id = s.parent_id "
-    "OR l.rights_holder_id = s.rights_holder_id)"
+    "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
+    "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id "
+    "WHERE l.tenant_id = s.tenant_id AND (l.source_id = s.id OR l.source_id = s.parent_id "
+    "OR l.rights_holder_id = s.rights_holder_id))"
     ") ORDER BY s.id), '[]'::json) "
-    "FROM licensing_digestsource ds JOIN licensing_source s ON s.id = ds.source_id "
-    'WHERE ds.digest_id = "digests_digest"."id")'
+    "FROM licensing_digestsource ds "
+    "JOIN licensing_source s ON s.id = ds.source_id AND s.tenant_id = ds.tenant_id "
+    'WHERE ds.digest_id = "digests_digest"."id" AND ds.tenant_id = "digests_digest"."tenant_id")'
 )
 
 

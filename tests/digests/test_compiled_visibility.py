@@ -61,3 +61,33 @@ def test_callers_sharing_a_tenant_never_share_a_compiled_view(world):
     for _ in range(2):
         for name, client in callers.items():
             assert _sees(client, *everything) == expected[name], name
+
+
+def test_a_compiled_view_refuses_to_be_nested_in_another_query(world):
+    """The compiled SQL names the digests table; nested, Django would rename the table
+    around it but not inside it. That must fail loudly, never filter the wrong row."""
+    import pytest
+    from django.db import NotSupportedError
+
+    from digests.models import Digest
+    from policies import selectors as policy_selectors
+    from tenants.context import tenant_context
+    from tenants.models import Membership
+    from tenants.services import Principal, role_permissions
+
+    factories.digest(world.acme)
+    with tenant_context(world.acme):
+        role = Membership.objects.get(user=world.members["viewer"]).role
+        principal = Principal(
+            tenant=world.acme,
+            role=role,
+            permissions=role_permissions(role),
+            user=world.members["viewer"],
+            api_key=None,
+        )
+        readable = selectors.readable_digests(
+            principal, policy_selectors.rule_set_for(principal), Digest.objects.all()
+        )
+        assert readable.exists()
+        with pytest.raises(NotSupportedError, match="cannot be nested"):
+            list(Digest.objects.filter(pk__in=readable.values("pk")))

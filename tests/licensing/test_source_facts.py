@@ -52,3 +52,25 @@ def test_a_digest_without_sources_reads_an_empty_list(world):
         services.digest_sources_set(actor=None, digest=digest, sources=[])
     body = world.client("viewer").get(f"/api/v1/tenants/acme/digests/{digest.pk}/").json()
     assert body["sources"] == []
+
+
+def test_a_link_to_another_tenants_source_shows_nothing_of_it(world):
+    """The tenant-scoped managers refuse such a link; if one reached the table anyway, the
+    query-carried facts still keep to the digest's tenant (the second wall beside
+    row-level security, which a superuser connection would not have)."""
+    from licensing.models import DigestSource
+    from tenants.context import platform_scope
+
+    digest = factories.digest(world.acme)
+    own = factories.source(world.acme, "Our episode")
+    theirs = factories.source(world.globex, "SENTINEL-globex-episode")
+    factories.license(world.globex, source=theirs, decision="approved")
+    with tenant_context(world.acme):
+        services.digest_sources_set(actor=None, digest=digest, sources=[own])
+    with platform_scope():
+        DigestSource.objects.unscoped().create(tenant=world.acme, digest=digest, source=theirs)
+
+    response = world.client("viewer").get(f"/api/v1/tenants/acme/digests/{digest.pk}/")
+    assert response.status_code == 200
+    assert [s["id"] for s in response.json()["sources"]] == [own.pk]
+    assert b"SENTINEL" not in response.content
