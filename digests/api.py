@@ -335,16 +335,15 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         return self.etag_response(self.render(digest), digest, status=status)
 
     def cursor_ordering(self):
+        wanted = self.request.query_params.get("ordering")
+        if wanted is not None and wanted not in ORDERINGS:
+            # Checked even when a search orders by relevance: a bad value is never ignored.
+            raise serializers.ValidationError({"ordering": [f"One of {', '.join(ORDERINGS)}."]})
         if self.request.query_params.get("q", "").strip():
             return (
                 ("-rank", "-id") if connection.vendor == "postgresql" else ("-published_on", "-id")
             )
-        wanted = self.request.query_params.get("ordering")
-        if wanted is None:
-            return ORDERINGS["-published_on"]
-        if wanted not in ORDERINGS:
-            raise serializers.ValidationError({"ordering": [f"One of {', '.join(ORDERINGS)}."]})
-        return ORDERINGS[wanted]
+        return ORDERINGS["-published_on" if wanted is None else wanted]
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -282,6 +282,15 @@ def test_bad_filter_values_are_400_problems(world):
     assert response.json()["errors"][0]["field"] == "published_after"
 
 
+def test_a_bad_ordering_is_a_400_even_when_searching(world):
+    # Found by the contract test: with `q`, relevance orders the page and `ordering` was
+    # not looked at, so any value passed.
+    for params in ({"ordering": "title"}, {"ordering": "title", "q": "energy"}):
+        response = world.client("viewer").get(f"{BASE}/", params)
+        assert response.status_code == 400, params
+        assert response.json()["errors"][0]["field"] == "ordering"
+
+
 def test_search_ranks_title_matches_above_body_matches(world):
     factories.digest(
         world.acme, title="Notes from the harbour", key_points=["Tidal turbines stall in silt."]
