@@ -96,15 +96,19 @@ def _shape(principal: Principal, rule_set) -> tuple:
     )
 
 
-def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] | None:
-    """(WHERE fragment or None for "everything", its params, monitor-hit annotations as
-    (name, sql, params)); None when the condition cannot stand alone (an empty set)."""
-    queryset = visible_digests(principal, Digest._base_manager.all())
+def _readable_through_orm(principal: Principal, rule_set, queryset: QuerySet) -> QuerySet:
+    """What `readable_digests` means, built by the ORM: the source of the compiled SQL."""
+    queryset = visible_digests(principal, queryset)
     hidden = rule_set.hidden_condition()
     if hidden is not None:
         queryset = queryset.exclude(hidden)
-    queryset = rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
-    query = queryset.query
+    return rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
+
+
+def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] | None:
+    """(WHERE fragment or None for "everything", its params, monitor-hit annotations as
+    (name, sql, params)); None when the condition cannot stand alone (an empty set)."""
+    query = _readable_through_orm(principal, rule_set, Digest._base_manager.all()).query
     compiler = query.get_compiler(connection=connection)
     try:
         where_sql, where_params = compiler.compile(query.where)
@@ -132,11 +136,7 @@ def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest])
     if found is None:
         found = _compile(principal, rule_set)
         if found is None:  # not cacheable as a fragment: build it the long way
-            queryset = visible_digests(principal, queryset)
-            hidden = rule_set.hidden_condition()
-            if hidden is not None:
-                queryset = queryset.exclude(hidden)
-            return rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
+            return _readable_through_orm(principal, rule_set, queryset)
         if _shape(principal, rule_set) == key:  # not across midnight: license gates read the day
             with _compiled_lock:
                 if len(_compiled) >= MAX_COMPILED:
