@@ -267,21 +267,34 @@ def licenses_covering(sources) -> list[_LicenseFacts]:
         )
     )
     width = len(_VERSION_COLUMNS)
+    return [_license(*row[:3], row[3 : 3 + width], row[3 + width :]) for row in rows]
 
-    def version(values) -> _VersionFacts | None:
-        return _VersionFacts(*values) if values[0] is not None else None
 
-    return [
-        _LicenseFacts(
-            pk=row[0],
-            source_id=row[1],
-            rights_holder_id=row[2],
-            in_force_id=row[3],
-            in_force=version(row[3 : 3 + width]),
-            latest=version(row[3 + width :]),
-        )
-        for row in rows
-    ]
+def _day(value) -> date | None:
+    """A date column's value, read directly or from JSON (ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _version(values) -> _VersionFacts | None:
+    """A version from its columns in `_VERSION_COLUMNS` order; None for no version."""
+    if values[0] is None:
+        return None
+    pk, number, status, spdx_id, valid_from, valid_until, attribution = values
+    return _VersionFacts(
+        pk, number, status, spdx_id, _day(valid_from), _day(valid_until), attribution
+    )
+
+
+def _license(pk, source_id, holder_id, in_force, latest) -> _LicenseFacts:
+    """A license from its own columns and its two versions' (`_VERSION_COLUMNS`)."""
+    return _LicenseFacts(
+        pk=pk,
+        source_id=source_id,
+        rights_holder_id=holder_id,
+        in_force_id=in_force[0],
+        in_force=_version(in_force),
+        latest=_version(latest),
+    )
 
 
 def _describe(source: _SourceFacts, licenses, on: date) -> dict:
@@ -336,15 +349,11 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
 # security applies to the subqueries as to any other. `sources_from_facts` turns that
 # value into what `sources_of_digests` returns for one digest.
 
-# A license version as a JSON array, in the order of `_VERSION_COLUMNS`.
-_IN_FORCE_JSON = (
-    "json_build_array(f.id, f.number, f.status, f.spdx_id, f.valid_from, f.valid_until, "
-    "f.attribution)"
-)
-_LATEST_JSON = (
-    "json_build_array(v.id, v.number, v.status, v.spdx_id, v.valid_from, v.valid_until, "
-    "v.attribution)"
-)
+
+def _version_json(alias: str) -> str:
+    """A license version as a JSON array, in the order of `_VERSION_COLUMNS`."""
+    return "json_build_array(" + ", ".join(f"{alias}.{c}" for c in _VERSION_COLUMNS) + ")"
+
 
 # Constant text, no value of anyone's is ever put into it. Row-level security applies to
 # every table it reads; the tenant conditions are the second wall, as the tenant-scoped
@@ -353,7 +362,10 @@ SOURCE_FACTS_SQL = (
     "(SELECT COALESCE(json_agg(json_build_array(s.id, s.kind, s.title, s.publisher, "
     "s.canonical_url, s.parent_id, s.rights_holder_id, "
     "(SELECT COALESCE(json_agg(json_build_array(l.id, l.source_id, l.rights_holder_id, "
-    "l.in_force_id, " + _IN_FORCE_JSON + ", " + _LATEST_JSON + ") "
+    + _version_json("f")
+    + ", "
+    + _version_json("v")
+    + ") "
     "ORDER BY l.id), '[]'::json) "
     "FROM licensing_license l "
     "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
@@ -367,37 +379,12 @@ SOURCE_FACTS_SQL = (
 )
 
 
-def _version_from_json(values) -> _VersionFacts | None:
-    if values[0] is None:
-        return None
-    pk, number, status, spdx_id, valid_from, valid_until, attribution = values
-    return _VersionFacts(
-        pk,
-        number,
-        status,
-        spdx_id,
-        date.fromisoformat(valid_from) if valid_from else None,
-        date.fromisoformat(valid_until) if valid_until else None,
-        attribution,
-    )
-
-
 def sources_from_facts(facts: list, on: date | None = None) -> list[dict]:
     """A digest's sources from the JSON `SOURCE_FACTS_SQL` read, as `sources_of_digests`
     describes them."""
     on = on or today()
     described = []
     for *values, license_rows in facts:
-        licenses = [
-            _LicenseFacts(
-                pk=row[0],
-                source_id=row[1],
-                rights_holder_id=row[2],
-                in_force_id=row[3],
-                in_force=_version_from_json(row[4]),
-                latest=_version_from_json(row[5]),
-            )
-            for row in license_rows
-        ]
+        licenses = [_license(*row) for row in license_rows]
         described.append(_describe(_SourceFacts(*values), licenses, on))
     return described
