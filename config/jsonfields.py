@@ -14,6 +14,7 @@ import json
 import orjson
 from django.db import models
 from django.db.models.fields.json import KeyTransform
+from psycopg.types.json import JsonLoader
 
 
 def loads(value: str | bytes | memoryview):
@@ -23,16 +24,15 @@ def loads(value: str | bytes | memoryview):
         return json.loads(bytes(value) if isinstance(value, memoryview) else value)
 
 
+class OrjsonLoader(JsonLoader):
+    def load(self, data):
+        return loads(data)
+
+
 def use_for_json_values(raw_connection) -> None:
     """Decode PostgreSQL `json` values (the facts a digest query aggregates) with orjson
     on this psycopg connection. `jsonb` is left to Django, which reads it as text and
     lets each field decode it."""
-    from psycopg.types.json import JsonLoader
-
-    class OrjsonLoader(JsonLoader):
-        def load(self, data):
-            return loads(data)
-
     raw_connection.adapters.register_loader("json", OrjsonLoader)
 
 
