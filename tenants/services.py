@@ -6,6 +6,7 @@ transaction and raise `ServiceError`s that the API turns into problem documents.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -477,7 +478,6 @@ def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
 # written once from the models' own columns and read back with `Model.from_db`, as the
 # ORM's select_related would; a test compares the two field by field. Where a column
 # needs a converter on the way out (SQLite's datetimes, for one) the ORM reads it.
-_key_lookup: tuple[str, list[tuple[list[str], int, int]]] | None = None
 _KEY_MODELS = ((ApiKey, "k"), (Tenant, "t"), (Role, "r"))
 
 
@@ -489,30 +489,27 @@ def _needs_converters(model) -> bool:
     )
 
 
+@functools.cache
 def _key_lookup_sql() -> tuple[str, list[tuple[list[str], int, int]]] | None:
     """The statement and each model's slice of its columns; None to use the ORM."""
-    global _key_lookup
-    if _key_lookup is None:
-        if any(_needs_converters(model) for model, _ in _KEY_MODELS):
-            _key_lookup = ("", [])
-        else:
-            quote = connection.ops.quote_name
-            columns: list[str] = []
-            parts = []
-            for model, alias in _KEY_MODELS:
-                fields = model._meta.concrete_fields
-                start = len(columns)
-                columns += [f"{alias}.{quote(f.column)}" for f in fields]
-                parts.append(([f.attname for f in fields], start, len(columns)))
-            # Identifiers from the models only, quoted; the prefix is a parameter.
-            sql = (
-                f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
-                f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
-                f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
-                "WHERE k.prefix = %s ORDER BY k.id"
-            )
-            _key_lookup = (sql, parts)
-    return _key_lookup if _key_lookup[0] else None
+    if any(_needs_converters(model) for model, _ in _KEY_MODELS):
+        return None
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    parts = []
+    for model, alias in _KEY_MODELS:
+        fields = model._meta.concrete_fields
+        start = len(columns)
+        columns += [f"{alias}.{quote(f.column)}" for f in fields]
+        parts.append(([f.attname for f in fields], start, len(columns)))
+    # Identifiers from the models only, quoted; the prefix is a parameter.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
+        f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
+        f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
+        "WHERE k.prefix = %s ORDER BY k.id"
+    )
+    return sql, parts
 
 
 def keys_with_prefix(prefix: str) -> list[ApiKey]:
