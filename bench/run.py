@@ -238,35 +238,9 @@ def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def list_sql(url: str, path: str, key: str) -> str:
-    """The digest query the list endpoint runs for this caller, as sent to PostgreSQL:
-    what the limit app runs."""
-    script = (
-        "import sys, django\n"
-        "django.setup()\n"
-        "from django.db import connection\n"
-        "from django.test import Client\n"
-        "from django.test.utils import CaptureQueriesContext\n"
-        "path, key = sys.argv[1], sys.argv[2]\n"
-        "with CaptureQueriesContext(connection) as q:\n"
-        "    r = Client().get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
-        "assert r.status_code == 200, r.status_code\n"
-        "found = [x['sql'] for x in q.captured_queries\n"
-        "         if 'FROM \"digests_digest\"' in x['sql'] and 'LIMIT' in x['sql']]\n"
-        "assert len(found) == 1, found\n"
-        "sys.stdout.write(found[0])\n"
-    )
-    env = django_env(url, ALLOWED_HOSTS="testserver")
-    out = subprocess.run(
-        [PYTHON, "-c", script, path, key], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if out.returncode:
-        sys.exit(f"capturing the list query failed:\n{out.stderr}")
-    return out.stdout
-
-
-def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
-    """SQL statements per request, through Django's test client on the same settings."""
+def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, list[str]]:
+    """The SQL statements of one request to each path (after a first one warms the
+    caches), through Django's test client on the benchmark's settings."""
     script = (
         "import json, sys, django\n"
         "django.setup()\n"
@@ -280,7 +254,7 @@ def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
         "    with CaptureQueriesContext(connection) as q:\n"
         "        r = client.get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
         "    assert r.status_code == 200, (path, r.status_code)\n"
-        "    out[name] = len(q)\n"
+        "    out[name] = [x['sql'] for x in q.captured_queries]\n"
         "print(json.dumps(out))\n"
     )
     env = django_env(url, ALLOWED_HOSTS="testserver")
@@ -292,8 +266,16 @@ def count_queries(url: str, paths: dict[str, str], key: str) -> dict[str, int]:
         text=True,
     )
     if out.returncode:
-        sys.exit(f"counting queries failed:\n{out.stderr}")
+        sys.exit(f"capturing the endpoints' SQL failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def digest_query(statements: list[str]) -> str:
+    """The list endpoint's digest query among its statements: what the limit app runs."""
+    found = [sql for sql in statements if 'FROM "digests_digest"' in sql and "LIMIT" in sql]
+    if len(found) != 1:
+        sys.exit(f"expected one digest query in the list request, found {len(found)}")
+    return found[0]
 
 
 def combine(name: str, runs: list[Result]) -> Result:
@@ -367,17 +349,25 @@ def main() -> None:
         f"serving {tenants} tenants x {digests * args.scale} digests and x "
         f"{digests * args.scale * 10}; {args.rounds} rounds of {seconds} s per target"
     )
+    sql = captured_sql(
+        runtime_url,
+        {
+            "list": ours_list,
+            "detail": f"/api/v1/tenants/{tenant}/digests/{ids[0]}/",
+            "search": f"{ours_list}&q=vaccine",
+            "baseline-list": f"/baseline/{tenant}/digests/",
+            "baseline-detail": f"/baseline/digests/{ids[0]}/",
+            "baseline-search": f"/baseline/{tenant}/digests/?search=vaccine",
+        },
+        key,
+    )
+    sql_10x = captured_sql(runtime_url_10x, {"list-10x": ours_list_10x}, info_10x["key"])
     runs: dict[str, list[Result]] = {target: [] for target in targets}
     with (
-        Servers(
-            runtime_url,
-            list_sql(runtime_url, ours_list, key),
-            port=APP_PORT,
-            limit_port=LIMIT_PORT,
-        ),
+        Servers(runtime_url, digest_query(sql["list"]), port=APP_PORT, limit_port=LIMIT_PORT),
         Servers(
             runtime_url_10x,
-            list_sql(runtime_url_10x, ours_list_10x, info_10x["key"]),
+            digest_query(sql_10x["list-10x"]),
             port=APP_PORT_10X,
             limit_port=None,
         ),
@@ -398,24 +388,9 @@ def main() -> None:
                     )
                 )
     results = {target: combine(target, found) for target, found in runs.items()}
-    queries = count_queries(
-        runtime_url,
-        {
-            "list": ours_list,
-            "detail": f"/api/v1/tenants/{tenant}/digests/{ids[0]}/",
-            "search": f"{ours_list}&q=vaccine",
-            "baseline-list": f"/baseline/{tenant}/digests/",
-            "baseline-detail": f"/baseline/digests/{ids[0]}/",
-            "baseline-search": f"/baseline/{tenant}/digests/?search=vaccine",
-        },
-        key,
-    )
-    for target, value in queries.items():
-        results[target].queries = value
+    for target, statements in {**sql, **sql_10x}.items():
+        results[target].queries = len(statements)
     results["limit-list"].queries = 1
-    results["list-10x"].queries = count_queries(
-        runtime_url_10x, {"list": ours_list_10x}, info_10x["key"]
-    )["list"]
     write_results(results, ratios_of(runs), args, tenants, digests, seconds, time.time() - started)
 
 
