@@ -12,6 +12,9 @@ TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/dig
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 # Inherited by the tests that start the app with production settings in a subprocess.
 TEST_SSO_ENCRYPTION_KEY := dGVzdC1vbmx5LXNzby1lbmNyeXB0aW9uLWtleS0wMDA=
+# pytest-xdist processes, one per core by default; TEST_WORKERS=0 runs in this process.
+# Each worker has its own test database and Redis database (tests/conftest.py).
+TEST_WORKERS ?= auto
 
 # `make run` and `make worker`: the job queue's Redis (REDIS_URL when set).
 RUN_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
@@ -65,7 +68,7 @@ worker: venv
 test: venv
 	@DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python tests/check_postgres.py
 	DATABASE_URL='$(TEST_DATABASE_URL)' SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 \
-		SSO_ENCRYPTION_KEY='$(TEST_SSO_ENCRYPTION_KEY)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+		SSO_ENCRYPTION_KEY='$(TEST_SSO_ENCRYPTION_KEY)' $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	SECRET_KEY='$(TEST_SECRET_KEY)' DATABASE_URL='$(TEST_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 	$(BIN)/ruff check .

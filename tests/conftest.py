@@ -7,13 +7,18 @@ responses is detectable by searching the raw bytes.
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from digests.models import Digest
@@ -40,12 +45,48 @@ def _fast_and_clean(settings):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """After migrations: the non-owner runtime role that row-level security binds."""
+    """After migrations: the non-owner runtime role that row-level security binds.
+
+    Under pytest-xdist every worker migrates its own database (pytest-django suffixes the
+    name), but the role belongs to the whole server: two workers creating it at once would
+    collide, so they take turns through a lock file."""
     if connection.vendor == "postgresql":
         from tenants.management.commands.grant_runtime_role import grant_runtime_role
 
-        with django_db_blocker.unblock():
-            grant_runtime_role(settings.DATABASE_RUNTIME_ROLE)
+        lock_path = Path(tempfile.gettempdir()) / "digest-platform-test-runtime-role.lock"
+        with django_db_blocker.unblock(), open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                grant_runtime_role(settings.DATABASE_RUNTIME_ROLE)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def redis_url_of_worker(url: str, worker_id: str) -> str:
+    """The Redis database this test process may use: the configured one for a plain run,
+    one below it per pytest-xdist worker (gw0 keeps it, gw1 takes the next lower, ...)."""
+    if worker_id in ("", "master"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.lstrip("/") or 0)
+    database = base - int(worker_id.removeprefix("gw"))
+    if database < 0:
+        raise RuntimeError(f"too many test workers for Redis databases below {base} in {url}")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_of_this_worker(worker_id):
+    """Each pytest-xdist worker keeps to its own Redis database. The cache's clear() flushes
+    a whole database: on a shared one, a worker would wipe another's throttle counters
+    and queued jobs in the middle of its tests."""
+    if not settings.REDIS_URL:
+        yield None
+        return
+    url = redis_url_of_worker(settings.REDIS_URL, worker_id)
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
+        yield url
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
@@ -40,7 +41,8 @@ def celery_worker(django_db_setup, tmp_path_factory):
     """A real worker subprocess on the test database, on a queue of its own."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database, which needs PostgreSQL")
-    broker = os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    # This worker's Redis database when REDIS_URL is set (tests/conftest.py), else a default
+    broker = settings.REDIS_URL or DEFAULT_REDIS
     queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
