@@ -153,14 +153,17 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
     connection = cls(target, timeout)
     # `timeout` bounds each socket operation; this bounds the whole exchange, so a
     # receiver trickling its answer a byte at a time cannot hold a worker.
-    deadline = threading.Timer(timeout, _abort, args=(connection,))
+    fired = threading.Event()
+    deadline = threading.Timer(timeout, _abort, args=(connection, fired))
     deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         return Answer(status=response.status)  # the body is never read: only the status
     except (OSError, http.client.HTTPException):
-        if not deadline.is_alive():  # it fired: the socket was shut under the exchange
+        # Whatever the cut exchange raised (a reset, a half-read status line): a timeout.
+        # The flag, not the timer thread's liveness: that thread may still be finishing.
+        if fired.is_set():
             raise TimeoutError(f"no complete answer within {timeout} s") from None
         raise
     finally:
@@ -168,7 +171,8 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
         connection.close()
 
 
-def _abort(connection: http.client.HTTPConnection) -> None:
+def _abort(connection: http.client.HTTPConnection, fired: threading.Event) -> None:
+    fired.set()  # before the shutdown, so the exchange it breaks sees it
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):
