@@ -40,6 +40,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_int_or_off(name: str, default: int | None) -> int | None:
+    """A whole number of at least zero, or None for `off`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() == "off":
+        return None
+    value = env_int(name, 0)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be 0 or more, or off")
+    return value
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -11,6 +11,7 @@ from config.env import (
     env_bool,
     env_choice,
     env_int,
+    env_int_or_off,
     env_list,
     env_rate,
     parse_database_url,
@@ -106,6 +107,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", "5")
+    # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
+    # (server-side binding), so a statement reads the same whatever its values, and psycopg
+    # prepares one that a connection has run this many times: PostgreSQL then plans it once
+    # per connection, not per request. Planning the digest reads (visibility, policies,
+    # sources) costs more than running them. `off` behind a pooler that cannot keep
+    # prepared statements (PgBouncer older than 1.21, or max_prepared_statements = 0).
+    PREPARE_THRESHOLD = env_int_or_off("DATABASE_PREPARE_THRESHOLD", 5)
+    if PREPARE_THRESHOLD is not None:
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and shared counters --------------------------------------------------------------

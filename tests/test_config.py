@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, parse_database_url
+from config.env import env_bool, env_int, env_int_or_off, env_list, parse_database_url
 
 BASE = Path("/srv/app")
 LONG_SECRET = "s" * 40
@@ -156,6 +156,18 @@ def test_env_int_bad_value_names_the_variable(monkeypatch):
     assert env_int("DP_TEST_NUMBER", 5) == 42
 
 
+def test_env_int_or_off_reads_numbers_and_off(monkeypatch):
+    monkeypatch.delenv("DP_TEST_THRESHOLD", raising=False)
+    assert env_int_or_off("DP_TEST_THRESHOLD", 5) == 5
+    for raw, expected in (("0", 0), (" 12 ", 12), ("off", None), ("OFF", None), ("", 5)):
+        monkeypatch.setenv("DP_TEST_THRESHOLD", raw)
+        assert env_int_or_off("DP_TEST_THRESHOLD", 5) == expected, raw
+    for raw in ("-1", "never"):
+        monkeypatch.setenv("DP_TEST_THRESHOLD", raw)
+        with pytest.raises(ImproperlyConfigured, match=rf"^DP_TEST_THRESHOLD={raw!r}"):
+            env_int_or_off("DP_TEST_THRESHOLD", 5)
+
+
 def test_env_list_splits_and_trims(monkeypatch):
     monkeypatch.setenv("DP_TEST_LIST", " a.example , ,b.example,")
     assert env_list("DP_TEST_LIST", ["x"]) == ["a.example", "b.example"]
@@ -166,7 +178,7 @@ def test_env_list_splits_and_trims(monkeypatch):
 # --- Start-up, in a fresh process -------------------------------------------------------------
 
 
-def start_django(**env: str) -> subprocess.CompletedProcess:
+def start_django(after_setup: str = "print('started')", **env: str) -> subprocess.CompletedProcess:
     """Import the settings in a new interpreter with only the given environment."""
     clean = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -175,7 +187,7 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", f"import django; django.setup(); {after_setup}"],
         cwd=settings.BASE_DIR,
         env=clean,
         capture_output=True,
@@ -248,3 +260,29 @@ def test_bad_database_url_stops_start_up_naming_it():
     assert result.returncode != 0
     assert "DATABASE_URL=" in result.stderr
     assert "port is not a number" in result.stderr
+
+
+def database_options(**env: str) -> subprocess.CompletedProcess:
+    """The database OPTIONS that start-up settles on for a PostgreSQL URL (no connection)."""
+    return start_django(
+        after_setup="from django.conf import settings; "
+        "print(sorted(settings.DATABASES['default']['OPTIONS'].items()))",
+        **{"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://app@db.internal/digest", **env},
+    )
+
+
+def test_postgres_prepares_statements_unless_told_off():
+    default = database_options()
+    assert default.returncode == 0, default.stderr
+    assert "('prepare_threshold', 5)" in default.stdout
+    assert "('server_side_binding', True)" in default.stdout
+    every_time = database_options(DATABASE_PREPARE_THRESHOLD="0")
+    assert "('prepare_threshold', 0)" in every_time.stdout
+    # Behind a pooler that cannot keep them: Django's defaults, values bound in the client.
+    off = database_options(DATABASE_PREPARE_THRESHOLD="off")
+    assert off.returncode == 0, off.stderr
+    assert "prepare_threshold" not in off.stdout
+    assert "server_side_binding" not in off.stdout
+    bad = database_options(DATABASE_PREPARE_THRESHOLD="sometimes")
+    assert bad.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD='sometimes' is not a whole number" in bad.stderr
