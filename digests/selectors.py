@@ -79,7 +79,9 @@ _compiled_lock = threading.Lock()
 MAX_COMPILED = 10_000
 
 
-def _shape(principal: Principal, rule_set) -> tuple:
+def reader_shape(principal: Principal, rule_set) -> tuple:
+    """Everything `readable_digests` depends on, as a key (also the detail endpoint's
+    compiled read key, digests.api)."""
     from licensing.selectors import today
 
     return (
@@ -131,13 +133,14 @@ def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] 
 def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest]) -> QuerySet:
     """`visible_digests`, less what enforce-mode rules hide, with monitor-mode hits
     annotated (`RuleSet.annotate_hits`): the same SQL, compiled once per shape."""
-    key = _shape(principal, rule_set)
+    key = reader_shape(principal, rule_set)
     found = _compiled.get(key)
     if found is None:
         found = _compile(principal, rule_set)
         if found is None:  # not cacheable as a fragment: build it the long way
             return _readable_through_orm(principal, rule_set, queryset)
-        if _shape(principal, rule_set) == key:  # not across midnight: license gates read the day
+        # Not across midnight: license gates read the day.
+        if reader_shape(principal, rule_set) == key:
             with _compiled_lock:
                 if len(_compiled) >= MAX_COMPILED:
                     _compiled.clear()

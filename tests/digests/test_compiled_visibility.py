@@ -1,10 +1,12 @@
 """What a reader may see is compiled to SQL once per shape of caller and reused
-(`digests.selectors.readable_digests`). Callers that share a tenant, and even a role,
+(`digests.selectors.readable_digests`, and the detail read's whole statement,
+`config.compiled_reads`). Callers that share a tenant, and even a role,
 must never be served one another's compiled view: each round below runs twice, the
 second time entirely from the cache, interleaving callers."""
 
 from __future__ import annotations
 
+from config import compiled_reads
 from digests import selectors
 from tests import factories
 from tests.policies import bearer, detail, listed_ids, publish, rule
@@ -50,10 +52,12 @@ def test_callers_sharing_a_tenant_never_share_a_compiled_view(world):
         "viewer key": {public.pk},
     }
     selectors._compiled.clear()
+    compiled_reads.clear()
     for _ in range(2):
         for name, client in callers.items():
             assert _sees(client, *everything) == expected[name], name
     assert selectors._compiled, "the reads went through the compiled views"
+    assert len(compiled_reads._statements) == len(callers), "one detail statement per caller"
 
     # A newly published rule changes the shape, so nobody keeps the old view.
     publish(world, rule("keyword_block", keywords=["open"], audience={"type": "api_keys"}))

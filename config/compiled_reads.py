@@ -1,0 +1,170 @@
+"""Single-object reads whose SQL the ORM compiles once per key and then reuses.
+
+Turning a queryset into SQL costs the ORM more than a detail read's database round trip
+once PostgreSQL keeps the plan (prepared statements, platform/postgres.md). For reads
+whose SQL differs only by the primary key looked up, `statement_for` compiles the queryset
+twice, with two different probe ids, and keeps the statement when exactly one parameter
+follows the probe: that parameter is the id. It also keeps what the ORM's own
+ModelIterable works out to turn a row into the instance (the selected fields, the
+annotations' columns, the backend's converters), so the instance is built the same way.
+
+The caller's key must name everything the queryset depends on besides the id: who
+asks, what they may see, the policies and the day. A key that misses something serves
+one caller another's SQL. `TenantScopedViewSet.compiled_read_key` documents the contract
+for endpoints. Whatever the key, the database still checks the tenant (row-level
+security) because the statement runs in the request's transaction like any other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+
+# Two ids that tell the id's parameter apart from every other parameter.
+_PROBES = (1, 2)
+MAX_STATEMENTS = 10_000
+
+_statements: dict[Hashable, Statement] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A compiled `get(pk=...)`: run it with `get`."""
+
+    using: str
+    sql: str
+    params: tuple
+    pk_index: int
+    model: type[Model]
+    init_list: tuple[str, ...]
+    model_start: int
+    model_end: int
+    annotations: tuple[tuple[str, int], ...]
+    # (column position, converters, expression), as SQLCompiler.get_converters gives them
+    converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+
+    def get(self, pk: Any) -> Model | None:
+        """The instance with this primary key, or None (no such row, or `pk` could not
+        name one: an id out of the column's range matches nothing, as in the ORM)."""
+        pk = self._valid_pk(pk)
+        if pk is None:
+            return None
+        params = list(self.params)
+        params[self.pk_index] = pk
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"get() returned more than one {self.model._meta.object_name}"
+            )
+        row = list(rows[0])
+        for position, converters, expression in self.converters:
+            value = row[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[position] = value
+        obj = self.model.from_db(self.using, self.init_list, row[self.model_start : self.model_end])
+        for name, position in self.annotations:
+            setattr(obj, name, row[position])
+        return obj
+
+    def _valid_pk(self, pk: Any) -> Any:
+        field = self.model._meta.pk
+        try:
+            value = field.to_python(pk)
+        except (ValidationError, TypeError, ValueError):
+            return None
+        if isinstance(value, int):
+            low, high = connections[self.using].ops.integer_field_range(field.get_internal_type())
+            if (low is not None and value < low) or (high is not None and value > high):
+                return None
+        return value
+
+
+def _compile(queryset: QuerySet) -> Statement | None:
+    """The statement of `queryset.get(pk=...)`, or None when it cannot be reused as is."""
+    using = queryset.db
+    if (
+        queryset._iterable_class is not ModelIterable
+        or queryset._prefetch_related_lookups
+        or queryset._known_related_objects
+        or queryset.query.select_related
+        or queryset.query.combinator
+        or queryset.query.is_sliced
+    ):
+        return None
+    compiled = []
+    for probe in _PROBES:
+        clone = queryset.filter(pk=probe).order_by()
+        clone.query.set_limits(high=MAX_GET_RESULTS)  # as QuerySet.get() does
+        compiler = clone.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        compiled.append((compiler, sql, tuple(params)))
+    (compiler, sql, params), (_, other_sql, other_params) = compiled
+    if sql != other_sql or len(params) != len(other_params):
+        return None
+    follows = [
+        i
+        for i, (a, b) in enumerate(zip(params, other_params, strict=True))
+        if (type(a), a, type(b), b) == (int, _PROBES[0], int, _PROBES[1])
+    ]
+    if len(follows) != 1:
+        return None
+    for i, (a, b) in enumerate(zip(params, other_params, strict=True)):
+        if i != follows[0] and a != b and repr(a) != repr(b):
+            return None  # a value that changes from one compilation to the next
+    select, klass_info = compiler.select, compiler.klass_info
+    if get_related_populators(klass_info, select, using):
+        return None
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+    return Statement(
+        using=using,
+        sql=sql,
+        params=params,
+        pk_index=follows[0],
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        model_start=start,
+        model_end=end,
+        annotations=tuple(compiler.annotation_col_map.items()),
+        converters=tuple((pos, tuple(convs), expr) for pos, (convs, expr) in converters.items()),
+    )
+
+
+def statement_for(key: Callable[[], Hashable], build: Callable[[], QuerySet]) -> Statement | None:
+    """The statement of `build().get(pk=...)`, kept for `key()`; None when it cannot be
+    reused (read through the ORM then). `key` is asked again after a compilation, which
+    is kept only if the key still holds: a key naming the day must not store tomorrow's
+    SQL under today's."""
+    found = _statements.get(wanted := key())
+    if found is None:
+        found = _compile(build())
+        if found is not None and key() == wanted:
+            with _lock:
+                if len(_statements) >= MAX_STATEMENTS:
+                    _statements.clear()
+                _statements[wanted] = found
+    return found
+
+
+def clear() -> None:
+    """Forget every statement."""
+    with _lock:
+        _statements.clear()

@@ -1,0 +1,83 @@
+"""config.compiled_reads: a single-object read compiled once, then run for any id with the
+same result as the ORM's own `get()`."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db.models import F
+
+from config import compiled_reads
+from digests.models import Digest
+from tenants.context import tenant_context
+from tests import factories
+
+DEFERRED = ("search_vector", "words_vector", "search_text")
+
+
+def _build():
+    return Digest.objects.defer(*DEFERRED).annotate(twice=F("id") * 2)
+
+
+@pytest.fixture(autouse=True)
+def _empty():
+    compiled_reads.clear()
+    yield
+    compiled_reads.clear()
+
+
+def test_a_statement_reads_any_id_as_the_orm_does(world):
+    digests = [factories.digest(world.acme, title=f"Tide table {n}") for n in range(3)]
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        assert statement is not None
+        for digest in digests:
+            got, wanted = statement.get(digest.pk), _build().get(pk=digest.pk)
+            assert type(got) is Digest
+            assert got.get_deferred_fields() == wanted.get_deferred_fields() == set(DEFERRED)
+            for field in Digest._meta.concrete_fields:
+                if field.attname not in DEFERRED:
+                    assert getattr(got, field.attname) == getattr(wanted, field.attname), field
+            assert got.twice == digest.pk * 2
+            assert got._state.adding is False and got._state.db == "default"
+        # Kept: the same key does not build or compile again.
+        again = compiled_reads.statement_for(lambda: "tide", lambda: pytest.fail("rebuilt"))
+        assert again is statement
+
+
+def test_ids_that_name_no_row_find_nothing(world):
+    digest = factories.digest(world.acme)
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        # Past the column's range, negative, not a number, missing: None, not an error.
+        for pk in (10**30, -(10**30), "twelve", None, digest.pk + 10_000):
+            assert statement.get(pk) is None, pk
+        assert statement.get(str(digest.pk)).pk == digest.pk
+
+
+def test_another_tenants_row_stays_invisible(world):
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        assert statement.get(world.globex_digest.pk) is None
+
+
+def test_querysets_a_row_alone_cannot_rebuild_are_left_to_the_orm(world):
+    with tenant_context(world.acme):
+        for queryset in (
+            Digest.objects.select_related("tenant"),
+            Digest.objects.prefetch_related("tenant"),
+            Digest.objects.values("id"),
+            Digest.objects.all()[:5],
+        ):
+            assert compiled_reads.statement_for(lambda: "other", lambda q=queryset: q) is None
+        assert not compiled_reads._statements
+
+
+def test_a_key_that_changes_while_compiling_stores_nothing(world):
+    digest = factories.digest(world.acme)
+    keys = itertools.chain(["today"], itertools.repeat("tomorrow"))
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for(lambda: next(keys), _build)
+        assert statement.get(digest.pk).pk == digest.pk  # this read is still served
+    assert not compiled_reads._statements
