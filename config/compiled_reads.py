@@ -148,19 +148,21 @@ def _compile(queryset: QuerySet) -> Statement | None:
     )
 
 
-def statement_for(key: Callable[[], Hashable], build: Callable[[], QuerySet]) -> Statement | None:
-    """The statement of `build().get(pk=...)`, kept for `key()`; None when it cannot be
-    reused (read through the ORM then). `key` is asked again after a compilation, which
-    is kept only if the key still holds: a key naming the day must not store tomorrow's
-    SQL under today's."""
-    found = _statements.get(wanted := key())
+def statement_for(
+    key: Hashable, build: Callable[[], QuerySet], still_holds: Callable[[], bool]
+) -> Statement | None:
+    """The statement of `build().get(pk=...)`, kept under `key`; None when it cannot be
+    reused (read through the ORM then). After a compilation `still_holds()` must confirm
+    the key, or nothing is kept: a key naming the day must not store tomorrow's SQL
+    under today's."""
+    found = _statements.get(key)
     if found is None:
         found = _compile(build())
-        if found is not None and key() == wanted:
+        if found is not None and still_holds():
             with _lock:
                 if len(_statements) >= MAX_STATEMENTS:
                     _statements.clear()
-                _statements[wanted] = found
+                _statements[key] = found
     return found
 
 

@@ -244,12 +244,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             or self.lookup_field != "pk"
         ):
             return None
-        if self.compiled_read_key() is None:
+        shape = self.compiled_read_key()
+        if shape is None:
             return None
         tenant_id = current_tenant().pk  # fails closed with no tenant, as the managers do
-        endpoint = (type(self).__module__, type(self).__qualname__, self.action)
+        key = (type(self).__module__, type(self).__qualname__, self.action, tenant_id, shape)
         return compiled_reads.statement_for(
-            lambda: (*endpoint, tenant_id, self.compiled_read_key()), self.get_queryset
+            key, self.get_queryset, lambda: self.compiled_read_key() == shape
         )
 
     def _check_if_match(self, obj) -> None:

@@ -3,8 +3,6 @@ same result as the ORM's own `get()`."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.db.models import F
 
@@ -20,6 +18,10 @@ def _build():
     return Digest.objects.defer(*DEFERRED).annotate(twice=F("id") * 2)
 
 
+def _fail():
+    pytest.fail("a kept statement is not checked again")
+
+
 @pytest.fixture(autouse=True)
 def _empty():
     compiled_reads.clear()
@@ -30,7 +32,7 @@ def _empty():
 def test_a_statement_reads_any_id_as_the_orm_does(world):
     digests = [factories.digest(world.acme, title=f"Tide table {n}") for n in range(3)]
     with tenant_context(world.acme):
-        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        statement = compiled_reads.statement_for("tide", _build, lambda: True)
         assert statement is not None
         for digest in digests:
             got, wanted = statement.get(digest.pk), _build().get(pk=digest.pk)
@@ -42,14 +44,14 @@ def test_a_statement_reads_any_id_as_the_orm_does(world):
             assert got.twice == digest.pk * 2
             assert got._state.adding is False and got._state.db == "default"
         # Kept: the same key does not build or compile again.
-        again = compiled_reads.statement_for(lambda: "tide", lambda: pytest.fail("rebuilt"))
+        again = compiled_reads.statement_for("tide", lambda: pytest.fail("rebuilt"), _fail)
         assert again is statement
 
 
 def test_ids_that_name_no_row_find_nothing(world):
     digest = factories.digest(world.acme)
     with tenant_context(world.acme):
-        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        statement = compiled_reads.statement_for("tide", _build, lambda: True)
         # Past the column's range, negative, not a number, missing: None, not an error.
         for pk in (10**30, -(10**30), "twelve", None, digest.pk + 10_000):
             assert statement.get(pk) is None, pk
@@ -58,7 +60,7 @@ def test_ids_that_name_no_row_find_nothing(world):
 
 def test_another_tenants_row_stays_invisible(world):
     with tenant_context(world.acme):
-        statement = compiled_reads.statement_for(lambda: "tide", _build)
+        statement = compiled_reads.statement_for("tide", _build, lambda: True)
         assert statement.get(world.globex_digest.pk) is None
 
 
@@ -70,14 +72,14 @@ def test_querysets_a_row_alone_cannot_rebuild_are_left_to_the_orm(world):
             Digest.objects.values("id"),
             Digest.objects.all()[:5],
         ):
-            assert compiled_reads.statement_for(lambda: "other", lambda q=queryset: q) is None
+            kept = compiled_reads.statement_for("other", lambda q=queryset: q, lambda: True)
+            assert kept is None
         assert not compiled_reads._statements
 
 
 def test_a_key_that_changes_while_compiling_stores_nothing(world):
     digest = factories.digest(world.acme)
-    keys = itertools.chain(["today"], itertools.repeat("tomorrow"))
     with tenant_context(world.acme):
-        statement = compiled_reads.statement_for(lambda: next(keys), _build)
+        statement = compiled_reads.statement_for("today", _build, lambda: False)
         assert statement.get(digest.pk).pk == digest.pk  # this read is still served
     assert not compiled_reads._statements
