@@ -40,16 +40,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
-def env_int_or_off(name: str, default: int | None) -> int | None:
-    """A whole number of at least zero, or None for `off`."""
+def env_int_or_off(name: str, default: int | None, *, low: int = 0) -> int | None:
+    """A whole number of at least `low`, or None for `off`."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     if raw.strip().lower() == "off":
         return None
-    value = env_int(name, 0)
-    if value < 0:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be 0 or more, or off")
+    value = env_int(name, low)
+    if value < low:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be {low} or more, or off")
     return value
 
 

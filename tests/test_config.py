@@ -159,13 +159,13 @@ def test_env_int_bad_value_names_the_variable(monkeypatch):
 def test_env_int_or_off_reads_numbers_and_off(monkeypatch):
     monkeypatch.delenv("DP_TEST_THRESHOLD", raising=False)
     assert env_int_or_off("DP_TEST_THRESHOLD", 5) == 5
-    for raw, expected in (("0", 0), (" 12 ", 12), ("off", None), ("OFF", None), ("", 5)):
+    for raw, expected in (("1", 1), (" 12 ", 12), ("off", None), ("OFF", None), ("", 5)):
         monkeypatch.setenv("DP_TEST_THRESHOLD", raw)
-        assert env_int_or_off("DP_TEST_THRESHOLD", 5) == expected, raw
-    for raw in ("-1", "never"):
+        assert env_int_or_off("DP_TEST_THRESHOLD", 5, low=1) == expected, raw
+    for raw in ("0", "-1", "never"):
         monkeypatch.setenv("DP_TEST_THRESHOLD", raw)
         with pytest.raises(ImproperlyConfigured, match=rf"^DP_TEST_THRESHOLD={raw!r}"):
-            env_int_or_off("DP_TEST_THRESHOLD", 5)
+            env_int_or_off("DP_TEST_THRESHOLD", 5, low=1)
 
 
 def test_env_list_splits_and_trims(monkeypatch):
@@ -276,8 +276,13 @@ def test_postgres_prepares_statements_unless_told_off():
     assert default.returncode == 0, default.stderr
     assert "('prepare_threshold', 5)" in default.stdout
     assert "('server_side_binding', True)" in default.stdout
-    every_time = database_options(DATABASE_PREPARE_THRESHOLD="0")
-    assert "('prepare_threshold', 0)" in every_time.stdout
+    second_run = database_options(DATABASE_PREPARE_THRESHOLD="1")
+    assert "('prepare_threshold', 1)" in second_run.stdout
+    # 0 would prepare on the first run: PostgreSQL cannot prepare a migration's
+    # multi-command SQL, so `migrate` would fail.
+    zero = database_options(DATABASE_PREPARE_THRESHOLD="0")
+    assert zero.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD='0' must be 1 or more, or off" in zero.stderr
     # Behind a pooler that cannot keep them: Django's defaults, values bound in the client.
     off = database_options(DATABASE_PREPARE_THRESHOLD="off")
     assert off.returncode == 0, off.stderr
