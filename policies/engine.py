@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 
 from policies import license_gate
 from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
@@ -69,16 +69,40 @@ def keyword_regex(keywords: list[str]) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+class _WordsMatch(Func):
+    """`words_vector @@ (SELECT <phrases>)`, false (not unknown) for a digest without a
+    vector, so that excluding matches keeps it.
+
+    The keywords reach PostgreSQL as parameters. As a scalar subquery their tsquery is
+    built once per statement; written inline it would be built for every row in the
+    generic plan of a prepared statement, which made that plan look dearer than planning
+    afresh, so PostgreSQL planned every list read again (platform/postgres.md)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, query):
+        super().__init__(F("words_vector"), query)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        vector, query = self.get_source_expressions()
+        vector_sql, vector_params = compiler.compile(vector)
+        query_sql, query_params = compiler.compile(query)
+        # Not COALESCE: PostgreSQL estimates `IS NOT NULL` from the column's statistics,
+        # and a misestimate here turned the list's index scan into a sort of the tenant.
+        sql = f"({vector_sql} @@ (SELECT {query_sql}) AND {vector_sql} IS NOT NULL)"
+        return sql, (*vector_params, *query_params, *vector_params)
+
+
 def _keyword_q(keywords: list[str]) -> Q:
     """Digests containing any keyword, in the database. On PostgreSQL a phrase query on
-    the unstemmed `words_vector` (GIN-indexed, no text scan); elsewhere the same regex as
-    the per-digest check, through Django's REGEXP for SQLite."""
+    the unstemmed `words_vector` (no text scan); elsewhere the same regex as the
+    per-digest check, through Django's REGEXP for SQLite."""
     if connection.vendor == "postgresql":
         query = None
         for keyword in keywords:
             phrase = SearchQuery(keyword, search_type="phrase", config="simple")
             query = phrase if query is None else query | phrase
-        return Q(words_vector=query)
+        return Q(_WordsMatch(query))
     pattern = keyword_regex(keywords).pattern
     return Q(title__iregex=pattern) | Q(summary__iregex=pattern) | Q(search_text__iregex=pattern)
 

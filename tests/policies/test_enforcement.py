@@ -459,3 +459,26 @@ def test_hidden_digests_are_removed_before_pagination(world):
     body = response.json()
     assert [d["id"] for d in body["results"]] == [kept.pk]
     assert body["next"] is None
+
+
+def test_a_keyword_rule_neither_hides_nor_flags_a_digest_without_a_words_vector(world):
+    """The keyword condition is false for a digest whose words vector is missing (rows
+    written before the vector existed), in enforce and in monitor mode alike: a missing
+    vector must not make the condition unknown, which would hide the digest."""
+    from django.db import connection
+
+    from digests.models import Digest
+
+    plain = factories.digest(world.acme, title="Grid outlook for spring")
+    if connection.vendor == "postgresql":
+        Digest._base_manager.filter(pk=plain.pk).update(words_vector=None)
+    publish(
+        world,
+        rule("keyword_block", "enforced", keywords=["nothing like this"]),
+        rule("keyword_block", "watched", mode="monitor", keywords=["nothing like this"]),
+    )
+    client = world.client("viewer")
+    assert plain.pk in listed_ids(client)
+    response = detail(client, plain.pk)
+    assert response.status_code == 200
+    assert response.json()["policy"]["findings"] == []
