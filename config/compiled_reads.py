@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -163,7 +164,33 @@ def statement_for(
                 if len(_statements) >= MAX_STATEMENTS:
                     _statements.clear()
                 _statements[key] = found
+    elif settings.COMPILED_READS_CHECK:
+        _check(key, found, build)
     return found
+
+
+class StaleStatement(AssertionError):
+    """A kept statement differs from what the queryset compiles to now: its key misses
+    something the queryset depends on."""
+
+
+def _check(key: Hashable, found: Statement, build: Callable[[], QuerySet]) -> None:
+    """Compile again and compare (COMPILED_READS_CHECK: tests and debug mode), so that a
+    key missing a dimension fails loudly instead of serving one caller another's SQL."""
+    fresh = _compile(build())
+    same = (
+        fresh is not None
+        and (fresh.sql, fresh.pk_index, len(fresh.params))
+        == (found.sql, found.pk_index, len(found.params))
+        and all(
+            a == b or repr(a) == repr(b) for a, b in zip(fresh.params, found.params, strict=True)
+        )
+    )
+    if not same:
+        raise StaleStatement(
+            f"compiled read {key!r}: the queryset no longer compiles to the kept statement; "
+            "its compiled_read_key misses something the queryset depends on"
+        )
 
 
 def clear() -> None:

@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# config/compiled_reads: compile again on every kept read and fail if the SQL differs (a
+# compiled_read_key missing a dimension). On in debug mode and in the tests.
+COMPILED_READS_CHECK = env_bool("COMPILED_READS_CHECK", DEBUG)
+
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:

@@ -29,7 +29,8 @@ def _empty():
     compiled_reads.clear()
 
 
-def test_a_statement_reads_any_id_as_the_orm_does(world):
+def test_a_statement_reads_any_id_as_the_orm_does(world, settings):
+    settings.COMPILED_READS_CHECK = False  # so a kept statement is taken as it is
     digests = [factories.digest(world.acme, title=f"Tide table {n}") for n in range(3)]
     with tenant_context(world.acme):
         statement = compiled_reads.statement_for("tide", _build, lambda: True)
@@ -83,3 +84,21 @@ def test_a_key_that_changes_while_compiling_stores_nothing(world):
         statement = compiled_reads.statement_for("today", _build, lambda: False)
         assert statement.get(digest.pk).pk == digest.pk  # this read is still served
     assert not compiled_reads._statements
+
+
+def test_the_check_catches_a_key_that_misses_what_the_queryset_depends_on(world):
+    """COMPILED_READS_CHECK (on in the tests): a kept read is compiled again and compared,
+    so a key missing a dimension fails instead of serving someone else's SQL."""
+    digest = factories.digest(world.acme, title="Tide table", publisher="Harbour Radio")
+    with tenant_context(world.acme):
+        first = compiled_reads.statement_for("tide", _build, lambda: True)
+        assert compiled_reads.statement_for("tide", _build, lambda: True) is first
+        narrower = lambda: _build().filter(publisher="Harbour Radio")  # noqa: E731
+        with pytest.raises(compiled_reads.StaleStatement, match="'tide'"):
+            compiled_reads.statement_for("tide", narrower, lambda: True)
+        # Only the values differ: same text, another parameter.
+        other = lambda: _build().filter(publisher="Other Radio")  # noqa: E731
+        kept = compiled_reads.statement_for("publisher", narrower, lambda: True)
+        assert kept.get(digest.pk).pk == digest.pk
+        with pytest.raises(compiled_reads.StaleStatement):
+            compiled_reads.statement_for("publisher", other, lambda: True)
