@@ -94,6 +94,12 @@ class Statement:
         return value
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Two compilations' values for one parameter are the same value (adapters such as
+    psycopg's Jsonb compare by identity, so their repr decides)."""
+    return a == b or repr(a) == repr(b)
+
+
 def _compile(queryset: QuerySet) -> Statement | None:
     """The statement of `queryset.get(pk=...)`, or None when it cannot be reused as is."""
     using = queryset.db
@@ -127,7 +133,7 @@ def _compile(queryset: QuerySet) -> Statement | None:
     if len(follows) != 1:
         return None
     for i, (a, b) in enumerate(zip(params, other_params, strict=True)):
-        if i != follows[0] and a != b and repr(a) != repr(b):
+        if i != follows[0] and not _same(a, b):
             return None  # a value that changes from one compilation to the next
     select, klass_info = compiler.select, compiler.klass_info
     if get_related_populators(klass_info, select, using):
@@ -182,9 +188,7 @@ def _check(key: Hashable, found: Statement, build: Callable[[], QuerySet]) -> No
         fresh is not None
         and (fresh.sql, fresh.pk_index, len(fresh.params))
         == (found.sql, found.pk_index, len(found.params))
-        and all(
-            a == b or repr(a) == repr(b) for a, b in zip(fresh.params, found.params, strict=True)
-        )
+        and all(_same(a, b) for a, b in zip(fresh.params, found.params, strict=True))
     )
     if not same:
         raise StaleStatement(
