@@ -112,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # prepares one that a connection has run this many times: PostgreSQL then plans it once
     # per connection, not per request. Planning the digest reads (visibility, policies,
     # sources) costs more than running them. `off` behind a pooler that cannot keep
-    # prepared statements (PgBouncer older than 1.21, or max_prepared_statements = 0).
+    # prepared statements (PgBouncer older than 1.22, or max_prepared_statements = 0).
     # At least 1: psycopg then runs a statement once unprepared before preparing it, and
     # a migration's multi-command SQL, which PostgreSQL cannot prepare, is never repeated.
     PREPARE_THRESHOLD = env_int_or_off("DATABASE_PREPARE_THRESHOLD", 5, low=1)
