@@ -214,7 +214,18 @@ def _sources_and_licenses(rng) -> None:
     from licensing import services as licensing
     from licensing.models import RightsHolder
 
-    digests = list(Digest.objects.only("pk", "tenant_id", "publisher", "title", "source_url"))
+    # Every field link_digests reads: a deferred one costs a query per digest.
+    digests = list(
+        Digest.objects.only(
+            "pk",
+            "tenant_id",
+            "publisher",
+            "title",
+            "source_publisher",
+            "source_title",
+            "source_url",
+        )
+    )
     for start in range(0, len(digests), 1000):
         licensing.link_digests(digests[start : start + 1000])
     for holder in RightsHolder.objects.order_by("pk"):
