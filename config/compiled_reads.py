@@ -30,10 +30,40 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_p
 
 # Two ids that tell the id's parameter apart from every other parameter.
 _PROBES = (1, 2)
-MAX_STATEMENTS = 10_000
 
-_statements: dict[Hashable, Statement] = {}
-_lock = threading.Lock()
+
+class Kept:
+    """SQL compiled once per key, kept for the process: thread-safe, emptied when full.
+
+    A compilation is kept only if `still_holds()` confirms its key afterwards: a key
+    naming the day must not store tomorrow's SQL under today's. Also holds
+    `digests.selectors.readable_digests`'s compiled conditions."""
+
+    def __init__(self, limit: int = 10_000):
+        self.limit = limit
+        self._items: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._items.get(key)
+
+    def keep(self, key: Hashable, value: Any, still_holds: Callable[[], bool]) -> None:
+        if not still_holds():
+            return
+        with self._lock:
+            if len(self._items) >= self.limit:
+                self._items.clear()
+            self._items[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_statements = Kept()
 
 
 @dataclass(frozen=True)
@@ -158,18 +188,13 @@ def _compile(queryset: QuerySet) -> Statement | None:
 def statement_for(
     key: Hashable, build: Callable[[], QuerySet], still_holds: Callable[[], bool]
 ) -> Statement | None:
-    """The statement of `build().get(pk=...)`, kept under `key`; None when it cannot be
-    reused (read through the ORM then). After a compilation `still_holds()` must confirm
-    the key, or nothing is kept: a key naming the day must not store tomorrow's SQL
-    under today's."""
+    """The statement of `build().get(pk=...)`, kept under `key` (see `Kept.keep` for
+    `still_holds`); None when it cannot be reused (read through the ORM then)."""
     found = _statements.get(key)
     if found is None:
         found = _compile(build())
-        if found is not None and still_holds():
-            with _lock:
-                if len(_statements) >= MAX_STATEMENTS:
-                    _statements.clear()
-                _statements[key] = found
+        if found is not None:
+            _statements.keep(key, found, still_holds)
     elif settings.COMPILED_READS_CHECK:
         _check(key, found, build)
     return found
@@ -199,5 +224,4 @@ def _check(key: Hashable, found: Statement, build: Callable[[], QuerySet]) -> No
 
 def clear() -> None:
     """Forget every statement."""
-    with _lock:
-        _statements.clear()
+    _statements.clear()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -11,6 +9,7 @@ from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from config.compiled_reads import Kept
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
 from tenants.services import Principal
 
@@ -74,9 +73,8 @@ class DigestTableSQL(RawSQL):
         return super().relabeled_clone(change_map)
 
 
-_compiled: dict[tuple, tuple[str | None, tuple, tuple]] = {}
-_compiled_lock = threading.Lock()
-MAX_COMPILED = 10_000
+# (WHERE fragment, params, monitor hits) per reader_shape
+_compiled = Kept()
 
 
 def reader_shape(principal: Principal, rule_set) -> tuple:
@@ -140,11 +138,7 @@ def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest])
         if found is None:  # not cacheable as a fragment: build it the long way
             return _readable_through_orm(principal, rule_set, queryset)
         # Not across midnight: license gates read the day.
-        if reader_shape(principal, rule_set) == key:
-            with _compiled_lock:
-                if len(_compiled) >= MAX_COMPILED:
-                    _compiled.clear()
-                _compiled[key] = found
+        _compiled.keep(key, found, lambda: reader_shape(principal, rule_set) == key)
     # The SQL is the ORM's own compilation, values kept apart as parameters.
     where_sql, where_params, hits = found
     if where_sql is not None:
