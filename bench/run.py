@@ -365,12 +365,7 @@ def main() -> None:
     runs: dict[str, list[Result]] = {target: [] for target in targets}
     with (
         Servers(runtime_url, digest_query(sql["list"]), port=APP_PORT, limit_port=LIMIT_PORT),
-        Servers(
-            runtime_url_10x,
-            digest_query(sql_10x["list-10x"]),
-            port=APP_PORT_10X,
-            limit_port=None,
-        ),
+        Servers(runtime_url_10x, port=APP_PORT_10X, limit_port=None),
     ):
         for target, (server, paths, headers) in targets.items():
             wrk(f"warm-up {target}", server, paths, seconds=1, connections=4, headers=headers)
