@@ -1,12 +1,19 @@
-"""Single-object reads whose SQL the ORM compiles once per key and then reuses.
+"""Reads whose SQL the ORM compiles once per key and then reuses.
 
 Turning a queryset into SQL costs the ORM more than a detail read's database round trip
-once PostgreSQL keeps the plan (prepared statements, platform/postgres.md). For reads
-whose SQL differs only by the primary key looked up, `statement_for` compiles the queryset
-twice, with two different probe ids, and keeps the statement when exactly one parameter
-follows the probe: that parameter is the id. It also keeps what the ORM's own
-ModelIterable works out to turn a row into the instance (the selected fields, the
-annotations' columns, the backend's converters), so the instance is built the same way.
+once PostgreSQL keeps the plan (prepared statements, platform/postgres.md). Two kinds of
+read are kept:
+
+- A single object (`statement_for`): for reads whose SQL differs only by the primary key
+  looked up, the queryset is compiled twice, with two different probe ids, and the
+  statement is kept when exactly one parameter follows the probe: that parameter is the id.
+- A first page (`FirstPage`, for cursor pagination): the ordered, sliced queryset has no
+  parameter of its own, so its statement is kept as it is, under a key that also names the
+  ordering and the page size.
+
+Each keeps what the ORM's own ModelIterable works out to turn a row into the instance
+(the selected fields, the annotations' columns, the backend's converters), so instances
+are built the same way.
 
 The caller's key must name everything the queryset depends on besides the id: who
 asks, what they may see, the policies and the day. A key that misses something serves
@@ -68,12 +75,13 @@ _statements = Kept()
 
 @dataclass(frozen=True)
 class Statement:
-    """A compiled `get(pk=...)`: run it with `get`."""
+    """A compiled read: `get` for a single object (`pk_index` names the id's parameter),
+    `all` for a page (no parameter varies)."""
 
     using: str
     sql: str
     params: tuple
-    pk_index: int
+    pk_index: int | None
     model: type[Model]
     init_list: tuple[str, ...]
     model_start: int
@@ -90,26 +98,37 @@ class Statement:
             return None
         params = list(self.params)
         params[self.pk_index] = pk
+        found = self._instances(params)
+        if len(found) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"get() returned more than one {self.model._meta.object_name}"
+            )
+        return found[0] if found else None
+
+    def all(self) -> list[Model]:
+        """Every instance the statement reads, in its order."""
+        return self._instances(self.params)
+
+    def _instances(self, params) -> list[Model]:
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if not rows:
-            return None
-        if len(rows) > 1:
-            raise self.model.MultipleObjectsReturned(
-                f"get() returned more than one {self.model._meta.object_name}"
+        found = []
+        for fetched in rows:
+            row = list(fetched)
+            for position, converters, expression in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            obj = self.model.from_db(
+                self.using, self.init_list, row[self.model_start : self.model_end]
             )
-        row = list(rows[0])
-        for position, converters, expression in self.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
-        obj = self.model.from_db(self.using, self.init_list, row[self.model_start : self.model_end])
-        for name, position in self.annotations:
-            setattr(obj, name, row[position])
-        return obj
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
 
     def _valid_pk(self, pk: Any) -> Any:
         field = self.model._meta.pk
@@ -130,52 +149,40 @@ def _same(a: Any, b: Any) -> bool:
     return a == b or repr(a) == repr(b)
 
 
-def _compile(queryset: QuerySet) -> Statement | None:
-    """The statement of `queryset.get(pk=...)`, or None when it cannot be reused as is."""
-    using = queryset.db
-    if (
+def _rebuildable(queryset: QuerySet) -> bool:
+    """Whether a row alone rebuilds each instance, as ModelIterable would."""
+    return not (
         queryset._iterable_class is not ModelIterable
         or queryset._prefetch_related_lookups
         or queryset._known_related_objects
         or queryset.query.select_related
         or queryset.query.combinator
-        or queryset.query.is_sliced
-    ):
+    )
+
+
+def _compiled(queryset: QuerySet):
+    """(compiler, sql, params) of `queryset`, or None when it matches nothing."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
         return None
-    compiled = []
-    for probe in _PROBES:
-        clone = queryset.filter(pk=probe).order_by()
-        clone.query.set_limits(high=MAX_GET_RESULTS)  # as QuerySet.get() does
-        compiler = clone.query.get_compiler(using=using)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return None
-        compiled.append((compiler, sql, tuple(params)))
-    (compiler, sql, params), (_, other_sql, other_params) = compiled
-    if sql != other_sql or len(params) != len(other_params):
-        return None
-    follows = [
-        i
-        for i, (a, b) in enumerate(zip(params, other_params, strict=True))
-        if (type(a), a, type(b), b) == (int, _PROBES[0], int, _PROBES[1])
-    ]
-    if len(follows) != 1:
-        return None
-    for i, (a, b) in enumerate(zip(params, other_params, strict=True)):
-        if i != follows[0] and not _same(a, b):
-            return None  # a value that changes from one compilation to the next
+    return compiler, sql, tuple(params)
+
+
+def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
+    compiler, sql, params = compiled
     select, klass_info = compiler.select, compiler.klass_info
-    if get_related_populators(klass_info, select, using):
+    if get_related_populators(klass_info, select, queryset.db):
         return None
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
     return Statement(
-        using=using,
+        using=queryset.db,
         sql=sql,
         params=params,
-        pk_index=follows[0],
+        pk_index=pk_index,
         model=klass_info["model"],
         init_list=tuple(f[0].target.attname for f in select[start:end]),
         model_start=start,
@@ -185,19 +192,119 @@ def _compile(queryset: QuerySet) -> Statement | None:
     )
 
 
+def _differs(first, second, *, except_index: int | None = None) -> bool:
+    """Whether two compilations differ in text or in any parameter but `except_index`."""
+    (_, sql, params), (_, other_sql, other_params) = first, second
+    if sql != other_sql or len(params) != len(other_params):
+        return True
+    return any(
+        i != except_index and not _same(a, b)
+        for i, (a, b) in enumerate(zip(params, other_params, strict=True))
+    )
+
+
+def _compile(queryset: QuerySet) -> Statement | None:
+    """The statement of `queryset.get(pk=...)`, or None when it cannot be reused as is."""
+    if not _rebuildable(queryset) or queryset.query.is_sliced:
+        return None
+    compiled = []
+    for probe in _PROBES:
+        clone = queryset.filter(pk=probe).order_by()
+        clone.query.set_limits(high=MAX_GET_RESULTS)  # as QuerySet.get() does
+        found = _compiled(clone)
+        if found is None:
+            return None
+        compiled.append(found)
+    (_, _, params), (_, _, other_params) = compiled
+    if len(params) != len(other_params):
+        return None
+    follows = [
+        i
+        for i, (a, b) in enumerate(zip(params, other_params, strict=True))
+        if (type(a), a, type(b), b) == (int, _PROBES[0], int, _PROBES[1])
+    ]
+    if len(follows) != 1 or _differs(*compiled, except_index=follows[0]):
+        return None  # no single id parameter, or a value that changes between compilations
+    return _statement(queryset, compiled[0], follows[0])
+
+
+def _compile_page(queryset: QuerySet) -> Statement | None:
+    """The statement of an ordered, sliced queryset, or None when it cannot be reused."""
+    if not _rebuildable(queryset):
+        return None
+    first, second = _compiled(queryset), _compiled(queryset)
+    if first is None or second is None or _differs(first, second):
+        return None  # a value that changes from one compilation to the next
+    return _statement(queryset, first, None)
+
+
+def _kept(key, build, still_holds, compile) -> Statement | None:
+    found = _statements.get(key)
+    if found is None:
+        found = compile(build())
+        if found is not None:
+            _statements.keep(key, found, still_holds)
+    elif settings.COMPILED_READS_CHECK:
+        _check(key, found, compile(build()))
+    return found
+
+
 def statement_for(
     key: Hashable, build: Callable[[], QuerySet], still_holds: Callable[[], bool]
 ) -> Statement | None:
     """The statement of `build().get(pk=...)`, kept under `key` (see `Kept.keep` for
     `still_holds`); None when it cannot be reused (read through the ORM then)."""
-    found = _statements.get(key)
-    if found is None:
-        found = _compile(build())
-        if found is not None:
-            _statements.keep(key, found, still_holds)
-    elif settings.COMPILED_READS_CHECK:
-        _check(key, found, build)
-    return found
+    return _kept(("get", key), build, still_holds, _compile)
+
+
+class FirstPage:
+    """Stands in for the queryset a cursor paginator orders and slices.
+
+    Ordered once and sliced from the start, it reads through a statement kept under
+    (`key`, ordering, end of the slice); anything else (a cursor's position filter or
+    offset, any other queryset method) builds the real queryset and carries on with it.
+    `key` follows the contract of `statement_for`."""
+
+    def __init__(
+        self,
+        key: Hashable,
+        build: Callable[[], QuerySet],
+        still_holds: Callable[[], bool],
+        ordering: tuple | None = None,
+    ):
+        self._key, self._build, self._still_holds = key, build, still_holds
+        self._ordering = ordering
+
+    def _queryset(self) -> QuerySet:
+        queryset = self._build()
+        return queryset if self._ordering is None else queryset.order_by(*self._ordering)
+
+    def order_by(self, *fields):
+        if self._ordering is not None:
+            return self._queryset().order_by(*fields)
+        return FirstPage(self._key, self._build, self._still_holds, tuple(fields))
+
+    def __getitem__(self, k):
+        if (
+            self._ordering is not None
+            and isinstance(k, slice)
+            and not k.start
+            and k.step is None
+            and isinstance(k.stop, int)
+            and k.stop > 0
+        ):
+            statement = _kept(
+                ("page", self._key, self._ordering, k.stop),
+                lambda: self._queryset()[: k.stop],
+                self._still_holds,
+                _compile_page,
+            )
+            if statement is not None:
+                return statement.all()
+        return self._queryset()[k]
+
+    def __getattr__(self, name: str):
+        return getattr(self._queryset(), name)
 
 
 class StaleStatement(AssertionError):
@@ -205,10 +312,10 @@ class StaleStatement(AssertionError):
     something the queryset depends on."""
 
 
-def _check(key: Hashable, found: Statement, build: Callable[[], QuerySet]) -> None:
-    """Compile again and compare (COMPILED_READS_CHECK: tests and debug mode), so that a
-    key missing a dimension fails loudly instead of serving one caller another's SQL."""
-    fresh = _compile(build())
+def _check(key: Hashable, found: Statement, fresh: Statement | None) -> None:
+    """Compare a kept statement with a fresh compilation (COMPILED_READS_CHECK: tests and
+    debug mode), so that a key missing a dimension fails loudly instead of serving one
+    caller another's SQL."""
     same = (
         fresh is not None
         and (fresh.sql, fresh.pk_index, len(fresh.params))

@@ -273,6 +273,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     model = Digest
     serializer_class = DigestSerializer
     filterset_class = DigestFilter
+    ordering_params = ("ordering",)  # read by cursor_ordering
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     permission_map = {
         "list": "digests.view_digest",
@@ -366,7 +367,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         ]
     )
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.list_queryset())
         sources = self.sources_of(page)
         return self.get_paginated_response(
             [self.render(d, detail=False, sources=sources[d.pk]) for d in page]

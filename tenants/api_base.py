@@ -39,6 +39,7 @@ _SEALED = (
     "dispatch",
     "get_queryset",
     "get_object",
+    "list_queryset",
     "get_permissions",
     "check_permissions",
     "check_object_permissions",
@@ -235,13 +236,39 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             self._check_if_match(obj)
         return obj
 
+    def list_queryset(self):
+        """What a list action paginates. For a plain read (safe method, no query parameter
+        but the paginator's own and `ordering_params`) of an endpoint that names a
+        `compiled_read_key`, a stand-in whose first page runs SQL compiled once per key
+        (config/compiled_reads.FirstPage); otherwise the filtered queryset."""
+        paginator = self.paginator
+        allowed = {
+            getattr(paginator, "page_size_query_param", None),
+            getattr(paginator, "cursor_query_param", None),
+            *self.ordering_params,
+        }
+        found = self._compiled_key(allowed)
+        if found is None:
+            return self.filter_queryset(self.get_queryset())
+        key, still_holds = found
+        return compiled_reads.FirstPage(key, self.get_queryset, still_holds)
+
     def _compiled_read(self) -> compiled_reads.Statement | None:
         """For a plain read (safe method, no query parameters the filters could read) of an
         endpoint that names a `compiled_read_key`: its SQL, compiled once per key."""
-        if (
-            self.request.method not in SAFE_METHODS
-            or self.request.query_params
-            or self.lookup_field != "pk"
+        if self.lookup_field != "pk":
+            return None
+        found = self._compiled_key(set())
+        if found is None:
+            return None
+        key, still_holds = found
+        return compiled_reads.statement_for(key, self.get_queryset, still_holds)
+
+    def _compiled_key(self, allowed_params: set):
+        """(key, still_holds) naming this read's SQL, or None to read through the ORM: a
+        write, a query parameter outside `allowed_params`, or no `compiled_read_key`."""
+        if self.request.method not in SAFE_METHODS or not allowed_params.issuperset(
+            self.request.query_params
         ):
             return None
         shape = self.compiled_read_key()
@@ -249,9 +276,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             return None
         tenant_id = current_tenant().pk  # fails closed with no tenant, as the managers do
         key = (type(self).__module__, type(self).__qualname__, self.action, tenant_id, shape)
-        return compiled_reads.statement_for(
-            key, self.get_queryset, lambda: self.compiled_read_key() == shape
-        )
+        return key, lambda: self.compiled_read_key() == shape
 
     def _check_if_match(self, obj) -> None:
         """Honour If-Match on writes. The row is locked first, so of two writers holding
@@ -276,6 +301,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return response
 
     # -- what subclasses may change --------------------------------------------------------
+
+    # Query parameters a list read's ordering reads (cursor_ordering), besides the
+    # paginator's own: they change the SQL only through the ordering, which
+    # compiled_reads.FirstPage keys on.
+    ordering_params: ClassVar[tuple[str, ...]] = ()
 
     def narrow_queryset(self, queryset):
         return queryset

@@ -1,6 +1,6 @@
 """What a reader may see is compiled to SQL once per shape of caller and reused
-(`digests.selectors.readable_digests`, and the detail read's whole statement,
-`config.compiled_reads`). Callers that share a tenant, and even a role,
+(`digests.selectors.readable_digests`, and the whole statements of the detail read and
+of the list's first page, `config.compiled_reads`). Callers that share a tenant, and even a role,
 must never be served one another's compiled view: each round below runs twice, the
 second time entirely from the cache, interleaving callers."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from config import compiled_reads
 from digests import selectors
+from digests.api import DigestViewSet
 from tests import factories
 from tests.policies import bearer, detail, listed_ids, publish, rule
 
@@ -57,7 +58,9 @@ def test_callers_sharing_a_tenant_never_share_a_compiled_view(world):
         for name, client in callers.items():
             assert _sees(client, *everything) == expected[name], name
     assert selectors._compiled, "the reads went through the compiled views"
-    assert len(compiled_reads._statements) == len(callers), "one detail statement per caller"
+    kinds = [key[0] for key in compiled_reads._statements._items]
+    # One detail statement and one first-page statement per caller.
+    assert sorted(kinds) == ["get"] * len(callers) + ["page"] * len(callers)
 
     # A newly published rule changes the shape, so nobody keeps the old view.
     publish(world, rule("keyword_block", keywords=["open"], audience={"type": "api_keys"}))
@@ -95,3 +98,38 @@ def test_a_compiled_view_refuses_to_be_nested_in_another_query(world):
         assert readable.exists()
         with pytest.raises(NotSupportedError, match="cannot be nested"):
             list(Digest.objects.filter(pk__in=readable.values("pk")))
+
+
+def _pages(client, **params) -> list[tuple[list[dict], str | None]]:
+    """Every page of the list, following the cursors; decision ids left out."""
+    pages, url = [], BASE + "/"
+    while url:
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        body, params = response.json(), None
+        for item in body["results"]:
+            item["policy"].pop("decision_id")
+        pages.append((body["results"], body["next"]))
+        url = body["next"]
+    return pages
+
+
+def test_a_compiled_first_page_answers_as_the_orm_does(world, monkeypatch):
+    """The list's first page from its kept statement: the same digests, fields, policy
+    decisions and cursors as when the ORM builds every page."""
+    for n in range(5):
+        factories.digest(world.acme, title=f"Harbour notes {n}", publisher=f"Radio {n % 2}")
+    factories.digest(world.acme, status="draft", title="Harbour draft")
+    publish(world, rule("keyword_block", keywords=["notes 3"]))
+    client = world.client("editor")
+    compiled_reads.clear()
+    asked = [{"page_size": 2}, {"page_size": 2, "ordering": "published_on"}, {}]
+    compiled = [_pages(client, **params) for params in asked]
+    assert len(compiled_reads._statements) == 3, "each first page from a kept statement"
+    # The same again, every statement kept; then with nothing compiled ahead.
+    assert [_pages(client, **params) for params in asked] == compiled
+    monkeypatch.setattr(DigestViewSet, "compiled_read_key", lambda self: None)
+    compiled_reads.clear()
+    assert [_pages(client, **params) for params in asked] == compiled
+    assert not compiled_reads._statements
+    assert [len(pages) for pages in compiled] == [3, 3, 1]
