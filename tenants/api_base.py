@@ -311,9 +311,10 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return queryset
 
     def compiled_read_key(self):
-        """Opt in to reading single objects through SQL compiled once (config/compiled_reads):
-        return a hashable value naming everything `narrow_queryset` depends on for this
-        request besides the tenant, the endpoint and the id (who asks, their permissions,
+        """Opt in to reading single objects, and list actions' first pages (list_queryset),
+        through SQL compiled once (config/compiled_reads): return a hashable value naming
+        everything `narrow_queryset` depends on for this request besides the tenant, the
+        endpoint, the id, the ordering and the page size (who asks, their permissions,
         policies, the day), or None to compile every time. Two requests with equal keys
         must build the same SQL."""
         return None
