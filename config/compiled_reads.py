@@ -232,6 +232,9 @@ def _compile_page(queryset: QuerySet) -> Statement | None:
     """The statement of an ordered, sliced queryset, or None when it cannot be reused."""
     if not _rebuildable(queryset):
         return None
+    # Compiled twice to catch values made while compiling. Values fixed when the queryset
+    # was built (the day, the caller) are the key's to name; COMPILED_READS_CHECK, which
+    # builds afresh, is what catches a key that misses one.
     first, second = _compiled(queryset), _compiled(queryset)
     if first is None or second is None or _differs(first, second):
         return None  # a value that changes from one compilation to the next
@@ -262,8 +265,8 @@ class FirstPage:
 
     Ordered once and sliced from the start, it reads through a statement kept under
     (`key`, ordering, end of the slice); anything else (a cursor's position filter or
-    offset, any other queryset method) builds the real queryset and carries on with it.
-    `key` follows the contract of `statement_for`."""
+    offset, any other queryset method) builds the real queryset, once, and carries on
+    with it. `key` follows the contract of `statement_for`."""
 
     def __init__(
         self,
@@ -274,10 +277,15 @@ class FirstPage:
     ):
         self._key, self._build, self._still_holds = key, build, still_holds
         self._ordering = ordering
+        self._built: QuerySet | None = None
 
     def _queryset(self) -> QuerySet:
-        queryset = self._build()
-        return queryset if self._ordering is None else queryset.order_by(*self._ordering)
+        if self._built is None:
+            queryset = self._build()
+            if self._ordering is not None:
+                queryset = queryset.order_by(*self._ordering)
+            self._built = queryset
+        return self._built
 
     def order_by(self, *fields):
         if self._ordering is not None:
@@ -304,6 +312,8 @@ class FirstPage:
         return self._queryset()[k]
 
     def __getattr__(self, name: str):
+        if name.startswith("_"):  # not set yet (copying, unpickling): never a queryset's
+            raise AttributeError(name)
         return getattr(self._queryset(), name)
 
 

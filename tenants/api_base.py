@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -173,6 +174,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                     f"{cls.__name__} overrides {name}: tenant endpoints may only narrow "
                     "the queryset (narrow_queryset), never replace the security methods"
                 )
+        filterset = getattr(cls, "filterset_class", None)
+        filtering = set(filterset.base_filters) if filterset is not None else set()
+        if filtering.intersection(cls.ordering_params):
+            # list_queryset skips the filters when only these parameters are present.
+            raise TypeError(f"{cls.__name__}: a filter reads one of {cls.ordering_params}")
 
     # -- security, owned here -------------------------------------------------------------
 
@@ -247,7 +253,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             getattr(paginator, "cursor_query_param", None),
             *self.ordering_params,
         }
-        found = self._compiled_key(allowed)
+        # Only query-parameter filters are skipped; a backend that narrows by itself
+        # (object permissions, say) always runs.
+        found = (
+            self._compiled_key(allowed)
+            if all(backend is DjangoFilterBackend for backend in self.filter_backends)
+            else None
+        )
         if found is None:
             return self.filter_queryset(self.get_queryset())
         key, still_holds = found

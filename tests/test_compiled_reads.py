@@ -164,3 +164,48 @@ def test_the_check_catches_a_page_key_that_misses_a_dimension(world):
             compiled_reads.FirstPage("tides", narrower, lambda: True).order_by(
                 "-published_on", "-id"
             )[:3]
+
+
+def test_the_first_page_stand_in_copies_and_builds_its_queryset_once(world):
+    import copy
+
+    builds = []
+
+    def build():
+        builds.append(1)
+        return _build()
+
+    with tenant_context(world.acme):
+        page = compiled_reads.FirstPage("tides", build, lambda: True).order_by("-id")
+        assert copy.copy(page)._ordering == ("-id",)
+        assert page.count() == page.exists() + 0 and page.model is Digest
+        assert len(builds) == 1
+
+
+def test_endpoints_cannot_let_a_filter_ride_on_the_compiled_page():
+    """list_queryset skips the filters when only the paginator's and `ordering_params`
+    are present, so a filter may not read one of those."""
+    from digests.api import DigestFilter, DigestViewSet
+
+    with pytest.raises(TypeError, match="a filter reads one of"):
+        type("Leaky", (DigestViewSet,), {"ordering_params": ("ordering", "status")})
+    assert "status" in DigestFilter.base_filters
+
+
+def test_a_list_with_a_backend_of_its_own_filters_every_time(world, monkeypatch):
+    """Filter backends other than the query-parameter one narrow by themselves: with one
+    present, a plain list read is never served from a kept page."""
+    from rest_framework.filters import BaseFilterBackend
+
+    from digests.api import DigestViewSet
+
+    class NoDrafts(BaseFilterBackend):
+        def filter_queryset(self, request, queryset, view):
+            return queryset.exclude(title__startswith="Hidden")
+
+    factories.digest(world.acme, title="Hidden tide")
+    shown = factories.digest(world.acme, title="Open tide")
+    monkeypatch.setattr(DigestViewSet, "filter_backends", [NoDrafts])
+    response = world.client("viewer").get("/api/v1/tenants/acme/digests/")
+    assert [d["id"] for d in response.json()["results"]] == [shown.pk]
+    assert not compiled_reads._statements
