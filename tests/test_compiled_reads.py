@@ -29,6 +29,18 @@ def _empty():
     compiled_reads.clear()
 
 
+def _same_rows(got, wanted):
+    assert [d.pk for d in got] == [d.pk for d in wanted]
+    for a, b in zip(got, wanted, strict=True):
+        assert type(a) is Digest
+        assert a.get_deferred_fields() == b.get_deferred_fields() == set(DEFERRED)
+        for field in Digest._meta.concrete_fields:
+            if field.attname not in DEFERRED:
+                assert getattr(a, field.attname) == getattr(b, field.attname), field
+        assert a.twice == a.pk * 2
+        assert a._state.adding is False and a._state.db == "default"
+
+
 def test_a_statement_reads_any_id_as_the_orm_does(world, settings):
     settings.COMPILED_READS_CHECK = False  # so a kept statement is taken as it is
     digests = [factories.digest(world.acme, title=f"Tide table {n}") for n in range(3)]
@@ -36,14 +48,7 @@ def test_a_statement_reads_any_id_as_the_orm_does(world, settings):
         statement = compiled_reads.statement_for("tide", _build, lambda: True)
         assert statement is not None
         for digest in digests:
-            got, wanted = statement.get(digest.pk), _build().get(pk=digest.pk)
-            assert type(got) is Digest
-            assert got.get_deferred_fields() == wanted.get_deferred_fields() == set(DEFERRED)
-            for field in Digest._meta.concrete_fields:
-                if field.attname not in DEFERRED:
-                    assert getattr(got, field.attname) == getattr(wanted, field.attname), field
-            assert got.twice == digest.pk * 2
-            assert got._state.adding is False and got._state.db == "default"
+            _same_rows([statement.get(digest.pk)], [_build().get(pk=digest.pk)])
         # Kept: the same key does not build or compile again.
         again = compiled_reads.statement_for("tide", lambda: pytest.fail("rebuilt"), _fail)
         assert again is statement
@@ -109,17 +114,6 @@ def test_the_check_catches_a_key_that_misses_what_the_queryset_depends_on(world)
 
 def _page(ordering=("-published_on", "-id"), stop=3):
     return compiled_reads.FirstPage("tides", _build, lambda: True).order_by(*ordering)[:stop]
-
-
-def _same_rows(got, wanted):
-    assert [d.pk for d in got] == [d.pk for d in wanted]
-    for a, b in zip(got, wanted, strict=True):
-        assert type(a) is Digest
-        assert a.get_deferred_fields() == b.get_deferred_fields() == set(DEFERRED)
-        for field in Digest._meta.concrete_fields:
-            if field.attname not in DEFERRED:
-                assert getattr(a, field.attname) == getattr(b, field.attname), field
-        assert a.twice == a.pk * 2
 
 
 def test_a_first_page_reads_as_the_orm_does_and_is_kept_per_ordering_and_size(world, settings):
