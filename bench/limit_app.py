@@ -3,39 +3,50 @@ JSON with orjson. Nothing a real endpoint does around that query (authentication
 tenancy, roles, the policies' redaction, shaping each digest) is here; it shows how fast
 this machine can serve the same page at all.
 
-The SQL is the statement the list endpoint ran for the benchmark's viewer, captured by
-`bench.run` through Django's test client (LIMIT_SQL), so both read the same rows, sources
-and licenses with the same conditions and plan.
+The statement is the one the list endpoint ran for the benchmark's viewer, captured with
+its parameters by `bench.capture` (LIMIT_SQL, LIMIT_PARAMS), and it runs as the endpoint
+runs it: parameters bound on the server, prepared after five runs on a connection
+(the app's DATABASE_PREPARE_THRESHOLD), one connection per thread. So both read the same
+rows, sources and licenses with the same conditions and the same plan.
 
-    LIMIT_SQL=... gunicorn bench.limit_app:application   (DATABASE_URL names the database)
+    LIMIT_SQL=... LIMIT_PARAMS=... gunicorn bench.limit_app:application
+    (DATABASE_URL names the database)
 """
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 
 import orjson
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import set_json_loads
 
+from bench.capture import decode
+
 SQL = os.environ["LIMIT_SQL"]
-_connection = None
+PARAMS = [decode(p) for p in json.loads(os.environ.get("LIMIT_PARAMS", "[]"))]
+_local = threading.local()
 
 
-def _conn():
-    global _connection
-    if _connection is None or _connection.closed:
+def _conn() -> psycopg.Connection:
+    connection = getattr(_local, "connection", None)
+    if connection is None or connection.closed:
         url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-        _connection = psycopg.connect(url, autocommit=True, row_factory=dict_row)
-        set_json_loads(orjson.loads, context=_connection)
+        connection = psycopg.connect(
+            url, autocommit=True, row_factory=dict_row, prepare_threshold=5
+        )
+        set_json_loads(orjson.loads, context=connection)
         # Row-level security opened once for the whole session: no per-request tenancy.
-        _connection.execute("SELECT set_config('app.tenant_id', '*', false)")
-    return _connection
+        connection.execute("SELECT set_config('app.tenant_id', '*', false)")
+        _local.connection = connection
+    return connection
 
 
 def application(environ, start_response):
-    rows = _conn().execute(SQL).fetchall()
+    rows = _conn().execute(SQL, PARAMS).fetchall()
     body = orjson.dumps({"results": rows})
     start_response(
         "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

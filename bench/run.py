@@ -148,12 +148,19 @@ class Servers:
     """gunicorn for the API (and the baseline routes) and for the limit app."""
 
     def __init__(
-        self, database_url: str, limit_sql: str = "", *, port: int, limit_port: int | None
+        self,
+        database_url: str,
+        limit_query: list | None = None,
+        *,
+        port: int,
+        limit_port: int | None,
     ):
         self.port, self.limit_port = port, limit_port
+        limit_sql, limit_params = limit_query or ("", [])
         self.env = django_env(
             database_url,
             LIMIT_SQL=limit_sql,
+            LIMIT_PARAMS=json.dumps(limit_params),
             ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
             WEB_CONCURRENCY=os.environ.get("BENCH_WORKERS", "2"),
             GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "2"),
@@ -238,28 +245,13 @@ def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, list[str]]:
-    """The SQL statements of one request to each path (after a first one warms the
-    caches), through Django's test client on the benchmark's settings."""
-    script = (
-        "import json, sys, django\n"
-        "django.setup()\n"
-        "from django.db import connection\n"
-        "from django.test import Client\n"
-        "from django.test.utils import CaptureQueriesContext\n"
-        "paths, key = json.loads(sys.argv[1]), sys.argv[2]\n"
-        "client, out = Client(), {}\n"
-        "for name, path in paths.items():\n"
-        "    client.get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
-        "    with CaptureQueriesContext(connection) as q:\n"
-        "        r = client.get(path, HTTP_AUTHORIZATION=f'Bearer {key}')\n"
-        "    assert r.status_code == 200, (path, r.status_code)\n"
-        "    out[name] = [x['sql'] for x in q.captured_queries]\n"
-        "print(json.dumps(out))\n"
-    )
+def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, dict]:
+    """What one request to each path ran (after a first one warms the caches): the query
+    count and each statement as [sql, encoded parameters] (bench.capture), on the
+    benchmark's settings."""
     env = django_env(url, ALLOWED_HOSTS="testserver")
     out = subprocess.run(
-        [PYTHON, "-c", script, json.dumps(paths), key],
+        [PYTHON, "-m", "bench.capture", json.dumps(paths), key],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -270,9 +262,9 @@ def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, list[st
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def digest_query(statements: list[str]) -> str:
+def digest_query(statements: list[list]) -> list:
     """The list endpoint's digest query among its statements: what the limit app runs."""
-    found = [sql for sql in statements if 'FROM "digests_digest"' in sql and "LIMIT" in sql]
+    found = [s for s in statements if 'FROM "digests_digest"' in s[0] and "LIMIT" in s[0]]
     if len(found) != 1:
         sys.exit(f"expected one digest query in the list request, found {len(found)}")
     return found[0]
@@ -364,7 +356,12 @@ def main() -> None:
     sql_10x = captured_sql(runtime_url_10x, {"list-10x": ours_list_10x}, info_10x["key"])
     runs: dict[str, list[Result]] = {target: [] for target in targets}
     with (
-        Servers(runtime_url, digest_query(sql["list"]), port=APP_PORT, limit_port=LIMIT_PORT),
+        Servers(
+            runtime_url,
+            digest_query(sql["list"]["statements"]),
+            port=APP_PORT,
+            limit_port=LIMIT_PORT,
+        ),
         Servers(runtime_url_10x, port=APP_PORT_10X, limit_port=None),
     ):
         for target, (server, paths, headers) in targets.items():
@@ -383,8 +380,8 @@ def main() -> None:
                     )
                 )
     results = {target: combine(target, found) for target, found in runs.items()}
-    for target, statements in {**sql, **sql_10x}.items():
-        results[target].queries = len(statements)
+    for target, captured in {**sql, **sql_10x}.items():
+        results[target].queries = captured["queries"]
     results["limit-list"].queries = 1
     write_results(results, ratios_of(runs), args, tenants, digests, seconds, time.time() - started)
 
@@ -433,7 +430,9 @@ def write_results(results, ratios, args, tenants, digests, seconds, elapsed) -> 
         "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
         "baseline: plain DRF ModelSerializer + ListAPIView/RetrieveAPIView/SearchFilter "
         "(bench/urls.py); limit: bare WSGI + psycopg + orjson running the list endpoint's own "
-        "digest query, captured from it (bench/limit_app.py)",
+        "digest query, captured from it with its parameters and prepared as the app "
+        "prepares it, one connection per thread (bench/limit_app.py)",
+        "- SQL per request: as Django's query capture counts them, BEGIN and COMMIT included",
         "",
         "| target | req/s | p50 ms | p99 ms | errors | requests | SQL per request |",
         "|---|---|---|---|---|---|---|",
