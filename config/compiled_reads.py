@@ -32,7 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import DEFERRED, Model, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
 
 # Two ids that tell the id's parameter apart from every other parameter.
@@ -89,6 +89,10 @@ class Statement:
     annotations: tuple[tuple[str, int], ...]
     # (column position, converters, expression), as SQLCompiler.get_converters gives them
     converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+    # Each concrete field's column position, None where deferred: the work Model.from_db
+    # does per row (matching names to fields), done once. None when the model has its own
+    # from_db, which then builds every instance.
+    positions: tuple[int | None, ...] | None
 
     def get(self, pk: Any) -> Model | None:
         """The instance with this primary key, or None (no such row, or `pk` could not
@@ -122,9 +126,14 @@ class Statement:
                 for converter in converters:
                     value = converter(value, expression, connection)
                 row[position] = value
-            obj = self.model.from_db(
-                self.using, self.init_list, row[self.model_start : self.model_end]
-            )
+            if self.positions is None:
+                obj = self.model.from_db(
+                    self.using, self.init_list, row[self.model_start : self.model_end]
+                )
+            else:  # as Model.from_db builds it
+                obj = self.model(*[DEFERRED if p is None else row[p] for p in self.positions])
+                obj._state.adding = False
+                obj._state.db = self.using
             for name, position in self.annotations:
                 setattr(obj, name, row[position])
             found.append(obj)
@@ -178,17 +187,24 @@ def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+    model = klass_info["model"]
+    init_list = tuple(f[0].target.attname for f in select[start:end])
+    positions = None
+    if model.from_db.__func__ is Model.from_db.__func__:
+        at = {name: start + i for i, name in enumerate(init_list)}
+        positions = tuple(at.get(f.attname) for f in model._meta.concrete_fields)
     return Statement(
         using=queryset.db,
         sql=sql,
         params=params,
         pk_index=pk_index,
-        model=klass_info["model"],
-        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        model=model,
+        init_list=init_list,
         model_start=start,
         model_end=end,
         annotations=tuple(compiler.annotation_col_map.items()),
         converters=tuple((pos, tuple(convs), expr) for pos, (convs, expr) in converters.items()),
+        positions=positions,
     )
 
 

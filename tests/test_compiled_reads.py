@@ -203,3 +203,25 @@ def test_a_list_with_a_backend_of_its_own_filters_every_time(world, monkeypatch)
     response = world.client("viewer").get("/api/v1/tenants/acme/digests/")
     assert [d["id"] for d in response.json()["results"]] == [shown.pk]
     assert not compiled_reads._statements
+
+
+def test_a_model_with_its_own_from_db_builds_every_instance(world, monkeypatch):
+    """Rows become instances as Model.from_db would build them, unless the model has a
+    from_db of its own: then that one is called for every row."""
+    digest = factories.digest(world.acme, title="Tide table")
+    plain = Digest.from_db
+
+    def own(cls, db, field_names, values):
+        obj = plain.__func__(cls, db, field_names, values)
+        obj.built_by_own_from_db = True
+        return obj
+
+    with tenant_context(world.acme):
+        assert compiled_reads.statement_for("plain", _build, lambda: True).positions
+        monkeypatch.setattr(Digest, "from_db", classmethod(own))
+        statement = compiled_reads.statement_for("own", _build, lambda: True)
+        assert statement.positions is None
+        got = statement.get(digest.pk)
+        assert got.built_by_own_from_db and got.title == "Tide table"
+        page = compiled_reads.FirstPage("own", _build, lambda: True).order_by("-id")[:5]
+        assert [d.built_by_own_from_db for d in page] == [True]
