@@ -283,17 +283,25 @@ _NOT_TEXT = {
 }
 
 
-def _all_strings(data) -> list[str]:
-    """Every string `_text_fields` would visit, without their paths (the fast pre-check)."""
-    out: list[str] = []
-    items = data.items() if type(data) is dict else enumerate(data)
-    for key, value in items:
-        if type(data) is dict and key in _NOT_TEXT:
-            continue
-        if type(value) is str:
-            out.append(value)
-        elif type(value) is dict or type(value) is list:
-            out.extend(_all_strings(value))
+def _all_strings(data, out: list[str]) -> list[str]:
+    """Every string `_text_fields` would visit, without their paths (the fast pre-check),
+    appended to `out`."""
+    if type(data) is dict:
+        for key, value in data.items():
+            if key in _NOT_TEXT:
+                continue
+            kind = type(value)
+            if kind is str:
+                out.append(value)
+            elif kind is dict or kind is list:
+                _all_strings(value, out)
+    else:
+        for value in data:
+            kind = type(value)
+            if kind is str:
+                out.append(value)
+            elif kind is dict or kind is list:
+                _all_strings(value, out)
     return out
 
 
@@ -354,7 +362,7 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
             # Fields are joined as lines and searched in multi-line mode, so ^ and $ still
             # match at each field's edges.
             if rule.prefilter is not None and not rule.prefilter.search(
-                "\n".join(_all_strings(data))
+                "\n".join(_all_strings(data, []))
             ):
                 continue
             if texts is None:
