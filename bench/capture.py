@@ -5,12 +5,14 @@
 
 Prints one JSON object: for each name, what a request to its path ran (after a first
 request warms the caches): `queries`, the count Django's query capture gives (BEGIN and
-COMMIT included), and `statements`, each as [sql, parameters]. The SQL keeps its %s
-placeholders and the parameters travel encoded (`encode`), so the limit app can run the
-list's digest query exactly as the endpoint does: bound on the server and prepared, with
-the plan PostgreSQL keeps for it. Interpolated into the text, the same query gets a plan
-of its own each time, which at 2,000 digests a tenant scanned and sorted the tenant
-(48 ms against under 2).
+COMMIT included), and `statements`, each as [sql, parameters, the tenant setting it ran
+under]. The SQL keeps its %s placeholders and the parameters travel encoded (`encode`),
+so the limit app can run the list's digest query exactly as the endpoint does: bound on
+the server and prepared, with the plan PostgreSQL keeps for it, under the same
+row-level-security setting. Interpolated into the text, the same query gets a plan of its
+own each time; run with the setting opened to every tenant ('*'), the planner misjudges
+the tenant's rows. Either way, at 2,000 digests a tenant, the plan scanned and sorted the
+whole tenant (11 to 48 ms, against under 1 for the app's plan).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from tenants.context import database_scope_value
+
     paths, key = json.loads(sys.argv[1]), sys.argv[2]
     client, out = Client(), {}
     for name, path in paths.items():
@@ -70,7 +74,7 @@ def main() -> None:
         statements = []
 
         def record(execute, sql, params, many, context, statements=statements):
-            statements.append([sql, [encode(p) for p in params or ()]])
+            statements.append([sql, [encode(p) for p in params or ()], database_scope_value()])
             return execute(sql, params, many, context)
 
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):

@@ -156,11 +156,12 @@ class Servers:
         limit_port: int | None,
     ):
         self.port, self.limit_port = port, limit_port
-        limit_sql, limit_params = limit_query or ("", [])
+        limit_sql, limit_params, limit_tenant = limit_query or ("", [], "")
         self.env = django_env(
             database_url,
             LIMIT_SQL=limit_sql,
             LIMIT_PARAMS=json.dumps(limit_params),
+            LIMIT_TENANT_SETTING=limit_tenant,
             ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
             WEB_CONCURRENCY=os.environ.get("BENCH_WORKERS", "2"),
             GUNICORN_THREADS=os.environ.get("BENCH_THREADS", "2"),
@@ -430,8 +431,8 @@ def write_results(results, ratios, args, tenants, digests, seconds, elapsed) -> 
         "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
         "baseline: plain DRF ModelSerializer + ListAPIView/RetrieveAPIView/SearchFilter "
         "(bench/urls.py); limit: bare WSGI + psycopg + orjson running the list endpoint's own "
-        "digest query, captured from it with its parameters and prepared as the app "
-        "prepares it, one connection per thread (bench/limit_app.py)",
+        "digest query, captured from it with its parameters and tenant setting, prepared as "
+        "the app prepares it, one connection per thread (bench/limit_app.py)",
         "- SQL per request: as Django's query capture counts them, BEGIN and COMMIT included",
         "",
         "| target | req/s | p50 ms | p99 ms | errors | requests | SQL per request |",

@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 
 from bench.capture import decode, encode
 from digests.models import Digest
-from tenants.context import platform_scope
+from tenants.context import database_scope_value, tenant_context
 from tests import factories
 from tests.policies import DIGESTS, bearer, publish, rule
 
@@ -47,14 +47,18 @@ def test_the_limit_reads_the_page_the_endpoint_read(world):
     statements = []
 
     def record(execute, sql, params, many, context):
-        statements.append((sql, json.loads(json.dumps([encode(p) for p in params or ()]))))
+        carried = json.loads(json.dumps([encode(p) for p in params or ()]))
+        statements.append((sql, carried, database_scope_value()))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
         response = bearer(key.token).get(DIGESTS, {"page_size": 3})
     assert response.status_code == 200
-    [(sql, params)] = [s for s in statements if 'FROM "digests_digest"' in s[0] and "LIMIT" in s[0]]
-    with platform_scope(), connection.cursor() as cursor:
+    [(sql, params, setting)] = [
+        s for s in statements if 'FROM "digests_digest"' in s[0] and "LIMIT" in s[0]
+    ]
+    assert setting == str(world.acme.pk)  # the limit sets the same tenant for its session
+    with tenant_context(world.acme), connection.cursor() as cursor:
         cursor.execute(sql, [decode(p) for p in params])
         rows = cursor.fetchall()
     served = [d["id"] for d in response.json()["results"]]
