@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from psycopg.pq import TransactionStatus
 
 from config.jsonfields import use_for_json_values
+from config.timestamps import use_fast_timestamptz
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -52,5 +53,6 @@ def install_tenant_setting(sender, connection, **kwargs):
     if connection.vendor != "postgresql":
         return
     use_for_json_values(connection.connection)
+    use_fast_timestamptz(connection.connection)
     if _apply_tenant_setting not in connection.execute_wrappers:
         connection.execute_wrappers.append(_apply_tenant_setting)
