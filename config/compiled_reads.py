@@ -40,7 +40,9 @@ _PROBES = (1, 2)
 
 
 class Kept:
-    """SQL compiled once per key, kept for the process: thread-safe, emptied when full.
+    """SQL compiled once per key, kept for the process: thread-safe; when full, the older
+    half is forgotten (callers choose part of some keys, a page size for one, so a
+    caller sweeping them must not empty everyone's store at once).
 
     A compilation is kept only if `still_holds()` confirms its key afterwards: a key
     naming the day must not store tomorrow's SQL under today's. Also holds
@@ -59,7 +61,8 @@ class Kept:
             return
         with self._lock:
             if len(self._items) >= self.limit:
-                self._items.clear()
+                for old in list(self._items)[: max(1, self.limit // 2)]:
+                    del self._items[old]
             self._items[key] = value
 
     def clear(self) -> None:

@@ -225,3 +225,13 @@ def test_a_model_with_its_own_from_db_builds_every_instance(world, monkeypatch):
         assert got.built_by_own_from_db and got.title == "Tide table"
         page = compiled_reads.FirstPage("own", _build, lambda: True).order_by("-id")[:5]
         assert [d.built_by_own_from_db for d in page] == [True]
+
+
+def test_a_full_store_forgets_its_older_half_not_everything():
+    store = compiled_reads.Kept(limit=4)
+    for n in range(4):
+        store.keep(n, f"sql {n}", lambda: True)
+    store.keep(4, "sql 4", lambda: True)
+    assert [store.get(n) for n in range(5)] == [None, None, "sql 2", "sql 3", "sql 4"]
+    store.keep(5, "sql 5", lambda: False)  # a key that changed while compiling
+    assert store.get(5) is None and len(store) == 3
