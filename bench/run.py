@@ -81,6 +81,9 @@ def parse_wrk(output: str, name: str) -> Result:
     return Result(name, rps, p50, p99, errors, total)
 
 
+WRK_TIMEOUT_S = 10
+
+
 def wrk(
     name: str,
     base: str,
@@ -107,6 +110,9 @@ def wrk(
         "-t1",
         f"-c{connections}",
         f"-d{seconds}s",
+        # Above wrk's 2 s default: the baseline's search at full size answers in about
+        # 1.5 s at 16 connections, and a slow answer is a latency, not an error.
+        f"--timeout={WRK_TIMEOUT_S}s",
         "--latency",
         "-s",
         script.name,
@@ -422,7 +428,7 @@ def write_results(results, ratios, args, tenants, digests, seconds, elapsed) -> 
         f"- Load: wrk, 1 thread, {args.connections} connections, {args.rounds} rounds of "
         f"{seconds} s per target, the targets taking turns within each round (a shared "
         "machine's slow and fast spells fall on all of them); each figure is the median of "
-        "the rounds, requests and errors are summed; wrk "
+        f"the rounds, requests and errors are summed; wrk (timeout {WRK_TIMEOUT_S} s) "
         "pinned to CPU 0; gunicorn (platform/gunicorn.conf.py, "
         f"{os.environ.get('BENCH_WORKERS', '2')} workers x "
         f"{os.environ.get('BENCH_THREADS', '2')} threads, debug off) pinned to CPU 1; "
