@@ -5,6 +5,7 @@ Gunicorn executes this file by path; it is not importable and must stay that way
 (`platform` is a standard-library module name).
 """
 
+import gc
 import os
 from pathlib import Path
 
@@ -57,6 +58,23 @@ graceful_timeout = 30
 # closes idle upstream connections first; the other way round, a request can be sent on
 # a socket gunicorn is closing and the client sees a 502. Idle connections hold no thread.
 keepalive = 65
+
+
+def post_worker_init(worker):
+    """The worker has loaded the app: load the URL patterns too (every view module, as
+    the first request would), then freeze what exists out of the garbage collector's
+    sight. It lives as long as the worker, yet every full collection scanned it: about
+    120,000 objects and 50 ms with the GIL held, a pause for every request the worker was
+    serving, every few seconds under load."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 (loading them is the point)
+    gc.collect()
+    gc.freeze()
+
 
 # Recycle each worker after a while so slow memory growth cannot accumulate; the jitter
 # keeps workers from all restarting at the same moment.
