@@ -212,8 +212,9 @@ def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
 
 
 def _differs(first, second, *, except_index: int | None = None) -> bool:
-    """Whether two compilations differ in text or in any parameter but `except_index`."""
-    (_, sql, params), (_, other_sql, other_params) = first, second
+    """Whether two compilations, each ending in (sql, params), differ in text or in any
+    parameter but `except_index`."""
+    (*_, sql, params), (*_, other_sql, other_params) = first, second
     if sql != other_sql or len(params) != len(other_params):
         return True
     return any(
@@ -345,13 +346,11 @@ def _check(key: Hashable, found: Statement, fresh: Statement | None) -> None:
     """Compare a kept statement with a fresh compilation (COMPILED_READS_CHECK: tests and
     debug mode), so that a key missing a dimension fails loudly instead of serving one
     caller another's SQL."""
-    same = (
-        fresh is not None
-        and (fresh.sql, fresh.pk_index, len(fresh.params))
-        == (found.sql, found.pk_index, len(found.params))
-        and all(_same(a, b) for a, b in zip(fresh.params, found.params, strict=True))
-    )
-    if not same:
+    if (
+        fresh is None
+        or fresh.pk_index != found.pk_index
+        or _differs((fresh.sql, fresh.params), (found.sql, found.params))
+    ):
         raise StaleStatement(
             f"compiled read {key!r}: the queryset no longer compiles to the kept statement; "
             "its compiled_read_key misses something the queryset depends on"
