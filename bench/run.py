@@ -82,7 +82,12 @@ def parse_wrk(output: str, name: str) -> Result:
 
 
 WRK_TIMEOUT_S = 10
-BENCH_WORKERS, BENCH_THREADS = "1", "4"
+# One worker: the server has one core, so a second process adds no CPU, only a coin
+# toss. With two, wrk's connections mostly landed on one worker and sometimes split
+# between both, and the split rounds served about a quarter fewer requests with three
+# times the p99.
+BENCH_WORKERS = os.environ.get("BENCH_WORKERS", "1")
+BENCH_THREADS = os.environ.get("BENCH_THREADS", "4")
 
 
 def wrk(
@@ -170,12 +175,8 @@ class Servers:
             LIMIT_PARAMS=json.dumps(limit_params),
             LIMIT_TENANT_SETTING=limit_tenant,
             ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-            # One worker: the server has one core, so a second process adds no CPU, only
-            # a coin toss. With two, wrk's connections mostly landed on one worker and
-            # sometimes split between both, and the split rounds served about a quarter
-            # fewer requests with three times the p99.
-            WEB_CONCURRENCY=os.environ.get("BENCH_WORKERS", BENCH_WORKERS),
-            GUNICORN_THREADS=os.environ.get("BENCH_THREADS", BENCH_THREADS),
+            WEB_CONCURRENCY=BENCH_WORKERS,
+            GUNICORN_THREADS=BENCH_THREADS,
             SECURE_COOKIES="0",
             LOG_LEVEL="WARNING",
         )
@@ -435,8 +436,7 @@ def write_results(results, ratios, args, tenants, digests, seconds, elapsed) -> 
         "machine's slow and fast spells fall on all of them); each figure is the median of "
         f"the rounds, requests and errors are summed; wrk (timeout {WRK_TIMEOUT_S} s) "
         "pinned to CPU 0; gunicorn (platform/gunicorn.conf.py, "
-        f"{os.environ.get('BENCH_WORKERS', BENCH_WORKERS)} worker(s) x "
-        f"{os.environ.get('BENCH_THREADS', BENCH_THREADS)} threads, debug off) pinned to CPU 1; "
+        f"{BENCH_WORKERS} worker(s) x {BENCH_THREADS} threads, debug off) pinned to CPU 1; "
         "PostgreSQL unpinned; the app connects as the non-owner runtime role (RLS applies); "
         "the 10x dataset is served at the same time by its own gunicorn",
         "- ours: `/api/v1/tenants/{tenant}/digests/` as a viewer API key, policies applied; "
