@@ -4,7 +4,8 @@ An execute wrapper runs before every statement on a PostgreSQL connection. When 
 setting this transaction carries differs from what the current scope needs, it is set
 first with `set_config(..., is_local => true)`: transaction-local, so it cannot leak to
 the next user of a pooled server connection. Requests run in one transaction
-(ATOMIC_REQUESTS), so that is one extra round trip per request, not per query.
+(ATOMIC_REQUESTS), so that is once per request, not per query. When the setting is the
+transaction's first statement, it travels with the BEGIN in one round trip.
 
 Outside a transaction (autocommit: migrations, shells) a local setting would vanish with
 the statement, so there the setting is made for the session and re-checked before every
@@ -13,8 +14,12 @@ statement.
 
 from __future__ import annotations
 
+import re
+
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+from psycopg import errors as psycopg_errors
+from psycopg import pq
 from psycopg.pq import TransactionStatus
 
 from config.jsonfields import use_for_json_values
@@ -38,14 +43,46 @@ def _apply_tenant_setting(execute, sql, params, many, context):
             local = not connection.get_autocommit()
             # Django's wrapper: a lost server becomes django.db.OperationalError and the
             # connection is marked unusable, so the next request connects afresh.
-            with connection.wrap_database_errors, raw.cursor() as cursor:
-                cursor.execute("SELECT set_config(%s, %s, %s)", (SETTING, wanted, local))
+            with connection.wrap_database_errors:
+                if not (local and status == TransactionStatus.IDLE and _begin_with(raw, wanted)):
+                    with raw.cursor() as cursor:
+                        cursor.execute("SELECT set_config(%s, %s, %s)", (SETTING, wanted, local))
             setattr(connection, _APPLIED, wanted if local else None)
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and sql.startswith("ROLLBACK TO SAVEPOINT"):
         # The savepoint may have held a set_config: no longer sure what the setting is.
         setattr(connection, _APPLIED, None)
     return result
+
+
+# What database_scope_value() gives: a tenant id, '*' or ''. Only such a value is ever
+# written into SQL text below.
+_SCOPE_VALUE = re.compile(r"\*|[0-9]*")
+
+
+def _begin_with(raw, wanted: str) -> bool:
+    """Open the transaction psycopg would open for the next statement, with the setting
+    made in the same round trip (one simple query: `BEGIN; SELECT set_config(...)`). psycopg
+    then sees a transaction in progress and sends no BEGIN of its own; COMMIT and ROLLBACK
+    stay its own. False, having sent nothing, where psycopg's BEGIN would say more than
+    BEGIN (an isolation level, read-only, deferrable) or the connection cannot take it."""
+    pgconn = raw.pgconn
+    if (
+        raw.autocommit
+        or raw.isolation_level is not None
+        or raw.read_only is not None
+        or raw.deferrable is not None
+        or pgconn.status != pq.ConnStatus.OK
+        or pgconn.pipeline_status != pq.PipelineStatus.OFF
+        or not _SCOPE_VALUE.fullmatch(wanted)
+    ):
+        return False
+    # exec_ waits with the GIL released; a lost server raises psycopg's OperationalError.
+    result = pgconn.exec_(f"BEGIN; SELECT set_config('{SETTING}', '{wanted}', true)".encode())
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        # Left to the caller's atomic block to roll back, as after any failed statement.
+        raise psycopg_errors.error_from_result(result)
+    return True
 
 
 @receiver(connection_created)
