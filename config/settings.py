@@ -106,6 +106,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that asks the socket before the server
+    # (config/postgresql/base.py): no `SELECT 1` round trip per request.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", "5")
     # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
     # (server-side binding), so a statement reads the same whatever its values, and psycopg

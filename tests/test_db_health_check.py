@@ -1,0 +1,101 @@
+"""The health check on reused connections (config/postgresql/base.py): a quiet idle
+connection is trusted without a round trip; one the server has ended is replaced before
+a request uses it."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+
+from config.postgresql.base import DatabaseWrapper, idle_and_quiet
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def select_ones(monkeypatch):
+    """Each time Django's own check (`SELECT 1`) runs."""
+    calls = []
+    real = DatabaseWrapper.is_usable
+
+    def spy(self):
+        usable = real(self)
+        calls.append(usable)
+        return usable
+
+    monkeypatch.setattr(DatabaseWrapper, "is_usable", spy)
+    return calls
+
+
+def _as_a_new_request_finds_it():
+    """What Django does between requests (close_old_connections), then the first query."""
+    connection.close_if_unusable_or_obsolete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _superuser():
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.update(user="postgres", password="")
+    return psycopg.connect(**params, autocommit=True)
+
+
+def test_the_app_runs_on_this_backend():
+    assert settings.DATABASES["default"]["ENGINE"] == "config.postgresql"
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert isinstance(connections["default"], DatabaseWrapper)
+
+
+def test_a_quiet_connection_is_reused_without_asking_the_server(select_ones):
+    first = _as_a_new_request_finds_it()
+    second = _as_a_new_request_finds_it()
+    assert first == second  # the same server connection, kept
+    assert select_ones == []
+
+
+def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(select_ones):
+    before = _as_a_new_request_finds_it()
+    with _superuser() as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [before]).fetchone()[0]
+    deadline = time.monotonic() + 5
+    while idle_and_quiet(connection.connection) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server's goodbye is on its way
+    after = _as_a_new_request_finds_it()
+    assert after != before
+    assert select_ones == [False]  # asked once, found dead, replaced
+
+
+def test_a_connection_with_something_to_read_is_asked(select_ones):
+    _as_a_new_request_finds_it()
+    raw = connection.connection
+    # A notification nobody listens for: readable, yet the connection is fine.
+    raw.execute("LISTEN health_check_test")
+    with _superuser() as admin:
+        admin.execute("NOTIFY health_check_test")
+    deadline = time.monotonic() + 5
+    while idle_and_quiet(raw) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pid = raw.info.backend_pid
+    assert _as_a_new_request_finds_it() == pid  # asked, found usable, kept
+    assert select_ones == [True]
+    raw.execute("UNLISTEN *")
+
+
+def test_inside_a_transaction_the_check_is_django_s():
+    _as_a_new_request_finds_it()
+    raw = connection.connection
+    raw.execute("BEGIN")
+    try:
+        assert idle_and_quiet(raw) is False
+    finally:
+        raw.execute("ROLLBACK")
