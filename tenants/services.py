@@ -490,8 +490,9 @@ def _needs_converters(model) -> bool:
 
 
 @functools.cache
-def _key_lookup_sql() -> tuple[str, list[tuple[list[str], int, int]]] | None:
-    """The statement and each model's slice of its columns; None to use the ORM."""
+def _key_lookup_sql(in_tenant: bool) -> tuple[str, list[tuple[list[str], int, int]]] | None:
+    """The statement (by prefix, and by tenant when `in_tenant`) and each model's slice of
+    its columns; None to use the ORM."""
     if any(_needs_converters(model) for model, _ in _KEY_MODELS):
         return None
     quote = connection.ops.quote_name
@@ -502,29 +503,31 @@ def _key_lookup_sql() -> tuple[str, list[tuple[list[str], int, int]]] | None:
         start = len(columns)
         columns += [f"{alias}.{quote(f.column)}" for f in fields]
         parts.append(([f.attname for f in fields], start, len(columns)))
-    # Identifiers from the models only, quoted; the prefix is a parameter.
+    # Identifiers from the models only, quoted; the prefix and the tenant are parameters.
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
         f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
         f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
-        "WHERE k.prefix = %s ORDER BY k.id"
+        "WHERE k.prefix = %s" + (" AND k.tenant_id = %s" if in_tenant else "") + " ORDER BY k.id"
     )
     return sql, parts
 
 
 def keys_with_prefix(prefix: str) -> list[ApiKey]:
-    """Every key with this prefix, its tenant and role loaded. A platform-level read
-    across tenants, like `.unscoped()`: only in platform scope."""
-    if not in_platform_scope():
-        raise RuntimeError("keys_with_prefix reads across tenants: call it in platform_scope()")
-    lookup = _key_lookup_sql()
+    """Every key with this prefix in the current scope, its tenant and role loaded: every
+    tenant's in platform scope (a read across tenants, like `.unscoped()`), the current
+    tenant's own in `tenant_context`."""
+    # current_tenant() raises with no tenant, as the managers do.
+    tenant_id = None if in_platform_scope() else current_tenant().pk
+    lookup = _key_lookup_sql(tenant_id is not None)
     if lookup is None:
-        return list(
-            ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
-        )
+        keys = ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
+        if tenant_id is not None:
+            keys = keys.filter(tenant_id=tenant_id)
+        return list(keys)
     sql, ((key_names, k0, k1), (tenant_names, t0, t1), (role_names, r0, r1)) = lookup
     with connection.cursor() as cursor:
-        cursor.execute(sql, [prefix])
+        cursor.execute(sql, [prefix] if tenant_id is None else [prefix, tenant_id])
         rows = cursor.fetchall()
     keys = []
     for row in rows:
@@ -535,21 +538,36 @@ def keys_with_prefix(prefix: str) -> list[ApiKey]:
     return keys
 
 
-def api_key_authenticate(token: str) -> ApiKey | None:
-    """The active key for `token`, or None. Compares hashes in constant time."""
+def api_key_authenticate(token: str, expected_tenant: Tenant | None = None) -> ApiKey | None:
+    """The active key for `token`, or None. Compares hashes in constant time.
+
+    `expected_tenant`: where the key probably belongs (the tenant the request's URL names,
+    as an earlier request found it). It is only a first place to look: the key is looked
+    up in that tenant's scope, and across tenants when it is not there, so a wrong or
+    stale guess changes nothing but the time taken. The caller still checks the key's
+    tenant (its row, read now) against the URL."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         return None
     presented = _hash_secret(token)
     now = timezone.now()
-    with platform_scope():
-        candidates = keys_with_prefix(parts[1])
+    match = None
+    if expected_tenant is not None:
+        with tenant_context(expected_tenant):
+            match = _matching(keys_with_prefix(parts[1]), presented)
+    if match is None:
+        with platform_scope():
+            match = _matching(keys_with_prefix(parts[1]), presented)
+    if match is None or match.status_at(now) != "active":
+        return None
+    return match
+
+
+def _matching(candidates: list[ApiKey], presented: str) -> ApiKey | None:
     match = None
     for candidate in candidates:
         if hmac.compare_digest(candidate.secret_hash, presented):
             match = candidate
-    if match is None or match.status_at(now) != "active":
-        return None
     return match
 
 

@@ -19,6 +19,7 @@ from tests.conftest import SENTINEL
 
 KEYS = "/api/v1/tenants/acme/api-keys/"
 MEMBERS = "/api/v1/tenants/acme/members/"
+DIGESTS = "/api/v1/tenants/acme/digests/"
 PROBLEM = "application/problem+json"
 
 
@@ -418,8 +419,78 @@ def test_the_key_lookup_reads_what_the_orm_would(world):
     assert bearer(made.token).get(MEMBERS).status_code == 200  # last use recorded, still fine
 
 
-def test_the_key_lookup_refuses_to_run_outside_platform_scope(world):
+def test_the_key_lookup_reads_only_the_scope_it_runs_in(world):
+    from tenants.context import TenantNotSet, tenant_context
     from tenants.services import keys_with_prefix
 
-    with pytest.raises(RuntimeError, match="platform_scope"):
-        keys_with_prefix("anything")
+    made = factories.api_key(world.acme, "viewer", name="scoped lookup")
+    prefix = made.api_key.prefix
+    with pytest.raises(TenantNotSet):
+        keys_with_prefix(prefix)
+    with tenant_context(world.globex):
+        assert keys_with_prefix(prefix) == []
+    with tenant_context(world.acme):
+        assert [k.pk for k in keys_with_prefix(prefix)] == [made.api_key.pk]
+    with platform_scope():
+        assert [k.pk for k in keys_with_prefix(prefix)] == [made.api_key.pk]
+
+
+@pytest.fixture
+def lookups(monkeypatch):
+    """The scope of every key lookup: a tenant's slug, or '*' across tenants."""
+    from tenants import services
+    from tenants.context import current_tenant, in_platform_scope
+
+    seen = []
+    real = services.keys_with_prefix
+
+    def spy(prefix):
+        seen.append("*" if in_platform_scope() else current_tenant().slug)
+        return real(prefix)
+
+    monkeypatch.setattr(services, "keys_with_prefix", spy)
+    return seen
+
+
+def test_a_key_is_looked_up_in_the_tenant_its_url_named_before(world, lookups):
+    made = factories.api_key(world.acme, "viewer", name="hinted")
+    client = bearer(made.token)
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get("/api/v1/me").status_code == 200  # no tenant in the URL
+    assert lookups == ["*", "acme", "*"]
+
+
+def test_a_key_on_another_tenants_url_is_still_not_found_there(world, lookups):
+    acme_key = factories.api_key(world.acme, "viewer", name="acme")
+    globex_key = factories.api_key(world.globex, "viewer", name="globex")
+    assert bearer(acme_key.token).get(DIGESTS).status_code == 200
+    lookups.clear()
+    # acme's URL, globex's key: not in acme, found across tenants, then refused as before.
+    response = bearer(globex_key.token).get(DIGESTS)
+    assert response.status_code == 404
+    assert SENTINEL.encode() not in response.content
+    assert lookups == ["acme", "*"]
+    assert bearer(acme_key.token).get(DIGESTS).status_code == 200  # the guess is unchanged
+    assert lookups == ["acme", "*", "acme"]
+
+
+def test_a_wrong_guess_costs_a_second_look_and_is_corrected(world, lookups):
+    from tenants import authentication
+
+    made = factories.api_key(world.acme, "viewer", name="renamed")
+    authentication._remember("acme", world.globex)  # as if the slug had changed hands
+    assert bearer(made.token).get(DIGESTS).status_code == 200
+    assert bearer(made.token).get(DIGESTS).status_code == 200
+    assert lookups == ["globex", "*", "acme"]
+
+
+def test_a_revoked_key_is_refused_even_where_it_was_found_before(world, lookups):
+    made = create_key(world, name="soon revoked").json()
+    client = bearer(made["secret"])
+    assert client.get(DIGESTS).status_code == 200
+    lookups.clear()
+    revoked = world.client("admin").delete(f"{KEYS}{made['id']}/")
+    assert revoked.status_code == 204, revoked.content
+    assert_unauthorized(client.get(DIGESTS))
+    assert lookups == ["acme"]  # found where expected, read afresh: revoked
