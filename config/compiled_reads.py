@@ -33,7 +33,9 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import DEFERRED, Model, QuerySet
+from django.db.models.base import ModelState
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+from django.db.models.signals import post_init, pre_init
 
 # Two ids that tell the id's parameter apart from every other parameter.
 _PROBES = (1, 2)
@@ -96,6 +98,8 @@ class Statement:
     # does per row (matching names to fields), done once. None when the model has its own
     # from_db, which then builds every instance.
     positions: tuple[int | None, ...] | None
+    # (attname, column position) of each field read, where the model keeps Model.__init__.
+    present: tuple[tuple[str, int], ...] | None
 
     def get(self, pk: Any) -> Model | None:
         """The instance with this primary key, or None (no such row, or `pk` could not
@@ -121,6 +125,15 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        # Model.__init__ with positional values does no more than store each present
+        # field's value (deferred ones are left out) between the pre_init and post_init
+        # signals; without receivers or an __init__ of the model's own, values are stored
+        # directly, as it would store them.
+        direct = (
+            self.present is not None
+            and not pre_init.has_listeners(self.model)
+            and not post_init.has_listeners(self.model)
+        )
         found = []
         for fetched in rows:
             row = list(fetched)
@@ -133,6 +146,11 @@ class Statement:
                 obj = self.model.from_db(
                     self.using, self.init_list, row[self.model_start : self.model_end]
                 )
+            elif direct:
+                obj = _bare(self.model, self.using)
+                values = obj.__dict__
+                for name, position in self.present:
+                    values[name] = row[position]
             else:  # as Model.from_db builds it
                 obj = self.model(*[DEFERRED if p is None else row[p] for p in self.positions])
                 obj._state.adding = False
@@ -153,6 +171,16 @@ class Statement:
             if (low is not None and value < low) or (high is not None and value > high):
                 return None
         return value
+
+
+def _bare(model: type[Model], using: str) -> Model:
+    """An instance of `model` with no field values yet, as loaded from `using`."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = using
+    obj._state = state
+    return obj
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -192,10 +220,16 @@ def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
     converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
     model = klass_info["model"]
     init_list = tuple(f[0].target.attname for f in select[start:end])
-    positions = None
+    positions = present = None
     if model.from_db.__func__ is Model.from_db.__func__:
         at = {name: start + i for i, name in enumerate(init_list)}
         positions = tuple(at.get(f.attname) for f in model._meta.concrete_fields)
+        if model.__init__ is Model.__init__:
+            present = tuple(
+                (f.attname, p)
+                for f, p in zip(model._meta.concrete_fields, positions, strict=True)
+                if p is not None
+            )
     return Statement(
         using=queryset.db,
         sql=sql,
@@ -208,6 +242,7 @@ def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
         annotations=tuple(compiler.annotation_col_map.items()),
         converters=tuple((pos, tuple(convs), expr) for pos, (convs, expr) in converters.items()),
         positions=positions,
+        present=present,
     )
 
 

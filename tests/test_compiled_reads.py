@@ -227,6 +227,60 @@ def test_a_model_with_its_own_from_db_builds_every_instance(world, monkeypatch):
         assert [d.built_by_own_from_db for d in page] == [True]
 
 
+def test_instances_are_the_ones_model_init_would_build(world):
+    """Values stored directly hold exactly what Model.__init__ stores: the same attributes,
+    deferred fields left out, and the instance saves and refreshes as one the ORM read."""
+    digest = factories.digest(world.acme, title="Tide table")
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for("direct", _build, lambda: True)
+        assert statement.present is not None
+        got, wanted = statement.get(digest.pk), _build().get(pk=digest.pk)
+        stored = {k: v for k, v in vars(got).items() if k != "_state"}
+        assert stored == {k: v for k, v in vars(wanted).items() if k != "_state"}
+        assert got.get_deferred_fields() == set(DEFERRED)
+        got.title = "Tide table, revised"
+        got.save(update_fields=["title"])
+        got.refresh_from_db(fields=["search_text"])  # a deferred field loads on demand
+        assert Digest.objects.get(pk=digest.pk).title == "Tide table, revised"
+
+
+def test_init_signal_receivers_still_see_every_instance(world):
+    from django.db.models.signals import post_init
+
+    digest = factories.digest(world.acme, title="Tide table")
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for("signals", _build, lambda: True)
+        post_init.connect(receiver, sender=Digest)
+        try:
+            got = statement.get(digest.pk)
+            page = compiled_reads.FirstPage("signals", _build, lambda: True).order_by("-id")[:5]
+            list(page)
+        finally:
+            post_init.disconnect(receiver, sender=Digest)
+    assert got.title == "Tide table"
+    assert seen == [digest.pk, digest.pk]
+
+
+def test_a_model_with_its_own_init_is_built_through_it(world, monkeypatch):
+    digest = factories.digest(world.acme, title="Tide table")
+    plain = Digest.__init__
+
+    def own(self, *args, **kwargs):
+        plain(self, *args, **kwargs)
+        self.built_by_own_init = True
+
+    monkeypatch.setattr(Digest, "__init__", own)
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for("own init", _build, lambda: True)
+        assert statement.present is None
+        assert statement.get(digest.pk).built_by_own_init
+
+
 def test_a_full_store_forgets_its_older_half_not_everything():
     store = compiled_reads.Kept(limit=4)
     for n in range(4):
