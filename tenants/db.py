@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import psycopg
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from psycopg import errors as psycopg_errors
@@ -77,10 +78,14 @@ def _begin_with(raw, wanted: str) -> bool:
         or not _SCOPE_VALUE.fullmatch(wanted)
     ):
         return False
-    # exec_ waits with the GIL released; a lost server raises psycopg's OperationalError.
+    # exec_ waits with the GIL released.
     result = pgconn.exec_(f"BEGIN; SELECT set_config('{SETTING}', '{wanted}', true)".encode())
     if result.status != pq.ExecStatus.TUPLES_OK:
         # Left to the caller's atomic block to roll back, as after any failed statement.
+        if pgconn.status != pq.ConnStatus.OK or not result.error_field(pq.DiagnosticField.SQLSTATE):
+            # The server is gone (libpq's own error, no SQLSTATE): OperationalError, as
+            # psycopg raises it, so the request is answered 503 and the connection replaced.
+            raise psycopg.OperationalError(result.get_error_message() or "connection lost")
         raise psycopg_errors.error_from_result(result)
     return True
 

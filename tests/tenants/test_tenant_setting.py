@@ -139,3 +139,26 @@ def world_api_key():
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.token}")
     return client, tenant
+
+
+def test_a_server_gone_at_begin_is_an_operational_error():
+    """As psycopg reports a lost server: DatabaseUnavailableMiddleware answers 503 for it."""
+    import psycopg
+
+    from tests.test_faults import TcpProxy
+
+    params = connection.get_connection_params()
+    proxy = TcpProxy((params.get("host") or "127.0.0.1", int(params.get("port") or 5432)))
+    raw = psycopg.connect(
+        host="127.0.0.1",
+        port=proxy.port,
+        dbname=params["dbname"],
+        user=params.get("user") or "postgres",
+        password=params.get("password") or "",
+    )
+    try:
+        proxy.cut()
+        with pytest.raises(psycopg.OperationalError):
+            tenant_db._begin_with(raw, "7")
+    finally:
+        raw.close()
