@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from config.postgresql.base import DatabaseWrapper, idle_and_quiet
+from config.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper, idle_and_quiet
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend"),
@@ -34,8 +34,12 @@ def select_ones(monkeypatch):
     return calls
 
 
-def _as_a_new_request_finds_it():
-    """What Django does between requests (close_old_connections), then the first query."""
+def _as_a_new_request_finds_it(after_idle: float = 0.0):
+    """What Django does as a request ends and the next starts (close_old_connections on
+    both signals), with `after_idle` seconds between them; then the first query."""
+    connection.close_if_unusable_or_obsolete()
+    if after_idle and connections["default"]._served_at is not None:
+        connections["default"]._served_at -= after_idle
     connection.close_if_unusable_or_obsolete()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -56,15 +60,31 @@ def test_the_app_runs_on_this_backend():
     assert isinstance(connections["default"], DatabaseWrapper)
 
 
-def test_a_quiet_connection_is_reused_without_asking_the_server(select_ones):
+def test_a_quiet_connection_in_steady_use_is_reused_without_asking_the_server(select_ones):
     first = _as_a_new_request_finds_it()
+    select_ones.clear()  # whatever the connection's history before this test
     second = _as_a_new_request_finds_it()
-    assert first == second  # the same server connection, kept
+    third = _as_a_new_request_finds_it()
+    assert first == second == third  # the same server connection, kept
     assert select_ones == []
 
 
+def test_a_connection_idle_past_the_window_is_asked(select_ones):
+    """Silence says nothing of a server that vanished without a word: after a while
+    unused, the connection is asked, as Django asks."""
+    first = _as_a_new_request_finds_it()
+    _as_a_new_request_finds_it()
+    select_ones.clear()
+    assert _as_a_new_request_finds_it(after_idle=TRUST_QUIET_SECONDS + 1) == first
+    assert select_ones == [True]
+    assert _as_a_new_request_finds_it() == first  # in use again: trusted again
+    assert select_ones == [True]
+
+
 def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(select_ones):
+    _as_a_new_request_finds_it()
     before = _as_a_new_request_finds_it()
+    select_ones.clear()
     with _superuser() as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", [before]).fetchone()[0]
     deadline = time.monotonic() + 5
@@ -77,6 +97,8 @@ def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(se
 
 def test_a_connection_with_something_to_read_is_asked(select_ones):
     _as_a_new_request_finds_it()
+    _as_a_new_request_finds_it()
+    select_ones.clear()
     raw = connection.connection
     # A notification nobody listens for: readable, yet the connection is fine.
     raw.execute("LISTEN health_check_test")
