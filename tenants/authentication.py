@@ -5,35 +5,8 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 
 from config.request_context import after_response
-from tenants.models import ApiKey, Tenant
+from tenants.models import ApiKey
 from tenants.services import api_key_authenticate, api_key_record_use, api_key_use_is_stale
-
-# The tenant each URL slug named when a key of that tenant last came with it: where
-# api_key_authenticate looks first, in that tenant's own scope. Only a guess (a renamed
-# slug, a deleted tenant just sends the lookup on across tenants), and only ever filled
-# from rows read for an authenticated key. Process-local; bounded.
-_tenant_of_slug: dict[str, Tenant] = {}
-_TENANT_HINTS_LIMIT = 10_000
-
-
-def _remember(slug: str, tenant: Tenant) -> None:
-    known = _tenant_of_slug.get(slug)
-    if known is not None and known.pk == tenant.pk:
-        return
-    if len(_tenant_of_slug) >= _TENANT_HINTS_LIMIT:
-        _tenant_of_slug.clear()
-    _tenant_of_slug[slug] = tenant
-
-
-def forget_tenant_hints() -> None:
-    _tenant_of_slug.clear()
-
-
-def _url_tenant(request) -> str | None:
-    """The tenant slug the URL names (`/api/v1/tenants/{tenant}/...`), if any."""
-    context = getattr(request, "parser_context", None) or {}
-    slug = (context.get("kwargs") or {}).get("tenant")
-    return slug if isinstance(slug, str) else None
 
 
 class ApiKeyActor:
@@ -67,12 +40,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("The API key is not valid.") from None
-        slug = _url_tenant(request)
-        api_key = api_key_authenticate(token, _tenant_of_slug.get(slug))
+        api_key = api_key_authenticate(token)
         if api_key is None:
             raise exceptions.AuthenticationFailed("The API key is invalid, expired or revoked.")
-        if slug is not None and api_key.tenant.slug == slug:
-            _remember(slug, api_key.tenant)
         # Recorded after the response, outside the request's transaction, so refused
         # requests are recorded too.
         if api_key_use_is_stale(api_key):

@@ -5,8 +5,8 @@ With no tenant set, tenant-scoped managers raise `TenantNotSet` instead of retur
 every tenant's rows, and on PostgreSQL the row-level-security policy returns no rows.
 
 - `tenant_context(tenant)` makes a tenant current (the base API view, jobs, commands, and
-  the API key lookup, which looks first in the tenant the URL names: a narrower read
-  than `platform_scope()`, never a wider one).
+  the API key lookup, which looks first in the tenant the presented key's prefix
+  belonged to: a narrower read than `platform_scope()`, never a wider one).
 - `platform_scope()` is the one door to cross-tenant work (authentication look-ups,
   operator commands, the Django admin). Inside it, `Model.objects.unscoped()` reads every
   tenant's rows; outside it, `.unscoped()` only drops the ORM filter and row-level

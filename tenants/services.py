@@ -538,26 +538,42 @@ def keys_with_prefix(prefix: str) -> list[ApiKey]:
     return keys
 
 
-def api_key_authenticate(token: str, expected_tenant: Tenant | None = None) -> ApiKey | None:
-    """The active key for `token`, or None. Compares hashes in constant time.
+# Which tenant each key prefix belonged to when the key last authenticated: where
+# api_key_authenticate looks first, in that tenant's own scope, so the tenant's setting
+# opens the request's transaction and serves it whole (one round trip fewer than a lookup
+# across tenants followed by the tenant's own setting). Keyed by what the caller presents,
+# so a made-up key is looked up as before whatever URL it comes with; filled only from a
+# key that authenticated and was the only one with its prefix. A key never changes
+# tenant; a deleted one just sends the lookup on across tenants. Process-local, bounded.
+_tenant_of_prefix: dict[str, Tenant] = {}
+_PREFIX_HINTS_LIMIT = 10_000
 
-    `expected_tenant`: where the key probably belongs (the tenant the request's URL names,
-    as an earlier request found it). It is only a first place to look: the key is looked
-    up in that tenant's scope, and across tenants when it is not there, so a wrong or
-    stale guess changes nothing but the time taken. The caller still checks the key's
-    tenant (its row, read now) against the URL."""
+
+def forget_key_hints() -> None:
+    _tenant_of_prefix.clear()
+
+
+def api_key_authenticate(token: str) -> ApiKey | None:
+    """The active key for `token`, or None. Compares hashes in constant time."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
         return None
+    prefix = parts[1]
     presented = _hash_secret(token)
     now = timezone.now()
     match = None
-    if expected_tenant is not None:
-        with tenant_context(expected_tenant):
-            match = _matching(keys_with_prefix(parts[1]), presented)
+    hinted = _tenant_of_prefix.get(prefix)
+    if hinted is not None:
+        with tenant_context(hinted):
+            match = _matching(keys_with_prefix(prefix), presented)
     if match is None:
         with platform_scope():
-            match = _matching(keys_with_prefix(parts[1]), presented)
+            candidates = keys_with_prefix(prefix)
+        match = _matching(candidates, presented)
+        if match is not None and len(candidates) == 1:
+            if len(_tenant_of_prefix) >= _PREFIX_HINTS_LIMIT:
+                _tenant_of_prefix.clear()
+            _tenant_of_prefix[prefix] = match.tenant
     if match is None or match.status_at(now) != "active":
         return None
     return match

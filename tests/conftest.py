@@ -25,8 +25,8 @@ from digests.models import Digest
 from policies.models import Policy
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
-from tenants.authentication import forget_tenant_hints
 from tenants.models import ApiKey, Membership, Role, Tenant, User
+from tenants.services import forget_key_hints
 from tests import factories
 
 SENTINEL = "SENTINEL-globex-7f3a9c"
@@ -43,7 +43,7 @@ def _fast_and_clean(settings):
     # Every compiled read is compiled again and compared: a key missing a dimension fails.
     settings.COMPILED_READS_CHECK = True
     cache.clear()  # throttle counters must not leak between tests
-    forget_tenant_hints()  # tenants are made afresh in every test
+    forget_key_hints()  # tenants are made afresh in every test
     yield
 
 

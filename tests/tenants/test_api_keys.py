@@ -452,37 +452,66 @@ def lookups(monkeypatch):
     return seen
 
 
-def test_a_key_is_looked_up_in_the_tenant_its_url_named_before(world, lookups):
+def test_a_key_is_looked_up_in_its_own_tenant_once_it_has_been_used(world, lookups):
     made = factories.api_key(world.acme, "viewer", name="hinted")
     client = bearer(made.token)
     assert client.get(DIGESTS).status_code == 200
     assert client.get(DIGESTS).status_code == 200
-    assert client.get("/api/v1/me").status_code == 200  # no tenant in the URL
-    assert lookups == ["*", "acme", "*"]
+    assert client.get("/api/v1/me").status_code == 200  # whatever the URL
+    assert lookups == ["*", "acme", "acme"]
 
 
 def test_a_key_on_another_tenants_url_is_still_not_found_there(world, lookups):
-    acme_key = factories.api_key(world.acme, "viewer", name="acme")
     globex_key = factories.api_key(world.globex, "viewer", name="globex")
-    assert bearer(acme_key.token).get(DIGESTS).status_code == 200
+    for _ in range(2):  # not known yet, then known as globex's
+        response = bearer(globex_key.token).get(DIGESTS)
+        assert response.status_code == 404
+        assert SENTINEL.encode() not in response.content
+    assert lookups == ["*", "globex"]
+
+
+def test_a_made_up_key_costs_the_same_whatever_the_url_names(world, lookups):
+    """Nothing about a tenant is read before authentication, not even through timing: a
+    key nobody has used is looked up across tenants, once, whichever slug comes with it."""
+    made = factories.api_key(world.acme, "viewer", name="known")
+    assert bearer(made.token).get(DIGESTS).status_code == 200
     lookups.clear()
-    # acme's URL, globex's key: not in acme, found across tenants, then refused as before.
-    response = bearer(globex_key.token).get(DIGESTS)
-    assert response.status_code == 404
-    assert SENTINEL.encode() not in response.content
-    assert lookups == ["acme", "*"]
-    assert bearer(acme_key.token).get(DIGESTS).status_code == 200  # the guess is unchanged
-    assert lookups == ["acme", "*", "acme"]
+    made_up = "dp_0123456789_not-a-key-of-anyone-here-0123456789abcdef"
+    assert_unauthorized(bearer(made_up).get(DIGESTS))
+    assert_unauthorized(bearer(made_up).get("/api/v1/tenants/no-such-tenant/digests/"))
+    assert lookups == ["*", "*"]
+    # A known prefix with a wrong secret: looked for where its key lives, then across.
+    wrong = f"dp_{made.api_key.prefix}_not-the-secret-0123456789abcdef0123"
+    assert_unauthorized(bearer(wrong).get(DIGESTS))
+    assert lookups == ["*", "*", "acme", "*"]
 
 
 def test_a_wrong_guess_costs_a_second_look_and_is_corrected(world, lookups):
-    from tenants import authentication
+    from tenants import services
 
-    made = factories.api_key(world.acme, "viewer", name="renamed")
-    authentication._remember("acme", world.globex)  # as if the slug had changed hands
+    made = factories.api_key(world.acme, "viewer", name="moved")
+    services._tenant_of_prefix[made.api_key.prefix] = world.globex  # a stale guess
     assert bearer(made.token).get(DIGESTS).status_code == 200
     assert bearer(made.token).get(DIGESTS).status_code == 200
     assert lookups == ["globex", "*", "acme"]
+
+
+def test_a_prefix_two_keys_share_is_never_guessed(world, lookups):
+    """Two tenants holding the same key (installed from one secret) stay on the lookup
+    across tenants, which decides between them as it always has."""
+    from tenants.context import tenant_context
+
+    made = factories.api_key(world.acme, "viewer", name="shared")
+    with tenant_context(world.globex):
+        ApiKey.objects.create(
+            name="shared",
+            role=factories.role(world.globex, "viewer"),
+            prefix=made.api_key.prefix,
+            secret_hash=made.api_key.secret_hash,
+        )
+    for _ in range(2):
+        bearer(made.token).get(DIGESTS)
+    assert lookups == ["*", "*"]
 
 
 def test_a_revoked_key_is_refused_even_where_it_was_found_before(world, lookups):

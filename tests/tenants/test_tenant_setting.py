@@ -125,8 +125,8 @@ def test_a_request_opens_its_transaction_with_the_setting_once(begins, world_api
     begins.clear()
     response = client.get(f"/api/v1/tenants/{tenant.slug}/roles/")
     assert response.status_code == 200
-    # The key is looked up in the tenant the URL named (as the first request found it):
-    # that tenant's setting rides with the BEGIN and serves the whole request.
+    # The key is looked up in its own tenant (as the first request found it): that
+    # tenant's setting rides with the BEGIN and serves the whole request.
     assert begins == [(str(tenant.pk), True)]
 
 
