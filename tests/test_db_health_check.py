@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from config.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper, idle_and_quiet
+from tests.spies import note_calls
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend"),
@@ -21,17 +22,8 @@ pytestmark = [
 
 @pytest.fixture
 def select_ones(monkeypatch):
-    """Each time Django's own check (`SELECT 1`) runs."""
-    calls = []
-    real = DatabaseWrapper.is_usable
-
-    def spy(self):
-        usable = real(self)
-        calls.append(usable)
-        return usable
-
-    monkeypatch.setattr(DatabaseWrapper, "is_usable", spy)
-    return calls
+    """Each time Django's own check (`SELECT 1`) runs, and what it found."""
+    return note_calls(monkeypatch, DatabaseWrapper, "is_usable", lambda usable, self: usable)
 
 
 def _as_a_new_request_finds_it(after_idle: float = 0.0):

@@ -16,6 +16,7 @@ from tenants.context import platform_scope
 from tenants.models import ApiKey
 from tests import factories
 from tests.conftest import SENTINEL
+from tests.spies import note_calls
 
 KEYS = "/api/v1/tenants/acme/api-keys/"
 MEMBERS = "/api/v1/tenants/acme/members/"
@@ -441,15 +442,10 @@ def lookups(monkeypatch):
     from tenants import services
     from tenants.context import current_tenant, in_platform_scope
 
-    seen = []
-    real = services.keys_with_prefix
+    def scope(found, prefix):
+        return "*" if in_platform_scope() else current_tenant().slug
 
-    def spy(prefix):
-        seen.append("*" if in_platform_scope() else current_tenant().slug)
-        return real(prefix)
-
-    monkeypatch.setattr(services, "keys_with_prefix", spy)
-    return seen
+    return note_calls(monkeypatch, services, "keys_with_prefix", scope)
 
 
 def test_a_key_is_looked_up_in_its_own_tenant_once_it_has_been_used(world, lookups):

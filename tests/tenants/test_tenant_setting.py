@@ -10,6 +10,7 @@ from psycopg import IsolationLevel
 from tenants import db as tenant_db
 from tenants.context import no_tenant, platform_scope, tenant_context
 from tests import factories
+from tests.spies import note_calls
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting"),
@@ -20,16 +21,9 @@ pytestmark = [
 @pytest.fixture
 def begins(monkeypatch):
     """Each call of the one-round-trip BEGIN, and whether it took the transaction."""
-    calls = []
-    real = tenant_db._begin_with
-
-    def spy(raw, wanted):
-        took = real(raw, wanted)
-        calls.append((wanted, took))
-        return took
-
-    monkeypatch.setattr(tenant_db, "_begin_with", spy)
-    return calls
+    return note_calls(
+        monkeypatch, tenant_db, "_begin_with", lambda took, raw, wanted: (wanted, took)
+    )
 
 
 @pytest.fixture
