@@ -164,7 +164,9 @@ class ApiKey(TenantOwnedModel):
 
     name = models.CharField(max_length=100)
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="api_keys")
-    prefix = models.CharField(max_length=16, db_index=True)
+    # Unique across tenants: a token names one key of one tenant (api_key_authenticate
+    # relies on it when it looks in the key's own tenant first).
+    prefix = models.CharField(max_length=16)
     secret_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -178,9 +180,7 @@ class ApiKey(TenantOwnedModel):
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "prefix"], name="apikey_tenant_prefix_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["prefix"], name="apikey_prefix_unique")]
         ordering = ["id"]
 
     def __str__(self) -> str:

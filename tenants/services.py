@@ -453,6 +453,10 @@ def api_key_install(*, name: str, role: Role, token: str) -> tuple[ApiKey, bool]
     existing = ApiKey.objects.filter(prefix=prefix).first()
     if existing is not None:
         return existing, False
+    with platform_scope():
+        elsewhere = ApiKey.objects.unscoped().filter(prefix=prefix).exists()
+    if elsewhere:
+        raise Conflict("this key is installed in another tenant", code="key_elsewhere")
     return ApiKey.objects.create(
         tenant=tenant, name=name, role=role, prefix=prefix, secret_hash=_hash_secret(token)
     ), True
@@ -543,8 +547,9 @@ def keys_with_prefix(prefix: str) -> list[ApiKey]:
 # opens the request's transaction and serves it whole (one round trip fewer than a lookup
 # across tenants followed by the tenant's own setting). Keyed by what the caller presents,
 # so a made-up key is looked up as before whatever URL it comes with; filled only from a
-# key that authenticated and was the only one with its prefix. A key never changes
-# tenant; a deleted one just sends the lookup on across tenants. Process-local, bounded.
+# key that authenticated. A prefix names one key across tenants (a unique constraint) and
+# a key never changes tenant; a deleted one just sends the lookup on across tenants.
+# Process-local, bounded.
 _tenant_of_prefix: dict[str, Tenant] = {}
 _PREFIX_HINTS_LIMIT = 10_000
 
@@ -570,7 +575,7 @@ def api_key_authenticate(token: str) -> ApiKey | None:
         with platform_scope():
             candidates = keys_with_prefix(prefix)
         match = _matching(candidates, presented)
-        if match is not None and len(candidates) == 1:
+        if match is not None and match.status_at(now) == "active":
             if len(_tenant_of_prefix) >= _PREFIX_HINTS_LIMIT:
                 _tenant_of_prefix.clear()
             _tenant_of_prefix[prefix] = match.tenant

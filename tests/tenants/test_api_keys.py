@@ -492,22 +492,32 @@ def test_a_wrong_guess_costs_a_second_look_and_is_corrected(world, lookups):
     assert lookups == ["globex", "*", "acme"]
 
 
-def test_a_prefix_two_keys_share_is_never_guessed(world, lookups):
-    """Two tenants holding the same key (installed from one secret) stay on the lookup
-    across tenants, which decides between them as it always has."""
+def test_a_prefix_names_one_key_across_tenants(world):
+    """Looking in a key's own tenant first is exact only if no other tenant holds its
+    token: the database refuses a second key with the prefix, and so does installing."""
+    from django.db import IntegrityError, transaction
+
     from tenants.context import tenant_context
+    from tenants.services import Conflict, api_key_install
 
     made = factories.api_key(world.acme, "viewer", name="shared")
     with tenant_context(world.globex):
-        ApiKey.objects.create(
-            name="shared",
-            role=factories.role(world.globex, "viewer"),
-            prefix=made.api_key.prefix,
-            secret_hash=made.api_key.secret_hash,
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ApiKey.objects.create(
+                name="twin",
+                role=factories.role(world.globex, "viewer"),
+                prefix=made.api_key.prefix,
+                secret_hash=made.api_key.secret_hash,
+            )
+        with pytest.raises(Conflict, match="another tenant"):
+            api_key_install(
+                name="twin", role=factories.role(world.globex, "viewer"), token=made.token
+            )
+    with tenant_context(world.acme):  # installing it again where it is: idempotent
+        again, created = api_key_install(
+            name="shared", role=factories.role(world.acme, "viewer"), token=made.token
         )
-    for _ in range(2):
-        bearer(made.token).get(DIGESTS)
-    assert lookups == ["*", "*"]
+    assert (again.pk, created) == (made.api_key.pk, False)
 
 
 def test_a_revoked_key_is_refused_even_where_it_was_found_before(world, lookups):
@@ -519,3 +529,27 @@ def test_a_revoked_key_is_refused_even_where_it_was_found_before(world, lookups)
     assert revoked.status_code == 204, revoked.content
     assert_unauthorized(client.get(DIGESTS))
     assert lookups == ["acme"]  # found where expected, read afresh: revoked
+
+
+def test_the_migration_to_one_key_per_prefix_stops_on_twins_and_names_them(world):
+    """A database holding one token in two tenants (possible before 0005) is not migrated
+    half-way: the check names the prefix and nothing changes."""
+    import importlib
+
+    from tenants.context import tenant_context
+
+    migration = importlib.import_module("tenants.migrations.0005_apikey_prefix_unique")
+    made = factories.api_key(world.acme, "viewer", name="twin")
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending
+        cursor.execute("ALTER TABLE tenants_apikey DROP CONSTRAINT apikey_prefix_unique")
+    with tenant_context(world.globex):
+        ApiKey.objects.create(
+            name="twin",
+            role=factories.role(world.globex, "viewer"),
+            prefix=made.api_key.prefix,
+            secret_hash=made.api_key.secret_hash,
+        )
+    named = f"{made.api_key.prefix} \\(2 keys\\)"
+    with connection.schema_editor(atomic=False) as editor, pytest.raises(RuntimeError, match=named):
+        migration.refuse_shared_prefixes(None, editor)
