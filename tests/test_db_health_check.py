@@ -30,8 +30,8 @@ def _as_a_new_request_finds_it(after_idle: float = 0.0):
     """What Django does as a request ends and the next starts (close_old_connections on
     both signals), with `after_idle` seconds between them; then the first query."""
     connection.close_if_unusable_or_obsolete()
-    if after_idle and connections["default"]._served_at is not None:
-        connections["default"]._served_at -= after_idle
+    if after_idle and connections["default"]._used_at is not None:
+        connections["default"]._used_at -= after_idle
     connection.close_if_unusable_or_obsolete()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -70,6 +70,22 @@ def test_a_connection_idle_past_the_window_is_asked(select_ones):
     assert _as_a_new_request_finds_it(after_idle=TRUST_QUIET_SECONDS + 1) == first
     assert select_ones == [True]
     assert _as_a_new_request_finds_it() == first  # in use again: trusted again
+    assert select_ones == [True]
+
+
+def test_only_use_makes_a_connection_trusted(select_ones):
+    """Django also checks a connection at the end of a request that saw an error; that
+    check is not a use, so a connection idle since is still asked when the next request
+    starts."""
+    first = _as_a_new_request_finds_it()
+    connection.errors_occurred = True
+    connection.close_if_unusable_or_obsolete()  # request end: Django asks (SELECT 1)
+    connections["default"]._used_at -= TRUST_QUIET_SECONDS + 1
+    select_ones.clear()
+    connection.close_if_unusable_or_obsolete()  # the next request starts, much later
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] == first
     assert select_ones == [True]
 
 

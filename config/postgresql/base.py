@@ -4,18 +4,20 @@ With CONN_HEALTH_CHECKS, Django runs `SELECT 1` on a persistent connection befor
 first query of every request: one more round trip per request, paid to notice a server
 that has gone away since the last request. A server that ends a connection (restart,
 `idle_session_timeout`, `pg_terminate_backend`) says so on the socket: an error message,
-then end of file. So a connection that served a request less than TRUST_QUIET_SECONDS ago
-and whose socket has nothing to read is taken as healthy without asking; anything
-waiting there (that message, a close, or a notification nobody listens for) falls back
-to Django's `SELECT 1`, which replaces the connection if it fails.
+then end of file. So a connection used less than TRUST_QUIET_SECONDS ago whose socket has
+nothing to read is taken as healthy without asking; anything waiting there (that
+message, a close, or a notification nobody listens for) falls back to Django's
+`SELECT 1`, which replaces the connection if it fails.
 
-What the socket cannot tell is a server that vanished without a word (a host crash
-with its address taken over, a firewall forgetting the connection): only sending
-something finds out. Such losses come after a while of silence, so a connection idle
-for longer than the window is asked with `SELECT 1`, as Django does. Inside the window,
-a request that meets one fails with 503 (DatabaseUnavailableMiddleware), which drops the
-connection; a busy server, where connections are reused within milliseconds, pays no
-round trip for its checks.
+What the socket cannot tell is a server that vanished without a word (a host crash with
+its address taken over, a firewall forgetting the connection): only sending something
+finds out. Such losses come after a while of silence, so a connection unused for longer
+than the window is asked with `SELECT 1`, as Django does. Inside the window, a request
+that meets one whose peer answers with a reset fails with 503
+(DatabaseUnavailableMiddleware), which drops the connection; a peer that never answers
+holds the request until TCP gives up, with or without this check (TCP keepalive and
+`tcp_user_timeout`, given as DATABASE_URL options, bound that). A busy server, where
+connections are reused within milliseconds, pays no round trip for its checks.
 """
 
 from __future__ import annotations
@@ -47,29 +49,26 @@ TRUST_QUIET_SECONDS = 1.0
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
-    _served_at: float | None = None  # when a request last used the connection
-
-    def close_if_unusable_or_obsolete(self):
-        # Called as each request starts and ends. Ending one that used the connection
-        # (its health was checked, or it connected): note the time.
-        if self.connection is not None and self.health_check_done:
-            self._served_at = time.monotonic()
-        super().close_if_unusable_or_obsolete()
+    _used_at: float | None = None  # when code last took a cursor or began a transaction
 
     def close_if_health_check_failed(self):
+        # Django calls this before every cursor and transaction: the moment of use.
+        now = time.monotonic()
         if (
             self.connection is not None
             and self.health_check_enabled
             and not self.health_check_done
             and not self.pool
-            and self._served_at is not None
-            and time.monotonic() - self._served_at < TRUST_QUIET_SECONDS
+            and self._used_at is not None
+            and now - self._used_at < TRUST_QUIET_SECONDS
             and idle_and_quiet(self.connection)
         ):
             self.health_check_done = True
-            return
-        super().close_if_health_check_failed()
+        else:
+            super().close_if_health_check_failed()
+        if self.connection is not None:
+            self._used_at = now
 
     def connect(self):
-        self._served_at = None
         super().connect()
+        self._used_at = time.monotonic()
