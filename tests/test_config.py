@@ -291,3 +291,21 @@ def test_postgres_prepares_statements_unless_told_off():
     bad = database_options(DATABASE_PREPARE_THRESHOLD="sometimes")
     assert bad.returncode != 0
     assert "DATABASE_PREPARE_THRESHOLD='sometimes' is not a whole number" in bad.stderr
+
+
+def test_postgres_connections_notice_a_silent_server_within_a_minute():
+    default = database_options()
+    assert default.returncode == 0, default.stderr
+    for option in (
+        "('keepalives', '1')",
+        "('keepalives_idle', '30')",
+        "('keepalives_interval', '10')",
+        "('keepalives_count', '3')",
+        "('tcp_user_timeout', '30000')",
+    ):
+        assert option in default.stdout
+    told = database_options(
+        DATABASE_URL="postgres://app@db.internal/digest?tcp_user_timeout=5000&keepalives=0"
+    )
+    assert "('tcp_user_timeout', '5000')" in told.stdout
+    assert "('keepalives', '0')" in told.stdout

@@ -15,8 +15,8 @@ finds out. Such losses come after a while of silence, so a connection unused for
 than the window is asked with `SELECT 1`, as Django does. Inside the window, a request
 that meets one whose peer answers with a reset fails with 503
 (DatabaseUnavailableMiddleware), which drops the connection; a peer that never answers
-holds the request until TCP gives up, with or without this check (TCP keepalive and
-`tcp_user_timeout`, given as DATABASE_URL options, bound that). A busy server, where
+holds the request until TCP gives up, with or without this check (about 30 s with the
+TCP keepalive and `tcp_user_timeout` options config/settings.py sets). A busy server, where
 connections are reused within milliseconds, pays no round trip for its checks.
 """
 
