@@ -6,6 +6,7 @@ transaction and raise `ServiceError`s that the API turns into problem documents.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import hmac
@@ -578,7 +579,8 @@ def api_key_authenticate(token: str) -> ApiKey | None:
         if match is not None and match.status_at(now) == "active":
             if len(_tenant_of_prefix) >= _PREFIX_HINTS_LIMIT:
                 _tenant_of_prefix.clear()
-            _tenant_of_prefix[prefix] = match.tenant
+            # A copy: the request goes on with match.tenant as its own.
+            _tenant_of_prefix[prefix] = copy.copy(match.tenant)
     if match is None or match.status_at(now) != "active":
         return None
     return match
