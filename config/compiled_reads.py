@@ -24,6 +24,7 @@ security) because the statement runs in the request's transaction like any other
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import DEFERRED, Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 # Two ids that tell the id's parameter apart from every other parameter.
@@ -125,9 +128,9 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        # Model.__init__ with positional values does no more than store each present
-        # field's value (deferred ones are left out) between the pre_init and post_init
-        # signals; without receivers or an __init__ of the model's own, values are stored
+        # For a model that _stores_plainly, Model.__init__ with positional values does no
+        # more than store each present field's value (deferred ones are left out) between
+        # the pre_init and post_init signals; without receivers, values are stored
         # directly, as it would store them.
         direct = (
             self.present is not None
@@ -171,6 +174,28 @@ class Statement:
             if (low is not None and value < low) or (high is not None and value > high):
                 return None
         return value
+
+
+# The descriptors Django puts on plain fields and foreign keys' id attributes: setting
+# one on a new instance stores the value (and clears a cache that is still empty).
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _stores_plainly(model: type[Model]) -> bool:
+    """Whether Model.__init__, given a value per concrete field, only stores each value:
+    no class in the model's ancestry but Model has an __init__ or __setattr__ of its own
+    (a mixin's __init__ after Model would run through super()), and every field's
+    attribute is Django's plain descriptor (a field that transforms values on set has
+    its own)."""
+    for klass in model.__mro__:
+        if klass in (Model, object):
+            continue
+        if "__init__" in vars(klass) or "__setattr__" in vars(klass):
+            return False
+    return all(
+        type(inspect.getattr_static(model, f.attname, None)) in _PLAIN_DESCRIPTORS
+        for f in model._meta.concrete_fields
+    )
 
 
 def _bare(model: type[Model], using: str) -> Model:
@@ -224,7 +249,7 @@ def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
     if model.from_db.__func__ is Model.from_db.__func__:
         at = {name: start + i for i, name in enumerate(init_list)}
         positions = tuple(at.get(f.attname) for f in model._meta.concrete_fields)
-        if model.__init__ is Model.__init__:
+        if _stores_plainly(model):
             present = tuple(
                 (f.attname, p)
                 for f, p in zip(model._meta.concrete_fields, positions, strict=True)

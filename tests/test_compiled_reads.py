@@ -281,6 +281,47 @@ def test_a_model_with_its_own_init_is_built_through_it(world, monkeypatch):
         assert statement.get(digest.pk).built_by_own_init
 
 
+@pytest.mark.parametrize("change", ["setattr", "mixin init", "field descriptor"])
+def test_a_model_that_does_more_on_init_is_built_through_it(world, monkeypatch, change):
+    """Values are stored directly only where Model.__init__ would just store them: not
+    past a __setattr__ of the model's own, an __init__ that Model's would reach through
+    super(), or a field whose attribute does something on set."""
+    digest = factories.digest(world.acme, title="Tide table")
+    seen = []
+    if change == "setattr":
+
+        def own_setattr(self, name, value):
+            seen.append(name)
+            object.__setattr__(self, name, value)
+
+        monkeypatch.setattr(Digest, "__setattr__", own_setattr, raising=False)
+    elif change == "mixin init":
+        from django.db.models import Model
+
+        # A class after Model in the ancestry: Model.__init__ reaches it through super().
+        after = Digest.__mro__[Digest.__mro__.index(Model) + 1]
+
+        def mixin_init(self, *args, **kwargs):
+            seen.append("init")
+            super(after, self).__init__(*args, **kwargs)
+
+        monkeypatch.setattr(after, "__init__", mixin_init, raising=False)
+    else:
+        plain = Digest.__dict__["title"]
+
+        class Stripping(type(plain)):
+            def __set__(self, instance, value):
+                seen.append("title")
+                instance.__dict__["title"] = value.strip()
+
+        monkeypatch.setattr(Digest, "title", Stripping(plain.field))
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for(f"does more: {change}", _build, lambda: True)
+        assert statement.present is None
+        assert statement.get(digest.pk).title == "Tide table"
+    assert seen
+
+
 def test_a_full_store_forgets_its_older_half_not_everything():
     store = compiled_reads.Kept(limit=4)
     for n in range(4):
