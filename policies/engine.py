@@ -29,9 +29,11 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 from policies import license_gate
 from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
 
-# Decision ids: 128 random bits each, to tell decisions apart in logs and support requests,
-# not a secret. A generator of their own, seeded from the OS and again in every forked
-# worker, instead of uuid4's system call per digest (a list page makes fifty).
+# Decision ids: 128 random bits each, to tell decisions apart in logs and support requests.
+# Labels, not secrets: a caller who collects a few hundred can predict the worker's next
+# ones, so nothing may treat an id as proof of anything. A generator of their own,
+# seeded from the OS and again in every forked worker, instead of uuid4's system call
+# per digest (a list page makes fifty).
 _decision_ids = random.Random()  # noqa: S311 (an identifier, not a secret)
 os.register_at_fork(after_in_child=_decision_ids.seed)
 
