@@ -45,13 +45,15 @@ _PROBES = (1, 2)
 
 
 class Kept:
-    """SQL compiled once per key, kept for the process: thread-safe; when full, the older
-    half is forgotten (callers choose part of some keys, a page size for one, so a
-    caller sweeping them must not empty everyone's store at once).
+    """Values kept per key for the process (here, SQL compiled once per key):
+    thread-safe; when full, the older half is forgotten (callers choose part of some
+    keys, a page size for one, so a caller sweeping them must not empty everyone's store
+    at once).
 
-    A compilation is kept only if `still_holds()` confirms its key afterwards: a key
-    naming the day must not store tomorrow's SQL under today's. Also holds
-    `digests.selectors.readable_digests`'s compiled conditions."""
+    A compilation is kept only if `still_holds()`, when given, confirms its key
+    afterwards: a key naming the day must not store tomorrow's SQL under today's. Also
+    holds `digests.selectors.readable_digests`'s compiled conditions, and the tenant each
+    API key prefix belongs to (`tenants.services.api_key_authenticate`)."""
 
     def __init__(self, limit: int = 10_000):
         self.limit = limit
@@ -61,8 +63,10 @@ class Kept:
     def get(self, key: Hashable) -> Any:
         return self._items.get(key)
 
-    def keep(self, key: Hashable, value: Any, still_holds: Callable[[], bool]) -> None:
-        if not still_holds():
+    def keep(
+        self, key: Hashable, value: Any, still_holds: Callable[[], bool] | None = None
+    ) -> None:
+        if still_holds is not None and not still_holds():
             return
         with self._lock:
             if len(self._items) >= self.limit:

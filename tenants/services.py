@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit import services as audit
+from config.compiled_reads import Kept
 from tenants import rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
@@ -551,8 +552,7 @@ def keys_with_prefix(prefix: str) -> list[ApiKey]:
 # key that authenticated. A prefix names one key across tenants (a unique constraint) and
 # a key never changes tenant; a deleted one just sends the lookup on across tenants.
 # Process-local, bounded.
-_tenant_of_prefix: dict[str, Tenant] = {}
-_PREFIX_HINTS_LIMIT = 10_000
+_tenant_of_prefix = Kept()
 
 
 def forget_key_hints() -> None:
@@ -574,13 +574,10 @@ def api_key_authenticate(token: str) -> ApiKey | None:
             match = _matching(keys_with_prefix(prefix), presented)
     if match is None:
         with platform_scope():
-            candidates = keys_with_prefix(prefix)
-        match = _matching(candidates, presented)
+            match = _matching(keys_with_prefix(prefix), presented)
         if match is not None and match.status_at(now) == "active":
-            if len(_tenant_of_prefix) >= _PREFIX_HINTS_LIMIT:
-                _tenant_of_prefix.clear()
             # A copy: the request goes on with match.tenant as its own.
-            _tenant_of_prefix[prefix] = copy.copy(match.tenant)
+            _tenant_of_prefix.keep(prefix, copy.copy(match.tenant))
     if match is None or match.status_at(now) != "active":
         return None
     return match
