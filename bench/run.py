@@ -260,8 +260,8 @@ def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
 
 def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, dict]:
     """What one request to each path ran (after a first one warms the caches): the query
-    count and each statement as [sql, encoded parameters] (bench.capture), on the
-    benchmark's settings."""
+    count and each statement as [sql, encoded parameters, tenant setting] (bench.capture),
+    on the benchmark's settings."""
     env = django_env(url, ALLOWED_HOSTS="testserver")
     out = subprocess.run(
         [PYTHON, "-m", "bench.capture", json.dumps(paths), key],
