@@ -65,10 +65,15 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from tenants import key_cache
     from tenants.context import database_scope_value
 
     paths, key = json.loads(sys.argv[1]), sys.argv[2]
     client, out = Client(), {}
+    # As in a serving process: keys come from the cache once its connection listens.
+    cache = key_cache.listener()
+    if cache is not None and not cache.wait_live(10):
+        sys.exit("the API key cache did not start listening")
     for name, path in paths.items():
         client.get(path, HTTP_AUTHORIZATION=f"Bearer {key}")
         statements = []

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from config.compiled_reads import Kept
-from tenants import rbac
+from tenants import key_cache, rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
 
@@ -567,6 +567,13 @@ def api_key_authenticate(token: str) -> ApiKey | None:
     prefix = parts[1]
     presented = _hash_secret(token)
     now = timezone.now()
+    cache = key_cache.listener()
+    if cache is not None:
+        remembered = cache.recall(presented)
+        if remembered is not None and remembered.status_at(now) == "active":
+            return remembered
+        # Taken before the lookup: a change notified during it keeps its result out.
+        generation = cache.generation()
     match = None
     hinted = _tenant_of_prefix.get(prefix)
     if hinted is not None:
@@ -580,6 +587,8 @@ def api_key_authenticate(token: str) -> ApiKey | None:
             _tenant_of_prefix.keep(prefix, copy.copy(match.tenant))
     if match is None or match.status_at(now) != "active":
         return None
+    if cache is not None:
+        cache.remember(match, generation)
     return match
 
 
@@ -609,3 +618,6 @@ def api_key_record_use(api_key: ApiKey) -> None:
     with platform_scope():
         ApiKey.objects.unscoped().filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+    cache = key_cache.listener()
+    if cache is not None:
+        cache.note_use(api_key)

@@ -42,6 +42,10 @@ def _fast_and_clean(settings):
     settings.SSO_DNS_TIMEOUT = 0.3
     # Every compiled read is compiled again and compared: a key missing a dimension fails.
     settings.COMPILED_READS_CHECK = True
+    # Test transactions never commit, so PostgreSQL never delivers the notifications that
+    # keep the API key cache right: off, but in tests/tenants/test_key_cache.py, whose
+    # changes commit.
+    settings.API_KEY_CACHE = False
     cache.clear()  # throttle counters must not leak between tests
     forget_key_hints()  # tenants are made afresh in every test
     yield

@@ -309,3 +309,16 @@ def test_postgres_connections_notice_a_silent_server_within_a_minute():
     )
     assert "('tcp_user_timeout', '5000')" in told.stdout
     assert "('keepalives', '0')" in told.stdout
+
+
+def test_the_api_key_cache_is_on_with_postgres_unless_told_off():
+    show = "from django.conf import settings; print('cache', settings.API_KEY_CACHE)"
+    postgres = {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://app@db.internal/digest"}
+    assert "cache True" in start_django(show, **postgres).stdout
+    assert "cache False" in start_django(show, **postgres, API_KEY_CACHE="off").stdout
+    # SQLite has no notifications: never on.
+    sqlite = {"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:///x.db", "API_KEY_CACHE": "on"}
+    assert "cache False" in start_django(show, **sqlite).stdout
+    bad = start_django(show, **postgres, API_KEY_CACHE="sometimes")
+    assert bad.returncode != 0
+    assert "API_KEY_CACHE='sometimes' is not a boolean" in bad.stderr

@@ -46,7 +46,9 @@ for line in sys.stdin:
 
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to the database; `cut()` drops every connection and
-    refuses new ones, `restore()` listens again on the same port."""
+    refuses new ones, `restore()` listens again on the same port; `hold()` keeps every
+    connection open but forwards nothing (a server that went silent), `release()` lets
+    what waited through."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
@@ -54,6 +56,8 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._listen()
 
     def _listen(self) -> None:
@@ -76,14 +80,14 @@ class TcpProxy:
                 self._pairs.append((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
         sel = selectors.DefaultSelector()
         sel.register(a, selectors.EVENT_READ, b)
         sel.register(b, selectors.EVENT_READ, a)
         try:
             while True:
                 for key, _ in sel.select():
+                    self._flowing.wait()
                     data = key.fileobj.recv(65536)
                     if not data:
                         return
@@ -109,6 +113,12 @@ class TcpProxy:
 
     def restore(self) -> None:
         self._listen()
+
+    def hold(self) -> None:
+        self._flowing.clear()
+
+    def release(self) -> None:
+        self._flowing.set()
 
 
 @pytest.mark.django_db(transaction=True)

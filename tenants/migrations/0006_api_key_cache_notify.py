@@ -1,0 +1,60 @@
+"""Notify the API key caches (tenants/key_cache.py) when what they remember may change.
+
+A key is remembered with its tenant and role, so a change to any of the three rows, their
+deletion or a truncation sends a notification on the cache's channel, delivered when the
+change commits. An API key row whose only change is its last use sends none: that is
+written once a minute per key and changes nothing a request decides on. PostgreSQL folds
+identical notifications of one transaction into one, so a bulk change sends one.
+"""
+
+from django.db import migrations
+
+from tenants.rls import RunPostgresSQL
+
+# tenants.key_cache.CHANNEL, written out: a migration must not change with the code.
+CHANNEL = "digest_platform_api_keys"
+FUNCTION = "tenants_api_key_cache_notify"
+
+# (trigger, table, timing and events, level, condition)
+TRIGGERS = (
+    (
+        "tenants_apikey_cache_update",
+        "tenants_apikey",
+        "AFTER UPDATE",
+        "ROW",
+        "WHEN ((to_jsonb(OLD) - 'last_used_at') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used_at'))",
+    ),
+    ("tenants_apikey_cache_delete", "tenants_apikey", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
+    ("tenants_role_cache", "tenants_role", "AFTER UPDATE OR DELETE OR TRUNCATE", "STATEMENT", ""),
+    (
+        "tenants_tenant_cache",
+        "tenants_tenant",
+        "AFTER UPDATE OR DELETE OR TRUNCATE",
+        "STATEMENT",
+        "",
+    ),
+)
+
+FORWARD = [
+    f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$""",
+    *(
+        f'CREATE TRIGGER {name} {events} ON "{table}" FOR EACH {level} {condition} '
+        f"EXECUTE FUNCTION {FUNCTION}()"
+        for name, table, events, level, condition in TRIGGERS
+    ),
+]
+BACKWARD = [
+    *(f'DROP TRIGGER IF EXISTS {name} ON "{table}"' for name, table, *_ in TRIGGERS),
+    f"DROP FUNCTION IF EXISTS {FUNCTION}()",
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tenants", "0005_apikey_prefix_unique")]
+
+    operations = [RunPostgresSQL(FORWARD, BACKWARD)]

@@ -1,0 +1,323 @@
+"""The API key cache (tenants/key_cache.py) against a real listening connection.
+
+These tests commit (transaction=True): PostgreSQL delivers notifications only when the
+change that sent them commits. Changes "from another process" are made on a connection
+of the test's own, outside Django, as another gunicorn worker or a shell would.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tenants import authentication, key_cache, services
+from tests import factories
+from tests.spies import note_calls
+from tests.test_faults import TcpProxy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DIGESTS = "/api/v1/tenants/acme/digests/"
+WAIT = 5.0
+
+
+@pytest.fixture
+def cache(settings):
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 0.3
+    listener = key_cache.listener()
+    assert listener.wait_live(WAIT)
+    yield listener
+    key_cache.stop()
+
+
+def conninfo(**extra) -> dict:
+    params = connections["default"].get_connection_params()
+    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(django_only, None)
+    return {**params, "application_name": "test: another process", **extra}
+
+
+def elsewhere(sql: str, params=()) -> None:
+    """Run `sql` and commit, on a connection of its own."""
+    with psycopg.connect(**conninfo(), autocommit=True) as other:
+        other.execute(sql, params)
+
+
+def wait_for_change(listener, before: int) -> None:
+    """Until the listener has forgotten what it held at generation `before`."""
+    deadline = time.monotonic() + WAIT
+    while (listener.generation() or before) == before:
+        assert time.monotonic() < deadline, "no notification arrived"
+        time.sleep(0.01)
+
+
+def bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def acme_key(db):
+    acme = factories.tenant("acme", "Acme Media")
+    factories.digest(acme, title="Cached keys still read fresh digests")
+    return factories.api_key(acme, "viewer", name="cached")
+
+
+def lookups(monkeypatch) -> list:
+    return note_calls(monkeypatch, services, "keys_with_prefix", lambda found, prefix: prefix)
+
+
+def remembered(token: str):
+    return services.api_key_authenticate(token)
+
+
+def test_a_key_is_looked_up_once_then_served_from_memory(cache, acme_key, monkeypatch):
+    seen = lookups(monkeypatch)
+    client = bearer(acme_key.token)
+    assert client.get(DIGESTS).status_code == 200
+    assert len(seen) == 1
+    assert client.get(DIGESTS).status_code == 200
+    assert len(seen) == 1
+    with CaptureQueriesContext(connections["default"]) as queries:
+        key = services.api_key_authenticate(acme_key.token)
+    assert len(queries) == 0
+    assert key.pk == acme_key.api_key.pk
+    assert key.tenant.slug == "acme" and key.role.slug == "viewer"
+
+
+def test_a_wrong_secret_with_a_remembered_prefix_is_refused(cache, acme_key):
+    assert remembered(acme_key.token) is not None
+    prefix = acme_key.api_key.prefix
+    assert services.api_key_authenticate(f"dp_{prefix}_{'x' * 40}") is None
+    assert bearer(f"dp_{prefix}_{'x' * 40}").get(DIGESTS).status_code == 401
+
+
+def test_a_revocation_through_the_api_is_refused_once_it_commits(cache, acme_key):
+    owner = factories.member(acme_key.api_key.tenant, "owner", email="owner@acme.test")
+    admin = APIClient()
+    admin.force_login(owner)
+    client = bearer(acme_key.token)
+    assert client.get(DIGESTS).status_code == 200
+    before = cache.generation()
+    response = admin.delete(f"/api/v1/tenants/acme/api-keys/{acme_key.api_key.pk}/")
+    assert response.status_code in (200, 204), response.content
+    wait_for_change(cache, before)
+    assert client.get(DIGESTS).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("change", "then"),
+    [
+        ("UPDATE tenants_apikey SET revoked_at = now() WHERE id = %(key)s", 401),
+        ("UPDATE tenants_apikey SET expires_at = now() WHERE id = %(key)s", 401),
+        ("DELETE FROM tenants_apikey WHERE id = %(key)s", 401),
+        ("UPDATE tenants_tenant SET status = 'suspended' WHERE id = %(tenant)s", 403),
+        ("UPDATE tenants_tenant SET slug = 'acme-renamed' WHERE id = %(tenant)s", 404),
+        (
+            "UPDATE tenants_apikey SET role_id = (SELECT id FROM tenants_role "
+            "WHERE tenant_id = %(tenant)s AND slug = 'member-of-nothing') WHERE id = %(key)s",
+            403,
+        ),
+    ],
+    ids=["revoked", "expired", "deleted", "tenant-suspended", "tenant-renamed", "role-changed"],
+)
+def test_a_change_committed_elsewhere_is_seen_at_the_next_request(cache, acme_key, change, then):
+    acme = acme_key.api_key.tenant
+    factories.custom_role(acme, slug="member-of-nothing", permissions=[])
+    client = bearer(acme_key.token)
+    assert client.get(DIGESTS).status_code == 200
+    before = cache.generation()
+    elsewhere(change, {"key": acme_key.api_key.pk, "tenant": acme.pk})
+    wait_for_change(cache, before)
+    assert client.get(DIGESTS).status_code == then
+
+
+def test_a_role_losing_a_permission_elsewhere_is_seen(cache, acme_key):
+    """The permissions of a custom role are read per request; the role row is
+    remembered, and a change to it is notified too."""
+    acme = acme_key.api_key.tenant
+    role = factories.custom_role(acme, slug="reader", permissions=["digests.view_digest"])
+    key = factories.api_key(acme, "reader", name="custom")
+    client = bearer(key.token)
+    assert client.get(DIGESTS).status_code == 200
+    before = cache.generation()
+    elsewhere("UPDATE tenants_role SET name = 'Reader (renamed)' WHERE id = %s", [role.pk])
+    wait_for_change(cache, before)
+    assert remembered(key.token).role.name == "Reader (renamed)"
+
+
+def test_a_published_policy_reaches_a_remembered_key(cache, acme_key):
+    acme = acme_key.api_key.tenant
+    client = bearer(acme_key.token)
+    listed = client.get(DIGESTS).json()["results"]
+    assert [d["title"] for d in listed] == ["Cached keys still read fresh digests"]
+    before = cache.generation()
+    factories.policy(
+        acme,
+        rules=[{"id": "no-fresh", "kind": "keyword_block", "params": {"keywords": ["fresh"]}}],
+        publish=True,
+    )
+    wait_for_change(cache, before)
+    assert client.get(DIGESTS).json()["results"] == []
+
+
+def notifications_for(action) -> list[str]:
+    """The payloads on the cache's channel that `action` (committed on a connection of its
+    own) sent, fenced by a NOTIFY of our own."""
+    with psycopg.connect(**conninfo(), autocommit=True) as listening:
+        listening.execute(f"LISTEN {key_cache.CHANNEL}")
+        action()
+        elsewhere(f"NOTIFY {key_cache.CHANNEL}, 'fence'")
+        payloads = []
+        for notify in listening.notifies(timeout=WAIT):
+            payloads.append(notify.payload)
+            if notify.payload == "fence":
+                break
+    return payloads
+
+
+def test_recording_a_last_use_notifies_nothing(acme_key):
+    api_key = acme_key.api_key
+    api_key.last_used_at = timezone.now() - timedelta(hours=1)
+    assert notifications_for(lambda: services.api_key_record_use(api_key)) == ["fence"]
+    assert notifications_for(
+        lambda: elsewhere("UPDATE tenants_apikey SET name = 'renamed' WHERE id = %s", [api_key.pk])
+    ) == ["tenants_apikey", "fence"]
+
+
+def test_one_transaction_changing_many_rows_notifies_once(acme_key):
+    acme = acme_key.api_key.tenant
+    factories.api_key(acme, "viewer", name="second")
+    assert notifications_for(lambda: elsewhere("UPDATE tenants_apikey SET name = name || '!'")) == [
+        "tenants_apikey",
+        "fence",
+    ]
+
+
+def test_a_lookup_overtaken_by_a_change_is_not_remembered(cache, acme_key, monkeypatch):
+    real = services.keys_with_prefix
+
+    def overtaken(prefix):
+        found = real(prefix)
+        # A change commits elsewhere after the row was read, before it is remembered.
+        before = cache.generation()
+        elsewhere(
+            "UPDATE tenants_apikey SET name = 'changed meanwhile' WHERE id = %s",
+            [acme_key.api_key.pk],
+        )
+        wait_for_change(cache, before)
+        return found
+
+    monkeypatch.setattr(services, "keys_with_prefix", overtaken)
+    assert remembered(acme_key.token).name == "cached"
+    monkeypatch.undo()
+    seen = lookups(monkeypatch)
+    assert remembered(acme_key.token).name == "changed meanwhile"
+    assert len(seen) == 1
+
+
+def test_without_its_connection_the_cache_is_not_used(cache, acme_key, monkeypatch):
+    assert remembered(acme_key.token) is not None
+    elsewhere(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = %s AND datname = current_database()",
+        [key_cache.APPLICATION_NAME],
+    )
+    deadline = time.monotonic() + WAIT
+    seen = lookups(monkeypatch)
+    while cache.live():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert remembered(acme_key.token) is not None
+    assert len(seen) == 1  # looked up: nothing is used or kept while not listening
+    # It connects again by itself, having forgotten everything.
+    assert cache.wait_live(WAIT)
+    assert remembered(acme_key.token) is not None
+    assert remembered(acme_key.token) is not None
+    assert len(seen) == 2
+
+
+def test_a_silent_server_turns_the_cache_off_within_two_heartbeats(acme_key):
+    db = settings.DATABASES["default"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    listener = key_cache.Listener(
+        conninfo(host="127.0.0.1", port=proxy.port, application_name="test: silent"),
+        heartbeat=0.2,
+    )
+    listener.start()
+    try:
+        assert listener.wait_live(WAIT)
+        generation = listener.generation()
+        listener.remember(services.api_key_authenticate(acme_key.token), generation)
+        assert listener.recall(acme_key.api_key.secret_hash) is not None
+        proxy.hold()  # the server stops answering; nothing closes
+        time.sleep(0.5)
+        assert not listener.live()
+        assert listener.recall(acme_key.api_key.secret_hash) is None
+        proxy.release()
+        assert listener.wait_live(WAIT)
+        # Answering again is not enough to trust what was kept before the silence.
+        assert listener.recall(acme_key.api_key.secret_hash) is None
+    finally:
+        proxy.release()
+        listener.stop()
+        proxy.cut()
+
+
+def test_nothing_is_kept_longer_than_the_maximum_age(cache, acme_key, monkeypatch):
+    assert remembered(acme_key.token) is not None
+    assert cache.recall(acme_key.api_key.secret_hash) is not None
+    monkeypatch.setattr(key_cache, "MAX_AGE_SECONDS", 0.0)
+    assert cache.recall(acme_key.api_key.secret_hash) is None
+
+
+def test_each_request_gets_its_own_copy(cache, acme_key):
+    first = remembered(acme_key.token)
+    first.tenant.name = "changed by a request"
+    first.role.slug = "owner"
+    first.name = "changed too"
+    second = remembered(acme_key.token)
+    assert second is not first and second.tenant is not first.tenant
+    assert (second.tenant.name, second.role.slug, second.name) == ("Acme Media", "viewer", "cached")
+
+
+def test_a_recorded_use_is_remembered_so_it_is_not_recorded_again(cache, acme_key, monkeypatch):
+    client = bearer(acme_key.token)
+    writes = note_calls(monkeypatch, authentication, "api_key_record_use", lambda _, key: key.pk)
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200
+    assert len(writes) == 1
+    assert remembered(acme_key.token).last_used_at is not None
+
+
+def test_an_expiry_passing_needs_no_notification(cache, acme_key):
+    soon = factories.api_key(
+        acme_key.api_key.tenant,
+        "viewer",
+        name="soon",
+        expires_at=timezone.now() + timedelta(seconds=1),
+    )
+    assert remembered(soon.token) is not None
+    time.sleep(1.1)
+    assert remembered(soon.token) is None
+
+
+def test_turned_off_every_request_looks_its_key_up(settings, acme_key, monkeypatch):
+    settings.API_KEY_CACHE = False
+    assert key_cache.listener() is None
+    seen = lookups(monkeypatch)
+    client = bearer(acme_key.token)
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200
+    assert len(seen) == 2
