@@ -144,6 +144,17 @@ API_KEY_CACHE = (
     env_bool("API_KEY_CACHE", True) and DATABASES["default"]["ENGINE"] == "config.postgresql"
 )
 API_KEY_CACHE_HEARTBEAT = 2.0
+# Where that connection goes when DATABASE_URL is a pooler in transaction mode (which
+# cannot carry LISTEN): the same database, reached directly. Empty: DATABASE_URL.
+API_KEY_CACHE_DATABASE = None
+if os.environ.get("API_KEY_CACHE_DATABASE_URL", "").strip():
+    API_KEY_CACHE_DATABASE = parse_database_url(
+        os.environ["API_KEY_CACHE_DATABASE_URL"].strip(),
+        base_dir=BASE_DIR,
+        name="API_KEY_CACHE_DATABASE_URL",
+    )
+    if API_KEY_CACHE_DATABASE["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("API_KEY_CACHE_DATABASE_URL must be a PostgreSQL URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # config/compiled_reads: compile again on every kept read and fail if the SQL differs (a

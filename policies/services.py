@@ -10,6 +10,7 @@ from audit import services as audit
 from digests import changes as digest_changes
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
+from tenants import key_cache
 from tenants.context import current_tenant
 from tenants.models import Role, Tenant, slug_from
 from tenants.services import Conflict, Principal, ServiceError
@@ -18,6 +19,9 @@ from tenants.services import Conflict, Principal, ServiceError
 def _bump_generation(policy: Policy) -> None:
     """What is in force changed: processes drop their cached view of it."""
     Tenant.objects.filter(pk=policy.tenant_id).update(policy_generation=F("policy_generation") + 1)
+    # API keys remembered with their tenant carry the old generation (a trigger tells the
+    # other processes).
+    key_cache.forget_on_commit()
     # What callers see of any digest may have changed: the changes feed re-sends them all.
     digest_changes.touch_all()
 

@@ -6,4 +6,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "Tenants and access"
 
     def ready(self) -> None:
-        from tenants import checks, db, schema  # noqa: F401  (receivers, checks, schema hooks)
+        from tenants import checks, db, key_cache, schema  # noqa: F401  (receivers, checks, schema hooks)

@@ -5,27 +5,34 @@ database before its own work can start. Each process therefore remembers the key
 authenticated, and forgets them all whenever one of the rows they were read from may have
 changed. PostgreSQL says so through LISTEN/NOTIFY:
 
-- Triggers (migration `tenants/0006_api_key_cache_notify`) send a notification on
-  `CHANNEL` when an API key row changes (its last use does not count), a role or tenant row
-  changes, or such rows are deleted or truncated. PostgreSQL delivers it when the change
-  commits, to every connection listening, whichever process made the change.
+- Triggers (migration `tenants/0006_api_key_cache_notify`) send a notification on `CHANNEL` when an
+  API key row changes (its last use does not count), a role or tenant row changes, or
+  such rows are deleted or truncated. PostgreSQL delivers it when the change commits, to
+  every connection listening, whichever process made the change.
 - Each process that authenticates keys holds one connection of its own that listens, in
-  a daemon thread. Every notification forgets everything; so does losing that connection,
-  or reconnecting it (what was sent meanwhile is lost).
-- The cache is used only while that connection is known to be alive: the thread asks the
-  server every `heartbeat` seconds, and an answer older than two heartbeats turns the
-  cache off until the next one. A server that vanished silently cannot keep a key alive
-  for longer than that.
+  a daemon thread. Every notification forgets everything; so does losing that connection
+  or reconnecting it (what was sent meanwhile is lost). A change this process commits
+  through the models is also forgotten at its commit (`forget_on_commit`), without waiting
+  for the notification to come back.
+- The cache is used only while notifications are known to arrive: every `heartbeat`
+  seconds the thread notifies the channel itself and must hear that notification back
+  from its own server session. Unheard for two heartbeats, the cache is off until the next
+  one comes back. So a server that went silent, or a pooler in transaction mode that put
+  the LISTEN on a server connection nobody reads (PgBouncer), turns it off rather than
+  leaving keys alive.
 - A key read from the database is remembered only if no notification arrived since before
   the read began (a generation count), so a read racing a revocation never stores the
   key's old row after the notification has come and gone.
 - Nothing is remembered longer than `MAX_AGE_SECONDS`, whatever the notifications say.
 
-So a revocation, a suspended tenant or a changed role takes effect in every process when
-the notification arrives (milliseconds), not at the next request's lookup as before.
+So a revocation, a suspended tenant or a changed role takes effect in the process that
+made it at its commit and in every other process when the notification arrives
+(milliseconds); at worst, two heartbeats after the notifications stopped arriving. Changes
+made with the triggers disabled (`session_replication_role = replica`, `pg_restore
+--disable-triggers`) send nothing: they are seen within `MAX_AGE_SECONDS`.
 
-Turned off by `API_KEY_CACHE=0` (config/settings.py): behind a pooler in transaction mode,
-where a connection cannot LISTEN, and on SQLite, which has no notifications.
+Turned off by `API_KEY_CACHE=0` (config/settings.py), and on SQLite, which has no
+notifications.
 """
 
 from __future__ import annotations
@@ -39,7 +46,9 @@ from typing import TYPE_CHECKING
 
 import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 if TYPE_CHECKING:
     from tenants.models import ApiKey
@@ -55,19 +64,26 @@ LIMIT = 10_000
 APPLICATION_NAME = "digest-platform api-key cache"
 # How often the listening thread looks up from its wait (to stop, or to send a heartbeat).
 WAKE_SECONDS = 0.25
+# Heartbeats unheard after connecting before the thread logs that it cannot hear itself.
+DEAF_AFTER = 5
+# The payload of the heartbeat each listener sends itself; the triggers send table names.
+HEARTBEAT = "heartbeat"
 
 
 class Listener:
-    """One process's listening connection and the keys remembered while it is alive."""
+    """One process's listening connection and the keys remembered while it is alive.
+
+    Requests read `_entries` without the lock: a dict lookup is atomic under the GIL, and
+    every change to it (and to the generation) happens under the lock."""
 
     def __init__(self, conninfo: dict, *, heartbeat: float):
         self.conninfo = conninfo
         self.heartbeat = heartbeat
-        self.pid = os.getpid()
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[ApiKey, float]] = {}
         self._generation = 0
-        self._answered_at: float | None = None  # monotonic; None while not connected
+        # monotonic time this session last heard its own heartbeat; None while not listening
+        self._heard_at: float | None = None
         self._stop = threading.Event()
         self._listened = False
         self.thread = threading.Thread(target=self._run, name="api-key-cache", daemon=True)
@@ -75,8 +91,8 @@ class Listener:
     # -- what requests use ---------------------------------------------------------------
 
     def live(self) -> bool:
-        answered = self._answered_at
-        return answered is not None and time.monotonic() - answered < 2 * self.heartbeat
+        heard = self._heard_at
+        return heard is not None and time.monotonic() - heard < 2 * self.heartbeat
 
     def wait_live(self, timeout: float) -> bool:
         """Whether the cache came into use within `timeout` seconds (tests, bench.capture)."""
@@ -92,7 +108,9 @@ class Listener:
         return self._generation if self.live() else None
 
     def recall(self, secret_hash: str) -> ApiKey | None:
-        """A copy of the remembered key (its tenant and role copied too), or None."""
+        """A copy of the remembered key (its tenant and role copied too), or None. The
+        remembered entry is found by the hash of what the caller presented: only a caller
+        holding the secret finds it."""
         if not self.live():
             return None
         entry = self._entries.get(secret_hash)
@@ -101,32 +119,29 @@ class Listener:
         key, stored_at = entry
         if time.monotonic() - stored_at > MAX_AGE_SECONDS:
             return None
-        fresh = copy.copy(key)  # its own _state and related-object cache
-        fresh.tenant = copy.copy(key.tenant)
-        fresh.role = copy.copy(key.role)
-        return fresh
+        return _copied(key)
 
     def remember(self, key: ApiKey, generation: int | None) -> None:
         """Keep `key` (read with its tenant and role after `generation()` gave
-        `generation`) unless something may have changed since."""
+        `generation`) unless a notification came since, or the connection was lost (which
+        forgets, and so moves the generation on too)."""
         if generation is None:
             return
-        stored = copy.copy(key)
-        stored.tenant = copy.copy(key.tenant)
-        stored.role = copy.copy(key.role)
+        stored = _copied(key)
         with self._lock:
-            if generation != self._generation or not self.live():
+            if generation != self._generation:
                 return
             if len(self._entries) >= LIMIT:
                 self._entries.clear()
             self._entries[key.secret_hash] = (stored, time.monotonic())
 
     def note_use(self, key: ApiKey) -> None:
-        """The key's last use was just recorded: remember it, so the next request does not
+        """The key's last use as now recorded: remember it, so the next request does not
         record it again (a last use alone sends no notification)."""
-        entry = self._entries.get(key.secret_hash)
-        if entry is not None and entry[0].pk == key.pk:
-            entry[0].last_used_at = key.last_used_at
+        with self._lock:
+            entry = self._entries.get(key.secret_hash)
+            if entry is not None and entry[0].pk == key.pk:
+                entry[0].last_used_at = key.last_used_at
 
     def forget(self) -> None:
         with self._lock:
@@ -141,7 +156,7 @@ class Listener:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()  # seen by the thread within WAKE_SECONDS
         self.thread.join(timeout)
-        self._answered_at = None
+        self._heard_at = None
         self.forget()
 
     def _run(self) -> None:
@@ -156,7 +171,7 @@ class Listener:
             except Exception:
                 logger.exception("API key cache: listening thread failed")
             finally:
-                self._answered_at = None
+                self._heard_at = None
                 self.forget()
             # Retry at once after a connection that worked, slower and slower after failures.
             delay = 0.5 if self._listened else min(delay * 2, 30.0)
@@ -164,33 +179,81 @@ class Listener:
 
     def _listen(self) -> None:
         with psycopg.connect(**self.conninfo, autocommit=True) as connection:
-            connection.execute(f"LISTEN {CHANNEL}")
+            session = connection.info.backend_pid
+            self._subscribe(connection)
             self._listened = True
-            # Whatever was remembered before LISTEN took effect may have changed unseen.
-            self.forget()
-            self._answered_at = answered = time.monotonic()
+            sent_at = 0.0
+            deaf_from = time.monotonic()
             while not self._stop.is_set():
-                # Notifications that came during the heartbeat's SELECT wait in psycopg's
-                # backlog and come first here.
-                for _ in connection.notifies(timeout=WAKE_SECONDS):
-                    self.forget()
-                    self._answered_at = answered = time.monotonic()
-                if time.monotonic() - answered >= self.heartbeat:
-                    connection.execute("SELECT 1")
-                    if time.monotonic() - answered >= 2 * self.heartbeat:
-                        # The server was silent long enough for the cache to be off: start
-                        # afresh rather than trust the notifications still on their way.
+                now = time.monotonic()
+                if deaf_from is not None and now - deaf_from > DEAF_AFTER * self.heartbeat:
+                    logger.warning(
+                        "API key cache: this connection does not hear its own notifications "
+                        "(a pooler in transaction mode?); keys are looked up on every request. "
+                        "Set API_KEY_CACHE_DATABASE_URL to reach PostgreSQL directly, or "
+                        "API_KEY_CACHE=off."
+                    )
+                    deaf_from = None
+                if now - sent_at >= self.heartbeat:
+                    self._send_heartbeat(connection)
+                    sent_at = now
+                # Notifications that came during the heartbeat's statement wait in
+                # psycopg's backlog and come first here.
+                for notify in connection.notifies(timeout=WAKE_SECONDS):
+                    if notify.payload != HEARTBEAT:
                         self.forget()
-                    self._answered_at = answered = time.monotonic()
+                    elif notify.pid == session:
+                        # Sent by this very session and heard back: notifications reach it.
+                        heard = time.monotonic()
+                        deaf_from = None
+                        if not self.live():
+                            # The cache was off (just connected, or the server was silent
+                            # for a while): start afresh rather than trust what it kept
+                            # while notifications may have been missed or still be on
+                            # their way.
+                            self.forget()
+                        self._heard_at = heard
+                    # Another session's heartbeat proves nothing about this one.
+
+    def _subscribe(self, connection: psycopg.Connection) -> None:
+        connection.execute(f"LISTEN {CHANNEL}")
+
+    def _send_heartbeat(self, connection: psycopg.Connection) -> None:
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, HEARTBEAT))
+
+
+def _copied(key: ApiKey) -> ApiKey:
+    fresh = copy.copy(key)  # its own _state and related-object cache
+    fresh.tenant = copy.copy(key.tenant)
+    fresh.role = copy.copy(key.role)
+    return fresh
 
 
 _listener: Listener | None = None
 _starting = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    # The parent's thread does not exist here, and the lock may have been held by one of
+    # the parent's other threads at the fork.
+    global _listener, _starting
+    _listener = None
+    _starting = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _conninfo() -> dict:
-    """libpq parameters of the default database, as Django connects to it."""
-    params = connections["default"].get_connection_params()
+    """libpq parameters of the listening connection: the default database's as Django
+    connects to it, or API_KEY_CACHE_DATABASE_URL's (a direct way to the same database
+    when the default goes through a pooler in transaction mode)."""
+    default = connections["default"]
+    direct = getattr(settings, "API_KEY_CACHE_DATABASE", None)
+    if direct:
+        own = {**default.settings_dict, **direct, "OPTIONS": direct.get("OPTIONS", {})}
+        default = type(default)(own, alias="api_key_cache")
+    params = default.get_connection_params()
     for django_only in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(django_only, None)
     params["application_name"] = APPLICATION_NAME
@@ -203,14 +266,37 @@ def listener() -> Listener | None:
     if not getattr(settings, "API_KEY_CACHE", False):
         return None
     current = _listener
-    if current is not None and current.pid == os.getpid():
+    if current is not None and current.thread.is_alive():
         return current
     with _starting:
-        if _listener is None or _listener.pid != os.getpid():
-            # A forked child never inherits the parent's thread: it starts its own.
-            _listener = Listener(_conninfo(), heartbeat=settings.API_KEY_CACHE_HEARTBEAT)
-            _listener.start()
+        if _listener is None or not _listener.thread.is_alive():
+            if _listener is not None:
+                logger.error("API key cache: the listening thread had stopped; starting again")
+            fresh = Listener(_conninfo(), heartbeat=settings.API_KEY_CACHE_HEARTBEAT)
+            fresh.start()
+            _listener = fresh
         return _listener
+
+
+def forget_on_commit() -> None:
+    """A key, role or tenant row is being changed by this process: forget what it
+    remembers when the change commits (at once outside a transaction), ahead of the
+    notification that tells every process."""
+    current = _listener
+    if current is not None:
+        transaction.on_commit(current.forget)
+
+
+@receiver(post_save, sender="tenants.ApiKey")
+@receiver(post_save, sender="tenants.Role")
+@receiver(post_save, sender="tenants.Tenant")
+@receiver(post_delete, sender="tenants.ApiKey")
+@receiver(post_delete, sender="tenants.Role")
+@receiver(post_delete, sender="tenants.Tenant")
+def _changed_here(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_used_at"}:
+        return
+    forget_on_commit()
 
 
 def stop() -> None:
@@ -218,5 +304,5 @@ def stop() -> None:
     global _listener
     with _starting:
         current, _listener = _listener, None
-    if current is not None and current.pid == os.getpid():
+    if current is not None:
         current.stop()

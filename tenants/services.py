@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
@@ -616,7 +617,13 @@ def api_key_record_use(api_key: ApiKey) -> None:
         return
     now = timezone.now()
     with platform_scope():
-        ApiKey.objects.unscoped().filter(pk=api_key.pk).update(last_used_at=now)
+        this_key = ApiKey.objects.unscoped().filter(pk=api_key.pk)
+        # Only if nobody (another process remembering the key too) recorded it lately.
+        written = this_key.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        if not written:
+            now = this_key.values_list("last_used_at", flat=True).first() or now
     api_key.last_used_at = now
     cache = key_cache.listener()
     if cache is not None:

@@ -322,3 +322,17 @@ def test_the_api_key_cache_is_on_with_postgres_unless_told_off():
     bad = start_django(show, **postgres, API_KEY_CACHE="sometimes")
     assert bad.returncode != 0
     assert "API_KEY_CACHE='sometimes' is not a boolean" in bad.stderr
+
+
+def test_the_api_key_cache_may_listen_through_a_url_of_its_own():
+    show = "from django.conf import settings; print(settings.API_KEY_CACHE_DATABASE)"
+    postgres = {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://app@pgbouncer.internal/digest"}
+    direct = start_django(
+        show, **postgres, API_KEY_CACHE_DATABASE_URL="postgres://app@db.internal:5432/digest"
+    )
+    assert direct.returncode == 0, direct.stderr
+    assert "'HOST': 'db.internal'" in direct.stdout
+    assert "None" in start_django(show, **postgres).stdout
+    sqlite = start_django(show, **postgres, API_KEY_CACHE_DATABASE_URL="sqlite:///x.db")
+    assert sqlite.returncode != 0
+    assert "API_KEY_CACHE_DATABASE_URL must be a PostgreSQL URL" in sqlite.stderr

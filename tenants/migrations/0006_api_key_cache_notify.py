@@ -15,7 +15,9 @@ from tenants.rls import RunPostgresSQL
 CHANNEL = "digest_platform_api_keys"
 FUNCTION = "tenants_api_key_cache_notify"
 
-# (trigger, table, timing and events, level, condition)
+# (trigger, table, timing and events, level, condition). Updates notify per row, and only
+# rows that changed: an update that changes nothing (or only a key's last use) is silent.
+CHANGED = "WHEN (OLD.* IS DISTINCT FROM NEW.*)"
 TRIGGERS = (
     (
         "tenants_apikey_cache_update",
@@ -25,14 +27,10 @@ TRIGGERS = (
         "WHEN ((to_jsonb(OLD) - 'last_used_at') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used_at'))",
     ),
     ("tenants_apikey_cache_delete", "tenants_apikey", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
-    ("tenants_role_cache", "tenants_role", "AFTER UPDATE OR DELETE OR TRUNCATE", "STATEMENT", ""),
-    (
-        "tenants_tenant_cache",
-        "tenants_tenant",
-        "AFTER UPDATE OR DELETE OR TRUNCATE",
-        "STATEMENT",
-        "",
-    ),
+    ("tenants_role_cache_update", "tenants_role", "AFTER UPDATE", "ROW", CHANGED),
+    ("tenants_role_cache_delete", "tenants_role", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
+    ("tenants_tenant_cache_update", "tenants_tenant", "AFTER UPDATE", "ROW", CHANGED),
+    ("tenants_tenant_cache_delete", "tenants_tenant", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
 )
 
 FORWARD = [

@@ -7,6 +7,7 @@ of the test's own, outside Django, as another gunicorn worker or a shell would.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tenants import authentication, key_cache, services
+from tenants.context import tenant_context
 from tests import factories
 from tests.spies import note_calls
 from tests.test_faults import TcpProxy
@@ -33,10 +35,13 @@ WAIT = 5.0
 def cache(settings):
     settings.API_KEY_CACHE = True
     settings.API_KEY_CACHE_HEARTBEAT = 0.3
-    listener = key_cache.listener()
-    assert listener.wait_live(WAIT)
-    yield listener
-    key_cache.stop()
+    try:
+        listener = key_cache.listener()
+        assert listener.wait_live(WAIT)
+        yield listener
+    finally:
+        # Its connection must not outlive the test: the test database is dropped at the end.
+        key_cache.stop()
 
 
 def conninfo(**extra) -> dict:
@@ -102,17 +107,41 @@ def test_a_wrong_secret_with_a_remembered_prefix_is_refused(cache, acme_key):
     assert bearer(f"dp_{prefix}_{'x' * 40}").get(DIGESTS).status_code == 401
 
 
-def test_a_revocation_through_the_api_is_refused_once_it_commits(cache, acme_key):
+def test_a_revocation_through_the_api_is_refused_at_the_next_request(cache, acme_key):
+    """This process forgets at the commit; it does not wait for the notification."""
     owner = factories.member(acme_key.api_key.tenant, "owner", email="owner@acme.test")
     admin = APIClient()
     admin.force_login(owner)
     client = bearer(acme_key.token)
     assert client.get(DIGESTS).status_code == 200
-    before = cache.generation()
+    assert client.get(DIGESTS).status_code == 200
     response = admin.delete(f"/api/v1/tenants/acme/api-keys/{acme_key.api_key.pk}/")
     assert response.status_code in (200, 204), response.content
-    wait_for_change(cache, before)
     assert client.get(DIGESTS).status_code == 401
+
+
+def test_this_process_forgets_its_own_change_without_waiting_for_the_notification(
+    settings, acme_key, monkeypatch
+):
+    db = settings.DATABASES["default"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    monkeypatch.setattr(key_cache, "_conninfo", lambda: conninfo(host="127.0.0.1", port=proxy.port))
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 2.0
+    try:
+        assert key_cache.listener().wait_live(WAIT)
+        client = bearer(acme_key.token)
+        assert client.get(DIGESTS).status_code == 200
+        assert client.get(DIGESTS).status_code == 200
+        proxy.hold()  # the notification of the revocation will not get through
+        with tenant_context(acme_key.api_key.tenant):
+            services.api_key_revoke(actor=None, api_key=acme_key.api_key)
+        assert key_cache.listener().live()
+        assert client.get(DIGESTS).status_code == 401
+    finally:
+        proxy.release()
+        key_cache.stop()
+        proxy.cut()
 
 
 @pytest.mark.parametrize(
@@ -142,14 +171,24 @@ def test_a_change_committed_elsewhere_is_seen_at_the_next_request(cache, acme_ke
     assert client.get(DIGESTS).status_code == then
 
 
-def test_a_role_losing_a_permission_elsewhere_is_seen(cache, acme_key):
-    """The permissions of a custom role are read per request; the role row is
-    remembered, and a change to it is notified too."""
+def test_a_custom_role_losing_a_permission_elsewhere_refuses_at_once(cache, acme_key):
+    """A custom role's permissions are read per request, never remembered: removing one
+    needs no notification to take effect."""
     acme = acme_key.api_key.tenant
     role = factories.custom_role(acme, slug="reader", permissions=["digests.view_digest"])
     key = factories.api_key(acme, "reader", name="custom")
     client = bearer(key.token)
     assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200
+    elsewhere("DELETE FROM tenants_role_permissions WHERE role_id = %s", [role.pk])
+    assert client.get(DIGESTS).status_code == 403
+
+
+def test_a_role_renamed_elsewhere_is_read_again(cache, acme_key):
+    acme = acme_key.api_key.tenant
+    role = factories.custom_role(acme, slug="reader", permissions=["digests.view_digest"])
+    key = factories.api_key(acme, "reader", name="custom")
+    assert remembered(key.token).role.name == "reader"
     before = cache.generation()
     elsewhere("UPDATE tenants_role SET name = 'Reader (renamed)' WHERE id = %s", [role.pk])
     wait_for_change(cache, before)
@@ -193,6 +232,19 @@ def test_recording_a_last_use_notifies_nothing(acme_key):
     assert notifications_for(
         lambda: elsewhere("UPDATE tenants_apikey SET name = 'renamed' WHERE id = %s", [api_key.pk])
     ) == ["tenants_apikey", "fence"]
+
+
+def test_an_update_that_changes_nothing_notifies_nothing(acme_key):
+    acme = acme_key.api_key.tenant
+    assert notifications_for(
+        lambda: elsewhere("UPDATE tenants_tenant SET name = name WHERE id = %s", [acme.pk])
+    ) == ["fence"]
+    assert notifications_for(
+        lambda: elsewhere("UPDATE tenants_role SET name = name WHERE tenant_id = %s", [acme.pk])
+    ) == ["fence"]
+    assert notifications_for(
+        lambda: elsewhere("UPDATE tenants_tenant SET name = 'Acme' WHERE id = %s", [acme.pk])
+    ) == ["tenants_tenant", "fence"]
 
 
 def test_one_transaction_changing_many_rows_notifies_once(acme_key):
@@ -272,6 +324,115 @@ def test_a_silent_server_turns_the_cache_off_within_two_heartbeats(acme_key):
         proxy.release()
         listener.stop()
         proxy.cut()
+
+
+class RoutedElsewhere(key_cache.Listener):
+    """What a pooler in transaction mode does: the statements of one client connection
+    run on whichever server session is free, so the LISTEN, or the heartbeat, lands on a
+    session other than the one whose notifications this connection reads."""
+
+    def __init__(self, *args, what: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.what = what
+        self.other = psycopg.connect(**conninfo(), autocommit=True)
+
+    def _subscribe(self, connection):
+        (self.other if self.what == "listen" else connection).execute(f"LISTEN {key_cache.CHANNEL}")
+
+    def _send_heartbeat(self, connection):
+        (self.other if self.what == "heartbeat" else connection).execute(
+            "SELECT pg_notify(%s, %s)", (key_cache.CHANNEL, key_cache.HEARTBEAT)
+        )
+
+
+@pytest.mark.parametrize("what", ["listen", "heartbeat"])
+def test_a_listener_that_cannot_hear_its_own_heartbeat_is_never_used(
+    acme_key, what, monkeypatch, caplog
+):
+    monkeypatch.setattr(key_cache, "DEAF_AFTER", 2)
+    deaf = RoutedElsewhere(conninfo(application_name="test: pooled"), heartbeat=0.2, what=what)
+    deaf.start()
+    try:
+        assert not deaf.wait_live(1.0)
+        deaf.remember(services.api_key_authenticate(acme_key.token), deaf.generation())
+        assert deaf.recall(acme_key.api_key.secret_hash) is None
+        assert "does not hear its own notifications" in caplog.text
+    finally:
+        deaf.stop()
+        deaf.other.close()
+
+
+def test_the_listening_connection_can_take_a_way_of_its_own(settings, acme_key):
+    """API_KEY_CACHE_DATABASE_URL: what a deployment behind a transaction pooler sets."""
+    db = settings.DATABASES["default"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 0.2
+    settings.API_KEY_CACHE_DATABASE = {
+        "NAME": db["NAME"],
+        "USER": db["USER"],
+        "HOST": "127.0.0.1",
+        "PORT": str(proxy.port),
+        "OPTIONS": {},
+    }
+    try:
+        listener = key_cache.listener()
+        assert listener.wait_live(WAIT)
+        proxy.cut()  # only that way is cut: the app's own connections are untouched
+        deadline = time.monotonic() + WAIT
+        while listener.live():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert bearer(acme_key.token).get(DIGESTS).status_code == 200
+    finally:
+        key_cache.stop()
+        proxy.cut()
+
+
+def test_a_forked_child_listens_on_its_own(cache):
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        try:
+            mine = key_cache.listener()
+            ok = mine is not cache and mine.wait_live(WAIT)
+            os.write(write, b"yes" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 16)
+    os.waitpid(child, 0)
+    assert answer == b"yes"
+    assert key_cache.listener() is cache
+
+
+def test_a_listener_whose_thread_died_is_replaced(cache, monkeypatch):
+    cache.stop()
+    assert not cache.thread.is_alive()
+    fresh = key_cache.listener()
+    assert fresh is not cache
+    assert fresh.wait_live(WAIT)
+
+
+def test_a_last_use_recorded_elsewhere_lately_is_not_written_again(cache, acme_key):
+    api_key = acme_key.api_key
+    elsewhere(
+        "UPDATE tenants_apikey SET last_used_at = now() - interval '10 seconds' WHERE id = %s",
+        [api_key.pk],
+    )
+    recorded = stored_last_use(api_key.pk)
+    api_key.last_used_at = timezone.now() - timedelta(hours=2)  # what this process knew
+    services.api_key_record_use(api_key)
+    assert stored_last_use(api_key.pk) == recorded
+    assert api_key.last_used_at == recorded
+    assert not services.api_key_use_is_stale(api_key)
+
+
+def stored_last_use(pk: int):
+    with psycopg.connect(**conninfo()) as other:
+        return other.execute(
+            "SELECT last_used_at FROM tenants_apikey WHERE id = %s", [pk]
+        ).fetchone()[0]
 
 
 def test_nothing_is_kept_longer_than_the_maximum_age(cache, acme_key, monkeypatch):
