@@ -374,9 +374,19 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.list_queryset())
         sources = self.sources_of(page)
-        return self.get_paginated_response(
-            [self.render(d, detail=False, sources=sources[d.pk]) for d in page]
-        )
+        many = []
+        for digest in page:
+            data = digest_to_dict(digest, detail=False)
+            data["sources"] = sources[digest.pk]
+            many.append(data)
+        # Redact rules search the page once rather than each digest (policies.engine).
+        rule_set = self.rule_set()
+        screened = policy_engine.screen_redactions(rule_set, many)
+        for index, (digest, data) in enumerate(zip(page, many, strict=True)):
+            data["policy"] = policy_engine.apply(
+                rule_set, digest, data, may_redact=None if screened is None else screened[index]
+            )
+        return self.get_paginated_response(many)
 
     def retrieve(self, request, *args, **kwargs):
         try:

@@ -16,6 +16,7 @@ hidden digest is a 404 at detail; everything else runs per digest on the way out
 
 from __future__ import annotations
 
+import bisect
 import os
 import random
 import re
@@ -332,12 +333,62 @@ def _text_fields(data, path: str = ""):
             yield from _text_fields(value, here)
 
 
-def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict:
+def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int]] | None:
+    """For each of `many` API dicts (a page), the positions in `rule_set.rules` of the
+    redact rules that may match it: `apply(..., may_redact=)`. One search per rule over
+    the whole page instead of one per digest; None when no rule can be screened.
+
+    The page's text is every dict's pre-check text (its strings joined as lines), joined
+    as lines in turn, so a rule's multi-line pre-check finds what it would find in each
+    dict alone: a match starting within a dict's text marks that dict, and the search
+    goes on from the next dict's start, so no dict's own match is hidden by an earlier
+    one. A match may run on into the next dict's text; it marks only the dict it starts
+    in, and the per-field check there decides, as the per-dict pre-check would."""
+    screened = [
+        (position, rule.prefilter)
+        for position, rule in enumerate(rule_set.rules)
+        if rule.kind == "regex_redact" and rule.prefilter is not None
+    ]
+    if not screened:
+        return None
+    # As UTF-8 once: RE2 searches bytes, and offsets into bytes need no decoding.
+    parts = ["\n".join(_all_strings(data, [])).encode() for data in many]
+    page = b"\n".join(parts)
+    starts = []
+    offset = 0
+    for part in parts:
+        starts.append(offset)
+        offset += len(part) + 1
+    may: list[set[int]] = [set() for _ in many]
+    for position, prefilter in screened:
+        start = 0
+        while True:
+            found = prefilter.search(page, start)
+            if found is None:
+                break
+            which = bisect.bisect_right(starts, found.start()) - 1
+            may[which].add(position)
+            if which + 1 >= len(starts):
+                break
+            start = starts[which + 1]
+    return [frozenset(positions) for positions in may]
+
+
+def apply(
+    rule_set: RuleSet,
+    digest,
+    data: dict,
+    prefix: str = "policy",
+    *,
+    may_redact: frozenset[int] | None = None,
+) -> dict:
     """Apply the rule set to one digest's API dict, in place; returns the decision.
-    Monitor-mode hiding rules are read from hits annotated under `prefix`."""
+    Monitor-mode hiding rules are read from hits annotated under `prefix`. `may_redact`:
+    what `screen_redactions` found for this dict; without it each redact rule's pre-check
+    runs here."""
     findings: list[dict] = []
     texts = None  # every text field, found once if a redact rule needs them
-    for rule in rule_set.rules:
+    for position, rule in enumerate(rule_set.rules):
         kind = rule.kind
         if kind in HIDING_KINDS:
             # Enforced ones never reach here (SQL removed the digest); monitors were
@@ -370,8 +421,10 @@ def apply(rule_set: RuleSet, digest, data: dict, prefix: str = "policy") -> dict
             # One search over all the text first: most digests have nothing to redact.
             # Fields are joined as lines and searched in multi-line mode, so ^ and $ still
             # match at each field's edges.
-            if rule.prefilter is not None and not rule.prefilter.search(
-                "\n".join(_all_strings(data, []))
+            if rule.prefilter is not None and (
+                position not in may_redact
+                if may_redact is not None
+                else not rule.prefilter.search("\n".join(_all_strings(data, [])))
             ):
                 continue
             if texts is None:

@@ -1,0 +1,114 @@
+"""A page's redact rules are screened with one search over the whole page
+(`engine.screen_redactions`); each digest must come out exactly as if its own pre-check
+had run: same redactions, same findings."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from policies import engine
+from policies.rules import validate_rules
+
+
+def digest(index: int, summary: str, *, title: str = "", points=(), source_title: str = ""):
+    return {
+        "id": index,
+        "slug": f"digest-{index}",
+        "title": title or f"Digest {index}",
+        "published_on": "2026-11-28",
+        "summary": summary,
+        "key_points": list(points),
+        "topics": ["harbours"],
+        "status": "published",
+        "source": {"publisher": "Harbour Radio", "title": f"Episode {index}", "url": None},
+        "sources": [{"id": index, "title": source_title or f"Source {index}", "url": None}],
+        "updated_at": "2026-11-28T09:00:00Z",
+    }
+
+
+PAGE = [
+    digest(0, "Write to first@example.org about the tides"),
+    digest(1, "Nothing to hide here", points=["one", "two"]),
+    digest(2, "Ends with a number 42", title="Café crème"),
+    digest(3, "Nothing here either", source_title="mail second@example.net"),
+    digest(4, "Line one\nline two starts here"),
+    digest(5, "tail@example.com"),
+    digest(6, "plain", title="Episode"),
+]
+
+
+def rule_set(*patterns: str) -> engine.RuleSet:
+    rules = validate_rules(
+        [
+            {"id": f"r{n}", "kind": "regex_redact", "params": {"pattern": p, "mask": "[x]"}}
+            for n, p in enumerate(patterns)
+        ],
+        roles=set(),
+    )
+    return engine.RuleSet(version="p@1", rules=list(engine.compile_rules("p", rules)))
+
+
+def without_ids(decision: dict) -> dict:
+    return {k: v for k, v in decision.items() if k != "decision_id"}
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}"],  # several digests, first and last among them
+        [r"^Episode"],  # at the start of a line, and of the digest
+        [r"\d+$"],  # at the end of a field
+        [r"crème"],  # beyond ASCII: byte offsets must still find the right digest
+        [r"x*"],  # matches the empty string: every digest
+        [r"here\nline"],  # spans two fields of one digest (a pre-check false positive)
+        [r"(?s)tides.*Nothing"],  # would run from one digest's text into the next
+        [r"nowhere at all"],
+        [r"first@", r"second@", r"Digest 6"],  # one search per rule
+    ],
+)
+def test_a_screened_page_comes_out_as_digest_by_digest(patterns):
+    rules = rule_set(*patterns)
+    one_by_one = copy.deepcopy(PAGE)
+    expected = [without_ids(engine.apply(rules, None, data)) for data in one_by_one]
+    screened_page = copy.deepcopy(PAGE)
+    screened = engine.screen_redactions(rules, screened_page)
+    got = [
+        without_ids(engine.apply(rules, None, data, may_redact=may))
+        for data, may in zip(screened_page, screened, strict=True)
+    ]
+    assert got == expected
+    assert screened_page == one_by_one
+
+
+def test_each_digest_is_marked_only_for_the_rules_its_own_pre_check_finds():
+    rules = rule_set(r"first@", r"second@", r"tail@")
+    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    assert screened == [
+        frozenset({0}),
+        frozenset(),
+        frozenset(),
+        frozenset({1}),
+        frozenset(),
+        frozenset({2}),
+        frozenset(),
+    ]
+
+
+def test_a_match_running_into_the_next_digest_does_not_hide_that_digests_own():
+    # "tides" (digest 0) ... "Nothing" (digest 1): the first match starts in digest 0 and
+    # ends in digest 1; digest 1's own text has its own match, which must still be found.
+    rules = rule_set(r"(?s)(tides|Nothing).*hide")
+    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    assert 0 in screened[0] and 0 in screened[1]
+
+
+def test_rules_a_page_search_cannot_screen_are_left_to_each_digest():
+    # \A and \z anchor to one field: they have no multi-line pre-check at all.
+    rules = rule_set(r"\APlain", r"Episode \d\z")
+    assert engine.screen_redactions(rules, copy.deepcopy(PAGE)) is None
+    data = copy.deepcopy(PAGE[6])
+    decision = engine.apply(rules, None, data, may_redact=frozenset())
+    assert [f["path"] for f in decision["findings"]] == ["summary", "source.title"]
+    assert data["summary"] == "[x]" and data["source"]["title"] == "[x]"
