@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -9,15 +11,29 @@ from drf_spectacular.views import (
 from config import health
 from tenants.api import MeView
 
+# Every tenant's endpoints under one prefix, matched once; the digest routes, which
+# internal apps call all day, are tried first.
+_TENANT_URLCONFS = (
+    "digests.urls",
+    "tenants.urls",
+    "audit.urls",
+    "policies.urls",
+    "licensing.urls",
+    "sso.api_urls",
+    "webhooks.urls",
+)
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
-    path("tenants/<slug:tenant>/", include("tenants.urls")),
-    path("tenants/<slug:tenant>/", include("digests.urls")),
-    path("tenants/<slug:tenant>/", include("audit.urls")),
-    path("tenants/<slug:tenant>/", include("policies.urls")),
-    path("tenants/<slug:tenant>/", include("licensing.urls")),
-    path("tenants/<slug:tenant>/", include("sso.api_urls")),
-    path("tenants/<slug:tenant>/", include("webhooks.urls")),
+    path(
+        "tenants/<slug:tenant>/",
+        include(
+            [
+                pattern
+                for module in _TENANT_URLCONFS
+                for pattern in import_module(module).urlpatterns
+            ]
+        ),
+    ),
 ]
 
 urlpatterns = [
