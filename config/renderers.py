@@ -4,6 +4,7 @@ the lists of nested dicts the digest endpoints return."""
 from __future__ import annotations
 
 import orjson
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
 
@@ -21,3 +22,22 @@ class ORJSONRenderer(BaseRenderer):
         if data is None:
             return b""
         return orjson.dumps(data, default=_fallback, option=orjson.OPT_NON_STR_KEYS)
+
+
+class QuickContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, without its parsing where there is nothing to negotiate: no
+    format asked for (suffix or query parameter) and an Accept header that is absent,
+    `*/*` or the first renderer's own media type, which is what API clients send. DRF's
+    answer there is always the first renderer with its media type; anything else is left
+    to DRF."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        accept = request.META.get("HTTP_ACCEPT")
+        if (
+            format_suffix is None
+            and renderers
+            and accept in (None, "*/*", renderers[0].media_type)
+            and self.settings.URL_FORMAT_OVERRIDE not in request.META.get("QUERY_STRING", "")
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
