@@ -37,7 +37,6 @@ notifications.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import threading
@@ -47,6 +46,7 @@ from typing import TYPE_CHECKING
 import psycopg
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -222,10 +222,24 @@ class Listener:
         connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, HEARTBEAT))
 
 
+def _clone(instance):
+    """A copy of a model instance with its own attributes and state, related objects not
+    carried (what `copy.copy` gives, through pickling's hooks, at a fifth of the cost: it
+    runs on every API request). The three models hold no memoryview (which copy.copy
+    would turn into bytes)."""
+    fresh = object.__new__(type(instance))
+    fresh.__dict__.update(instance.__dict__)
+    state = object.__new__(ModelState)
+    state.__dict__.update(instance._state.__dict__)
+    state.fields_cache = {}
+    fresh._state = state
+    return fresh
+
+
 def _copied(key: ApiKey) -> ApiKey:
-    fresh = copy.copy(key)  # its own _state and related-object cache
-    fresh.tenant = copy.copy(key.tenant)
-    fresh.role = copy.copy(key.role)
+    fresh = _clone(key)
+    fresh.tenant = _clone(key.tenant)
+    fresh.role = _clone(key.role)
     return fresh
 
 

@@ -482,3 +482,21 @@ def test_turned_off_every_request_looks_its_key_up(settings, acme_key, monkeypat
     assert client.get(DIGESTS).status_code == 200
     assert client.get(DIGESTS).status_code == 200
     assert len(seen) == 2
+
+
+def test_a_recalled_key_is_what_the_database_gave(cache, acme_key):
+    """The copies (tenants/key_cache._clone) carry what copy.copy would, and can be used
+    as any instance: saved, related objects read."""
+    looked_up = remembered(acme_key.token)
+    recalled = remembered(acme_key.token)
+    for fresh, read in (
+        (recalled, looked_up),
+        (recalled.tenant, looked_up.tenant),
+        (recalled.role, looked_up.role),
+    ):
+        mine = {k: v for k, v in fresh.__dict__.items() if k != "_state"}
+        assert mine == {k: v for k, v in read.__dict__.items() if k != "_state"}
+        assert (fresh._state.db, fresh._state.adding) == (read._state.db, False)
+    recalled.role.name = "Viewer, renamed by a save"
+    recalled.role.save(update_fields=["name"])
+    assert recalled.role.tenant.slug == "acme"
