@@ -117,6 +117,19 @@ def _keyword_q(keywords: list[str]) -> Q:
     return Q(title__iregex=pattern) | Q(summary__iregex=pattern) | Q(search_text__iregex=pattern)
 
 
+# A flag group that turns multi-line mode off, (?-m) or (?i-m:...): ^ and $ then mean the
+# start and end of the whole text again. Escaped parentheses may be caught too, which only
+# costs the pre-check.
+_CLEARS_MULTI_LINE = re.compile(r"\(\?[a-zA-Z]*-[a-zA-Z]*m")
+
+
+def _multi_line_holds(pattern: str) -> bool:
+    """Whether the pattern, searched in multi-line mode over a digest's fields joined as
+    lines, finds every field it matches alone: not with the text anchors \\A and \\z, nor
+    where it turns multi-line mode off."""
+    return "\\A" not in pattern and "\\z" not in pattern and not _CLEARS_MULTI_LINE.search(pattern)
+
+
 def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ...]:
     compiled = []
     for rule in rules:
@@ -125,7 +138,7 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
         if rule["kind"] in {"regex_redact", "section_hide"}:
             pattern = rule["params"]["pattern"]
             matcher = compile_re2(pattern)
-            if rule["kind"] == "regex_redact" and "\\A" not in pattern and "\\z" not in pattern:
+            if rule["kind"] == "regex_redact" and _multi_line_holds(pattern):
                 prefilter = compile_re2("(?m)" + pattern)
         compiled.append(
             CompiledRule(
@@ -371,6 +384,14 @@ def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int
             if which + 1 >= len(starts):
                 break
             start = starts[which + 1]
+            if found.end() > start:
+                # The match ran on into the next dicts: such a pattern (`(?s)a.*b`) would
+                # scan to the page's end from every hit. Search the rest dict by dict,
+                # each bounded to its own text as if alone.
+                for rest in range(which + 1, len(starts)):
+                    if prefilter.search(page, starts[rest], starts[rest] + len(parts[rest])):
+                        may[rest].add(position)
+                break
     return [frozenset(positions) for positions in may]
 
 
@@ -436,6 +457,9 @@ def apply(
                     findings.append(_finding(rule, "redact", path))
                     if rule.enforced:
                         holder[key] = new
+                        # A mask is in the text now: what the page was screened on is
+                        # no longer what the next rules see.
+                        may_redact = None
     return {
         "version": rule_set.version,
         "decision_id": f"{_decision_ids.getrandbits(128):032x}",

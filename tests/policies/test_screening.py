@@ -5,6 +5,7 @@ had run: same redactions, same findings."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 
@@ -112,3 +113,48 @@ def test_rules_a_page_search_cannot_screen_are_left_to_each_digest():
     decision = engine.apply(rules, None, data, may_redact=frozenset())
     assert [f["path"] for f in decision["findings"]] == ["summary", "source.title"]
     assert data["summary"] == "[x]" and data["source"]["title"] == "[x]"
+
+
+@pytest.mark.parametrize("pattern", [r"(?-m)^Nothing", r"(?i-m)here$", r"(?-m:^Nothing)"])
+def test_a_pattern_that_turns_multi_line_off_gets_no_pre_check(pattern):
+    """Without multi-line mode ^ and $ are the ends of the whole text: a pre-check over
+    joined fields would miss a field's own start or end."""
+    rules = rule_set(pattern)
+    assert engine.screen_redactions(rules, copy.deepcopy(PAGE)) is None
+    data = copy.deepcopy(PAGE[1])
+    decision = engine.apply(rules, None, data, may_redact=frozenset())
+    assert [f["path"] for f in decision["findings"]] == ["summary"]
+
+
+def test_a_mask_an_earlier_rule_put_in_is_seen_by_the_later_rules():
+    # The first rule masks with "[x]"; the second matches the mask itself, which is not
+    # in the text the page was screened on.
+    rules = rule_set(r"first@example\.org", r"\[x\]")
+    page = copy.deepcopy(PAGE)
+    screened = engine.screen_redactions(rules, page)
+    assert screened[0] == frozenset({0})
+    decision = engine.apply(rules, None, page[0], may_redact=screened[0])
+    assert [(f["rule"], f["path"]) for f in decision["findings"]] == [
+        ("p/r0", "summary"),
+        ("p/r1", "summary"),
+    ]
+
+
+def test_a_match_running_to_the_page_end_switches_to_one_search_per_digest():
+    compiled = rule_set(r"(?s)Digest.*harbours")
+    page = copy.deepcopy(PAGE)
+    searches = []
+    prefilter = compiled.rules[0].prefilter
+
+    class Counting:
+        def search(self, *args):
+            searches.append(args[1:])
+            return prefilter.search(*args)
+
+    counted = dataclasses.replace(compiled.rules[0], prefilter=Counting())
+    rules = engine.RuleSet(version="p@1", rules=[counted])
+    screened = engine.screen_redactions(rules, page)
+    assert screened == [frozenset({0})] * len(PAGE)
+    # One search over the page, then one bounded search for each later digest.
+    assert len(searches) == len(PAGE)
+    assert all(len(bounds) == 2 for bounds in searches[1:])
