@@ -33,11 +33,15 @@ class QuickContentNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         accept = request.META.get("HTTP_ACCEPT")
+        override = self.settings.URL_FORMAT_OVERRIDE  # None turns the parameter off
+        query = request.META.get("QUERY_STRING", "")
         if (
             format_suffix is None
             and renderers
             and accept in (None, "*/*", renderers[0].media_type)
-            and self.settings.URL_FORMAT_OVERRIDE not in request.META.get("QUERY_STRING", "")
+            # Conservative: any mention of the parameter, or any percent-encoding (which
+            # could spell it), goes to DRF.
+            and (override is None or (override not in query and "%" not in query))
         ):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)

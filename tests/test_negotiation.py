@@ -3,6 +3,8 @@ shortcut and DRF must agree on every request, the 406s included."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -45,11 +47,18 @@ def selected(negotiation, renderers, accept, query, suffix):
         "",
     ],
 )
-@pytest.mark.parametrize("query", ["", "?format=json", "?format=api", "?a=1&format=xml", "?a=1"])
+@pytest.mark.parametrize(
+    "query", ["", "?format=json", "?format=api", "?a=1&format=xml", "?a=1", "?%66ormat=api"]
+)
 @pytest.mark.parametrize("suffix", [None, "json", "api"])
-def test_the_shortcut_answers_as_drf_does(renderers, accept, query, suffix):
-    assert selected(QuickContentNegotiation(), renderers, accept, query, suffix) == selected(
-        DefaultContentNegotiation(), renderers, accept, query, suffix
+@pytest.mark.parametrize("override", ["format", None], ids=["format-param", "no-format-param"])
+def test_the_shortcut_answers_as_drf_does(renderers, accept, query, suffix, override):
+    quick, drf = QuickContentNegotiation(), DefaultContentNegotiation()
+    for negotiation in (quick, drf):
+        # The only setting negotiation reads.
+        negotiation.settings = SimpleNamespace(URL_FORMAT_OVERRIDE=override)
+    assert selected(quick, renderers, accept, query, suffix) == selected(
+        drf, renderers, accept, query, suffix
     )
 
 
