@@ -310,7 +310,9 @@ def main() -> None:
     # tenth. Quick mode keeps three to stay under two minutes.
     tenants, digests, seconds, rounds = (5, 400, 3, 3) if args.quick else (50, 2000, 10, 5)
     seconds = args.seconds or seconds
-    args.rounds = args.rounds or rounds
+    args.rounds = rounds if args.rounds is None else args.rounds
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more")
     base = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/digest_platform_bench"
     )
