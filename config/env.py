@@ -172,3 +172,21 @@ def sso_encryption_keys(fallback_allowed: bool, secret_key: str) -> list[bytes]:
             )
         keys.append(item.encode())
     return keys
+
+
+def postgres_connection_defaults(options: dict) -> dict:
+    """libpq options every PostgreSQL connection of the app gets unless its URL says
+    otherwise: a 5 s connect timeout, and a server that vanishes without a word (a host
+    crash, a firewall forgetting the connection) noticed within about a minute rather
+    than TCP's many: keepalive probes after 30 s idle, and at most 30 s for sent data to
+    go unacknowledged (config/postgresql/base.py trusts a quiet socket for a second)."""
+    for option, value in (
+        ("connect_timeout", "5"),
+        ("keepalives", "1"),
+        ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"),
+        ("keepalives_count", "3"),
+        ("tcp_user_timeout", "30000"),
+    ):
+        options.setdefault(option, value)
+    return options

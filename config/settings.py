@@ -15,6 +15,7 @@ from config.env import (
     env_list,
     env_rate,
     parse_database_url,
+    postgres_connection_defaults,
     require,
     sso_encryption_keys,
 )
@@ -109,20 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that asks the socket before the server
     # (config/postgresql/base.py): no `SELECT 1` round trip per request.
     DATABASES["default"]["ENGINE"] = "config.postgresql"
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", "5")
-    # A server that vanishes without a word (a host crash, a firewall forgetting the
-    # connection) is noticed within about a minute rather than TCP's many: keepalive
-    # probes after 30 s idle, and at most 30 s for sent data to go unacknowledged
-    # (config/postgresql/base.py trusts a quiet socket for a second). Options in
-    # DATABASE_URL win.
-    for option, value in (
-        ("keepalives", "1"),
-        ("keepalives_idle", "30"),
-        ("keepalives_interval", "10"),
-        ("keepalives_count", "3"),
-        ("tcp_user_timeout", "30000"),
-    ):
-        DATABASES["default"]["OPTIONS"].setdefault(option, value)
+    postgres_connection_defaults(DATABASES["default"]["OPTIONS"])
     # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
     # (server-side binding), so a statement reads the same whatever its values, and psycopg
     # prepares one that a connection has run this many times: PostgreSQL then plans it once
@@ -155,6 +143,7 @@ if os.environ.get("API_KEY_CACHE_DATABASE_URL", "").strip():
     )
     if API_KEY_CACHE_DATABASE["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("API_KEY_CACHE_DATABASE_URL must be a PostgreSQL URL")
+    postgres_connection_defaults(API_KEY_CACHE_DATABASE["OPTIONS"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # config/compiled_reads: compile again on every kept read and fail if the SQL differs (a

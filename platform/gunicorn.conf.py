@@ -41,9 +41,9 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 
 # Requests spend most of their time waiting on PostgreSQL and Redis, so a few threads per
 # process add concurrency cheaply. Every thread keeps its own database connection
-# (CONN_MAX_AGE), and each worker one more that listens for the API key cache
-# (tenants/key_cache.py), so one instance can hold workers x (threads + 1) PostgreSQL
-# connections: size max_connections or the pooler for that.
+# (CONN_MAX_AGE), and each worker two more for the API key cache (tenants/key_cache.py:
+# one listens, one sends its heartbeat), so one instance can hold workers x (threads + 2)
+# PostgreSQL connections: size max_connections or the pooler for that.
 worker_class = "gthread"
 workers = _env_int("WEB_CONCURRENCY", 2 * _usable_cores() + 1)
 threads = _env_int("GUNICORN_THREADS", 4)

@@ -5,21 +5,25 @@ database before its own work can start. Each process therefore remembers the key
 authenticated, and forgets them all whenever one of the rows they were read from may have
 changed. PostgreSQL says so through LISTEN/NOTIFY:
 
-- Triggers (migration `tenants/0006_api_key_cache_notify`) send a notification on `CHANNEL` when an
-  API key row changes (its last use does not count), a role or tenant row changes, or
-  such rows are deleted or truncated. PostgreSQL delivers it when the change commits, to
-  every connection listening, whichever process made the change.
+- Triggers (migration `tenants/0006_api_key_cache_notify`) send a notification on
+  `CHANNEL` when an API key row changes (its last use does not count), a role or tenant row
+  changes, or such rows are deleted or truncated, naming the tenant whose keys it
+  concerns. PostgreSQL delivers it when the change commits, to every connection
+  listening, whichever process made the change.
 - Each process that authenticates keys holds one connection of its own that listens, in
-  a daemon thread. Every notification forgets everything; so does losing that connection
-  or reconnecting it (what was sent meanwhile is lost). A change this process commits
-  through the models is also forgotten at its commit (`forget_on_commit`), without waiting
-  for the notification to come back.
-- The cache is used only while notifications are known to arrive: every `heartbeat`
-  seconds the thread notifies the channel itself and must hear that notification back
-  from its own server session. Unheard for two heartbeats, the cache is off until the next
-  one comes back. So a server that went silent, or a pooler in transaction mode that put
-  the LISTEN on a server connection nobody reads (PgBouncer), turns it off rather than
-  leaving keys alive.
+  a daemon thread. A notification forgets the keys of the tenant it names (every key for
+  a truncation); losing that connection or reconnecting it forgets everything (what was
+  sent meanwhile is lost). A change this process commits through the models is also
+  forgotten at its commit (`forget_on_commit`), without waiting for the notification.
+- The cache is used only while notifications are seen to arrive: every `heartbeat`
+  seconds a second connection, going the way the app's own statements go, notifies a
+  channel only this listener listens to, and the listener must hear it. Unheard for two
+  heartbeats, the cache is off until the next one arrives. So a server that went silent,
+  a listener reaching another database than the app (a wrong name, an old primary), or a
+  pooler in transaction mode that ran the LISTEN on a server session nobody reads
+  (PgBouncer) all turn it off rather than leave keys alive. PostgreSQL delivers a
+  session's notifications in commit order, so a heard heartbeat also means every change
+  committed before it was heard.
 - A key read from the database is remembered only if no notification arrived since before
   the read began (a generation count), so a read racing a revocation never stores the
   key's old row after the notification has come and gone.
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -66,8 +71,6 @@ APPLICATION_NAME = "digest-platform api-key cache"
 WAKE_SECONDS = 0.25
 # Heartbeats unheard after connecting before the thread logs that it cannot hear itself.
 DEAF_AFTER = 5
-# The payload of the heartbeat each listener sends itself; the triggers send table names.
-HEARTBEAT = "heartbeat"
 
 
 class Listener:
@@ -76,13 +79,17 @@ class Listener:
     Requests read `_entries` without the lock: a dict lookup is atomic under the GIL, and
     every change to it (and to the generation) happens under the lock."""
 
-    def __init__(self, conninfo: dict, *, heartbeat: float):
-        self.conninfo = conninfo
+    def __init__(self, conninfo: dict, *, heartbeat: float, probe_conninfo: dict | None = None):
+        self.conninfo = conninfo  # the listening connection's
+        # The heartbeat's: the way the app itself reaches the database.
+        self.probe_conninfo = probe_conninfo or conninfo
         self.heartbeat = heartbeat
+        # This listener's own heartbeat channel: nobody else wakes for it.
+        self.heartbeat_channel = f"{CHANNEL}_{secrets.token_hex(8)}"
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[ApiKey, float]] = {}
         self._generation = 0
-        # monotonic time this session last heard its own heartbeat; None while not listening
+        # monotonic time this listener last heard its heartbeat; None while not listening
         self._heard_at: float | None = None
         self._stop = threading.Event()
         self._listened = False
@@ -143,10 +150,23 @@ class Listener:
             if entry is not None and entry[0].pk == key.pk:
                 entry[0].last_used_at = key.last_used_at
 
-    def forget(self) -> None:
+    def forget(self, tenant_id: int | None = None) -> None:
+        """Forget the keys of one tenant, or every key."""
         with self._lock:
             self._generation += 1
-            self._entries.clear()
+            if tenant_id is None:
+                self._entries.clear()
+            else:
+                for secret_hash in [
+                    h for h, (key, _) in self._entries.items() if key.tenant_id == tenant_id
+                ]:
+                    del self._entries[secret_hash]
+
+    def _notified(self, payload: str) -> None:
+        """A trigger's notification: `<table>:<tenant id>` forgets that tenant's keys,
+        anything else (a truncation, a payload not understood) every key."""
+        _, _, tenant = payload.partition(":")
+        self.forget(int(tenant) if tenant.isdigit() else None)
 
     # -- the listening thread -------------------------------------------------------------
 
@@ -178,8 +198,10 @@ class Listener:
             self._stop.wait(delay)
 
     def _listen(self) -> None:
-        with psycopg.connect(**self.conninfo, autocommit=True) as connection:
-            session = connection.info.backend_pid
+        with (
+            psycopg.connect(**self.conninfo, autocommit=True) as connection,
+            psycopg.connect(**self.probe_conninfo, autocommit=True) as probe,
+        ):
             self._subscribe(connection)
             self._listened = True
             sent_at = 0.0
@@ -188,45 +210,48 @@ class Listener:
                 now = time.monotonic()
                 if deaf_from is not None and now - deaf_from > DEAF_AFTER * self.heartbeat:
                     logger.warning(
-                        "API key cache: this connection does not hear its own notifications "
-                        "(a pooler in transaction mode?); keys are looked up on every request. "
-                        "Set API_KEY_CACHE_DATABASE_URL to reach PostgreSQL directly, or "
+                        "API key cache: the listening connection does not hear notifications "
+                        "sent the way the app reaches the database (a pooler in transaction "
+                        "mode? another database?); keys are looked up on every request. Set "
+                        "API_KEY_CACHE_DATABASE_URL to reach the same PostgreSQL directly, or "
                         "API_KEY_CACHE=off."
                     )
                     deaf_from = None
                 if now - sent_at >= self.heartbeat:
-                    self._send_heartbeat(connection)
+                    self._send_heartbeat(probe)
                     sent_at = now
-                # Notifications that came during the heartbeat's statement wait in
-                # psycopg's backlog and come first here.
+                # Notifications that came during a statement wait in psycopg's backlog
+                # and come first here.
                 for notify in connection.notifies(timeout=WAKE_SECONDS):
-                    if notify.payload != HEARTBEAT:
+                    if notify.channel != self.heartbeat_channel:
+                        self._notified(notify.payload)
+                        continue
+                    # Sent by another session, the way the app's own statements go, and
+                    # heard here: changes the app commits are heard too, and PostgreSQL
+                    # delivers a session's notifications in commit order, so everything
+                    # committed before this heartbeat has arrived.
+                    heard = time.monotonic()
+                    deaf_from = None
+                    if not self.live():
+                        # The cache was off (just connected, or the server was silent for
+                        # a while): start afresh rather than trust what it kept while
+                        # notifications may have been missed.
                         self.forget()
-                    elif notify.pid == session:
-                        # Sent by this very session and heard back: notifications reach it.
-                        heard = time.monotonic()
-                        deaf_from = None
-                        if not self.live():
-                            # The cache was off (just connected, or the server was silent
-                            # for a while): start afresh rather than trust what it kept
-                            # while notifications may have been missed or still be on
-                            # their way.
-                            self.forget()
-                        self._heard_at = heard
-                    # Another session's heartbeat proves nothing about this one.
+                    self._heard_at = heard
 
     def _subscribe(self, connection: psycopg.Connection) -> None:
         connection.execute(f"LISTEN {CHANNEL}")
+        connection.execute(f"LISTEN {self.heartbeat_channel}")
 
-    def _send_heartbeat(self, connection: psycopg.Connection) -> None:
-        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, HEARTBEAT))
+    def _send_heartbeat(self, probe: psycopg.Connection) -> None:
+        probe.execute("SELECT pg_notify(%s, '')", (self.heartbeat_channel,))
 
 
 def _clone(instance):
-    """A copy of a model instance with its own attributes and state, related objects not
-    carried (what `copy.copy` gives, through pickling's hooks, at a fifth of the cost: it
-    runs on every API request). The three models hold no memoryview (which copy.copy
-    would turn into bytes)."""
+    """A copy of a model instance with its own attributes and state, as `copy.copy` makes
+    one through pickling's hooks, at a fifth of the cost (it runs on every API request),
+    except that the cache of related objects starts empty: `_copied` sets the only ones
+    used. The three models hold no memoryview (which copy.copy would turn into bytes)."""
     fresh = object.__new__(type(instance))
     fresh.__dict__.update(instance.__dict__)
     state = object.__new__(ModelState)
@@ -258,20 +283,25 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _conninfo() -> dict:
-    """libpq parameters of the listening connection: the default database's as Django
-    connects to it, or API_KEY_CACHE_DATABASE_URL's (a direct way to the same database
-    when the default goes through a pooler in transaction mode)."""
-    default = connections["default"]
-    direct = getattr(settings, "API_KEY_CACHE_DATABASE", None)
-    if direct:
-        own = {**default.settings_dict, **direct, "OPTIONS": direct.get("OPTIONS", {})}
-        default = type(default)(own, alias="api_key_cache")
-    params = default.get_connection_params()
+def _params(wrapper) -> dict:
+    params = wrapper.get_connection_params()
     for django_only in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(django_only, None)
     params["application_name"] = APPLICATION_NAME
     return params
+
+
+def _conninfo() -> tuple[dict, dict]:
+    """libpq parameters of the listening connection and of the heartbeat's. The heartbeat
+    goes the way the app does (the default database, as Django connects to it); the
+    listening connection too, unless API_KEY_CACHE_DATABASE_URL gives it a direct way to
+    the same database (when the default goes through a pooler in transaction mode)."""
+    default = connections["default"]
+    direct = getattr(settings, "API_KEY_CACHE_DATABASE", None)
+    if not direct:
+        return _params(default), _params(default)
+    own = type(default)({**default.settings_dict, **direct}, alias="api_key_cache")
+    return _params(own), _params(default)
 
 
 def listener() -> Listener | None:
@@ -286,7 +316,10 @@ def listener() -> Listener | None:
         if _listener is None or not _listener.thread.is_alive():
             if _listener is not None:
                 logger.error("API key cache: the listening thread had stopped; starting again")
-            fresh = Listener(_conninfo(), heartbeat=settings.API_KEY_CACHE_HEARTBEAT)
+            listening, probe = _conninfo()
+            fresh = Listener(
+                listening, heartbeat=settings.API_KEY_CACHE_HEARTBEAT, probe_conninfo=probe
+            )
             fresh.start()
             _listener = fresh
         return _listener
@@ -307,9 +340,9 @@ def forget_on_commit() -> None:
 @receiver(post_delete, sender="tenants.ApiKey")
 @receiver(post_delete, sender="tenants.Role")
 @receiver(post_delete, sender="tenants.Tenant")
-def _changed_here(sender, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_used_at"}:
-        return
+def _changed_here(sender, update_fields=None, created=False, **kwargs) -> None:
+    if created or (update_fields is not None and set(update_fields) <= {"last_used_at"}):
+        return  # a new row is in no one's memory; a last use changes nothing remembered
     forget_on_commit()
 
 

@@ -332,6 +332,9 @@ def test_the_api_key_cache_may_listen_through_a_url_of_its_own():
     )
     assert direct.returncode == 0, direct.stderr
     assert "'HOST': 'db.internal'" in direct.stdout
+    # The same connection defaults as DATABASE_URL: a silent server is noticed.
+    assert "'tcp_user_timeout': '30000'" in direct.stdout
+    assert "'connect_timeout': '5'" in direct.stdout
     assert "None" in start_django(show, **postgres).stdout
     sqlite = start_django(show, **postgres, API_KEY_CACHE_DATABASE_URL="sqlite:///x.db")
     assert sqlite.returncode != 0

@@ -2,9 +2,12 @@
 
 A key is remembered with its tenant and role, so a change to any of the three rows, their
 deletion or a truncation sends a notification on the cache's channel, delivered when the
-change commits. An API key row whose only change is its last use sends none: that is
-written once a minute per key and changes nothing a request decides on. PostgreSQL folds
-identical notifications of one transaction into one, so a bulk change sends one.
+change commits. The payload names the table and the tenant whose keys may have changed
+(`tenants_role:42`); a truncation names the table only, and every key is forgotten. An
+update that changes nothing sends nothing, nor does an API key row whose only change is
+its last use: that is written once a minute per key and changes nothing a request
+decides on. PostgreSQL folds identical notifications of one transaction into one, so a
+bulk change sends one per tenant.
 """
 
 from django.db import migrations
@@ -15,9 +18,8 @@ from tenants.rls import RunPostgresSQL
 CHANNEL = "digest_platform_api_keys"
 FUNCTION = "tenants_api_key_cache_notify"
 
-# (trigger, table, timing and events, level, condition). Updates notify per row, and only
-# rows that changed: an update that changes nothing (or only a key's last use) is silent.
 CHANGED = "WHEN (OLD.* IS DISTINCT FROM NEW.*)"
+# (trigger, table, timing and events, level, condition, the column naming the tenant)
 TRIGGERS = (
     (
         "tenants_apikey_cache_update",
@@ -25,31 +27,42 @@ TRIGGERS = (
         "AFTER UPDATE",
         "ROW",
         "WHEN ((to_jsonb(OLD) - 'last_used_at') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used_at'))",
+        "tenant_id",
     ),
-    ("tenants_apikey_cache_delete", "tenants_apikey", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
-    ("tenants_role_cache_update", "tenants_role", "AFTER UPDATE", "ROW", CHANGED),
-    ("tenants_role_cache_delete", "tenants_role", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
-    ("tenants_tenant_cache_update", "tenants_tenant", "AFTER UPDATE", "ROW", CHANGED),
-    ("tenants_tenant_cache_delete", "tenants_tenant", "AFTER DELETE OR TRUNCATE", "STATEMENT", ""),
+    ("tenants_apikey_cache_delete", "tenants_apikey", "AFTER DELETE", "ROW", "", "tenant_id"),
+    ("tenants_role_cache_update", "tenants_role", "AFTER UPDATE", "ROW", CHANGED, "tenant_id"),
+    ("tenants_role_cache_delete", "tenants_role", "AFTER DELETE", "ROW", "", "tenant_id"),
+    ("tenants_tenant_cache_update", "tenants_tenant", "AFTER UPDATE", "ROW", CHANGED, "id"),
+    ("tenants_tenant_cache_delete", "tenants_tenant", "AFTER DELETE", "ROW", "", "id"),
+    *(
+        (f"{table}_cache_truncate", table, "AFTER TRUNCATE", "STATEMENT", "", "")
+        for table in ("tenants_apikey", "tenants_role", "tenants_tenant")
+    ),
 )
 
 FORWARD = [
+    # The row before the change names the tenant: its keys are the ones remembered.
     f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_catalog.pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    IF TG_LEVEL = 'ROW' THEN
+        PERFORM pg_catalog.pg_notify(
+            '{CHANNEL}', TG_TABLE_NAME || ':' || (to_jsonb(OLD) ->> TG_ARGV[0]));
+    ELSE
+        PERFORM pg_catalog.pg_notify('{CHANNEL}', TG_TABLE_NAME);
+    END IF;
     RETURN NULL;
 END
 $$""",
     *(
         f'CREATE TRIGGER {name} {events} ON "{table}" FOR EACH {level} {condition} '
-        f"EXECUTE FUNCTION {FUNCTION}()"
-        for name, table, events, level, condition in TRIGGERS
+        f"EXECUTE FUNCTION {FUNCTION}({argument})"
+        for name, table, events, level, condition, argument in (
+            (*trigger[:5], f"'{trigger[5]}'" if trigger[5] else "") for trigger in TRIGGERS
+        )
     ),
 ]
-BACKWARD = [
-    *(f'DROP TRIGGER IF EXISTS {name} ON "{table}"' for name, table, *_ in TRIGGERS),
-    f"DROP FUNCTION IF EXISTS {FUNCTION}()",
-]
+# CASCADE: the function takes every trigger calling it along.
+BACKWARD = [f"DROP FUNCTION IF EXISTS {FUNCTION}() CASCADE"]
 
 
 class Migration(migrations.Migration):

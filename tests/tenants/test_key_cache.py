@@ -125,7 +125,8 @@ def test_this_process_forgets_its_own_change_without_waiting_for_the_notificatio
 ):
     db = settings.DATABASES["default"]
     proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
-    monkeypatch.setattr(key_cache, "_conninfo", lambda: conninfo(host="127.0.0.1", port=proxy.port))
+    through_proxy = conninfo(host="127.0.0.1", port=proxy.port)
+    monkeypatch.setattr(key_cache, "_conninfo", lambda: (through_proxy, through_proxy))
     settings.API_KEY_CACHE = True
     settings.API_KEY_CACHE_HEARTBEAT = 2.0
     try:
@@ -231,7 +232,7 @@ def test_recording_a_last_use_notifies_nothing(acme_key):
     assert notifications_for(lambda: services.api_key_record_use(api_key)) == ["fence"]
     assert notifications_for(
         lambda: elsewhere("UPDATE tenants_apikey SET name = 'renamed' WHERE id = %s", [api_key.pk])
-    ) == ["tenants_apikey", "fence"]
+    ) == [f"tenants_apikey:{api_key.tenant_id}", "fence"]
 
 
 def test_an_update_that_changes_nothing_notifies_nothing(acme_key):
@@ -244,13 +245,20 @@ def test_an_update_that_changes_nothing_notifies_nothing(acme_key):
     ) == ["fence"]
     assert notifications_for(
         lambda: elsewhere("UPDATE tenants_tenant SET name = 'Acme' WHERE id = %s", [acme.pk])
-    ) == ["tenants_tenant", "fence"]
+    ) == [f"tenants_tenant:{acme.pk}", "fence"]
 
 
-def test_one_transaction_changing_many_rows_notifies_once(acme_key):
+def test_one_transaction_changing_many_rows_notifies_once_per_tenant(acme_key):
     acme = acme_key.api_key.tenant
     factories.api_key(acme, "viewer", name="second")
-    assert notifications_for(lambda: elsewhere("UPDATE tenants_apikey SET name = name || '!'")) == [
+    globex = factories.tenant("globex", "Globex")
+    factories.api_key(globex, "viewer", name="third")
+    payloads = notifications_for(lambda: elsewhere("UPDATE tenants_apikey SET name = name || '!'"))
+    assert sorted(payloads[:-1]) == sorted(
+        [f"tenants_apikey:{acme.pk}", f"tenants_apikey:{globex.pk}"]
+    )
+    assert payloads[-1] == "fence"
+    assert notifications_for(lambda: elsewhere("TRUNCATE tenants_apikey")) == [
         "tenants_apikey",
         "fence",
     ]
@@ -326,40 +334,66 @@ def test_a_silent_server_turns_the_cache_off_within_two_heartbeats(acme_key):
         proxy.cut()
 
 
-class RoutedElsewhere(key_cache.Listener):
-    """What a pooler in transaction mode does: the statements of one client connection
-    run on whichever server session is free, so the LISTEN, or the heartbeat, lands on a
-    session other than the one whose notifications this connection reads."""
+class ListeningElsewhere(key_cache.Listener):
+    """What a pooler in transaction mode does to a LISTEN: it runs on whichever server
+    session is free, not on the one whose notifications this connection goes on reading."""
 
-    def __init__(self, *args, what: str, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.what = what
         self.other = psycopg.connect(**conninfo(), autocommit=True)
 
     def _subscribe(self, connection):
-        (self.other if self.what == "listen" else connection).execute(f"LISTEN {key_cache.CHANNEL}")
-
-    def _send_heartbeat(self, connection):
-        (self.other if self.what == "heartbeat" else connection).execute(
-            "SELECT pg_notify(%s, %s)", (key_cache.CHANNEL, key_cache.HEARTBEAT)
-        )
+        super()._subscribe(self.other)
 
 
-@pytest.mark.parametrize("what", ["listen", "heartbeat"])
-def test_a_listener_that_cannot_hear_its_own_heartbeat_is_never_used(
-    acme_key, what, monkeypatch, caplog
-):
+def deaf_listener_test(deaf, acme_key, monkeypatch, caplog):
     monkeypatch.setattr(key_cache, "DEAF_AFTER", 2)
-    deaf = RoutedElsewhere(conninfo(application_name="test: pooled"), heartbeat=0.2, what=what)
     deaf.start()
     try:
         assert not deaf.wait_live(1.0)
         deaf.remember(services.api_key_authenticate(acme_key.token), deaf.generation())
         assert deaf.recall(acme_key.api_key.secret_hash) is None
-        assert "does not hear its own notifications" in caplog.text
+        assert "does not hear notifications" in caplog.text
     finally:
         deaf.stop()
+
+
+def test_a_listen_that_landed_on_another_session_leaves_the_cache_off(
+    acme_key, monkeypatch, caplog
+):
+    deaf = ListeningElsewhere(conninfo(application_name="test: pooled"), heartbeat=0.2)
+    try:
+        deaf_listener_test(deaf, acme_key, monkeypatch, caplog)
+    finally:
         deaf.other.close()
+
+
+def test_a_listener_on_another_database_than_the_app_leaves_the_cache_off(
+    acme_key, monkeypatch, caplog
+):
+    """The heartbeat goes the way the app's statements go: a listener reaching another
+    database (a wrong name, an old primary) never hears it."""
+    deaf = key_cache.Listener(
+        conninfo(application_name="test: elsewhere", dbname="postgres"),
+        heartbeat=0.2,
+        probe_conninfo=conninfo(application_name="test: probe"),
+    )
+    deaf_listener_test(deaf, acme_key, monkeypatch, caplog)
+
+
+def test_a_change_in_one_tenant_forgets_only_its_keys(cache, acme_key, monkeypatch):
+    globex = factories.tenant("globex", "Globex")
+    globex_key = factories.api_key(globex, "viewer", name="globex")
+    assert remembered(acme_key.token) is not None
+    assert remembered(globex_key.token) is not None
+    before = cache.generation()
+    elsewhere("UPDATE tenants_tenant SET name = 'Globex, renamed' WHERE id = %s", [globex.pk])
+    wait_for_change(cache, before)
+    seen = lookups(monkeypatch)
+    assert remembered(acme_key.token).tenant.name == "Acme Media"
+    assert seen == []
+    assert remembered(globex_key.token).tenant.name == "Globex, renamed"
+    assert len(seen) == 1
 
 
 def test_the_listening_connection_can_take_a_way_of_its_own(settings, acme_key):
