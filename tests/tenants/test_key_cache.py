@@ -45,9 +45,8 @@ def cache(settings):
 
 
 def conninfo(**extra) -> dict:
-    params = connections["default"].get_connection_params()
-    for django_only in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(django_only, None)
+    """The default database's libpq parameters, as the cache's connections get them."""
+    params = key_cache._params(connections["default"])
     return {**params, "application_name": "test: another process", **extra}
 
 
