@@ -425,6 +425,7 @@ def apply(
                         findings.append(_finding(rule, "hide_field", name))
                         if rule.enforced:
                             data[name] = None
+                            texts = None  # the text fields are not what they were
         elif kind == "section_hide":
             sections = data.get("sections")
             if not sections:
@@ -438,6 +439,7 @@ def apply(
                 kept.append(section)
             if rule.enforced:
                 data["sections"] = kept
+                texts = None
         elif kind == "regex_redact":
             # One search over all the text first: most digests have nothing to redact.
             # Fields are joined as lines and searched in multi-line mode, so ^ and $ still

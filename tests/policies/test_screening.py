@@ -158,3 +158,28 @@ def test_a_match_running_to_the_page_end_switches_to_one_search_per_digest():
     # One search over the page, then one bounded search for each later digest.
     assert len(searches) == len(PAGE)
     assert all(len(bounds) == 2 for bounds in searches[1:])
+
+
+def mixed_rules(*rules: dict) -> engine.RuleSet:
+    validated = validate_rules(list(rules), roles=set())
+    return engine.RuleSet(version="p@1", rules=list(engine.compile_rules("p", validated)))
+
+
+def test_a_field_hidden_between_two_redactions_is_not_redacted_again():
+    rules = mixed_rules(
+        {"id": "a", "kind": "regex_redact", "params": {"pattern": "first@", "mask": "[x]"}},
+        {"id": "b", "kind": "field_hide", "params": {"fields": ["source"]}},
+        {"id": "c", "kind": "regex_redact", "params": {"pattern": "Episode|tides", "mask": "[y]"}},
+    )
+    data = copy.deepcopy(PAGE[0])
+    decision = engine.apply(rules, None, data)
+    assert data["source"] is None and data["sources"] is None
+    # The third rule sees the text as it is after the hiding: the summary, and no source
+    # left to redact.
+    assert [(f["rule"], f["path"]) for f in decision["findings"]] == [
+        ("p/a", "summary"),
+        ("p/b", "source"),
+        ("p/b", "sources"),
+        ("p/c", "summary"),
+    ]
+    assert data["summary"] == "Write to [x]example.org about the [y]"
