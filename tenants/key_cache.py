@@ -21,9 +21,9 @@ changed. PostgreSQL says so through LISTEN/NOTIFY:
   heartbeats, the cache is off until the next one arrives. So a server that went silent,
   a listener reaching another database than the app (a wrong name, an old primary), or a
   pooler in transaction mode that ran the LISTEN on a server session nobody reads
-  (PgBouncer) all turn it off rather than leave keys alive. PostgreSQL delivers a
-  session's notifications in commit order, so a heard heartbeat also means every change
-  committed before it was heard.
+  (PgBouncer) all turn it off rather than leave keys alive. A heard heartbeat also means
+  every change committed before it was sent has arrived (notifications reach a listener
+  in the order their transactions committed, across channels).
 - A key read from the database is remembered only if no notification arrived since before
   the read began (a generation count), so a read racing a revocation never stores the
   key's old row after the notification has come and gone.
@@ -164,9 +164,10 @@ class Listener:
 
     def _notified(self, payload: str) -> None:
         """A trigger's notification: `<table>:<tenant id>` forgets that tenant's keys,
-        anything else (a truncation, a payload not understood) every key."""
+        anything else (a truncation, a role change, a payload not understood) every key."""
         _, _, tenant = payload.partition(":")
-        self.forget(int(tenant) if tenant.isdigit() else None)
+        exact = tenant.isascii() and tenant.isdigit() and len(tenant) <= 19
+        self.forget(int(tenant) if exact else None)
 
     # -- the listening thread -------------------------------------------------------------
 
@@ -200,10 +201,14 @@ class Listener:
     def _listen(self) -> None:
         with (
             psycopg.connect(**self.conninfo, autocommit=True) as connection,
-            psycopg.connect(**self.probe_conninfo, autocommit=True) as probe,
+            psycopg.connect(
+                **{**self.probe_conninfo, "application_name": f"{APPLICATION_NAME} heartbeat"},
+                autocommit=True,
+            ) as probe,
         ):
             self._subscribe(connection)
             self._listened = True
+            sent: dict[str, float] = {}  # heartbeat nonce -> when it was sent
             sent_at = 0.0
             deaf_from = time.monotonic()
             while not self._stop.is_set():
@@ -218,7 +223,9 @@ class Listener:
                     )
                     deaf_from = None
                 if now - sent_at >= self.heartbeat:
-                    self._send_heartbeat(probe)
+                    nonce = secrets.token_hex(8)
+                    sent[nonce] = now
+                    self._send_heartbeat(probe, nonce)
                     sent_at = now
                 # Notifications that came during a statement wait in psycopg's backlog
                 # and come first here.
@@ -226,25 +233,31 @@ class Listener:
                     if notify.channel != self.heartbeat_channel:
                         self._notified(notify.payload)
                         continue
+                    heard = sent.get(notify.payload)
+                    if heard is None:
+                        continue  # not one this listener sent
                     # Sent by another session, the way the app's own statements go, and
                     # heard here: changes the app commits are heard too, and PostgreSQL
-                    # delivers a session's notifications in commit order, so everything
-                    # committed before this heartbeat has arrived.
-                    heard = time.monotonic()
+                    # delivers notifications to a listener in the order their
+                    # transactions committed, across channels, so every change committed
+                    # before this heartbeat was sent has arrived. Live counts from the
+                    # sending, so a heartbeat slow to arrive cannot stretch the window.
+                    for older in [n for n, at in sent.items() if at <= heard]:
+                        del sent[older]
                     deaf_from = None
                     if not self.live():
                         # The cache was off (just connected, or the server was silent for
                         # a while): start afresh rather than trust what it kept while
                         # notifications may have been missed.
                         self.forget()
-                    self._heard_at = heard
+                    self._heard_at = max(heard, self._heard_at or heard)
 
     def _subscribe(self, connection: psycopg.Connection) -> None:
         connection.execute(f"LISTEN {CHANNEL}")
         connection.execute(f"LISTEN {self.heartbeat_channel}")
 
-    def _send_heartbeat(self, probe: psycopg.Connection) -> None:
-        probe.execute("SELECT pg_notify(%s, '')", (self.heartbeat_channel,))
+    def _send_heartbeat(self, probe: psycopg.Connection, nonce: str) -> None:
+        probe.execute("SELECT pg_notify(%s, %s)", (self.heartbeat_channel, nonce))
 
 
 def _clone(instance):
@@ -285,8 +298,11 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 def _params(wrapper) -> dict:
     params = wrapper.get_connection_params()
-    for django_only in ("cursor_factory", "context", "prepare_threshold"):
+    for django_only in ("cursor_factory", "context"):
         params.pop(django_only, None)
+    # Nothing prepared: a pooler that cannot keep prepared statements may be on the way,
+    # and psycopg would prepare the heartbeat after five runs.
+    params["prepare_threshold"] = None
     params["application_name"] = APPLICATION_NAME
     return params
 

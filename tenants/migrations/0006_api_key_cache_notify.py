@@ -3,7 +3,8 @@
 A key is remembered with its tenant and role, so a change to any of the three rows, their
 deletion or a truncation sends a notification on the cache's channel, delivered when the
 change commits. The payload names the table and the tenant whose keys may have changed
-(`tenants_role:42`); a truncation names the table only, and every key is forgotten. An
+(`tenants_apikey:42`); a truncation or a role change names the table only, and every key
+is forgotten. An
 update that changes nothing sends nothing, nor does an API key row whose only change is
 its last use: that is written once a minute per key and changes nothing a request
 decides on. PostgreSQL folds identical notifications of one transaction into one, so a
@@ -30,8 +31,9 @@ TRIGGERS = (
         "tenant_id",
     ),
     ("tenants_apikey_cache_delete", "tenants_apikey", "AFTER DELETE", "ROW", "", "tenant_id"),
-    ("tenants_role_cache_update", "tenants_role", "AFTER UPDATE", "ROW", CHANGED, "tenant_id"),
-    ("tenants_role_cache_delete", "tenants_role", "AFTER DELETE", "ROW", "", "tenant_id"),
+    # A role change forgets every key: no constraint ties a key's role to the key's tenant.
+    ("tenants_role_cache_update", "tenants_role", "AFTER UPDATE", "ROW", CHANGED, ""),
+    ("tenants_role_cache_delete", "tenants_role", "AFTER DELETE", "ROW", "", ""),
     ("tenants_tenant_cache_update", "tenants_tenant", "AFTER UPDATE", "ROW", CHANGED, "id"),
     ("tenants_tenant_cache_delete", "tenants_tenant", "AFTER DELETE", "ROW", "", "id"),
     *(
@@ -44,7 +46,7 @@ FORWARD = [
     # The row before the change names the tenant: its keys are the ones remembered.
     f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_LEVEL = 'ROW' THEN
+    IF TG_LEVEL = 'ROW' AND TG_NARGS > 0 THEN
         PERFORM pg_catalog.pg_notify(
             '{CHANNEL}', TG_TABLE_NAME || ':' || (to_jsonb(OLD) ->> TG_ARGV[0]));
     ELSE

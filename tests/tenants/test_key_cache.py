@@ -533,3 +533,69 @@ def test_a_recalled_key_is_what_the_database_gave(cache, acme_key):
     recalled.role.name = "Viewer, renamed by a save"
     recalled.role.save(update_fields=["name"])
     assert recalled.role.tenant.slug == "acme"
+
+
+@pytest.mark.parametrize(
+    ("payload", "forgets"),
+    [
+        ("tenants_apikey:7", 7),
+        ("tenants_tenant:7", 7),
+        ("tenants_apikey", None),  # a truncation
+        ("tenants_role", None),  # a role change
+        ("tenants_apikey:²", None),  # digits Python reads, but not a tenant id
+        ("tenants_apikey:" + "9" * 5000, None),
+        ("tenants_apikey:-1", None),
+        ("", None),
+    ],
+)
+def test_a_notification_forgets_the_tenant_it_names_or_everything(payload, forgets):
+    listener = key_cache.Listener({}, heartbeat=1.0)
+    forgotten = []
+    listener.forget = forgotten.append
+    listener._notified(payload)
+    assert forgotten == [forgets]
+
+
+def test_a_role_change_and_a_deleted_key_notify(acme_key):
+    api_key = acme_key.api_key
+    assert notifications_for(
+        lambda: elsewhere(
+            "UPDATE tenants_role SET name = 'Viewers' WHERE id = %s", [api_key.role_id]
+        )
+    ) == ["tenants_role", "fence"]
+    assert notifications_for(
+        lambda: elsewhere("DELETE FROM tenants_apikey WHERE id = %s", [api_key.pk])
+    ) == [f"tenants_apikey:{api_key.tenant_id}", "fence"]
+
+
+def test_the_heartbeat_goes_the_apps_way_and_nothing_is_prepared(settings):
+    settings.API_KEY_CACHE_DATABASE = {
+        "NAME": "digests",
+        "USER": "listener",
+        "PASSWORD": "",
+        "HOST": "db.internal",
+        "PORT": "5432",
+        "OPTIONS": {},
+    }
+    listening, heartbeat = key_cache._conninfo()
+    assert listening["host"] == "db.internal" and listening["dbname"] == "digests"
+    default = settings.DATABASES["default"]
+    assert heartbeat["dbname"] == default["NAME"]
+    # A pooler that cannot keep prepared statements may be on the heartbeat's way.
+    assert listening["prepare_threshold"] is None and heartbeat["prepare_threshold"] is None
+
+
+def test_losing_the_heartbeat_connection_alone_turns_the_cache_off_and_back(cache, acme_key):
+    assert remembered(acme_key.token) is not None
+    elsewhere(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = %s AND datname = current_database()",
+        [f"{key_cache.APPLICATION_NAME} heartbeat"],
+    )
+    deadline = time.monotonic() + WAIT
+    while cache.live():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert cache.recall(acme_key.api_key.secret_hash) is None
+    assert cache.wait_live(WAIT)
+    assert cache.recall(acme_key.api_key.secret_hash) is None  # forgotten meanwhile
