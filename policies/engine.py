@@ -437,7 +437,7 @@ def apply(
                     if rule.enforced:
                         continue
                 kept.append(section)
-            if rule.enforced:
+            if rule.enforced and len(kept) != len(sections):
                 data["sections"] = kept
                 texts = None
         elif kind == "regex_redact":

@@ -183,3 +183,26 @@ def test_a_field_hidden_between_two_redactions_is_not_redacted_again():
         ("p/c", "summary"),
     ]
     assert data["summary"] == "Write to [x]example.org about the [y]"
+
+
+def test_a_section_hidden_between_two_redactions_is_not_redacted_or_reported():
+    rules = mixed_rules(
+        {"id": "a", "kind": "regex_redact", "params": {"pattern": "first@", "mask": "[x]"}},
+        {"id": "b", "kind": "section_hide", "params": {"pattern": "secret"}},
+        {"id": "c", "kind": "regex_redact", "params": {"pattern": "code", "mask": "[y]"}},
+    )
+    data = copy.deepcopy(PAGE[0])
+    data["sections"] = [
+        {"number": 1, "title": "Secret plans", "bullets": ["the code is 42"]},
+        {"number": 2, "title": "Open plans", "bullets": ["no code here either"]},
+    ]
+    decision = engine.apply(rules, None, data)
+    assert [s["title"] for s in data["sections"]] == ["Open plans"]
+    assert data["sections"][0]["bullets"] == ["no [y] here either"]
+    # The redaction is reported where it is in the answer; the hidden section's bullet
+    # was neither redacted nor reported.
+    assert [(f["rule"], f["path"]) for f in decision["findings"]] == [
+        ("p/a", "summary"),
+        ("p/b", "sections[0]"),
+        ("p/c", "sections[0].bullets[0]"),
+    ]
