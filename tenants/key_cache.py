@@ -93,6 +93,7 @@ class Listener:
         self._heard_at: float | None = None
         self._stop = threading.Event()
         self._listened = False
+        self._pending: dict[str, float] = {}  # heartbeats sent and not yet heard
         self.thread = threading.Thread(target=self._run, name="api-key-cache", daemon=True)
 
     # -- what requests use ---------------------------------------------------------------
@@ -208,7 +209,7 @@ class Listener:
         ):
             self._subscribe(connection)
             self._listened = True
-            sent: dict[str, float] = {}  # heartbeat nonce -> when it was sent
+            sent = self._pending = {}  # heartbeat nonce -> when it was sent
             sent_at = 0.0
             deaf_from = time.monotonic()
             while not self._stop.is_set():
@@ -223,6 +224,10 @@ class Listener:
                     )
                     deaf_from = None
                 if now - sent_at >= self.heartbeat:
+                    # A heartbeat sent two periods ago could no longer make the cache live:
+                    # forget its nonce (a deaf listener would otherwise collect them all).
+                    for stale in [n for n, at in sent.items() if now - at >= 2 * self.heartbeat]:
+                        del sent[stale]
                     nonce = secrets.token_hex(8)
                     sent[nonce] = now
                     self._send_heartbeat(probe, nonce)
@@ -250,7 +255,8 @@ class Listener:
                         # a while): start afresh rather than trust what it kept while
                         # notifications may have been missed.
                         self.forget()
-                    self._heard_at = max(heard, self._heard_at or heard)
+                    last = self._heard_at
+                    self._heard_at = heard if last is None else max(heard, last)
 
     def _subscribe(self, connection: psycopg.Connection) -> None:
         connection.execute(f"LISTEN {CHANNEL}")

@@ -353,6 +353,9 @@ def deaf_listener_test(deaf, acme_key, monkeypatch, caplog):
         deaf.remember(services.api_key_authenticate(acme_key.token), deaf.generation())
         assert deaf.recall(acme_key.api_key.secret_hash) is None
         assert "does not hear notifications" in caplog.text
+        # Unheard heartbeats are not collected for ever: only the last two periods'.
+        time.sleep(0.6)
+        assert 0 < len(deaf._pending) <= 3
     finally:
         deaf.stop()
 
@@ -599,3 +602,41 @@ def test_losing_the_heartbeat_connection_alone_turns_the_cache_off_and_back(cach
     assert cache.recall(acme_key.api_key.secret_hash) is None
     assert cache.wait_live(WAIT)
     assert cache.recall(acme_key.api_key.secret_hash) is None  # forgotten meanwhile
+
+
+class SlowHeartbeat(key_cache.Listener):
+    """Its heartbeats take longer than two periods to go out (a probe stuck in a queue)."""
+
+    def _send_heartbeat(self, probe, nonce):
+        time.sleep(2.5 * self.heartbeat)
+        super()._send_heartbeat(probe, nonce)
+
+
+def test_a_heartbeat_counts_from_when_it_was_sent():
+    slow = SlowHeartbeat(conninfo(application_name="test: slow"), heartbeat=0.2)
+    slow.start()
+    try:
+        time.sleep(1.5)  # several heartbeats sent and heard, each too old when heard
+        assert slow._heard_at is None or not slow.live()
+        assert not slow.wait_live(0.5)
+    finally:
+        slow.stop()
+
+
+class Mute(key_cache.Listener):
+    """Listens on its heartbeat channel but never sends a heartbeat of its own."""
+
+    def _send_heartbeat(self, probe, nonce):
+        pass
+
+
+def test_a_notification_on_the_heartbeat_channel_that_it_did_not_send_is_ignored():
+    mute = Mute(conninfo(application_name="test: forged"), heartbeat=0.2)
+    mute.start()
+    try:
+        time.sleep(0.3)
+        for _ in range(5):
+            elsewhere("SELECT pg_notify(%s, 'forged')", [mute.heartbeat_channel])
+        assert not mute.wait_live(0.5)
+    finally:
+        mute.stop()
