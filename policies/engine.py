@@ -53,7 +53,7 @@ class CompiledRule:
     audience: dict
     params: dict
     matcher: object = None  # compiled regex where the kind has one
-    prefilter: object = None  # the same in multi-line mode, to test a whole digest at once
+    prefilter: object = None  # the same in multi-line mode, to test many texts at once
 
     @property
     def enforced(self) -> bool:
@@ -138,7 +138,7 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
         if rule["kind"] in {"regex_redact", "section_hide"}:
             pattern = rule["params"]["pattern"]
             matcher = compile_re2(pattern)
-            if rule["kind"] == "regex_redact" and _multi_line_holds(pattern):
+            if _multi_line_holds(pattern):
                 prefilter = compile_re2("(?m)" + pattern)
         compiled.append(
             CompiledRule(
@@ -429,6 +429,12 @@ def apply(
         elif kind == "section_hide":
             sections = data.get("sections")
             if not sections:
+                continue
+            # One search over the titles joined as lines first: most digests have no
+            # section to hide (the same pre-check as for redaction).
+            if rule.prefilter is not None and not rule.prefilter.search(
+                "\n".join(section.get("title", "") for section in sections)
+            ):
                 continue
             kept = []
             for index, section in enumerate(sections):

@@ -206,3 +206,41 @@ def test_a_section_hidden_between_two_redactions_is_not_redacted_or_reported():
         ("p/b", "sections[0]"),
         ("p/c", "sections[0].bullets[0]"),
     ]
+
+
+SECTIONS = [
+    {"number": 1, "title": "Sponsor message", "bullets": ["a"]},
+    {"number": 2, "title": "Open plans", "bullets": ["b"]},
+    {"number": 3, "title": "Two lines\nof title", "bullets": ["c"]},
+    {"number": 4, "title": "Café sponsors", "bullets": ["d"]},
+    {"number": 5, "bullets": ["no title at all"]},
+]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "sponsor",
+        "^Sponsor",
+        "plans$",
+        "^of title",
+        "lines$",
+        "(?-m)^Open",
+        r"\AOpen",
+        "café",
+        "x*",
+        "nowhere",
+    ],
+)
+@pytest.mark.parametrize("mode", ["enforce", "monitor"])
+def test_the_section_titles_pre_check_hides_what_each_title_alone_would(pattern, mode):
+    [rule] = mixed_rules(
+        {"id": "s", "kind": "section_hide", "mode": mode, "params": {"pattern": pattern}}
+    ).rules
+    unchecked = engine.RuleSet(version="p@1", rules=[dataclasses.replace(rule, prefilter=None)])
+    checked = engine.RuleSet(version="p@1", rules=[rule])
+    with_check, without = copy.deepcopy(PAGE[1]), copy.deepcopy(PAGE[1])
+    with_check["sections"], without["sections"] = copy.deepcopy(SECTIONS), copy.deepcopy(SECTIONS)
+    expected = without_ids(engine.apply(unchecked, None, without))
+    assert without_ids(engine.apply(checked, None, with_check)) == expected
+    assert with_check == without
