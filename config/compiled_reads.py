@@ -154,7 +154,7 @@ class Statement:
                     self.using, self.init_list, row[self.model_start : self.model_end]
                 )
             elif direct:
-                obj = _bare(self.model, self.using)
+                obj = loaded_instance(self.model, self.using)
                 values = obj.__dict__
                 for name, position in self.present:
                     values[name] = row[position]
@@ -202,8 +202,9 @@ def _stores_plainly(model: type[Model]) -> bool:
     )
 
 
-def _bare(model: type[Model], using: str) -> Model:
-    """An instance of `model` with no field values yet, as loaded from `using`."""
+def loaded_instance(model: type[Model], using: str) -> Model:
+    """An instance of `model` with no field values yet, as loaded from `using` (also
+    `tenants.key_cache`'s copies)."""
     obj = model.__new__(model)
     state = ModelState()
     state.adding = False

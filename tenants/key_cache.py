@@ -51,9 +51,10 @@ from typing import TYPE_CHECKING
 import psycopg
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from config.compiled_reads import loaded_instance
 
 if TYPE_CHECKING:
     from tenants.models import ApiKey
@@ -267,15 +268,14 @@ class Listener:
 
 
 def _clone(instance):
-    """A copy of a model instance with its own attributes and state, as `copy.copy` makes
-    one through pickling's hooks, at a fifth of the cost (it runs on every API request),
-    except that the cache of related objects starts empty: `_copied` sets the only ones
-    used. The three models hold no memoryview (which copy.copy would turn into bytes)."""
-    fresh = object.__new__(type(instance))
+    """A copy of a model instance loaded from the database, with its own attributes and
+    state, as `copy.copy` makes one through pickling's hooks, at a fifth of the cost (it
+    runs on every API request), except that the cache of related objects starts empty:
+    `_copied` sets the only ones used. The three models hold no memoryview (which
+    copy.copy would turn into bytes)."""
+    fresh = loaded_instance(type(instance), instance._state.db)
+    state = fresh._state
     fresh.__dict__.update(instance.__dict__)
-    state = object.__new__(ModelState)
-    state.__dict__.update(instance._state.__dict__)
-    state.fields_cache = {}
     fresh._state = state
     return fresh
 
@@ -319,11 +319,12 @@ def _conninfo() -> tuple[dict, dict]:
     listening connection too, unless API_KEY_CACHE_DATABASE_URL gives it a direct way to
     the same database (when the default goes through a pooler in transaction mode)."""
     default = connections["default"]
+    heartbeat = _params(default)
     direct = getattr(settings, "API_KEY_CACHE_DATABASE", None)
     if not direct:
-        return _params(default), _params(default)
+        return heartbeat, heartbeat
     own = type(default)({**default.settings_dict, **direct}, alias="api_key_cache")
-    return _params(own), _params(default)
+    return _params(own), heartbeat
 
 
 def listener() -> Listener | None:
