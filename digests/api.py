@@ -324,14 +324,24 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             self._rule_set = policy_selectors.rule_set_for(self.principal)
         return self._rule_set
 
-    def render(self, digest: Digest, *, detail: bool = True, sources: list | None = None) -> dict:
+    def render(self, digest: Digest, *, detail: bool = True) -> dict:
         """A digest as it leaves the system: policies applied, their decision attached."""
-        data = digest_to_dict(digest, detail=detail)
-        if sources is None:
-            sources = self.sources_of([digest])[digest.pk]
-        data["sources"] = sources
-        data["policy"] = policy_engine.apply(self.rule_set(), digest, data)
-        return data
+        return self.render_many([digest], detail=detail)[0]
+
+    def render_many(self, digests: list[Digest], *, detail: bool) -> list[dict]:
+        """`render` for many digests at once (a page, a chunk of an export): their sources
+        read together, and the policies applied with one search per redact rule
+        (policies.engine.apply_many)."""
+        sources = self.sources_of(digests)
+        many = []
+        for digest in digests:
+            data = digest_to_dict(digest, detail=detail)
+            data["sources"] = sources[digest.pk]
+            many.append(data)
+        decisions = policy_engine.apply_many(self.rule_set(), digests, many)
+        for data, decision in zip(many, decisions, strict=True):
+            data["policy"] = decision
+        return many
 
     @staticmethod
     def sources_of(digests: list[Digest]) -> dict[int, list[dict]]:
@@ -373,20 +383,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.list_queryset())
-        sources = self.sources_of(page)
-        many = []
-        for digest in page:
-            data = digest_to_dict(digest, detail=False)
-            data["sources"] = sources[digest.pk]
-            many.append(data)
-        # Redact rules search the page once rather than each digest (policies.engine).
-        rule_set = self.rule_set()
-        screened = policy_engine.screen_redactions(rule_set, many)
-        for index, (digest, data) in enumerate(zip(page, many, strict=True)):
-            data["policy"] = policy_engine.apply(
-                rule_set, digest, data, may_redact=None if screened is None else screened[index]
-            )
-        return self.get_paginated_response(many)
+        return self.get_paginated_response(self.render_many(page, detail=False))
 
     def retrieve(self, request, *args, **kwargs):
         try:

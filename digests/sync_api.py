@@ -30,7 +30,6 @@ from config.times import iso_utc
 from digests import changes
 from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
 from digests.models import Digest
-from licensing.selectors import sources_of_digests
 from tenants.context import tenant_context
 
 _HEAVY = ("search_vector", "words_vector", "search_text")
@@ -117,7 +116,13 @@ class DigestChangesViewSet(DigestViewSet):
         rows = rows[:size]
         live_ids = [r.digest_id for r in rows if r.deleted_at is None]
         visible = {d.pk: d for d in self.get_queryset().filter(pk__in=live_ids)} if live_ids else {}
-        sources = sources_of_digests(list(visible))
+        rendered = dict(
+            zip(
+                visible,
+                self.render_many(list(visible.values()), detail=True),
+                strict=True,
+            )
+        )
         results = []
         for row in rows:
             digest = visible.get(row.digest_id)
@@ -128,7 +133,7 @@ class DigestChangesViewSet(DigestViewSet):
                     "changed_at": iso_utc(row.changed_at),
                     # Hidden from this caller now: a tombstone like a deletion.
                     "deleted_at": iso_utc(row.deleted_at or (None if digest else row.changed_at)),
-                    "digest": (self.render(digest, sources=sources[digest.pk]) if digest else None),
+                    "digest": rendered[digest.pk] if digest else None,
                 }
             )
         cursor = f"{rows[-1].seq if rows else since}-{view_fingerprint(self.principal)}"
@@ -270,15 +275,14 @@ class DigestExportViewSet(DigestViewSet):
         self.cursor_ordering()  # a bad `ordering` is a 400 now, not a broken stream
         query = self.filter_queryset(self.get_queryset())
         tenant = self.principal.tenant
-        render = self.render
+        render_many = self.render_many
         self.rule_set()  # loaded now, inside the request's tenant and transaction
 
         def rendered(digests):
-            """Each digest as it leaves the system, its sources read a chunk at a time."""
+            """Each digest as it leaves the system, a chunk at a time (its sources read
+            together)."""
             while chunk := list(islice(digests, CHUNK)):
-                sources = sources_of_digests([d.pk for d in chunk])
-                for digest in chunk:
-                    yield render(digest, sources=sources[digest.pk])
+                yield from render_many(chunk, detail=True)
 
         def body():
             # The body is produced after the view returns: enter the tenant again and

@@ -346,6 +346,23 @@ def _text_fields(data, path: str = ""):
             yield from _text_fields(value, here)
 
 
+def _pre_check_text(data: dict) -> str:
+    """What a redact rule's multi-line pre-check searches: every string of an API dict,
+    one per line."""
+    return "\n".join(_all_strings(data, []))
+
+
+def apply_many(rule_set: RuleSet, digests: list, many: list[dict], prefix: str = "policy"):
+    """`apply` to each digest and its API dict (a page of them), in place; returns the
+    decisions. The redact rules' pre-checks search the whole page once
+    (`screen_redactions`)."""
+    screened = screen_redactions(rule_set, many)
+    return [
+        apply(rule_set, digest, data, prefix, may_redact=None if screened is None else may)
+        for digest, data, may in zip(digests, many, screened or [None] * len(many), strict=True)
+    ]
+
+
 def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int]] | None:
     """For each of `many` API dicts (a page), the positions in `rule_set.rules` of the
     redact rules that may match it: `apply(..., may_redact=)`. One search per rule over
@@ -365,7 +382,7 @@ def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int
     if not screened:
         return None
     # As UTF-8 once: RE2 searches bytes, and offsets into bytes need no decoding.
-    parts = ["\n".join(_all_strings(data, [])).encode() for data in many]
+    parts = [_pre_check_text(data).encode() for data in many]
     page = b"\n".join(parts)
     starts = []
     offset = 0
@@ -453,7 +470,7 @@ def apply(
             if rule.prefilter is not None and (
                 position not in may_redact
                 if may_redact is not None
-                else not rule.prefilter.search("\n".join(_all_strings(data, [])))
+                else not rule.prefilter.search(_pre_check_text(data))
             ):
                 continue
             if texts is None:
