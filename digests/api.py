@@ -21,7 +21,7 @@ from digests.models import Digest
 from licensing.selectors import (
     SOURCE_FACTS_SQL,
     SOURCE_STATUSES,
-    sources_from_facts,
+    FactsReader,
     sources_of_digests,
     today,
 )
@@ -348,8 +348,8 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """Each digest's sources with license status: from the facts its query carried
         (PostgreSQL reads), or with two queries for all of them."""
         if digests and all(getattr(d, "source_facts", None) is not None for d in digests):
-            on = today()
-            return {d.pk: sources_from_facts(d.source_facts, on) for d in digests}
+            reader = FactsReader(today())
+            return {d.pk: reader.sources(d.source_facts) for d in digests}
         return sources_of_digests([d.pk for d in digests])
 
     def respond(self, digest: Digest, status: int = 200) -> Response:

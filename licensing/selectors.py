@@ -337,7 +337,8 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
     described = {source.pk: _describe(source, licenses, on) for source in sources}
     result: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
     for digest_id, source in links:
-        result[digest_id].append(described[source.pk])
+        # A copy each: the policies may redact a source for one digest and not another.
+        result[digest_id].append(dict(described[source.pk]))
     return result
 
 
@@ -346,8 +347,8 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
 # A digest response needs its sources and the licenses covering them. On PostgreSQL the
 # digest query itself carries them as one JSON value per digest (`SOURCE_FACTS_SQL`), so
 # reading a page costs no further round trip, planning or ORM compilation. Row-level
-# security applies to the subqueries as to any other. `sources_from_facts` turns that
-# value into what `sources_of_digests` returns for one digest.
+# security applies to the subqueries as to any other. `FactsReader` turns those values
+# into what `sources_of_digests` returns.
 
 
 def _version_json(alias: str) -> str:
@@ -379,12 +380,46 @@ SOURCE_FACTS_SQL = (
 )
 
 
-def sources_from_facts(facts: list, on: date | None = None) -> list[dict]:
-    """A digest's sources from the JSON `SOURCE_FACTS_SQL` read, as `sources_of_digests`
-    describes them."""
-    on = on or today()
-    described = []
-    for *values, license_rows in facts:
-        licenses = [_license(*row) for row in license_rows]
-        described.append(_describe(_SourceFacts(*values), licenses, on))
-    return described
+class FactsReader:
+    """The sources of the digests of one read (a page, a chunk of an export) from the JSON
+    `SOURCE_FACTS_SQL` carried, as `sources_of_digests` describes them.
+
+    Within one statement a license reads the same wherever it appears, and the facts list
+    under each source exactly the licenses covering it (`SOURCE_FACTS_SQL`'s condition is
+    `covering`'s), so a source's status and attribution depend on that list alone. A
+    publisher's or rights holder's license covering many digests of a page is therefore
+    built once, and each distinct list of licenses judged once. Every source gets its own
+    dict: the policies may redact it in place for one digest and not another."""
+
+    def __init__(self, on: date):
+        self.on = on
+        self._licenses: dict[int, _LicenseFacts] = {}
+        self._judged: dict[tuple, tuple[str, str]] = {}
+
+    def sources(self, facts: list) -> list[dict]:
+        described = []
+        for pk, kind, title, publisher, url, parent_id, holder_id, license_rows in facts:
+            key = tuple(row[0] for row in license_rows)
+            judged = self._judged.get(key)
+            if judged is None:
+                licenses = [self._license(row) for row in license_rows]
+                source = _SourceFacts(pk, kind, title, publisher, url, parent_id, holder_id)
+                judged = self._judged[key] = source_status(source, licenses, self.on)
+            described.append(
+                {
+                    "id": pk,
+                    "kind": kind,
+                    "title": title,
+                    "publisher": publisher,
+                    "url": url or None,
+                    "license_status": judged[0],
+                    "attribution": judged[1],
+                }
+            )
+        return described
+
+    def _license(self, row: list) -> _LicenseFacts:
+        found = self._licenses.get(row[0])
+        if found is None:
+            found = self._licenses[row[0]] = _license(*row)
+        return found
