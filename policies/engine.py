@@ -23,11 +23,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+import orjson
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 
 from policies import license_gate
+from policies.required import required_characters
 from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
 
 # Decision ids: 128 random bits each, to tell decisions apart in logs and support requests.
@@ -54,6 +56,9 @@ class CompiledRule:
     params: dict
     matcher: object = None  # compiled regex where the kind has one
     prefilter: object = None  # the same in multi-line mode, to test many texts at once
+    # Characters every match contains (policies.required), as UTF-8: a redact rule's
+    # page screening skips the digests whose JSON lacks one.
+    required: tuple[bytes, ...] = ()
 
     @property
     def enforced(self) -> bool:
@@ -135,11 +140,13 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
     for rule in rules:
         matcher = None
         prefilter = None
+        required = ()
         if rule["kind"] in {"regex_redact", "section_hide"}:
             pattern = rule["params"]["pattern"]
             matcher = compile_re2(pattern)
             if _multi_line_holds(pattern):
                 prefilter = compile_re2("(?m)" + pattern)
+                required = tuple(c.encode() for c in sorted(required_characters(pattern)))
         compiled.append(
             CompiledRule(
                 id=f"{policy_slug}/{rule['id']}",
@@ -153,6 +160,7 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
                 else {"rules": [f"{policy_slug}/{r}" for r in rule["params"]["rules"]]},
                 matcher=matcher,
                 prefilter=prefilter,
+                required=required,
             )
         )
     return tuple(compiled)
@@ -368,36 +376,47 @@ def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int
     redact rules that may match it: `apply(..., may_redact=)`. One search per rule over
     the whole page instead of one per digest; None when no rule can be screened.
 
-    The page's text is every dict's pre-check text (its strings joined as lines), joined
-    as lines in turn, so a rule's multi-line pre-check finds what it would find in each
-    dict alone: a match starting within a dict's text marks that dict, and the search
-    goes on from the next dict's start, so no dict's own match is hidden by an earlier
-    one. A match may run on into the next dict's text; it marks only the dict it starts
-    in, and the per-field check there decides, as the per-dict pre-check would."""
+    First, a rule with required characters (`policies.required`) leaves out the dicts
+    whose JSON lacks one of them: no match can be in such a dict.
+
+    The page's text is every remaining dict's pre-check text (its strings joined as
+    lines), joined as lines in turn, so a rule's multi-line pre-check finds what it would
+    find in each dict alone: a match starting within a dict's text marks that dict, and
+    the search goes on from the next dict's start, so no dict's own match is hidden by
+    an earlier one. A match may run on into the next dict's text; it marks only the dict
+    it starts in, and the per-field check there decides, as the per-dict pre-check
+    would."""
     screened = [
-        (position, rule.prefilter)
+        (position, rule)
         for position, rule in enumerate(rule_set.rules)
         if rule.kind == "regex_redact" and rule.prefilter is not None
     ]
     if not screened:
         return None
+    may: list[set[int]] = [set() for _ in many]
+    allowed = _allowed_by_characters([rule for _, rule in screened], many)
+    searched = sorted(set().union(*allowed)) if all(a is not None for a in allowed) else None
+    indexes = range(len(many)) if searched is None else searched
+    if not indexes:
+        return [frozenset() for _ in many]
     # As UTF-8 once: RE2 searches bytes, and offsets into bytes need no decoding.
-    parts = [_pre_check_text(data).encode() for data in many]
+    parts = [_pre_check_text(many[index]).encode() for index in indexes]
     page = b"\n".join(parts)
     starts = []
     offset = 0
     for part in parts:
         starts.append(offset)
         offset += len(part) + 1
-    may: list[set[int]] = [set() for _ in many]
-    for position, prefilter in screened:
+
+    for (position, rule), those in zip(screened, allowed, strict=True):
+        prefilter = rule.prefilter
         start = 0
         while True:
             found = prefilter.search(page, start)
             if found is None:
                 break
             which = bisect.bisect_right(starts, found.start()) - 1
-            may[which].add(position)
+            may[indexes[which]].add(position)
             if which + 1 >= len(starts):
                 break
             start = starts[which + 1]
@@ -407,9 +426,34 @@ def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int
                 # each bounded to its own text as if alone.
                 for rest in range(which + 1, len(starts)):
                     if prefilter.search(page, starts[rest], starts[rest] + len(parts[rest])):
-                        may[rest].add(position)
+                        may[indexes[rest]].add(position)
                 break
+        if those is not None:
+            for index in indexes:
+                if index not in those:
+                    may[index].discard(position)
     return [frozenset(positions) for positions in may]
+
+
+def _allowed_by_characters(rules: list[CompiledRule], many: list[dict]) -> list[set | None]:
+    """For each rule, the positions in `many` of the dicts whose JSON holds every
+    character the rule requires; None where it requires none (or a dict will not encode,
+    which no API dict should do)."""
+    if not any(rule.required for rule in rules):
+        return [None] * len(rules)
+    try:
+        # The whole dict: its identifiers and dates can only add characters (a `-` in
+        # every date), which costs the shortcut and never a match. Leaving them out
+        # would cost as much as the encoding itself.
+        blobs = [orjson.dumps(data) for data in many]
+    except TypeError:
+        return [None] * len(rules)
+    return [
+        {index for index, blob in enumerate(blobs) if all(map(blob.__contains__, rule.required))}
+        if rule.required
+        else None
+        for rule in rules
+    ]
 
 
 def apply(

@@ -37,6 +37,7 @@ PAGE = [
     digest(4, "Line one\nline two starts here"),
     digest(5, "tail@example.com"),
     digest(6, "plain", title="Episode"),
+    digest(7, 'Quoted "q@example.org"\\ and\ttabbed', points=['"555-1234"', "\\+44 555-9876\\"]),
 ]
 
 
@@ -67,6 +68,9 @@ def without_ids(decision: dict) -> dict:
         [r"(?s)tides.*Nothing"],  # would run from one digest's text into the next
         [r"nowhere at all"],
         [r"first@", r"second@", r"Digest 6"],  # one search per rule
+        [r"\d{3}-\d{4}"],  # a required character beside JSON's escaped ones
+        [r"q@example\.org", r"nobody@", r"#\d"],  # required characters in one, none, none
+        [r"@", r"\d+$"],  # one rule with required characters, one without
     ],
 )
 def test_a_screened_page_comes_out_as_digest_by_digest(patterns):
@@ -83,6 +87,24 @@ def test_a_screened_page_comes_out_as_digest_by_digest(patterns):
     assert screened_page == one_by_one
 
 
+def test_digests_lacking_a_required_character_are_not_searched(monkeypatch):
+    """A rule whose every match holds an `@` searches only the digests whose JSON holds
+    one; their text is not even gathered."""
+    gathered = []
+    real = engine._pre_check_text
+    monkeypatch.setattr(
+        engine, "_pre_check_text", lambda data: gathered.append(data["id"]) or real(data)
+    )
+    rules = rule_set(r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}", r"\+\d+ \d{3}-\d{4}")
+    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    assert gathered == [0, 3, 5, 7]  # an @ or a + in their text fields
+    assert screened == [{0}, set(), set(), {0}, set(), {0}, set(), {0, 1}]
+
+    gathered.clear()
+    nothing = engine.screen_redactions(rule_set(r"#\d"), copy.deepcopy(PAGE))
+    assert gathered == [] and nothing == [frozenset()] * len(PAGE)
+
+
 def test_each_digest_is_marked_only_for_the_rules_its_own_pre_check_finds():
     rules = rule_set(r"first@", r"second@", r"tail@")
     screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
@@ -93,6 +115,7 @@ def test_each_digest_is_marked_only_for_the_rules_its_own_pre_check_finds():
         frozenset({1}),
         frozenset(),
         frozenset({2}),
+        frozenset(),
         frozenset(),
     ]
 
