@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
+from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -233,9 +234,12 @@ def source_status(source: Source, licenses, on: date | None = None) -> tuple[str
     return PENDING, ""  # approved but not yet valid: waiting for its start date
 
 
-@dataclass(frozen=True, slots=True)
-class _SourceFacts:
-    """What a digest response shows of a source, read as plain values."""
+# Plain values read from the database, not model instances. Named tuples: a list page
+# builds many, and a frozen dataclass's __init__ cost several times as much.
+
+
+class _SourceFacts(NamedTuple):
+    """What a digest response shows of a source."""
 
     pk: int
     kind: str
@@ -246,8 +250,7 @@ class _SourceFacts:
     rights_holder_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class _VersionFacts:
+class _VersionFacts(NamedTuple):
     pk: int
     number: int
     status: str
@@ -257,10 +260,8 @@ class _VersionFacts:
     attribution: str
 
 
-@dataclass(frozen=True, slots=True)
-class _LicenseFacts:
-    """What statuses and reports read of a license and its two versions, without
-    building model instances (a list page renders many of these)."""
+class _LicenseFacts(NamedTuple):
+    """What statuses and reports read of a license and its two versions."""
 
     pk: int
     source_id: int | None
