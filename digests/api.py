@@ -39,7 +39,7 @@ MAX_IMPORT_FILES = 200
 def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
     """The API shape of a digest, built directly: the list endpoint renders many of these."""
     data = {
-        "id": digest.pk,
+        "id": digest.id,
         "slug": digest.slug,
         "title": digest.title,
         "publisher": digest.publisher,
@@ -336,7 +336,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         many = []
         for digest in digests:
             data = digest_to_dict(digest, detail=detail)
-            data["sources"] = sources[digest.pk]
+            data["sources"] = sources[digest.id]
             many.append(data)
         decisions = policy_engine.apply_many(self.rule_set(), digests, many)
         for data, decision in zip(many, decisions, strict=True):
@@ -349,7 +349,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         (PostgreSQL reads), or with two queries for all of them."""
         if digests and all(getattr(d, "source_facts", None) is not None for d in digests):
             reader = FactsReader(today())
-            return {d.pk: reader.sources(d.source_facts) for d in digests}
+            return {d.id: reader.sources(d.source_facts) for d in digests}
         return sources_of_digests([d.pk for d in digests])
 
     def respond(self, digest: Digest, status: int = 200) -> Response:
