@@ -22,6 +22,7 @@ import random
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import orjson
 from django.contrib.postgres.search import SearchQuery
@@ -187,6 +188,16 @@ class RuleSet:
     version: str
     rules: list[CompiledRule] = field(default_factory=list)
 
+    @cached_property
+    def on_the_way_out(self) -> tuple[tuple[int, CompiledRule, str, bool], ...]:
+        """(position, rule, kind, enforced) of the rules `apply` looks at for each digest:
+        all but the enforced hiding rules, which SQL applied already."""
+        return tuple(
+            (position, rule, rule.kind, rule.enforced)
+            for position, rule in enumerate(self.rules)
+            if not (rule.enforced and rule.kind in HIDING_KINDS)
+        )
+
     @property
     def enforced_hiding(self) -> list[CompiledRule]:
         return [r for r in self.rules if r.enforced and r.kind in HIDING_KINDS]
@@ -222,7 +233,13 @@ class RuleSet:
 
 
 def hit_name(prefix: str, rule: CompiledRule) -> str:
-    return f"_{prefix}_hit_" + re.sub(r"\W", "_", rule.id)
+    return _hit_name(prefix, rule.id)
+
+
+@lru_cache(maxsize=4096)
+def _hit_name(prefix: str, rule_id: str) -> str:
+    # Asked for each digest a monitor-mode hiding rule looks at.
+    return f"_{prefix}_hit_" + re.sub(r"\W", "_", rule_id)
 
 
 def rule_condition(rule: CompiledRule) -> Q:
@@ -470,13 +487,10 @@ def apply(
     runs here."""
     findings: list[dict] = []
     texts = None  # every text field, found once if a redact rule needs them
-    for position, rule in enumerate(rule_set.rules):
-        kind = rule.kind
+    for position, rule, kind, enforced in rule_set.on_the_way_out:
         if kind in HIDING_KINDS:
-            # Enforced ones never reach here (SQL removed the digest); monitors were
-            # evaluated by the same SQL and annotated on the digest (annotate_hits).
-            if rule.enforced:
-                continue
+            # Only monitors: enforced ones never reach here (SQL removed the digest).
+            # They were evaluated by the same SQL and annotated on the digest.
             if getattr(digest, hit_name(prefix, rule), False):
                 findings.append(_finding(rule, "hide", "topics" if kind == "topic_block" else ""))
         elif kind == "field_hide":
@@ -484,7 +498,7 @@ def apply(
                 for name in FIELD_KEYS.get(hideable, (hideable,)):
                     if name in data:
                         findings.append(_finding(rule, "hide_field", name))
-                        if rule.enforced:
+                        if enforced:
                             data[name] = None
                             texts = None  # the text fields are not what they were
         elif kind == "section_hide":
@@ -501,10 +515,10 @@ def apply(
             for index, section in enumerate(sections):
                 if rule.matcher.search(section.get("title", "")):
                     findings.append(_finding(rule, "hide_section", f"sections[{index}]"))
-                    if rule.enforced:
+                    if enforced:
                         continue
                 kept.append(section)
-            if rule.enforced and len(kept) != len(sections):
+            if enforced and len(kept) != len(sections):
                 data["sections"] = kept
                 texts = None
         elif kind == "regex_redact":
@@ -524,7 +538,7 @@ def apply(
                 new, count = _redact(rule.matcher, holder[key], mask)
                 if count:
                     findings.append(_finding(rule, "redact", path))
-                    if rule.enforced:
+                    if enforced:
                         holder[key] = new
                         # A mask is in the text now: what the page was screened on is
                         # no longer what the next rules see.
