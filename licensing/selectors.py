@@ -425,7 +425,7 @@ class FactsReader:
     def sources(self, facts: list) -> list[dict]:
         described = []
         for pk, kind, title, publisher, url, parent_id, holder_id, license_rows in facts:
-            key = tuple(row[0] for row in license_rows)
+            key = tuple([row[0] for row in license_rows])
             judged = self._judged.get(key)
             if judged is None:
                 licenses = [self._license(row) for row in license_rows]

@@ -465,12 +465,18 @@ def _allowed_by_characters(rules: list[CompiledRule], many: list[dict]) -> list[
         blobs = [orjson.dumps(data) for data in many]
     except TypeError:
         return [None] * len(rules)
-    return [
-        {index for index, blob in enumerate(blobs) if all(map(blob.__contains__, rule.required))}
-        if rule.required
-        else None
-        for rule in rules
-    ]
+    page = b"\n".join(blobs)
+    allowed = []
+    for rule in rules:
+        if not rule.required:
+            allowed.append(None)
+        elif not all(c in page for c in rule.required):
+            allowed.append(set())  # the usual case: in no dict of the page at all
+        else:
+            allowed.append(
+                {i for i, blob in enumerate(blobs) if all(c in blob for c in rule.required)}
+            )
+    return allowed
 
 
 def apply(
