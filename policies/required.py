@@ -19,12 +19,17 @@ understand yields nothing, which costs the shortcut and never a match.
 
 from __future__ import annotations
 
+import re
 import string
 
 # Printable ASCII that is neither a letter nor one of JSON's escaped characters.
 _PLAIN = frozenset(string.digits + string.punctuation) - {'"', "\\"}
 # Characters with a meaning of their own at the top level of a pattern.
 _SPECIAL = frozenset("\\[]().^$*+?{}|")
+
+
+# A group of flags alone, `(?i)` or `(?s-m)`; `(?i:...)` is a group like any other.
+_FLAGS_ONLY = re.compile(r"\(\?[a-zA-Z-]*\)")
 
 
 class _Unknown(Exception):
@@ -102,6 +107,12 @@ def _read(pattern: str) -> list[str]:
                 last = None
             continue
         if char == "(":
+            flags = _FLAGS_ONLY.match(pattern, i)
+            if flags is not None and depth == 0:
+                # (?i) and the like are no atom: a quantifier after one applies to the
+                # atom before it (`x-(?i)?` matches "x"), so `last` is left as it was.
+                i = flags.end()
+                continue
             depth += 1
             i += 1
             continue

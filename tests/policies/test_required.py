@@ -55,6 +55,14 @@ from policies.rules import compile_re2
         (r"\pL@", ""),
         (r"@{x}", ""),
         (r"[[:alpha:]", ""),
+        # a group of flags is no atom: the quantifier after it makes `-` optional
+        (r"x-(?i)?", ""),
+        (r"x-(?s)*", ""),
+        (r"x-(?U){0}", ""),
+        (r"x-(?is-U){0,1}", ""),
+        (r"x-(?i)+", "-"),
+        (r"(?i)@(?s)", "@"),
+        (r"x-(?i:y)?", "-"),
     ],
 )
 def test_required_characters(pattern, expected):
@@ -82,6 +90,8 @@ PATTERNS = [
     r"(?i)K@",
     r"é-",
     r"\d+(,\d{3})*\.\d\d",
+    r"\d{2}-(?i)?\d{2}",
+    r"@(?s)*#",
 ]
 ALPHABET = ["@", "#", "-", ".", ",", "a", "b", "k", "K", "\u212a", "x", "é", "1", "2", " ", "\n"]
 
