@@ -60,11 +60,12 @@ def today() -> date:
     day = datetime.fromtimestamp(now, zone).date()
     start = datetime.combine(day, dt_time.min, tzinfo=zone).timestamp()
     end = datetime.combine(day + timedelta(days=1), dt_time.min, tzinfo=zone).timestamp()
-    # A clock change skipping or repeating midnight leaves these bounds right (fold 0
-    # reads a skipped time by the offset before the change, a repeated one as its first
-    # pass), except where the skipped time runs past midnight (23:30 to 00:30): the end
-    # is then late, and the day is not kept.
-    if datetime.fromtimestamp(end - 1, zone).date() == day:
+    # Kept only for a day the clocks do not change in: across a change the bounds can be
+    # wrong (a skipped half hour running past midnight makes the end late; clocks going
+    # back over midnight bring the day before again). On such a day it is worked out
+    # each time.
+    first, last = datetime.fromtimestamp(start, zone), datetime.fromtimestamp(end - 1, zone)
+    if first.utcoffset() == last.utcoffset() and first.date() == last.date() == day:
         _known_day = (zone, start, end, day)
     return day
 

@@ -67,34 +67,49 @@ def test_a_changed_time_zone_is_not_served_the_old_day(clock):
     assert selectors.today().day == 29
 
 
-class _Straddling(tzinfo):
-    """A zone whose clocks jump from 23:30 on 2026-03-28 to 00:30 on the 29th (UTC+0 to
-    UTC+1): midnight falls inside the skipped half hour, not at its edge."""
+class _Change(tzinfo):
+    """A zone whose offset goes from `before` to `after` at the UTC instant `at`, with
+    fold as PEP 495 has it (0: the offset before the change)."""
 
-    change = datetime(2026, 3, 28, 23, 30)  # UTC, and local before the change
+    def __init__(self, at: datetime, before: timedelta, after: timedelta):
+        self.at, self.before, self.after = at, before, after
 
     def utcoffset(self, dt):
-        local = dt.replace(tzinfo=None)
-        if local < self.change:
-            return timedelta(0)
-        if local >= self.change + timedelta(hours=1):
-            return timedelta(hours=1)
-        return timedelta(hours=1) if dt.fold else timedelta(0)  # skipped: fold picks
+        local = dt.replace(tzinfo=None, fold=0)
+        low, high = sorted((self.at + self.before, self.at + self.after))
+        if local < low:
+            return self.before
+        if local >= high:
+            return self.after
+        return self.after if dt.fold else self.before  # skipped or repeated
 
     def dst(self, dt):
         return timedelta(0)
 
     def fromutc(self, dt):
         utc = dt.replace(tzinfo=None)
-        return (utc + (timedelta(0) if utc < self.change else timedelta(hours=1))).replace(
-            tzinfo=self
-        )
+        if utc < self.at:
+            return (utc + self.before).replace(tzinfo=self)
+        local = utc + self.after
+        repeated = self.after < self.before and local < self.at + self.before
+        return local.replace(tzinfo=self, fold=1 if repeated else 0)
 
 
-def test_a_skipped_time_running_past_midnight_is_not_kept_too_long(clock, monkeypatch):
-    zone = _Straddling()
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (timedelta(0), timedelta(hours=1)),  # 23:30 jumps to 00:30: midnight skipped
+        (timedelta(hours=1), timedelta(0)),  # 00:30 goes back to 23:30: midnight twice
+    ],
+)
+def test_a_clock_change_across_midnight(clock, monkeypatch, before, after):
+    """Every minute for three hours either side of the change, forwards and backwards."""
+    at = datetime(2026, 3, 28, 23, 30)  # UTC: 23:30 or 00:30 local before the change
+    zone = _Change(at, before, after)
     monkeypatch.setattr(selectors.timezone, "get_default_timezone", lambda: zone)
-    change = datetime(2026, 3, 28, 23, 30, tzinfo=UTC).timestamp()
-    for instant in [change - 3600, change - 1, change, change + 60, change + 1800, change + 3600]:
+    middle = at.replace(tzinfo=UTC).timestamp()
+    instants = [middle + minute * 60 for minute in range(-180, 181)]
+    for instant in [*instants, *reversed(instants)]:
         clock[0] = instant
-        assert selectors.today() == datetime.fromtimestamp(instant, zone).date()
+        expected = datetime.fromtimestamp(instant, zone).date()
+        assert selectors.today() == expected, datetime.fromtimestamp(instant, UTC)
