@@ -54,5 +54,13 @@ def test_other_values_and_precisions_are_written_by_isoformat(value):
     assert iso_utc(utc, "milliseconds") == _isoformat(utc, "milliseconds")
 
 
+def test_a_datetime_subclass_is_written_too():
+    class Clock(dt.datetime):
+        pass
+
+    value = Clock(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert iso_utc(value) == "2026-01-02T03:04:05Z"
+
+
 def test_nothing_is_none():
     assert iso_utc(None) is None
