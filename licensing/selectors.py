@@ -324,17 +324,18 @@ def _license(pk, source_id, holder_id, in_force, latest) -> _LicenseFacts:
     )
 
 
-def _describe(source: _SourceFacts, licenses, on: date) -> dict:
-    """A source as a digest response shows it, with its license status today."""
-    status, attribution = source_status(source, licenses, on)
+def _shown(source: _SourceFacts, judged: tuple[str, str]) -> dict:
+    """A source as a digest response shows it, with its (license status, attribution): a
+    new dict each time, since the policies may redact it for one digest and not
+    another."""
     return {
         "id": source.pk,
         "kind": source.kind,
         "title": source.title,
         "publisher": source.publisher,
         "url": source.canonical_url or None,
-        "license_status": status,
-        "attribution": attribution,
+        "license_status": judged[0],
+        "attribution": judged[1],
     }
 
 
@@ -361,11 +362,10 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
     sources = list({source.pk: source for _, source in links}.values())
     licenses = licenses_covering(sources)
     on = today()
-    described = {source.pk: _describe(source, licenses, on) for source in sources}
+    judged = {source.pk: source_status(source, licenses, on) for source in sources}
     result: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
     for digest_id, source in links:
-        # A copy each: the policies may redact a source for one digest and not another.
-        result[digest_id].append(dict(described[source.pk]))
+        result[digest_id].append(_shown(source, judged[source.pk]))
     return result
 
 
@@ -415,8 +415,7 @@ class FactsReader:
     under each source exactly the licenses covering it (`SOURCE_FACTS_SQL`'s condition is
     `covering`'s), so a source's status and attribution depend on that list alone. A
     publisher's or rights holder's license covering many digests of a page is therefore
-    built once, and each distinct list of licenses judged once. Every source gets its own
-    dict: the policies may redact it in place for one digest and not another."""
+    built once, and each distinct list of licenses judged once."""
 
     def __init__(self, on: date):
         self.on = on
@@ -425,24 +424,14 @@ class FactsReader:
 
     def sources(self, facts: list) -> list[dict]:
         described = []
-        for pk, kind, title, publisher, url, parent_id, holder_id, license_rows in facts:
+        for *values, license_rows in facts:
+            source = _SourceFacts(*values)
             key = tuple([row[0] for row in license_rows])
             judged = self._judged.get(key)
             if judged is None:
                 licenses = [self._license(row) for row in license_rows]
-                source = _SourceFacts(pk, kind, title, publisher, url, parent_id, holder_id)
                 judged = self._judged[key] = source_status(source, licenses, self.on)
-            described.append(
-                {
-                    "id": pk,
-                    "kind": kind,
-                    "title": title,
-                    "publisher": publisher,
-                    "url": url or None,
-                    "license_status": judged[0],
-                    "attribution": judged[1],
-                }
-            )
+            described.append(_shown(source, judged))
         return described
 
     def _license(self, row: list) -> _LicenseFacts:
