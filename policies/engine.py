@@ -147,7 +147,8 @@ def compile_rules(policy_slug: str, rules: list[dict]) -> tuple[CompiledRule, ..
             matcher = compile_re2(pattern)
             if _multi_line_holds(pattern):
                 prefilter = compile_re2("(?m)" + pattern)
-                required = tuple(c.encode() for c in sorted(required_characters(pattern)))
+                if rule["kind"] == "regex_redact":  # only the page screening reads it
+                    required = tuple(c.encode() for c in sorted(required_characters(pattern)))
         compiled.append(
             CompiledRule(
                 id=f"{policy_slug}/{rule['id']}",
