@@ -1,0 +1,103 @@
+"""The list's digests as PostgreSQL writes them (digests.api.LISTED_SQL) are what
+`digest_to_dict(digest, detail=False)` makes of the same rows, value for value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Field
+
+from digests.api import LISTED_SQL, digest_to_dict
+from digests.models import Digest
+from digests.selectors import DigestTableSQL
+from tenants.context import tenant_context
+from tests import factories
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the list's SQL rendering is PostgreSQL's"
+)
+
+UTC = dt.UTC
+
+
+def listed(tenant) -> list[dict]:
+    """The database's rendering of each of the tenant's digests."""
+    with tenant_context(tenant):
+        rows = Digest.objects.annotate(
+            listed=DigestTableSQL(LISTED_SQL, (), output_field=Field())
+        ).order_by("pk")
+        return list(rows.values_list("listed", flat=True))
+
+
+def python(tenant) -> list[dict]:
+    with tenant_context(tenant):
+        return [digest_to_dict(row, detail=False) for row in Digest.objects.order_by("pk")]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Sao_Paulo", "Asia/Kathmandu"])
+def test_sql_and_python_write_the_same_digest(world, zone):
+    cases = [
+        {},
+        {"source_publisher": "Other House", "source_title": "Original title"},
+        {"source_url": "https://example.test/episodes/7?a=1&b=%20"},
+        {"summary": "", "key_points": [], "topics": []},
+        {
+            "title": 'Quotes " and \\ backslashes, tabs\tand\nnew lines \x01 control',
+            "publisher": "Éditions Ünïcödé 🎧 عربي",
+            "key_points": ["Point with \u2028 line separator", "<script>&amp;</script>"],
+            "topics": ["energy", "ÉNERGIE"],
+            "summary": "Emoji 👩🏽‍🔬 and combining e\u0301",
+        },
+        {"published_on": dt.date(999, 12, 31), "language": "fr"},
+    ]
+    made = [factories.digest(world.acme, **fields) for fields in cases]
+    made.append(factories.digest(world.acme, status="draft"))
+    restricted = factories.digest(world.acme)
+    Digest.objects.unscoped().filter(pk=restricted.pk).update(restricted=True, truncated=True)
+    # updated_at is set on save: written directly, with and without microseconds, and
+    # at the edges of four-digit years.
+    times = [
+        dt.datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC),
+        dt.datetime(2025, 3, 14, 9, 26, 53, 5, tzinfo=UTC),
+        dt.datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        dt.datetime(2, 1, 1, tzinfo=UTC),
+        dt.datetime(9999, 12, 31, 23, 59, 59, 100000, tzinfo=UTC),
+    ]
+    for digest, when in zip(made, times, strict=False):
+        Digest.objects.unscoped().filter(pk=digest.pk).update(updated_at=when)
+    expected = python(world.acme)
+    # The session's zone (Django keeps UTC) changes nothing in the database's text.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, false)", [zone])
+    try:
+        written = listed(world.acme)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('TimeZone', 'UTC', false)")
+    assert len(written) == len(expected) == len(made) + 1
+    for database, python_dict in zip(written, expected, strict=True):
+        assert database == python_dict
+        assert list(database) == list(python_dict)  # the same keys in the same order
+        assert list(database["source"]) == list(python_dict["source"])
+    assert {d["updated_at"] for d in expected} >= {
+        "2025-03-14T09:26:53Z",
+        "2025-03-14T09:26:53.000005Z",
+        "2025-12-31T23:59:59.999999Z",
+        "0002-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.100000Z",
+    }
+
+
+def test_the_list_endpoint_answers_with_the_databases_rendering(world):
+    digest = factories.digest(
+        world.acme, title="Listed", source_publisher="", source_url="https://x.test/1"
+    )
+    response = world.client("viewer").get("/api/v1/tenants/acme/digests/")
+    assert response.status_code == 200
+    (shown,) = response.json()["results"]
+    with tenant_context(world.acme):
+        expected = digest_to_dict(Digest.objects.get(pk=digest.pk), detail=False)
+    assert {k: shown[k] for k in expected} == expected
+    assert list(shown)[: len(expected)] == list(expected)
