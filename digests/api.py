@@ -19,6 +19,7 @@ from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
 from licensing.selectors import (
+    SHOWN_SOURCES_SQL,
     SOURCE_FACTS_SQL,
     SOURCE_STATUSES,
     FactsReader,
@@ -96,11 +97,12 @@ _LISTED_AS_IS = (
     "restricted",
 )
 
-# `digest_to_dict(digest, detail=False)` built by PostgreSQL, one JSON value per row: the
-# list reads it instead of seventeen columns made into a model instance and then into a
-# dict. Python's `x or y` on text is `COALESCE(NULLIF(x, ''), y)` here. Constant text:
-# no value of anyone's is ever put into it. tests/digests/test_listed.py holds the two to
-# the same output.
+# `digest_to_dict(digest, detail=False)` with its `sources`, built by PostgreSQL, one JSON
+# value per row: the list reads it instead of seventeen columns made into a model
+# instance, a dict, and sources judged in Python. Python's `x or y` on text is
+# `COALESCE(NULLIF(x, ''), y)` here. Constant text, but for the day the sources' licenses
+# are judged by (SHOWN_SOURCES_SQL), its one parameter. tests/digests/test_listed.py and
+# tests/licensing/test_shown_sources.py hold it to the Python it stands for.
 LISTED_SQL = (
     "json_build_object("
     + "".join(f"'{name}', {_column(name)}, " for name in _LISTED_AS_IS)
@@ -108,7 +110,8 @@ LISTED_SQL = (
     + f"'publisher', COALESCE(NULLIF({_column('source_publisher')}, ''), {_column('publisher')}), "
     + f"'title', COALESCE(NULLIF({_column('source_title')}, ''), {_column('title')}), "
     + f"'url', NULLIF({_column('source_url')}, '')), "
-    + f"'updated_at', {_utc_sql(_column('updated_at'))})"
+    + f"'updated_at', {_utc_sql(_column('updated_at'))}, "
+    + f"'sources', {SHOWN_SOURCES_SQL})"
 )
 
 
@@ -338,16 +341,17 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         queryset = selectors.readable_digests(self.principal, self.rule_set(), queryset)
         # Load what the answer shows: the vectors and flattened text serve SQL only.
         if self.action == "list" and connection.vendor == "postgresql":
-            # The database writes each digest's shape (LISTED_SQL); the instance keeps
-            # what the cursor reads.
-            queryset = queryset.only("id", "published_on").annotate(
-                listed=selectors.DigestTableSQL(LISTED_SQL, (), output_field=Field())
+            # The database writes each digest as the list shows it (LISTED_SQL), judging
+            # its sources' licenses by the platform's day; the instance keeps what the
+            # cursor reads.
+            return queryset.only("id", "published_on").annotate(
+                listed=selectors.DigestTableSQL(LISTED_SQL, (today(),), output_field=Field())
             )
-        elif self.action == "list":
+        if self.action == "list":
             queryset = queryset.only(*LIST_FIELDS)
         elif self.action == "retrieve":
             queryset = queryset.defer("search_vector", "words_vector", "search_text")
-        if self.action in ("list", "retrieve") and connection.vendor == "postgresql":
+        if self.action == "retrieve" and connection.vendor == "postgresql":
             # Sources and their licenses ride along in the same query (no round trip).
             # A `json` value, which psycopg decodes itself: no converter on top.
             queryset = queryset.annotate(
@@ -384,14 +388,16 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """`render` for many digests at once (a page, a chunk of an export): their sources
         read together, and the policies applied with one search per redact rule
         (policies.engine.apply_many)."""
-        sources = self.sources_of(digests)
-        many = []
-        for digest in digests:
-            data = None if detail else getattr(digest, "listed", None)
-            if data is None:
+        if not detail and all(getattr(d, "listed", None) is not None for d in digests):
+            # Written by the database, sources and their license status included.
+            many = [digest.listed for digest in digests]
+        else:
+            sources = self.sources_of(digests)
+            many = []
+            for digest in digests:
                 data = digest_to_dict(digest, detail=detail)
-            data["sources"] = sources[digest.id]
-            many.append(data)
+                data["sources"] = sources[digest.id]
+                many.append(data)
         decisions = policy_engine.apply_many(self.rule_set(), digests, many)
         for data, decision in zip(many, decisions, strict=True):
             data["policy"] = decision
@@ -400,7 +406,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     @staticmethod
     def sources_of(digests: list[Digest]) -> dict[int, list[dict]]:
         """Each digest's sources with license status: from the facts its query carried
-        (PostgreSQL reads), or with two queries for all of them."""
+        (PostgreSQL detail reads), or with two queries for all of them."""
         if digests and all(getattr(d, "source_facts", None) is not None for d in digests):
             reader = FactsReader(today())
             return {d.id: reader.sources(d.source_facts) for d in digests}

@@ -1,5 +1,6 @@
 """The list's digests as PostgreSQL writes them (digests.api.LISTED_SQL) are what
-`digest_to_dict(digest, detail=False)` makes of the same rows, value for value."""
+`digest_to_dict(digest, detail=False)` and the sources reader make of the same rows,
+value for value."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Field
 from digests.api import LISTED_SQL, digest_to_dict
 from digests.models import Digest
 from digests.selectors import DigestTableSQL
+from licensing.selectors import sources_of_digests, today
 from tenants.context import tenant_context
 from tests import factories
 
@@ -26,14 +28,18 @@ def listed(tenant) -> list[dict]:
     """The database's rendering of each of the tenant's digests."""
     with tenant_context(tenant):
         rows = Digest.objects.annotate(
-            listed=DigestTableSQL(LISTED_SQL, (), output_field=Field())
+            listed=DigestTableSQL(LISTED_SQL, (today(),), output_field=Field())
         ).order_by("pk")
         return list(rows.values_list("listed", flat=True))
 
 
 def python(tenant) -> list[dict]:
+    """The same from Python: digest_to_dict, and the sources as the two-query reader shows
+    them (tests/licensing/test_shown_sources.py goes through their license states)."""
     with tenant_context(tenant):
-        return [digest_to_dict(row, detail=False) for row in Digest.objects.order_by("pk")]
+        rows = list(Digest.objects.order_by("pk"))
+        sources = sources_of_digests([row.pk for row in rows])
+        return [{**digest_to_dict(row, detail=False), "sources": sources[row.pk]} for row in rows]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/Sao_Paulo", "Asia/Kathmandu"])
@@ -99,5 +105,6 @@ def test_the_list_endpoint_answers_with_the_databases_rendering(world):
     (shown,) = response.json()["results"]
     with tenant_context(world.acme):
         expected = digest_to_dict(Digest.objects.get(pk=digest.pk), detail=False)
+        expected["sources"] = sources_of_digests([digest.pk])[digest.pk]
     assert {k: shown[k] for k in expected} == expected
-    assert list(shown)[: len(expected)] == list(expected)
+    assert list(shown) == [*expected, "policy"]
