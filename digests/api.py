@@ -20,9 +20,7 @@ from digests.importing import import_many
 from digests.models import Digest
 from licensing.selectors import (
     SHOWN_SOURCES_SQL,
-    SOURCE_FACTS_SQL,
     SOURCE_STATUSES,
-    FactsReader,
     sources_of_digests,
     today,
 )
@@ -69,7 +67,8 @@ def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
 
 
 def _utc_sql(column: str) -> str:
-    """`iso_utc` of a timestamp column, in SQL: microseconds only when there are some."""
+    """`iso_utc` of a timestamp column, in SQL: microseconds only when there are some,
+    NULL for NULL."""
     at = f"({column} AT TIME ZONE 'UTC')"
     return (
         f"to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
@@ -97,22 +96,39 @@ _LISTED_AS_IS = (
     "restricted",
 )
 
-# `digest_to_dict(digest, detail=False)` with its `sources`, built by PostgreSQL, one JSON
-# value per row: the list reads it instead of seventeen columns made into a model
-# instance, a dict, and sources judged in Python. Python's `x or y` on text is
-# `COALESCE(NULLIF(x, ''), y)` here. Constant text, but for the day the sources' licenses
-# are judged by (SHOWN_SOURCES_SQL), its one parameter. tests/digests/test_listed.py and
-# tests/licensing/test_shown_sources.py hold it to the Python it stands for.
-LISTED_SQL = (
-    "json_build_object("
-    + "".join(f"'{name}', {_column(name)}, " for name in _LISTED_AS_IS)
-    + "'source', json_build_object("
-    + f"'publisher', COALESCE(NULLIF({_column('source_publisher')}, ''), {_column('publisher')}), "
-    + f"'title', COALESCE(NULLIF({_column('source_title')}, ''), {_column('title')}), "
-    + f"'url', NULLIF({_column('source_url')}, '')), "
-    + f"'updated_at', {_utc_sql(_column('updated_at'))}, "
-    + f"'sources', {SHOWN_SOURCES_SQL})"
-)
+
+def _rendered_sql(*, detail: bool) -> str:
+    """`digest_to_dict(digest, detail=...)` with its `sources`, built by PostgreSQL: one
+    JSON value per row. Python's `x or y` on text is `COALESCE(NULLIF(x, ''), y)` here;
+    a JSON column is embedded as stored (its objects' keys in the order the stored text
+    has, as Python decodes them)."""
+    parts = [f"'{name}', {_column(name)}" for name in _LISTED_AS_IS]
+    publisher, title = _column("publisher"), _column("title")
+    parts += [
+        "'source', json_build_object("
+        f"'publisher', COALESCE(NULLIF({_column('source_publisher')}, ''), {publisher}), "
+        f"'title', COALESCE(NULLIF({_column('source_title')}, ''), {title}), "
+        f"'url', NULLIF({_column('source_url')}, ''))",
+        f"'updated_at', {_utc_sql(_column('updated_at'))}",
+    ]
+    if detail:
+        parts += [
+            f"'sections', {_column('sections')}",
+            f"'exporter', {_column('exporter')}",
+            f"'created_at', {_utc_sql(_column('created_at'))}",
+            f"'published_at', {_utc_sql(_column('published_at'))}",
+        ]
+    parts.append(f"'sources', {SHOWN_SOURCES_SQL}")
+    return "json_build_object(" + ", ".join(parts) + ")"
+
+
+# The list's and the detail's digests as the database writes them: read instead of every
+# column made into a model instance, then a dict, with sources judged in Python. Constant
+# text, but for the day the sources' licenses are judged by (SHOWN_SOURCES_SQL), their
+# one parameter. tests/digests/test_listed.py and tests/licensing/test_shown_sources.py
+# hold them to the Python they stand for.
+LISTED_SQL = _rendered_sql(detail=False)
+DETAILED_SQL = _rendered_sql(detail=True)
 
 
 class UnavailableForLegalReasons(exceptions.APIException):
@@ -340,23 +356,21 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def narrow_queryset(self, queryset):
         queryset = selectors.readable_digests(self.principal, self.rule_set(), queryset)
         # Load what the answer shows: the vectors and flattened text serve SQL only.
-        if self.action == "list" and connection.vendor == "postgresql":
-            # The database writes each digest as the list shows it (LISTED_SQL), judging
-            # its sources' licenses by the platform's day; the instance keeps what the
-            # cursor reads.
-            return queryset.only("id", "published_on").annotate(
-                listed=selectors.DigestTableSQL(LISTED_SQL, (today(),), output_field=Field())
+        if connection.vendor == "postgresql" and self.action in ("list", "retrieve"):
+            # The database writes each digest as the answer shows it (LISTED_SQL,
+            # DETAILED_SQL), judging its sources' licenses by the platform's day; the
+            # instance keeps what the cursor and the ETag read.
+            if self.action == "list":
+                kept, name, sql = ("id", "published_on"), "listed", LISTED_SQL
+            else:
+                kept, name, sql = ("id", "updated_at"), "detailed", DETAILED_SQL
+            return queryset.only(*kept).annotate(
+                **{name: selectors.DigestTableSQL(sql, (today(),), output_field=Field())}
             )
         if self.action == "list":
             queryset = queryset.only(*LIST_FIELDS)
         elif self.action == "retrieve":
             queryset = queryset.defer("search_vector", "words_vector", "search_text")
-        if self.action == "retrieve" and connection.vendor == "postgresql":
-            # Sources and their licenses ride along in the same query (no round trip).
-            # A `json` value, which psycopg decodes itself: no converter on top.
-            queryset = queryset.annotate(
-                source_facts=selectors.DigestTableSQL(SOURCE_FACTS_SQL, (), output_field=Field())
-            )
         return queryset
 
     def compiled_read_key(self):
@@ -388,9 +402,10 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """`render` for many digests at once (a page, a chunk of an export): their sources
         read together, and the policies applied with one search per redact rule
         (policies.engine.apply_many)."""
-        if not detail and all(getattr(d, "listed", None) is not None for d in digests):
+        written = "detailed" if detail else "listed"
+        if digests and all(getattr(d, written, None) is not None for d in digests):
             # Written by the database, sources and their license status included.
-            many = [digest.listed for digest in digests]
+            many = [getattr(digest, written) for digest in digests]
         else:
             sources = self.sources_of(digests)
             many = []
@@ -405,11 +420,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     @staticmethod
     def sources_of(digests: list[Digest]) -> dict[int, list[dict]]:
-        """Each digest's sources with license status: from the facts its query carried
-        (PostgreSQL detail reads), or with two queries for all of them."""
-        if digests and all(getattr(d, "source_facts", None) is not None for d in digests):
-            reader = FactsReader(today())
-            return {d.id: reader.sources(d.source_facts) for d in digests}
+        """Each digest's sources with license status, with two queries for all of them."""
         return sources_of_digests([d.pk for d in digests])
 
     def respond(self, digest: Digest, status: int = 200) -> Response:

@@ -235,7 +235,7 @@ def source_status(source: Source, licenses, on: date | None = None) -> tuple[str
     return PENDING, ""  # approved but not yet valid: waiting for its start date
 
 
-# Plain values read from the database, not model instances. Named tuples: a list page
+# Plain values read from the database, not model instances. Named tuples: an export
 # builds many, and a frozen dataclass's __init__ cost several times as much.
 
 
@@ -297,19 +297,11 @@ def licenses_covering(sources) -> list[_LicenseFacts]:
     return [_license(*row[:3], row[3 : 3 + width], row[3 + width :]) for row in rows]
 
 
-def _day(value) -> date | None:
-    """A date column's value, read directly or from JSON (ISO text)."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _version(values) -> _VersionFacts | None:
     """A version from its columns in `_VERSION_COLUMNS` order; None for no version."""
     if values[0] is None:
         return None
-    pk, number, status, spdx_id, valid_from, valid_until, attribution = values
-    return _VersionFacts(
-        pk, number, status, spdx_id, _day(valid_from), _day(valid_until), attribution
-    )
+    return _VersionFacts(*values)
 
 
 def _license(pk, source_id, holder_id, in_force, latest) -> _LicenseFacts:
@@ -369,42 +361,13 @@ def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
     return result
 
 
-# --- The same facts inside the digest query (PostgreSQL) ------------------------------------
+# --- The sources of digest rows, judged inside the digest query (PostgreSQL) ---------------
 #
-# A digest response needs its sources and the licenses covering them. On PostgreSQL the
-# digest query itself carries them as one JSON value per digest (`SOURCE_FACTS_SQL`), so
-# reading a page costs no further round trip, planning or ORM compilation. Row-level
-# security applies to the subqueries as to any other. `FactsReader` turns those values
-# into what `sources_of_digests` returns.
-
-
-def _version_json(alias: str) -> str:
-    """A license version as a JSON array, in the order of `_VERSION_COLUMNS`."""
-    return "json_build_array(" + ", ".join(f"{alias}.{c}" for c in _VERSION_COLUMNS) + ")"
-
-
-# Constant text, no value of anyone's is ever put into it. Row-level security applies to
-# every table it reads; the tenant conditions are the second wall, as the tenant-scoped
-# managers are for the ORM's reads.
-SOURCE_FACTS_SQL = (
-    "(SELECT COALESCE(json_agg(json_build_array(s.id, s.kind, s.title, s.publisher, "
-    "s.canonical_url, s.parent_id, s.rights_holder_id, "
-    "(SELECT COALESCE(json_agg(json_build_array(l.id, l.source_id, l.rights_holder_id, "
-    + _version_json("f")
-    + ", "
-    + _version_json("v")
-    + ") "
-    "ORDER BY l.id), '[]'::json) "
-    "FROM licensing_license l "
-    "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
-    "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id "
-    "WHERE l.tenant_id = s.tenant_id AND (l.source_id = s.id OR l.source_id = s.parent_id "
-    "OR l.rights_holder_id = s.rights_holder_id))"
-    ") ORDER BY s.id), '[]'::json) "
-    "FROM licensing_digestsource ds "
-    "JOIN licensing_source s ON s.id = ds.source_id AND s.tenant_id = ds.tenant_id "
-    'WHERE ds.digest_id = "digests_digest"."id" AND ds.tenant_id = "digests_digest"."tenant_id")'
-)
+# A digest response needs its sources with their license status. On PostgreSQL the digest
+# query itself writes them (`SHOWN_SOURCES_SQL`, inside digests.api's rendering), so a
+# read costs no further round trip, planning or judging in Python. Row-level security
+# applies to its subqueries as to any other; the tenant conditions are the second wall,
+# as the tenant-scoped managers are for the ORM's reads.
 
 
 def _sql_text_list(values) -> str:
@@ -460,37 +423,3 @@ SHOWN_SOURCES_SQL = (
     ") AS judged "
     'WHERE ds.digest_id = "digests_digest"."id" AND ds.tenant_id = "digests_digest"."tenant_id")'
 )
-
-
-class FactsReader:
-    """The sources of the digests of one read (a page, a chunk of an export) from the JSON
-    `SOURCE_FACTS_SQL` carried, as `sources_of_digests` describes them.
-
-    Within one statement a license reads the same wherever it appears, and the facts list
-    under each source exactly the licenses covering it (`SOURCE_FACTS_SQL`'s condition is
-    `covering`'s), so a source's status and attribution depend on that list alone. A
-    publisher's or rights holder's license covering many digests of a page is therefore
-    built once, and each distinct list of licenses judged once."""
-
-    def __init__(self, on: date):
-        self.on = on
-        self._licenses: dict[int, _LicenseFacts] = {}
-        self._judged: dict[tuple, tuple[str, str]] = {}
-
-    def sources(self, facts: list) -> list[dict]:
-        described = []
-        for *values, license_rows in facts:
-            source = _SourceFacts(*values)
-            key = tuple([row[0] for row in license_rows])
-            judged = self._judged.get(key)
-            if judged is None:
-                licenses = [self._license(row) for row in license_rows]
-                judged = self._judged[key] = source_status(source, licenses, self.on)
-            described.append(_shown(source, judged))
-        return described
-
-    def _license(self, row: list) -> _LicenseFacts:
-        found = self._licenses.get(row[0])
-        if found is None:
-            found = self._licenses[row[0]] = _license(*row)
-        return found

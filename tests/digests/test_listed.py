@@ -1,6 +1,6 @@
-"""The list's digests as PostgreSQL writes them (digests.api.LISTED_SQL) are what
-`digest_to_dict(digest, detail=False)` and the sources reader make of the same rows,
-value for value."""
+"""The list's and the detail's digests as PostgreSQL writes them (digests.api.LISTED_SQL,
+DETAILED_SQL) are what `digest_to_dict` and the sources reader make of the same rows,
+value for value and key for key."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import Field
 
-from digests.api import LISTED_SQL, digest_to_dict
+from digests.api import DETAILED_SQL, LISTED_SQL, digest_to_dict
 from digests.models import Digest
 from digests.selectors import DigestTableSQL
 from licensing.selectors import sources_of_digests, today
@@ -24,26 +24,28 @@ pytestmark = pytest.mark.skipif(
 UTC = dt.UTC
 
 
-def listed(tenant) -> list[dict]:
+def written(tenant, detail: bool) -> list[dict]:
     """The database's rendering of each of the tenant's digests."""
+    sql = DETAILED_SQL if detail else LISTED_SQL
     with tenant_context(tenant):
         rows = Digest.objects.annotate(
-            listed=DigestTableSQL(LISTED_SQL, (today(),), output_field=Field())
+            written=DigestTableSQL(sql, (today(),), output_field=Field())
         ).order_by("pk")
-        return list(rows.values_list("listed", flat=True))
+        return list(rows.values_list("written", flat=True))
 
 
-def python(tenant) -> list[dict]:
+def python(tenant, detail: bool) -> list[dict]:
     """The same from Python: digest_to_dict, and the sources as the two-query reader shows
     them (tests/licensing/test_shown_sources.py goes through their license states)."""
     with tenant_context(tenant):
         rows = list(Digest.objects.order_by("pk"))
         sources = sources_of_digests([row.pk for row in rows])
-        return [{**digest_to_dict(row, detail=False), "sources": sources[row.pk]} for row in rows]
+        return [{**digest_to_dict(row, detail=detail), "sources": sources[row.pk]} for row in rows]
 
 
+@pytest.mark.parametrize("detail", [False, True], ids=["list", "detail"])
 @pytest.mark.parametrize("zone", ["UTC", "America/Sao_Paulo", "Asia/Kathmandu"])
-def test_sql_and_python_write_the_same_digest(world, zone):
+def test_sql_and_python_write_the_same_digest(world, zone, detail):
     cases = [
         {},
         {"source_publisher": "Other House", "source_title": "Original title"},
@@ -57,6 +59,20 @@ def test_sql_and_python_write_the_same_digest(world, zone):
             "summary": "Emoji 👩🏽‍🔬 and combining e\u0301",
         },
         {"published_on": dt.date(999, 12, 31), "language": "fr"},
+        {
+            "sections": [
+                {
+                    "number": 1,
+                    "emoji": "🌊",
+                    "title": "Nested",
+                    "bullets": ["One", 'Two "quoted"'],
+                    "subsections": [{"number": "1.1", "title": "Deeper", "bullets": []}],
+                },
+                {"number": 2, "emoji": "", "title": "Bare", "bullets": [], "subsections": []},
+            ],
+            "exporter": "Digest Exporter 2.1",
+        },
+        {"sections": []},
     ]
     made = [factories.digest(world.acme, **fields) for fields in cases]
     made.append(factories.digest(world.acme, status="draft"))
@@ -73,20 +89,24 @@ def test_sql_and_python_write_the_same_digest(world, zone):
     ]
     for digest, when in zip(made, times, strict=False):
         Digest.objects.unscoped().filter(pk=digest.pk).update(updated_at=when)
-    expected = python(world.acme)
+    expected = python(world.acme, detail)
     # The session's zone (Django keeps UTC) changes nothing in the database's text.
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('TimeZone', %s, false)", [zone])
     try:
-        written = listed(world.acme)
+        database_side = written(world.acme, detail)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('TimeZone', 'UTC', false)")
-    assert len(written) == len(expected) == len(made) + 1
-    for database, python_dict in zip(written, expected, strict=True):
+    assert len(database_side) == len(expected) == len(made) + 1
+    for database, python_dict in zip(database_side, expected, strict=True):
         assert database == python_dict
         assert list(database) == list(python_dict)  # the same keys in the same order
         assert list(database["source"]) == list(python_dict["source"])
+        for got, wanted in zip(
+            database.get("sections") or [], python_dict.get("sections") or [], strict=True
+        ):
+            assert list(got) == list(wanted)
     assert {d["updated_at"] for d in expected} >= {
         "2025-03-14T09:26:53Z",
         "2025-03-14T09:26:53.000005Z",
@@ -108,3 +128,16 @@ def test_the_list_endpoint_answers_with_the_databases_rendering(world):
         expected["sources"] = sources_of_digests([digest.pk])[digest.pk]
     assert {k: shown[k] for k in expected} == expected
     assert list(shown) == [*expected, "policy"]
+
+
+def test_the_detail_endpoint_answers_with_the_databases_rendering(world):
+    digest = factories.digest(world.acme, title="Detailed", exporter="Exporter 1.0")
+    response = world.client("viewer").get(f"/api/v1/tenants/acme/digests/{digest.pk}/")
+    assert response.status_code == 200
+    shown = response.json()
+    with tenant_context(world.acme):
+        expected = digest_to_dict(Digest.objects.get(pk=digest.pk), detail=True)
+        expected["sources"] = sources_of_digests([digest.pk])[digest.pk]
+    assert {k: shown[k] for k in expected} == expected
+    assert list(shown) == [*expected, "policy"]
+    assert response["ETag"].startswith(f'"{digest.pk}.')

@@ -24,7 +24,7 @@ def _detail_statements() -> dict[str, int]:
         cursor.execute(
             "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
             "WHERE statement LIKE %s AND statement LIKE %s",
-            ['%"source_facts"%', '%"digests_digest"."id" = $%'],
+            ['%AS "detailed"%', '%"digests_digest"."id" = $%'],
         )
         return dict(cursor.fetchall())
 

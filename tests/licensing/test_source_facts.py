@@ -1,5 +1,5 @@
-"""Digest reads on PostgreSQL carry their sources and licenses inside the digest query
-(`licensing.selectors.SOURCE_FACTS_SQL`). What they show must be exactly what the
+"""Digest reads on PostgreSQL judge their sources' licenses inside the digest query
+(`licensing.selectors.SHOWN_SOURCES_SQL`). What they show must be exactly what the
 two-query reader (`sources_of_digests`) says, license state by license state."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.endpoints import body_bytes
 from tests.licensing.test_rights import CASES, _grant
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the facts ride in the query on PostgreSQL only"
+    connection.vendor != "postgresql", reason="sources are judged in the query on PostgreSQL only"
 )
 
 
@@ -59,7 +59,7 @@ def test_a_digest_without_sources_reads_an_empty_list(world):
 
 def test_a_link_to_another_tenants_source_shows_nothing_of_it(world):
     """The tenant-scoped managers refuse such a link; if one reached the table anyway, the
-    query-carried facts still keep to the digest's tenant (the second wall beside
+    sources judged in the query still keep to the digest's tenant (the second wall beside
     row-level security, which a superuser connection would not have)."""
     from licensing.models import DigestSource
     from tenants.context import platform_scope
@@ -80,8 +80,7 @@ def test_a_link_to_another_tenants_source_shows_nothing_of_it(world):
 
 
 def test_a_page_sharing_licenses_reads_as_the_two_query_reader(world, scopes):
-    """A page reads each license once and judges each distinct list of licenses once
-    (`FactsReader`): digests sharing a rights holder's license, a feed's license or a
+    """Digests of one page sharing a rights holder's license, a feed's license or a
     source, and one with none, each read what the two-query reader says of it alone."""
     factories.license(world.acme, rights_holder=scopes["holder"], decision="approved")
     factories.license(world.acme, source=scopes["feed"], decision="rejected")
