@@ -374,19 +374,14 @@ def _sql_text_list(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-# `source_status` in SQL, for one source `s` and the licenses covering it (`l`, with the
-# version in force `f` and the newest `v`), on the day `day.value`. The day is the
-# statement's one parameter: the platform's day (`today()`), as Python judges by it.
-_DURING = (
-    "(f.valid_from IS NULL OR f.valid_from <= day.value) "
-    "AND (f.valid_until IS NULL OR f.valid_until >= day.value)"
-)
-_LIVE = f"(f.id IS NOT NULL AND f.status IN ({_sql_text_list(APPROVED)}) AND {_DURING})"
-_ENDED = (
-    "(f.id IS NOT NULL AND (f.valid_from IS NULL OR f.valid_from <= day.value) "
-    "AND f.valid_until < day.value)"
-)
+# `source_status` in SQL. Each license covering the source `s` is read once, as a row of
+# `c`: its newest version's status (`latest`) and, of its version in force, the
+# attribution and whether it is live (approved and valid on the day) or ended (past its
+# end date) on the day. With no version in force both are NULL, which `bool_or` and
+# FILTER pass over. The day is the statement's one parameter: the platform's day
+# (`today()`), as Python judges by it.
 _WAITING = (LicenseVersion.Status.PENDING, LicenseVersion.Status.NEEDS_INFORMATION)
+_NOT_BEFORE = "(f.valid_from IS NULL OR f.valid_from <= day.value)"
 
 # Each source of the digest row as `sources_of_digests` shows it, as JSON: the statuses
 # in `source_status`'s order of precedence; the attributions the live licenses ask for,
@@ -401,25 +396,28 @@ SHOWN_SOURCES_SQL = (
     ") ORDER BY s.id), '[]'::json) "
     "FROM licensing_digestsource ds "
     "JOIN licensing_source s ON s.id = ds.source_id AND s.tenant_id = ds.tenant_id "
-    "CROSS JOIN LATERAL (SELECT "
-    "CASE "
-    f"WHEN count(l.id) = 0 THEN '{UNLICENSED}' "
-    f"WHEN bool_or({_LIVE}) THEN '{LICENSED}' "
-    f"WHEN bool_or({_ENDED}) THEN '{EXPIRED}' "
-    f"WHEN bool_or(v.status IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
-    f"WHEN bool_or(v.status = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
+    "CROSS JOIN LATERAL (SELECT CASE "
+    f"WHEN count(c.id) = 0 THEN '{UNLICENSED}' "
+    f"WHEN bool_or(c.live) THEN '{LICENSED}' "
+    f"WHEN bool_or(c.ended) THEN '{EXPIRED}' "
+    f"WHEN bool_or(c.latest IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
+    f"WHEN bool_or(c.latest = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
     f"ELSE '{PENDING}' END AS status, "
     "COALESCE((SELECT string_agg(kept.text, chr(10) ORDER BY kept.first) "
     "FROM (SELECT asked.text, min(asked.n) AS first "
-    "FROM unnest(array_agg(f.attribution ORDER BY l.id) "
-    f"FILTER (WHERE {_LIVE} AND f.attribution <> '')) "
+    "FROM unnest(array_agg(c.attribution ORDER BY c.id) "
+    "FILTER (WHERE c.live AND c.attribution <> '')) "
     "WITH ORDINALITY AS asked(text, n) GROUP BY asked.text) AS kept), '') AS attribution "
+    "FROM (SELECT l.id, v.status AS latest, f.attribution, "
+    f"f.status IN ({_sql_text_list(APPROVED)}) AND {_NOT_BEFORE} "
+    "AND (f.valid_until IS NULL OR f.valid_until >= day.value) AS live, "
+    f"{_NOT_BEFORE} AND f.valid_until < day.value AS ended "
     "FROM (SELECT %s::date AS value) AS day "
-    "LEFT JOIN licensing_license l ON l.tenant_id = s.tenant_id "
+    "JOIN licensing_license l ON l.tenant_id = s.tenant_id "
     "AND (l.source_id = s.id OR l.source_id = s.parent_id "
     "OR l.rights_holder_id = s.rights_holder_id) "
     "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
     "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id"
-    ") AS judged "
+    ") AS c) AS judged "
     'WHERE ds.digest_id = "digests_digest"."id" AND ds.tenant_id = "digests_digest"."tenant_id")'
 )
