@@ -91,7 +91,7 @@ def reader_shape(principal: Principal, rule_set) -> tuple:
         principal.has("digests.manage_access_digest"),
         ContentType.objects.get_for_model(Digest).pk,
         rule_set.version,
-        tuple((r.id, r.kind, r.mode, repr(r.params)) for r in rule_set.rules),
+        tuple([rule.shape for rule in rule_set.rules]),
         today(),
     )
 

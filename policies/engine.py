@@ -65,6 +65,12 @@ class CompiledRule:
     def enforced(self) -> bool:
         return self.mode == "enforce"
 
+    @cached_property
+    def shape(self) -> tuple:
+        """What a compiled read's key names of this rule (digests.selectors.reader_shape):
+        worked out once, where the key is built on every read."""
+        return (self.id, self.kind, self.mode, repr(self.params))
+
     def applies_to(self, principal) -> bool:
         kind = self.audience.get("type", "everyone")
         if kind == "everyone":
