@@ -80,7 +80,7 @@ def _column(name: str) -> str:
     return f'"digests_digest"."{name}"'
 
 
-# The list's columns shown as they are, in digest_to_dict's order.
+# The columns a digest shows as they are, in digest_to_dict's order.
 _LISTED_AS_IS = (
     "id",
     "slug",
@@ -310,20 +310,11 @@ class DigestFilter(StrictFilterSet):
 
 
 FILTER_PARAMS = frozenset(DigestFilter.base_filters)
+# What the list loads where Python writes its digests (SQLite): the columns it shows as
+# they are, and those digest_to_dict reads besides.
 LIST_FIELDS = (
-    "id",
     "tenant_id",
-    "slug",
-    "title",
-    "publisher",
-    "published_on",
-    "summary",
-    "key_points",
-    "topics",
-    "language",
-    "status",
-    "truncated",
-    "restricted",
+    *_LISTED_AS_IS,
     "source_publisher",
     "source_title",
     "source_url",
