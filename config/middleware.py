@@ -106,14 +106,16 @@ class DatabaseUnavailableMiddleware:
 
 
 class ReleaseAnswerMiddleware:
-    """Lets a rendered DRF answer be freed as soon as the server has sent it.
+    """Lets a rendered DRF answer, and the page it was made from, be freed as soon as the
+    server has sent it.
 
     DRF's Response puts itself into its renderer context while rendering, and its view
-    (in a cycle with its request) keeps it as `view.response`. Either way the answer, a
-    list page's thousands of objects among it, is freed only when the garbage collector
-    walks it all. Once rendered, neither reference is read again. Measured on a list
-    page of fifty digests: the collector's share of a request fell from about a third
-    (tests/test_request_garbage.py holds the page out of its reach)."""
+    (in a cycle with its request) keeps it as `view.response`, and keeps its paginator,
+    which keeps the page of instances. So the answer and the page, a list request's
+    thousands of objects, were freed only when the garbage collector walked them all:
+    0.6 to 1.7 ms of a 3.4 to 4.4 ms list request. Once the answer is rendered (the
+    browsable API writes its pagination links while rendering), none of these is read
+    again (tests/test_request_garbage.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -126,4 +128,7 @@ class ReleaseAnswerMiddleware:
             view = context.get("view")
             if getattr(view, "response", None) is response:
                 view.response = None
+            paginator = getattr(view, "_paginator", None)  # GenericAPIView's own cache
+            if getattr(paginator, "page", None) is not None:
+                paginator.page = []
         return response

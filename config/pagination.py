@@ -37,13 +37,3 @@ class CursorPagination(pagination.CursorPagination):
         if chooser is not None:
             return tuple(chooser())
         return super().get_ordering(request, queryset, view)
-
-    def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        # The links are written: the page's objects are done with. DRF's view and its
-        # request refer to each other, so what the view keeps (this paginator, and the
-        # page through it) is freed only by the garbage collector, which walks it all
-        # first: about 800 objects a list request of fifty digests, and a third of its
-        # time (tests/test_request_garbage.py).
-        self.page = []
-        return response

@@ -2,10 +2,10 @@
 
 DRF's view and request refer to each other, and its Response puts itself into its own
 renderer context: whatever hangs from those cycles waits for the collector, which walks
-every such object first. A list page hung there in full (its digests, their decoded
-source facts, every answer dict) and the collector cost about a third of a list request.
-config.middleware.ReleaseAnswerMiddleware and config.pagination.CursorPagination keep the
-page out of the cycles; what stays in them is the request's own bookkeeping."""
+every such object first. A list page hung there in full (its digests through the
+paginator, every answer dict) and the collector cost about a third of a list request.
+config.middleware.ReleaseAnswerMiddleware keeps the answer and the page out of the
+cycles; what stays in them is the request's own bookkeeping."""
 
 from __future__ import annotations
 
