@@ -69,10 +69,10 @@ def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
 def _utc_sql(column: str) -> str:
     """`iso_utc` of a timestamp column, in SQL: microseconds only when there are some,
     NULL for NULL."""
-    at = f"({column} AT TIME ZONE 'UTC')"
+    # The text has no other "." than the fraction's, so whole seconds lose it entirely.
     return (
-        f"to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE to_char({at}, 'US') WHEN '000000' THEN '' ELSE to_char({at}, '.US') END || 'Z'"
+        f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || 'Z'"
     )
 
 
