@@ -36,8 +36,9 @@ MAX_IMPORT_FILES = 200
 
 
 def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
-    """The API shape of a digest, built directly. On PostgreSQL the list has the database
-    write it (LISTED_SQL, held to the same output by a test)."""
+    """The API shape of a digest, built directly. On PostgreSQL the list and the detail
+    have the database write it (LISTED_SQL, DETAILED_SQL, held to the same output by
+    tests); exports, the changes feed and SQLite use this."""
     data = {
         "id": digest.id,
         "slug": digest.slug,
@@ -129,6 +130,12 @@ def _rendered_sql(*, detail: bool) -> str:
 # hold them to the Python they stand for.
 LISTED_SQL = _rendered_sql(detail=False)
 DETAILED_SQL = _rendered_sql(detail=True)
+# For a list (detail=False) and a detail (True): the annotation carrying the database's
+# rendering, its statement, and the fields the instance keeps (the cursor's, the ETag's).
+_WRITTEN = {
+    False: ("listed", LISTED_SQL, ("id", "published_on")),
+    True: ("detailed", DETAILED_SQL, ("id", "updated_at")),
+}
 
 
 class UnavailableForLegalReasons(exceptions.APIException):
@@ -351,10 +358,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             # The database writes each digest as the answer shows it (LISTED_SQL,
             # DETAILED_SQL), judging its sources' licenses by the platform's day; the
             # instance keeps what the cursor and the ETag read.
-            if self.action == "list":
-                kept, name, sql = ("id", "published_on"), "listed", LISTED_SQL
-            else:
-                kept, name, sql = ("id", "updated_at"), "detailed", DETAILED_SQL
+            name, sql, kept = _WRITTEN[self.action == "retrieve"]
             return queryset.only(*kept).annotate(
                 **{name: selectors.DigestTableSQL(sql, (today(),), output_field=Field())}
             )
@@ -393,12 +397,12 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """`render` for many digests at once (a page, a chunk of an export): their sources
         read together, and the policies applied with one search per redact rule
         (policies.engine.apply_many)."""
-        written = "detailed" if detail else "listed"
+        written = _WRITTEN[detail][0]
         if digests and all(getattr(d, written, None) is not None for d in digests):
             # Written by the database, sources and their license status included.
             many = [getattr(digest, written) for digest in digests]
         else:
-            sources = self.sources_of(digests)
+            sources = sources_of_digests([d.pk for d in digests])
             many = []
             for digest in digests:
                 data = digest_to_dict(digest, detail=detail)
@@ -408,11 +412,6 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         for data, decision in zip(many, decisions, strict=True):
             data["policy"] = decision
         return many
-
-    @staticmethod
-    def sources_of(digests: list[Digest]) -> dict[int, list[dict]]:
-        """Each digest's sources with license status, with two queries for all of them."""
-        return sources_of_digests([d.pk for d in digests])
 
     def respond(self, digest: Digest, status: int = 200) -> Response:
         return self.etag_response(self.render(digest), digest, status=status)
