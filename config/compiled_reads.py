@@ -40,6 +40,13 @@ from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_p
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
+try:
+    from psycopg.types.json import Json, Jsonb
+
+    _JSON_PARAMETERS: tuple[type, ...] = (Json, Jsonb)
+except ImportError:  # no psycopg: SQLite's JSON parameters are text already
+    _JSON_PARAMETERS = ()
+
 # Two ids that tell the id's parameter apart from every other parameter.
 _PROBES = (1, 2)
 
@@ -240,8 +247,19 @@ def _compiled(queryset: QuerySet):
     return compiler, sql, tuple(params)
 
 
+def _dumped_once(value: Any) -> Any:
+    """A JSON parameter (psycopg's Json or Jsonb, carrying the ORM's `dumps`) whose text is
+    written now: a kept statement sends the same value on every read, and encoding it
+    again each time was about a hundredth of a detail request. Anything else as it is."""
+    if not isinstance(value, _JSON_PARAMETERS) or value.dumps is None:
+        return value
+    text = value.dumps(value.obj)
+    return type(value)(value.obj, dumps=lambda _obj, text=text: text)
+
+
 def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
     compiler, sql, params = compiled
+    params = tuple(_dumped_once(value) for value in params)
     select, klass_info = compiler.select, compiler.klass_info
     if get_related_populators(klass_info, select, queryset.db):
         return None

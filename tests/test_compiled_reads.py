@@ -3,8 +3,11 @@ same result as the ORM's own `get()`."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db.models import F
+from psycopg.types.json import Jsonb
 
 from config import compiled_reads
 from digests.models import Digest
@@ -107,6 +110,33 @@ def test_the_check_catches_a_key_that_misses_what_the_queryset_depends_on(world)
         assert kept.get(digest.pk).pk == digest.pk
         with pytest.raises(compiled_reads.StaleStatement):
             compiled_reads.statement_for("publisher", other, lambda: True)
+
+
+def test_a_json_parameter_is_encoded_once_to_the_same_text(world, settings, monkeypatch):
+    """A kept statement sends the same JSON value on every read: its text is written when
+    the statement is kept, not again by each read."""
+    from django.db.backends.postgresql import operations
+
+    settings.COMPILED_READS_CHECK = False
+    encoded = []
+
+    def counting_dumps(value):
+        encoded.append(value)
+        return json.dumps(value)
+
+    monkeypatch.setattr(operations, "get_json_dumps", lambda encoder: counting_dumps)
+    tagged = factories.digest(world.acme, topics=["tides", "harbours"])
+    factories.digest(world.acme, topics=["weather"])
+    tagged_only = lambda: _build().filter(topics__contains=["tides"])  # noqa: E731
+    with tenant_context(world.acme):
+        statement = compiled_reads.statement_for("tides", tagged_only, lambda: True)
+        (param,) = [p for p in statement.params if isinstance(p, Jsonb)]
+        assert param.dumps(param.obj) == json.dumps(["tides"])
+        compiled = len(encoded)
+        assert compiled
+        assert statement.get(tagged.pk).pk == tagged.pk
+        assert statement.get(tagged.pk + 1) is None
+        assert len(encoded) == compiled
 
 
 # --- First pages ------------------------------------------------------------------------
