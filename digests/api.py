@@ -35,30 +35,36 @@ MAX_IMPORT_FILES = 200
 # --- Output ---------------------------------------------------------------------------------
 
 
+# The columns a digest shows as they are, in the order it shows them (digest_to_dict,
+# _rendered_sql).
+_LISTED_AS_IS = (
+    "id",
+    "slug",
+    "title",
+    "publisher",
+    "published_on",
+    "summary",
+    "key_points",
+    "topics",
+    "language",
+    "status",
+    "truncated",
+    "restricted",
+)
+
+
 def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
     """The API shape of a digest, built directly. On PostgreSQL the list and the detail
     have the database write it (LISTED_SQL, DETAILED_SQL, held to the same output by
     tests); exports, the changes feed and SQLite use this."""
-    data = {
-        "id": digest.id,
-        "slug": digest.slug,
-        "title": digest.title,
-        "publisher": digest.publisher,
-        "published_on": digest.published_on.isoformat(),
-        "summary": digest.summary,
-        "key_points": digest.key_points,
-        "topics": digest.topics,
-        "language": digest.language,
-        "status": digest.status,
-        "truncated": digest.truncated,
-        "restricted": digest.restricted,
-        "source": {
-            "publisher": digest.source_publisher or digest.publisher,
-            "title": digest.source_title or digest.title,
-            "url": digest.source_url or None,
-        },
-        "updated_at": iso_utc(digest.updated_at),
+    data = {name: getattr(digest, name) for name in _LISTED_AS_IS}
+    data["published_on"] = digest.published_on.isoformat()  # keeps its place among them
+    data["source"] = {
+        "publisher": digest.source_publisher or digest.publisher,
+        "title": digest.source_title or digest.title,
+        "url": digest.source_url or None,
     }
+    data["updated_at"] = iso_utc(digest.updated_at)
     if detail:
         data["sections"] = digest.sections
         data["exporter"] = digest.exporter
@@ -79,23 +85,6 @@ def _utc_sql(column: str) -> str:
 
 def _column(name: str) -> str:
     return f'"digests_digest"."{name}"'
-
-
-# The columns a digest shows as they are, in digest_to_dict's order.
-_LISTED_AS_IS = (
-    "id",
-    "slug",
-    "title",
-    "publisher",
-    "published_on",
-    "summary",
-    "key_points",
-    "topics",
-    "language",
-    "status",
-    "truncated",
-    "restricted",
-)
 
 
 def _rendered_sql(*, detail: bool) -> str:
