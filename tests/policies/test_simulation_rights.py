@@ -101,7 +101,8 @@ def test_a_role_with_only_policy_permissions_cannot_simulate(world):
         {"as_api_key": factories.api_key(world.acme, "admin", name="strong").api_key.prefix},
     ):
         response = simulate(caller, policy["id"], **body)
-        assert_problem(response, 403)
+        problem = assert_problem(response, 403, "permission_denied")
+        assert "digests.view_digest" in problem["detail"]
         assert b"Zanzibar" not in response.content
         assert f'"digest":{secret.pk}'.encode() not in response.content
 
