@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
+import orjson
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from digests.api import digest_to_dict
 from digests.models import Digest
-from digests.selectors import visible_digests
+from digests.selectors import readable_digests, visible_digests
+from licensing.selectors import sources_of_digests
 from policies import engine, selectors, services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import SLUG_VALIDATOR, ApiKey, Role
-from tenants.services import Principal, role_permissions
+from tenants.services import Forbidden, Principal, require_grantable, role_permissions
 
 SIMULATION_LIMIT = 10_000
 SIMULATION_REPORTED = 200
+SIMULATION_CHUNK = 500
+SIMULATION_DESCRIPTION = (
+    "What the draft would change for one role or API key, against what is in force. "
+    f"Evaluated: the first {SIMULATION_LIMIT:,} digests, newest first, that both that "
+    "principal and you can see (your own visibility, less what the policies in force hide "
+    "from you), less those your own policies change (redact, hide a field or a section), "
+    "which are counted as `withheld`; `truncated` says whether more digests were left "
+    "out. A simulation never shows you more than your own digest list does: it needs "
+    "`digests.view_digest` besides `policies.change_policy`, and you may simulate a role "
+    "or an API key only if its role holds no permission yours lacks; only owners "
+    "simulate owners."
+)
 
 
 class RuleSerializer(serializers.Serializer):
@@ -95,11 +111,30 @@ class SimulateSerializer(serializers.Serializer):
 
 
 class SimulationSerializer(serializers.Serializer):
-    evaluated = serializers.IntegerField()
-    before = serializers.DictField()
-    after = serializers.DictField()
-    changes = serializers.ListField(child=serializers.DictField())
-    truncated = serializers.BooleanField()
+    evaluated = serializers.IntegerField(
+        help_text="Digests the draft was evaluated on: among the first "
+        f"{SIMULATION_LIMIT:,} (newest first) that both the simulated principal and you "
+        "can see, those your own policies leave whole."
+    )
+    withheld = serializers.IntegerField(
+        help_text="Digests among those first ones that your own policies change (redact, "
+        "hide a field or a section): not evaluated, since the draft would be tried on "
+        "text you cannot read."
+    )
+    before = serializers.DictField(
+        help_text="`version` in force, and of the evaluated digests how many it hides "
+        "(`hidden`) and how many have any finding (`with_findings`)."
+    )
+    after = serializers.DictField(help_text="The same with the draft published.")
+    changes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=f"The first {SIMULATION_REPORTED} evaluated digests whose outcome changes: "
+        "id, title as you see it, and the findings before and after.",
+    )
+    truncated = serializers.BooleanField(
+        help_text=f"More than {SIMULATION_LIMIT:,} digests are visible to both; the oldest "
+        "were not looked at."
+    )
 
 
 class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -186,36 +221,98 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         versions = PolicyVersion.objects.filter(policy=policy).order_by("-number")
         return Response(VersionSerializer(versions, many=True).data)
 
-    @extend_schema(request=SimulateSerializer, responses={200: SimulationSerializer})
+    @extend_schema(
+        request=SimulateSerializer,
+        responses={200: SimulationSerializer},
+        description=SIMULATION_DESCRIPTION,
+    )
     @action(detail=True, methods=["post"])
     def simulate(self, request, *args, **kwargs):
-        """What the draft would change, for one role or API key, against what is in force:
-        counts and per-digest findings over the digests that principal can see."""
+        """What the draft would change for one role or API key (SIMULATION_DESCRIPTION)."""
         policy = self.get_object()
+        if not self.principal.has("digests.view_digest"):
+            raise exceptions.PermissionDenied(
+                f"A simulation shows digests, and your role ({self.principal.role.slug}) "
+                "does not include digests.view_digest."
+            )
         data = SimulateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         principal = self._impersonate(data.validated_data)
-        before = selectors.rule_set_for(principal)
-        after = selectors.draft_rule_set(principal, policy)
-        digests = visible_digests(principal, Digest.objects.all()).order_by("-published_on", "-id")
-        for label, rule_set in (("before", before), ("after", after)):
-            digests = rule_set.annotate_hits(
-                digests, rule_set.enforced_hiding + rule_set.monitored_hiding, prefix=label
-            )
-        evaluated = 0
-        totals = {
-            "before": {"hidden": 0, "with_findings": 0},
-            "after": {"hidden": 0, "with_findings": 0},
-        }
-        changes = []
-        for digest in digests[:SIMULATION_LIMIT].iterator(chunk_size=500):
+        return Response(simulation(caller=self.principal, principal=principal, policy=policy))
+
+    def _impersonate(self, wanted: dict) -> Principal:
+        """The principal to simulate: one whose role holds nothing the caller's lacks
+        (the rule for granting roles, tenants.services.require_grantable)."""
+        tenant = self.principal.tenant
+        if wanted.get("as_role"):
+            role = Role.objects.filter(slug=wanted["as_role"]).first()
+            if role is None:
+                raise serializers.ValidationError({"as_role": ["No such role."]})
+            key = None
+            named = f"role {role.slug!r}"
+        else:
+            key = ApiKey.objects.select_related("role").filter(prefix=wanted["as_api_key"]).first()
+            if key is None:
+                raise serializers.ValidationError({"as_api_key": ["No such API key."]})
+            role = key.role
+            named = f"API key {key.prefix} (role {role.slug!r})"
+        try:
+            require_grantable(self.principal, role)
+        except Forbidden as refused:
+            raise Forbidden(
+                f"You cannot simulate as {named}: {refused.detail}", code=refused.code
+            ) from None
+        return Principal(tenant=tenant, role=role, permissions=role_permissions(role), api_key=key)
+
+
+def simulation(*, caller: Principal, principal: Principal, policy: Policy) -> dict:
+    """`simulate`'s answer: the draft of `policy` against the rules in force, for
+    `principal`, over what `caller` may see.
+
+    The digests: those `principal` sees (none without `digests.view_digest`, as its own
+    reads would be refused) and that `caller`'s own list shows (`readable_digests`: the
+    caller's visibility less what the caller's enforced policies hide). Each is rendered
+    as the API renders it (sources included) and the caller's own policies applied; a
+    digest they change at all is withheld, not evaluated. The draft's rules are written
+    by the caller, and every finding answers a question about the text it was tried on
+    (forty monitor-mode patterns read a four-digit code), so that text must be exactly
+    what the caller reads. Trying the draft on the caller's redacted rendering instead
+    would not be enough: the hiding rules (keyword and topic blocks, license gates) are
+    asked of the stored columns, in SQL, as enforcement asks them."""
+    caller_rules = selectors.rule_set_for(caller)
+    before = selectors.rule_set_for(principal)
+    after = selectors.draft_rule_set(principal, policy)
+    digests = Digest.objects.all()
+    if not principal.has("digests.view_digest"):
+        digests = digests.none()
+    digests = readable_digests(caller, caller_rules, visible_digests(principal, digests))
+    digests = digests.defer("search_vector", "words_vector", "search_text").order_by(
+        "-published_on", "-id"
+    )
+    for label, rule_set in (("before", before), ("after", after)):
+        digests = rule_set.annotate_hits(
+            digests, rule_set.enforced_hiding + rule_set.monitored_hiding, prefix=label
+        )
+    evaluated = withheld = 0
+    totals = {
+        "before": {"hidden": 0, "with_findings": 0},
+        "after": {"hidden": 0, "with_findings": 0},
+    }
+    changes = []
+    # One more than the limit is read, to tell whether any digest was left out.
+    rows = digests[: SIMULATION_LIMIT + 1].iterator(chunk_size=SIMULATION_CHUNK)
+    first = islice(rows, SIMULATION_LIMIT)
+    while chunk := list(islice(first, SIMULATION_CHUNK)):
+        shown = _as_the_caller_sees(caller_rules, chunk)
+        for digest, data in zip(chunk, shown, strict=True):
+            if data is None:
+                withheld += 1
+                continue
             evaluated += 1
             outcome = {}
             for label, rule_set in (("before", before), ("after", after)):
                 hidden = selectors.hidden_by(rule_set, digest, label)
-                decision = engine.apply(
-                    rule_set, digest, digest_to_dict(digest, detail=True), prefix=label
-                )
+                decision = engine.apply(rule_set, digest, orjson.loads(data), prefix=label)
                 findings = [
                     {k: f[k] for k in ("rule", "action", "enforced", "path")}
                     for f in decision["findings"]
@@ -227,27 +324,30 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 totals[label]["with_findings"] += bool(findings)
                 outcome[label] = {"hidden": bool(hidden), "findings": findings}
             if outcome["before"] != outcome["after"] and len(changes) < SIMULATION_REPORTED:
-                changes.append({"digest": digest.pk, "title": digest.title, **outcome})
-        return Response(
-            {
-                "evaluated": evaluated,
-                "before": {"version": before.version, **totals["before"]},
-                "after": {"version": after.version, **totals["after"]},
-                "changes": changes,
-                "truncated": evaluated >= SIMULATION_LIMIT,
-            }
-        )
+                title = orjson.loads(data)["title"]
+                changes.append({"digest": digest.pk, "title": title, **outcome})
+    return {
+        "evaluated": evaluated,
+        "withheld": withheld,
+        "before": {"version": before.version, **totals["before"]},
+        "after": {"version": after.version, **totals["after"]},
+        "changes": changes,
+        "truncated": next(rows, None) is not None,
+    }
 
-    def _impersonate(self, wanted: dict) -> Principal:
-        tenant = self.principal.tenant
-        if wanted.get("as_role"):
-            role = Role.objects.filter(slug=wanted["as_role"]).first()
-            if role is None:
-                raise serializers.ValidationError({"as_role": ["No such role."]})
-            return Principal(tenant=tenant, role=role, permissions=role_permissions(role))
-        key = ApiKey.objects.select_related("role").filter(prefix=wanted["as_api_key"]).first()
-        if key is None:
-            raise serializers.ValidationError({"as_api_key": ["No such API key."]})
-        return Principal(
-            tenant=tenant, role=key.role, permissions=role_permissions(key.role), api_key=key
-        )
+
+def _as_the_caller_sees(caller_rules: engine.RuleSet, digests: list[Digest]) -> list[bytes | None]:
+    """Each digest rendered as the API renders it for the caller (the detail's fields and
+    sources, policies applied), as JSON to copy from; None where the caller's policies
+    change anything, so that nothing the caller cannot read is evaluated."""
+    sources = sources_of_digests([d.pk for d in digests])
+    many = []
+    for digest in digests:
+        data = digest_to_dict(digest, detail=True)
+        data["sources"] = sources[digest.pk]
+        many.append(data)
+    decisions = engine.apply_many(caller_rules, digests, many)
+    return [
+        None if any(f["enforced"] for f in decision["findings"]) else orjson.dumps(data)
+        for data, decision in zip(many, decisions, strict=True)
+    ]

@@ -14,6 +14,9 @@ from tests.conftest import SENTINEL
 from tests.policies import POLICIES, assert_problem, listed_ids, page, publish, rule
 
 BLOCK_ENERGY = [rule("topic_block", "t", topics=["energy"])]
+# Rules for viewers only: a simulation evaluates only what its caller (an admin here)
+# sees, so what is in force must not hide the digests from the admin as well.
+VIEWERS = {"type": "roles", "roles": ["viewer"]}
 
 
 @pytest.fixture
@@ -78,11 +81,11 @@ def test_simulating_as_a_role_that_sees_drafts_counts_them(world, digests):
 
 def test_simulation_compares_with_what_is_in_force(world, digests):
     admin = world.client("admin")
-    policy = draft(admin, BLOCK_ENERGY)
+    policy = draft(admin, [rule("topic_block", "t", topics=["energy"], audience=VIEWERS)])
     admin.post(f"{POLICIES}{policy['id']}/publish/")
     admin.patch(
         f"{POLICIES}{policy['id']}/",
-        {"rules": [rule("topic_block", "t", topics=["gardening"])]},
+        {"rules": [rule("topic_block", "t", topics=["gardening"], audience=VIEWERS)]},
         format="json",
     )
     result = simulated(admin, policy["id"], as_role="viewer")
@@ -95,7 +98,7 @@ def test_simulation_compares_with_what_is_in_force(world, digests):
 
 
 def test_simulation_keeps_other_policies_in_force(world, digests):
-    publish(world, *BLOCK_ENERGY, slug="base")
+    publish(world, rule("topic_block", "t", topics=["energy"], audience=VIEWERS), slug="base")
     admin = world.client("admin")
     policy = draft(admin, [rule("topic_block", "g", topics=["gardening"])], name="More")
     result = simulated(admin, policy["id"], as_role="viewer")
@@ -325,7 +328,9 @@ def test_keyword_block_sql_and_python_agree(world, keywords, cases):
     expected = {made[name].pk for name, (_, hidden) in cases.items() if hidden}
     admin = world.client("admin")
     viewer = world.client("viewer")
-    policy = draft(admin, [rule("keyword_block", "k", keywords=keywords)], name="Words")
+    policy = draft(
+        admin, [rule("keyword_block", "k", keywords=keywords, audience=VIEWERS)], name="Words"
+    )
 
     sim = simulated(admin, policy["id"], as_role="viewer")
     python_hidden = {c["digest"] for c in sim["changes"] if c["after"]["hidden"]}
@@ -375,9 +380,9 @@ def test_monitored_keyword_findings_agree_with_enforced_hiding(world):
 
 
 def test_simulation_covers_this_tenant_only(world, digests):
-    admin = world.client("admin")
-    policy = draft(admin, [rule("license_gate", "lic")])
-    response = simulate(admin, policy["id"], as_role="owner")
+    owner = world.client("owner")
+    policy = draft(owner, [rule("license_gate", "lic")])
+    response = simulate(owner, policy["id"], as_role="owner")
     assert response.status_code == 200, response.content
     result = response.json()
     assert result["evaluated"] == result["after"]["hidden"] == 3

@@ -27,14 +27,20 @@ T = TypeVar("T", bound="Simulation")
 class Simulation:
     """ 
         Attributes:
-            evaluated (int):
-            before (SimulationBefore):
-            after (SimulationAfter):
-            changes (list[SimulationChangesItem]):
-            truncated (bool):
+            evaluated (int): Digests the draft was evaluated on: among the first 10,000 (newest first) that both the
+                simulated principal and you can see, those your own policies leave whole.
+            withheld (int): Digests among those first ones that your own policies change (redact, hide a field or a
+                section): not evaluated, since the draft would be tried on text you cannot read.
+            before (SimulationBefore): `version` in force, and of the evaluated digests how many it hides (`hidden`) and how
+                many have any finding (`with_findings`).
+            after (SimulationAfter): The same with the draft published.
+            changes (list[SimulationChangesItem]): The first 200 evaluated digests whose outcome changes: id, title as you
+                see it, and the findings before and after.
+            truncated (bool): More than 10,000 digests are visible to both; the oldest were not looked at.
      """
 
     evaluated: int
+    withheld: int
     before: SimulationBefore
     after: SimulationAfter
     changes: list[SimulationChangesItem]
@@ -50,6 +56,8 @@ class Simulation:
         from ..models.simulation_before import SimulationBefore # noqa: PLC0415
         from ..models.simulation_changes_item import SimulationChangesItem # noqa: PLC0415
         evaluated = self.evaluated
+
+        withheld = self.withheld
 
         before = self.before.to_dict()
 
@@ -69,6 +77,7 @@ class Simulation:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "evaluated": evaluated,
+            "withheld": withheld,
             "before": before,
             "after": after,
             "changes": changes,
@@ -86,6 +95,8 @@ class Simulation:
         from ..models.simulation_changes_item import SimulationChangesItem # noqa: PLC0415
         d = dict(src_dict)
         evaluated = d.pop("evaluated")
+
+        withheld = d.pop("withheld")
 
         before = SimulationBefore.from_dict(d.pop("before"))
 
@@ -111,6 +122,7 @@ class Simulation:
 
         simulation = cls(
             evaluated=evaluated,
+            withheld=withheld,
             before=before,
             after=after,
             changes=changes,

@@ -20,7 +20,9 @@ T = TypeVar("T", bound="SimulationAfter")
 
 @_attrs_define
 class SimulationAfter:
-    
+    """ The same with the draft published.
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

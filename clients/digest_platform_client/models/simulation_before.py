@@ -20,7 +20,10 @@ T = TypeVar("T", bound="SimulationBefore")
 
 @_attrs_define
 class SimulationBefore:
-    
+    """ `version` in force, and of the evaluated digests how many it hides (`hidden`) and how many have any finding
+    (`with_findings`).
+
+     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

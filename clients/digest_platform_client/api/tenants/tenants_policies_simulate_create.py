@@ -126,8 +126,13 @@ def sync_detailed(
     body: SimulateRequest | Unset = UNSET,
 
 ) -> Response[Problem | Simulation]:
-    """  What the draft would change, for one role or API key, against what is in force:
-    counts and per-digest findings over the digests that principal can see.
+    """  What the draft would change for one role or API key, against what is in force. Evaluated: the first
+    10,000 digests, newest first, that both that principal and you can see (your own visibility, less
+    what the policies in force hide from you), less those your own policies change (redact, hide a field
+    or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
+    A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
+    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
+    no permission yours lacks; only owners simulate owners.
 
     Args:
         tenant (str):
@@ -164,8 +169,13 @@ def sync(
     body: SimulateRequest | Unset = UNSET,
 
 ) -> Problem | Simulation | None:
-    """  What the draft would change, for one role or API key, against what is in force:
-    counts and per-digest findings over the digests that principal can see.
+    """  What the draft would change for one role or API key, against what is in force. Evaluated: the first
+    10,000 digests, newest first, that both that principal and you can see (your own visibility, less
+    what the policies in force hide from you), less those your own policies change (redact, hide a field
+    or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
+    A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
+    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
+    no permission yours lacks; only owners simulate owners.
 
     Args:
         tenant (str):
@@ -197,8 +207,13 @@ async def asyncio_detailed(
     body: SimulateRequest | Unset = UNSET,
 
 ) -> Response[Problem | Simulation]:
-    """  What the draft would change, for one role or API key, against what is in force:
-    counts and per-digest findings over the digests that principal can see.
+    """  What the draft would change for one role or API key, against what is in force. Evaluated: the first
+    10,000 digests, newest first, that both that principal and you can see (your own visibility, less
+    what the policies in force hide from you), less those your own policies change (redact, hide a field
+    or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
+    A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
+    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
+    no permission yours lacks; only owners simulate owners.
 
     Args:
         tenant (str):
@@ -235,8 +250,13 @@ async def asyncio(
     body: SimulateRequest | Unset = UNSET,
 
 ) -> Problem | Simulation | None:
-    """  What the draft would change, for one role or API key, against what is in force:
-    counts and per-digest findings over the digests that principal can see.
+    """  What the draft would change for one role or API key, against what is in force. Evaluated: the first
+    10,000 digests, newest first, that both that principal and you can see (your own visibility, less
+    what the policies in force hide from you), less those your own policies change (redact, hide a field
+    or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
+    A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
+    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
+    no permission yours lacks; only owners simulate owners.
 
     Args:
         tenant (str):
