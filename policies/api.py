@@ -31,7 +31,8 @@ SIMULATION_DESCRIPTION = (
     "from you), less those your own policies change (redact, hide a field or a section), "
     "which are counted as `withheld`; `truncated` says whether more digests were left "
     "out. A simulation never shows you more than your own digest list does: it needs "
-    "`digests.view_digest` besides `policies.change_policy`, and you may simulate a role "
+    "`digests.view_digest` besides `policies.change_policy` (and `tenants.view_apikey` to "
+    "simulate an API key), and you may simulate a role "
     "or an API key only if its role holds no permission yours lacks; only owners "
     "simulate owners."
 )
@@ -251,6 +252,12 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             key = None
             named = f"role {role.slug!r}"
         else:
+            # Which keys exist, and their roles, are for those who may list keys.
+            if not self.principal.has("tenants.view_apikey"):
+                raise exceptions.PermissionDenied(
+                    f"Simulating an API key names one, and your role ({self.principal.role.slug}) "
+                    "does not include tenants.view_apikey; simulate its role instead."
+                )
             key = ApiKey.objects.select_related("role").filter(prefix=wanted["as_api_key"]).first()
             if key is None:
                 raise serializers.ValidationError({"as_api_key": ["No such API key."]})

@@ -118,7 +118,9 @@ def test_a_role_with_only_policy_permissions_cannot_simulate(world):
 )
 def test_impersonating_a_stronger_role_is_refused(world, caller_role, as_role, code):
     if caller_role == "custom":
-        caller, _ = member_with(world, "tester", POLICY_PERMISSIONS + VIEWER_PERMISSIONS)
+        caller, _ = member_with(
+            world, "tester", [*POLICY_PERMISSIONS, *VIEWER_PERMISSIONS, "tenants.view_apikey"]
+        )
     else:
         caller = world.client(caller_role)
     factories.digest(world.acme, title="Anything")
@@ -138,7 +140,9 @@ def test_impersonating_a_stronger_api_key_is_refused(world, caller_role, key_rol
     """Keys never hold the owner role; a custom role with an owner-level permission
     stands above an admin."""
     if caller_role == "custom":
-        caller, _ = member_with(world, "tester", POLICY_PERMISSIONS + VIEWER_PERMISSIONS)
+        caller, _ = member_with(
+            world, "tester", [*POLICY_PERMISSIONS, *VIEWER_PERMISSIONS, "tenants.view_apikey"]
+        )
     else:
         caller = world.client(caller_role)
     factories.custom_role(world.acme, slug="sso-keeper", permissions=["sso.manage_sso"])
@@ -148,7 +152,9 @@ def test_impersonating_a_stronger_api_key_is_refused(world, caller_role, key_rol
 
 
 def test_an_equal_or_weaker_role_may_be_impersonated(world):
-    caller, role = member_with(world, "tester", POLICY_PERMISSIONS + VIEWER_PERMISSIONS)
+    caller, role = member_with(
+        world, "tester", [*POLICY_PERMISSIONS, *VIEWER_PERMISSIONS, "tenants.view_apikey"]
+    )
     factories.digest(world.acme, title="Anything", topics=["testing"])
     policy = draft(caller, [rule("topic_block", "t", topics=["testing"])])
     for body in (
@@ -159,6 +165,19 @@ def test_an_equal_or_weaker_role_may_be_impersonated(world):
         response = simulate(caller, policy["id"], **body)
         assert response.status_code == 200, response.content
         assert response.json()["evaluated"] == 1
+
+
+def test_simulating_an_api_key_needs_the_right_to_see_keys(world):
+    """Without tenants.view_apikey, as_api_key answers the same refusal whether or not
+    the prefix exists: it never tells which keys there are, nor their roles."""
+    caller, _ = member_with(world, "tester", POLICY_PERMISSIONS + VIEWER_PERMISSIONS)
+    key = factories.api_key(world.acme, "viewer").api_key
+    policy = draft(caller, [rule("topic_block", "t", topics=["testing"])])
+    answers = [simulate(caller, policy["id"], as_api_key=p) for p in (key.prefix, "dp_nosuchkey")]
+    for response in answers:
+        assert_problem(response, 403, "permission_denied")
+        assert "tenants.view_apikey" in response.json()["detail"]
+    assert answers[0].json() == answers[1].json()
 
 
 def test_a_restricted_digest_the_caller_cannot_see_is_not_evaluated(world):
