@@ -32,7 +32,7 @@ def selected(negotiation, renderers, accept, query, suffix):
 @pytest.mark.parametrize(
     "renderers",
     [[ORJSONRenderer()], [ORJSONRenderer(), BrowsableAPIRenderer()]],
-    ids=["production", "debug"],
+    ids=["json-only", "with-html"],
 )
 @pytest.mark.parametrize(
     "accept",
