@@ -34,9 +34,10 @@ cursor from before it (a retried page, a feed that starts over) gets it again, s
 later edits of a digest they may no longer see stay unknown to them. What the feed
 never gave a reader it never mentions, whatever happens to it.
 
-The cursor and each change's `seq` still count every change of the tenant, so gaps
-between the numbers a reader sees tell it that changes it may not see happened in
-between (how many, not which digest). Closing that needs numbers of the reader's own.
+Not closed here: the cursor and each change's `seq` count every change of the tenant,
+so gaps between the numbers a reader sees, or a cursor that moves with no results,
+tell it that changes it may not see happened (how many and roughly when, never which
+digest). Closing that needs positions of the reader's own, an API change.
 """
 
 from __future__ import annotations
