@@ -221,8 +221,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"]
-    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # JSON only, debug or not. DRF's browsable API rendered its forms on a copy of the
+    # request that the tenant views had not authorised, and answered 500 on every
+    # tenant page; people read the API through /api/docs/ (and, later, the console).
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.renderers.QuickContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "config.pagination.CursorPagination",

@@ -15,10 +15,29 @@ the number and committing; digest writes already serialise on the tenant's audit
 head (audit/services.py), which every one of them appends to before taking its number,
 so the lock order is always chain, then counter, and adds no new waiting.
 
-What a caller sees is decided when they read: a change whose digest is now deleted,
-unpublished for them, restricted from them or hidden by a content policy comes back as
-removed. A policy change moves every digest of the tenant (`touch_all`), so clients
-re-read what the policy may have changed.
+What a caller sees is decided when they read. A change whose digest they may see now
+comes with the digest. Otherwise (deleted, unpublished for them, restricted from them or
+hidden by a content policy) it comes as a tombstone only if the feed once gave this
+reader the digest, and is left out otherwise. A policy change moves every digest of the
+tenant (`touch_all`), so clients re-read what the policy may have changed.
+
+Why tombstones go only to readers the feed gave the digest: a sync client needs one
+exactly for what it holds and may no longer see, and a tombstone tells its reader the
+id of a digest, that it exists (or did) and when it last changed. Sent to everyone,
+drafts, restricted digests and policy-hidden ones were announced to readers that never
+could see them. Whether a reader could see a digest at some past moment is not
+derivable from today's rows (grants, roles and policies all change), so the feed keeps
+what it actually gave: one `DigestFeedDelivery` row per reader (the API key, or the
+person signed in) and digest shown to them. A reader is told a digest is gone once per
+disappearance: the first tombstone notes its change number (`gone_seq`), and only a
+cursor from before it (a retried page, a feed that starts over) gets it again, so
+later edits of a digest they may no longer see stay unknown to them. What the feed
+never gave a reader it never mentions, whatever happens to it.
+
+Not closed here: the cursor and each change's `seq` count every change of the tenant,
+so gaps between the numbers a reader sees, or a cursor that moves with no results,
+tell it that changes it may not see happened (how many and roughly when, never which
+digest). Closing that needs positions of the reader's own, an API change.
 """
 
 from __future__ import annotations
@@ -29,7 +48,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from digests.models import DigestChange, DigestChangeCounter
+from digests.models import DigestChange, DigestChangeCounter, DigestFeedDelivery
 from tenants.context import current_tenant
 
 
@@ -96,3 +115,59 @@ def page(since: int, size: int) -> list[DigestChange]:
     """The next `size` changes after `since`, oldest first (size + 1 rows are read so the
     caller knows whether more follow)."""
     return list(DigestChange.objects.filter(seq__gt=since).order_by("seq")[: size + 1])
+
+
+def reader_of(principal) -> str:
+    """Who reads the feed, for `DigestFeedDelivery`: the API key, or the person."""
+    if principal.api_key is not None:
+        return f"key:{principal.api_key.pk}"
+    return f"user:{principal.user.pk}"
+
+
+def shown(reader: str, digest_ids: Iterable[int]) -> None:
+    """Note that the feed gives `reader` these digests (visible to them again: a
+    tombstone sent before no longer counts)."""
+    ids = list(digest_ids)
+    if not ids:
+        return
+    tenant = current_tenant()
+    DigestFeedDelivery.objects.bulk_create(
+        [DigestFeedDelivery(tenant=tenant, reader=reader, digest_id=pk) for pk in ids],
+        ignore_conflicts=True,
+    )
+    DigestFeedDelivery.objects.filter(
+        reader=reader, digest_id__in=ids, gone_seq__isnull=False
+    ).update(gone_seq=None)
+
+
+# Marks the first telling and answers which to tell in one statement: the SELECT reads
+# the rows as they were before the UPDATE beside it (PostgreSQL runs both on one snapshot).
+_TOMBSTONES_SQL = """
+WITH gone (digest_id, seq) AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[])),
+first_told AS (
+    UPDATE digests_digestfeeddelivery AS d SET gone_seq = gone.seq
+    FROM gone
+    WHERE d.tenant_id = %s AND d.reader = %s AND d.digest_id = gone.digest_id
+      AND d.gone_seq IS NULL
+    RETURNING d.digest_id
+)
+SELECT digest_id FROM first_told
+UNION ALL
+SELECT digest_id FROM digests_digestfeeddelivery
+WHERE tenant_id = %s AND reader = %s AND digest_id = ANY(%s::bigint[]) AND gone_seq > %s
+"""
+
+
+def tombstones(reader: str, since: int, gone: dict[int, int]) -> set[int]:
+    """Of the digests gone for `reader` ({id: seq of its change}), those to tell them
+    about: the ones the feed gave them, unless their cursor (`since`) is already past
+    the change at which they were first told (noted now for those told the first time)."""
+    if not gone:
+        return set()
+    tenant_id = current_tenant().pk
+    ids, seqs = list(gone), list(gone.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TOMBSTONES_SQL, [ids, seqs, tenant_id, reader, tenant_id, reader, ids, since]
+        )
+        return {digest_id for (digest_id,) in cursor.fetchall()}

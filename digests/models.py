@@ -160,3 +160,28 @@ class DigestChange(TenantOwnedModel):
             ),
             models.UniqueConstraint(fields=["tenant", "seq"], name="digest_change_tenant_seq"),
         ]
+
+
+class DigestFeedDelivery(TenantOwnedModel):
+    """A digest the changes feed gave one reader (an API key, or a person signed in):
+    the only readers a tombstone of it may go to (digests/changes.py).
+
+    `gone_seq` is the change at which the reader was first told the digest is gone
+    (NULL while it is visible to them): once their cursor is past it, later changes of a
+    digest they may no longer see are not theirs to know of.
+    """
+
+    # The unique constraint below leads with the tenant: no index of its own.
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    reader = models.CharField(max_length=40)
+    digest_id = models.BigIntegerField()
+    gone_seq = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "reader", "digest_id"], name="digest_feed_delivery_unique"
+            )
+        ]

@@ -123,15 +123,23 @@ class DigestChangesViewSet(DigestViewSet):
                 strict=True,
             )
         )
+        # Gone for this caller (deleted, or hidden from them now): a tombstone, but only
+        # to a reader the feed once gave the digest (digests/changes.py).
+        reader = changes.reader_of(self.principal)
+        told = changes.tombstones(
+            reader, since, {r.digest_id: r.seq for r in rows if r.digest_id not in visible}
+        )
+        changes.shown(reader, visible)
         results = []
         for row in rows:
             digest = visible.get(row.digest_id)
+            if digest is None and row.digest_id not in told:
+                continue
             results.append(
                 {
                     "seq": row.seq,
                     "id": row.digest_id,
                     "changed_at": iso_utc(row.changed_at),
-                    # Hidden from this caller now: a tombstone like a deletion.
                     "deleted_at": iso_utc(row.deleted_at or (None if digest else row.changed_at)),
                     "digest": rendered[digest.pk] if digest else None,
                 }

@@ -19,9 +19,12 @@ overriding `narrow_queryset`. Overriding the security methods raises at import t
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import ClassVar
 
-from django.http import Http404
+from django.http import Http404, HttpResponseNotModified
+from django.utils.http import parse_etags, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -60,9 +63,43 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-def etag_for(obj) -> str:
-    """A strong validator from the row's identity and last change."""
-    return f'"{obj.pk}.{int(obj.updated_at.timestamp() * 1_000_000)}"'
+def row_version(obj) -> str:
+    """The row's identity and last change: what If-Match compares."""
+    return f"{obj.pk}.{int(obj.updated_at.timestamp() * 1_000_000)}"
+
+
+# A policy decision's id (policies.engine) is new in every answer: it names the answer,
+# not what it says. In JSON bytes a key is the only place `"decision_id":"` can stand
+# (inside a string value its quotes are escaped).
+_DECISION_ID = re.compile(rb'"decision_id":"[0-9a-f]{32}"')
+
+
+def etag_for(obj, body: bytes) -> str:
+    """A strong validator naming both the row's version and the bytes of the body the
+    caller receives (policies applied), decision ids aside:
+    `"<id>.<row change>.<body hash>"`.
+
+    If-None-Match compares the whole tag, so a body that changed for any reason (a
+    policy, a license, a linked source) is sent again. If-Match compares only the row's
+    version (`_row_part`): a policy that changes how a row is shown is no lost update."""
+    content = _DECISION_ID.sub(b'"decision_id":""', body)
+    return quote_etag(f"{row_version(obj)}.{hashlib.sha256(content).hexdigest()[:24]}")
+
+
+def _row_part(tag: str) -> str | None:
+    """The row version inside a strong ETag this platform gave (tags from before the
+    body hash was added carry only that), None for a weak or foreign tag."""
+    if tag.startswith("W/"):
+        return None
+    return ".".join(tag.strip('"').split(".")[:2])
+
+
+def _none_match(header: str | None, etag: str) -> bool:
+    """Whether If-None-Match names `etag`: weak comparison (RFC 9110 13.1.2)."""
+    if not header:
+        return False
+    offered = parse_etags(header)
+    return "*" in offered or etag.removeprefix("W/") in {t.removeprefix("W/") for t in offered}
 
 
 class HasTenantPermission(BasePermission):
@@ -299,17 +336,36 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         locked = (
             self.model._base_manager.select_for_update().only("pk", "updated_at").get(pk=obj.pk)
         )
-        if if_match.strip() == "*":
+        offered = parse_etags(if_match)
+        if offered == ["*"]:
             return
-        offered = {tag.strip() for tag in if_match.split(",")}
-        if etag_for(locked) not in offered:
+        # Only the row's version: the ETag a read gave also names its body, which a
+        # policy may have changed since without any write to the row.
+        if row_version(locked) not in {_row_part(tag) for tag in offered}:
             raise PreconditionFailed()
 
     def etag_response(self, data, obj, status: int = 200) -> Response:
-        """A response for one object, carrying its ETag for a later If-Match."""
+        """A response for one object, carrying its ETag (set in `finalize_response`, once
+        the body is rendered) for a later If-None-Match or If-Match."""
         response = Response(data, status=status)
         if hasattr(obj, "updated_at"):
-            response["ETag"] = etag_for(obj)
+            response.row_version_of = obj
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An `etag_response`'s ETag names the bytes sent: render the body now and hash
+        it. A read whose If-None-Match names it gets 304 with no body."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        obj = getattr(response, "row_version_of", None)
+        if obj is None or not 200 <= response.status_code < 300:
+            return response
+        response.render()
+        etag = etag_for(obj, response.content)
+        response["ETag"] = etag
+        if request.method in SAFE_METHODS and _none_match(
+            request.headers.get("If-None-Match"), etag
+        ):
+            return HttpResponseNotModified(headers={"ETag": etag})
         return response
 
     # -- what subclasses may change --------------------------------------------------------

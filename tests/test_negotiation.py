@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from config.renderers import ORJSONRenderer, QuickContentNegotiation
+from tests import factories
 from tests.spies import note_calls
 
 
@@ -31,7 +32,7 @@ def selected(negotiation, renderers, accept, query, suffix):
 @pytest.mark.parametrize(
     "renderers",
     [[ORJSONRenderer()], [ORJSONRenderer(), BrowsableAPIRenderer()]],
-    ids=["production", "debug"],
+    ids=["json-only", "with-html"],
 )
 @pytest.mark.parametrize(
     "accept",
@@ -75,3 +76,54 @@ def test_the_api_negotiates_with_it(world, monkeypatch):
     refused = client.get("/api/v1/me", HTTP_ACCEPT="application/xml")
     assert refused.status_code == 406
     assert refused["Content-Type"] == "application/problem+json"
+
+
+# --- No HTML renderer on the API, debug or not ----------------------------------------------
+
+# Run in a fresh interpreter with DJANGO_DEBUG=1: view classes take their renderers from
+# the settings when they are defined, so override_settings in this process cannot show
+# what a debug server offers.
+_API_RENDERERS = """
+import json
+from django.urls import URLResolver, get_resolver
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, route)
+        else:
+            yield route, getattr(entry.callback, "cls", None)
+
+offered = {
+    route: sorted({r.media_type for r in view.renderer_classes})
+    for route, view in walk(get_resolver().url_patterns)
+    if route.startswith("api/v1/") and view is not None
+}
+print(json.dumps(offered))
+"""
+
+
+def test_no_api_view_offers_html_even_in_debug():
+    import json
+
+    from tests.test_config import start_django
+
+    result = start_django(_API_RENDERERS, DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    offered = json.loads(result.stdout)
+    assert any("tenants/" in route for route in offered)  # the walk found the tenant views
+    assert {route: types for route, types in offered.items() if "text/html" in types} == {}
+
+
+def test_a_page_asked_for_as_html_is_json_or_a_406_never_a_500(world):
+    client = world.client("viewer")
+    digest = factories.digest(world.acme, title="Read in a browser")
+    for url in ("/api/v1/tenants/acme/digests/", f"/api/v1/tenants/acme/digests/{digest.pk}/"):
+        refused = client.get(url, HTTP_ACCEPT="text/html")
+        assert refused.status_code == 406
+        assert refused["Content-Type"] == "application/problem+json"
+        # What a browser sends: JSON.
+        browser = client.get(url, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+        assert browser.status_code == 200
+        assert browser["Content-Type"] == "application/json"

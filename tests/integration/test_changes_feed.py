@@ -12,7 +12,7 @@ from tenants.context import tenant_context
 from tenants.models import Membership
 from tests import factories
 from tests.conftest import SENTINEL
-from tests.policies import publish, rule
+from tests.policies import bearer, publish, rule
 
 FEED = "/api/v1/tenants/acme/digests/changes"
 
@@ -81,8 +81,8 @@ def test_a_digest_that_becomes_hidden_for_the_caller_appears_removed(world):
     _, owner_cursor = read_all(owner)
     by_id = {i["id"]: i for i in items}
     assert by_id[energy.pk]["digest"]["title"] == "Energy"
-    # A draft does not exist for a viewer: removed, never its content.
-    assert by_id[draft.pk]["digest"] is None and by_id[draft.pk]["deleted_at"]
+    # A draft does not exist for a viewer: not even a tombstone.
+    assert draft.pk not in by_id
 
     # A policy hiding a topic: every digest moves in the feed; the hidden one as removed.
     publish(world, rule("topic_block", topics=["energy"]))
@@ -147,7 +147,10 @@ def test_a_bad_page_size_is_a_400_problem(world, value):
 def test_feed_queries_do_not_grow_with_the_page(world):
     owner = world.client("owner")
     factories.digest(world.acme, title="One")
-    owner.get(FEED)  # warm process caches
+    early = factories.digest(world.acme, title="Gone early")
+    owner.get(FEED)  # warm process caches; both given to the owner
+    with tenant_context(world.acme):
+        digest_services.digest_delete(actor=None, digest=early)
 
     def count(**params):
         with CaptureQueriesContext(connection) as queries:
@@ -159,9 +162,11 @@ def test_feed_queries_do_not_grow_with_the_page(world):
         factories.digest(world.acme, title=f"More {i}")
     with tenant_context(world.acme):
         doomed = factories.digest(world.acme, title="Gone")
+    owner.get(FEED, {"page_size": 200})  # given to the owner: a tombstone once deleted
+    with tenant_context(world.acme):
         digest_services.digest_delete(actor=None, digest=doomed)
     full = count(page_size=200)
-    assert full[1] == 32 > small[1]
+    assert full[1] == 33 > small[1] == 2  # tombstones in both
     assert full[0] == small[0]
 
 
@@ -192,3 +197,91 @@ def test_a_cursor_is_the_callers_own(world):
     factories.digest(world.acme, title="Shared")
     _, cursor = read_all(world.client("viewer"))
     assert world.client("auditor").get(FEED, {"since": cursor}).json()["reset"] is True
+
+
+# --- Tombstones only for what the feed gave -------------------------------------------------
+
+
+def _ids(items: list[dict]) -> set[int]:
+    return {i["id"] for i in items}
+
+
+def test_a_digest_never_visible_to_the_caller_never_appears_not_even_as_a_tombstone(world):
+    """Drafts, restricted digests and policy-hidden ones, edited and deleted: a viewer
+    learns neither their ids nor that they changed."""
+    shown = factories.digest(world.acme, title="Public")
+    draft = factories.digest(world.acme, title="Draft", status="draft")
+    restricted = factories.digest(world.acme, title="Board", status="draft")
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=restricted, restricted=True, members=[], roles=[]
+        )
+        digest_services.digest_transition(actor=None, digest=restricted, to="published")
+    blocked = factories.digest(world.acme, title="Blocked", topics=["secret"])
+    publish(world, rule("topic_block", topics=["secret"]))
+    viewer, editor = world.client("viewer"), world.client("editor")
+    items, cursor = read_all(viewer)
+    assert _ids(items) == {shown.pk}
+    # An editor sees drafts, but not a restricted digest without a grant.
+    items, editor_cursor = read_all(editor)
+    assert _ids(items) == {shown.pk, draft.pk}
+
+    with tenant_context(world.acme):
+        for digest in (draft, restricted, blocked):
+            digest_services.digest_update(actor=None, digest=digest, data={"summary": "Edited"})
+        digest_services.digest_delete(actor=None, digest=draft)
+        digest_services.digest_delete(actor=None, digest=restricted)
+    later, _ = read_all(viewer, since=cursor)
+    assert later == []
+    again, _ = read_all(viewer)  # from the start, too
+    assert _ids(again) == {shown.pk}
+    # The editor is told the draft it had is gone, and nothing of the restricted one.
+    later = read_all(editor, since=editor_cursor)[0]
+    assert [(i["id"], i["digest"]) for i in later] == [(draft.pk, None)]
+
+
+def test_a_digest_the_caller_was_given_comes_back_as_a_tombstone_when_gone(world):
+    kept = factories.digest(world.acme, title="Kept")
+    unpublished = factories.digest(world.acme, title="Pulled")
+    deleted = factories.digest(world.acme, title="Deleted")
+    viewer = world.client("viewer")
+    _, cursor = read_all(viewer)
+    with tenant_context(world.acme):
+        digest_services.digest_transition(actor=None, digest=unpublished, to="archived")
+        digest_services.digest_delete(actor=None, digest=deleted)
+    items, next_cursor = read_all(viewer, since=cursor)
+    assert {(i["id"], i["digest"]) for i in items} == {(unpublished.pk, None), (deleted.pk, None)}
+    assert all(i["deleted_at"] for i in items)
+    # A retried page (its answer lost) tells it again; so does a feed from the start.
+    assert _ids(read_all(viewer, since=cursor)[0]) == {unpublished.pk, deleted.pk}
+    assert _ids(read_all(viewer)[0]) == {kept.pk, unpublished.pk, deleted.pk}
+
+    # Once told, later edits of the draft are not the viewer's to know of...
+    with tenant_context(world.acme):
+        digest_services.digest_update(actor=None, digest=unpublished, data={"summary": "Again"})
+    assert read_all(viewer, since=next_cursor)[0] == []
+    # ...until it is published again: then it comes in full, and a tombstone next time.
+    with tenant_context(world.acme):
+        digest_services.digest_transition(actor=None, digest=unpublished, to="published")
+    [back], next_cursor = read_all(viewer, since=next_cursor)
+    assert back["digest"]["title"] == "Pulled"
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=unpublished, restricted=True, members=[], roles=[]
+        )
+    [gone], _ = read_all(viewer, since=next_cursor)
+    assert (gone["id"], gone["digest"]) == (unpublished.pk, None)
+
+
+def test_tombstones_are_each_readers_own(world):
+    """Given a digest through one API key, another key of the same role that never got
+    it is not told it is gone; nor is another person."""
+    digest = factories.digest(world.acme, title="Soon a draft")
+    first = bearer(factories.api_key(world.acme, "viewer", name="first").token)
+    read_all(first)
+    with tenant_context(world.acme):
+        digest_services.digest_transition(actor=None, digest=digest, to="archived")
+    second = bearer(factories.api_key(world.acme, "viewer", name="second").token)
+    assert digest.pk not in _ids(read_all(second)[0])
+    assert digest.pk not in _ids(read_all(world.client("viewer"))[0])
+    assert digest.pk in _ids(read_all(first)[0])

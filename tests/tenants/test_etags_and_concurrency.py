@@ -12,6 +12,7 @@ from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import Membership, Role
 from tests import factories
+from tests.policies import publish, rule
 
 BASE = "/api/v1/tenants/acme"
 
@@ -52,6 +53,68 @@ def test_a_current_if_match_lets_the_write_through(world):
     )
     assert response.status_code == 200
     assert response.json()["role"] == "editor"
+
+
+def test_a_policy_change_changes_a_digests_etag(world):
+    """The ETag names the body the caller receives: a policy that rewrites the body
+    gives it a new ETag, though the row did not change."""
+    digest = factories.digest(world.acme, title="Call 555-1234", summary="Dial 555-1234.")
+    client = world.client("viewer")
+    before = client.get(f"{BASE}/digests/{digest.pk}/")
+    publish(world, rule("regex_redact", pattern=r"\d{3}-\d{4}"))
+    after = client.get(f"{BASE}/digests/{digest.pk}/")
+    assert after.content != before.content
+    assert after["ETag"] != before["ETag"]
+    # Asking again, the same body (but for its decision id, new in every answer) and
+    # the same ETag.
+    assert client.get(f"{BASE}/digests/{digest.pk}/")["ETag"] == after["ETag"]
+
+
+def test_if_none_match_with_the_current_etag_answers_304_without_a_body(world):
+    digest = factories.digest(world.acme, title="Cached", summary="Dial 555-1234.")
+    client = world.client("viewer")
+    url = f"{BASE}/digests/{digest.pk}/"
+    etag = client.get(url)["ETag"]
+    cached = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert cached.status_code == 304
+    assert cached.content == b""
+    assert cached["ETag"] == etag
+    # A weak form of the same tag, or a list holding it, matches too (RFC 9110 13.1.2).
+    assert client.get(url, HTTP_IF_NONE_MATCH=f'"x", W/{etag}').status_code == 304
+    # Once a policy changes the body, the old tag no longer matches: the new body comes.
+    publish(world, rule("regex_redact", pattern=r"\d{3}-\d{4}"))
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200
+    assert "555-1234" not in fresh.content.decode()
+    # Other endpoints with ETags answer the same way.
+    role_url = f"{BASE}/roles/{factories.custom_role(world.acme, slug='r', permissions=[]).pk}/"
+    admin = world.client("admin")
+    role_etag = admin.get(role_url)["ETag"]
+    assert admin.get(role_url, HTTP_IF_NONE_MATCH=role_etag).status_code == 304
+
+
+def test_if_match_with_a_reads_etag_holds_across_a_policy_change(world):
+    """If-Match protects against lost updates of the row: the ETag a read gave still lets
+    the write through after a policy changed only how the digest is shown, and a tag from
+    before another write is refused."""
+    digest = factories.digest(world.acme, title="Call 555-1234", summary="Dial 555-1234.")
+    client = world.client("editor")
+    url = f"{BASE}/digests/{digest.pk}/"
+    etag = client.get(url)["ETag"]
+    publish(world, rule("regex_redact", pattern=r"\d{3}-\d{4}"))
+    assert client.get(url)["ETag"] != etag
+    first = client.patch(url, {"summary": "One"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200, first.content
+    # The write's own ETag is the one a read now gives.
+    assert client.get(url)["ETag"] == first["ETag"]
+    stale = client.patch(url, {"summary": "Two"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    for unusable in ("garbage", f"W/{first['ETag']}"):  # weak tags never match If-Match
+        refused = client.patch(url, {"summary": "Two"}, format="json", HTTP_IF_MATCH=unusable)
+        assert refused.status_code == 412
+    digest.refresh_from_db()
+    assert digest.summary == "One"
 
 
 def _in_parallel(*calls):
