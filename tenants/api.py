@@ -142,6 +142,15 @@ class ApiKeySerializer(serializers.ModelSerializer):
     created_by = serializers.EmailField(
         source="created_by.email", read_only=True, default=None, allow_null=True
     )
+    accountable_person = serializers.EmailField(
+        source="accountable_person.email",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="The member the key answers to: removing them, or giving them a role "
+        "without the key's permissions, revokes it. Null only on keys revoked before "
+        "every key had one.",
+    )
 
     class Meta:
         model = ApiKey
@@ -153,6 +162,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
             "status",
             "created_at",
             "created_by",
+            "accountable_person",
             "expires_at",
             "last_used_at",
             "revoked_at",
@@ -309,7 +319,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     }
 
     def narrow_queryset(self, queryset):
-        return queryset.select_related("role", "created_by")
+        return queryset.select_related("role", "created_by", "accountable_person")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
