@@ -58,12 +58,24 @@ class MemberSerializer(serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     joined_at = serializers.DateTimeField(source="created_at", read_only=True)
     last_login = serializers.DateTimeField(
-        source="user.last_login", read_only=True, allow_null=True
+        source="user.last_login",
+        read_only=True,
+        allow_null=True,
+        help_text="The person's last sign-in since they joined this tenant; null if none.",
     )
 
     class Meta:
         model = Membership
         fields = ["id", "user", "role", "joined_at", "last_login"]
+
+    def to_representation(self, membership: Membership) -> dict:
+        data = super().to_representation(membership)
+        last = membership.user.last_login
+        if last is None or last < membership.created_at:
+            # A sign-in from before the person joined was made as someone else's
+            # member: a new member's answer says nothing of their other tenants.
+            data["last_login"] = None
+        return data
 
 
 class MemberInviteSerializer(serializers.Serializer):
