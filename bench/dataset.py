@@ -149,13 +149,25 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
     from tenants import rbac
     from tenants.context import platform_scope, tenant_context
     from tenants.models import ApiKey, Role, Tenant
-    from tenants.services import api_key_install, role_create, tenant_create
+    from tenants.services import (
+        api_key_install,
+        membership_add,
+        role_create,
+        tenant_create,
+        user_get_or_create,
+    )
 
     total_tenants = tenants * 1  # scale multiplies digests per tenant (ten times the data)
     per_tenant = digests * scale
     slug = f"bench-s{scale}"
     key = f"dp_bench{scale:04d}_bench-viewer-key-for-the-benchmark-only"
-    info = {"tenants": [f"{slug}-{i:03d}" for i in range(total_tenants)], "key": key}
+    # The member the dataset's keys answer to (bench/load.py makes an editor key too).
+    person_email = f"bench-s{scale}@bench.invalid"
+    info = {
+        "tenants": [f"{slug}-{i:03d}" for i in range(total_tenants)],
+        "key": key,
+        "accountable_person": person_email,
+    }
 
     from licensing.models import DigestSource
 
@@ -163,6 +175,12 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
         existing = Tenant.objects.filter(slug__startswith=f"{slug}-").count()
         # A dataset built before digests had sources is rebuilt.
         current = DigestSource.objects.unscoped().filter(tenant__slug__startswith=slug).exists()
+        # A dataset built before every key had an accountable person is rebuilt.
+        current = current and (
+            ApiKey.objects.unscoped()
+            .filter(tenant__slug=info["tenants"][0], accountable_person__email=person_email)
+            .exists()
+        )
     if existing == total_tenants and current:
         log(f"dataset {slug}: reusing {total_tenants} tenants x {per_tenant} digests")
         return _sample(info)
@@ -189,7 +207,15 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
                         permissions=sorted(rbac.PRESETS["viewer"].permissions),
                     )
                 if index == 0:
-                    api_key_install(name="bench viewer", role=roles["viewer"], token=key)
+                    # Every key answers to a member whose role holds the key's.
+                    person = user_get_or_create(email=person_email)
+                    membership_add(tenant=tenant, user=person, role=roles["editor"])
+                    api_key_install(
+                        name="bench viewer",
+                        role=roles["viewer"],
+                        token=key,
+                        accountable_person=person,
+                    )
                 policy = policy_services.policy_create(
                     actor=None, name="Bench policy", rules=POLICY_RULES
                 )

@@ -88,11 +88,12 @@ end
 """
 
 
-def api_key(url: str, tenant: str, role: str) -> str:
+def api_key(url: str, tenant: str, role: str, person: str) -> str:
     out = subprocess.run(
         [
             *(PYTHON, "manage.py", "create_api_key", "--tenant", tenant, "--role", role),
             *("--name", f"load run {role} {int(time.time())}"),
+            *("--accountable-person", person),
         ],
         cwd=ROOT,
         env=django_env(url),
@@ -143,8 +144,8 @@ def main() -> None:
     # The tenant whose digest ids and words the dataset samples; the run's own digests
     # are deleted afterwards, so the benchmark's data stays as it was built.
     tenant = info["tenants"][0]
-    key = api_key(admin_url, tenant, "editor")
-    viewer = api_key(admin_url, tenant, "viewer")
+    key = api_key(admin_url, tenant, "editor", info["accountable_person"])
+    viewer = api_key(admin_url, tenant, "viewer", info["accountable_person"])
     run = f"r{int(time.time())}"
     reads = [f"/api/v1/tenants/{tenant}/digests/?page_size=50"]
     reads += [f"/api/v1/tenants/{tenant}/digests/{i}/" for i in info["digest_ids"][:50]]

@@ -9,7 +9,8 @@ The review workflow, per license version:
               └─> rejected
 
 Editing a license writes a new version that starts `pending`; the last approved version
-stays in force until the new one is approved. Nobody decides on a version they proposed.
+stays in force until the new one is approved. Nobody decides on a version they proposed:
+a version proposed through an API key is proposed by the key's accountable person.
 Every decision is kept (`LicenseReview`) with the fingerprint of the terms it decided on.
 """
 
@@ -269,7 +270,8 @@ def _new_version(lic: License, number: int, actor: Principal | None, terms: dict
         tenant=lic.tenant,
         license=lic,
         number=number,
-        proposed_by=actor.user if actor else None,
+        # Through a key, the key's accountable person proposes: four eyes count people.
+        proposed_by_id=actor.person_id if actor else None,
         proposed_by_display=audit.actor_display(actor),
         **terms,
     )
@@ -348,7 +350,7 @@ def license_review(
             "a license decision is a person's: sign in as a member to decide",
             code="person_required",
         )
-    if actor is not None and latest.proposed_by_id == actor.user.pk:
+    if actor is not None and latest.proposed_by_id == actor.person_id:
         raise Forbidden(
             "you proposed this version; another reviewer must decide on it (four eyes)",
             code="four_eyes",
@@ -422,7 +424,7 @@ def evidence_add(
         sha256=hashlib.sha256(data).hexdigest(),
         content=data,
         description=description,
-        uploaded_by=actor.user if actor else None,
+        uploaded_by_id=actor.person_id if actor else None,
         uploaded_by_display=audit.actor_display(actor),
     )
     audit.record(

@@ -68,7 +68,17 @@ class MembershipAdmin(UnscopedAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(UnscopedAdmin):
-    list_display = ["prefix", "name", "tenant", "role", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "prefix",
+        "name",
+        "tenant",
+        "role",
+        "accountable_person",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     search_fields = ["prefix", "name", "tenant__slug"]
+    raw_id_fields = ["accountable_person"]
     readonly_fields = ["prefix", "secret_hash", "last_used_at", "created_at"]
-    list_select_related = ["tenant", "role"]
+    list_select_related = ["tenant", "role", "accountable_person"]

@@ -58,12 +58,24 @@ class MemberSerializer(serializers.ModelSerializer):
     role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     joined_at = serializers.DateTimeField(source="created_at", read_only=True)
     last_login = serializers.DateTimeField(
-        source="user.last_login", read_only=True, allow_null=True
+        source="user.last_login",
+        read_only=True,
+        allow_null=True,
+        help_text="The person's last sign-in since they joined this tenant; null if none.",
     )
 
     class Meta:
         model = Membership
         fields = ["id", "user", "role", "joined_at", "last_login"]
+
+    def to_representation(self, membership: Membership) -> dict:
+        data = super().to_representation(membership)
+        last = membership.user.last_login
+        if last is None or last < membership.created_at:
+            # A sign-in from before the person joined was made as someone else's
+            # member: a new member's answer says nothing of their other tenants.
+            data["last_login"] = None
+        return data
 
 
 class MemberInviteSerializer(serializers.Serializer):
@@ -142,6 +154,15 @@ class ApiKeySerializer(serializers.ModelSerializer):
     created_by = serializers.EmailField(
         source="created_by.email", read_only=True, default=None, allow_null=True
     )
+    accountable_person = serializers.EmailField(
+        source="accountable_person.email",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="The member the key answers to: removing them, or giving them a role "
+        "without the key's permissions, revokes it. Null only on keys revoked before "
+        "every key had one.",
+    )
 
     class Meta:
         model = ApiKey
@@ -153,6 +174,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
             "status",
             "created_at",
             "created_by",
+            "accountable_person",
             "expires_at",
             "last_used_at",
             "revoked_at",
@@ -309,7 +331,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     }
 
     def narrow_queryset(self, queryset):
-        return queryset.select_related("role", "created_by")
+        return queryset.select_related("role", "created_by", "accountable_person")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

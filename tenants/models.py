@@ -160,7 +160,14 @@ class Membership(TenantOwnedModel):
 
 
 class ApiKey(TenantOwnedModel):
-    """A credential for an internal app: one tenant, one role; only a hash is stored."""
+    """A credential for an internal app: one tenant, one role; only a hash is stored.
+
+    Every key that works has an accountable person: a member of the tenant whose role
+    holds at least the key's permissions. The person who made it, or for a key made
+    with another key, that key's person; an operator's command names one. Removing
+    the person revokes their keys, and a new role for them revokes those that hold
+    more than it (tenants.services), so a key never outlives or outranks its person.
+    """
 
     name = models.CharField(max_length=100)
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="api_keys")
@@ -171,6 +178,12 @@ class ApiKey(TenantOwnedModel):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Null only on keys revoked before every key had a person (migration 0007); the
+    # check constraint below holds every other key to one. Deleting the person deletes
+    # their keys: a key must not work for nobody.
+    accountable_person = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -180,7 +193,14 @@ class ApiKey(TenantOwnedModel):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix"], name="apikey_prefix_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], name="apikey_prefix_unique"),
+            models.CheckConstraint(
+                condition=models.Q(accountable_person__isnull=False)
+                | models.Q(revoked_at__isnull=False),
+                name="apikey_unrevoked_has_accountable_person",
+            ),
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -72,6 +72,14 @@ class Principal:
     def is_owner(self) -> bool:
         return self.user is not None and self.role.slug == rbac.OWNER
 
+    @property
+    def person_id(self) -> int | None:
+        """The id of the person answerable for what this principal does: the member
+        acting, or the accountable person of the key acting."""
+        if self.user is not None:
+            return self.user.pk
+        return self.api_key.accountable_person_id if self.api_key is not None else None
+
 
 def role_permissions(role: Role) -> frozenset[str]:
     """A role's permissions; uses `permissions` prefetched with their content types if present."""
@@ -269,6 +277,15 @@ def role_update(
         audit.record(
             "role.updated", actor=actor, target=audit.Target.of(role, role.slug), changes=changes
         )
+    if "permissions" in changes:
+        # The keys holding this role, and the keys of the people holding it, are held
+        # against their people's roles again.
+        _revoke_keys_beyond_their_people(
+            actor=actor,
+            keys=ApiKey.objects.filter(
+                Q(role=role) | Q(accountable_person__memberships__role=role)
+            ),
+        )
     return role
 
 
@@ -364,6 +381,9 @@ def member_change_role(
     membership.save(update_fields=["role", "updated_at"])
     membership.user.groups.remove(old_group)
     membership.user.groups.add(role.group)
+    _revoke_keys_beyond_their_people(
+        actor=actor, keys=ApiKey.objects.filter(accountable_person=membership.user)
+    )
     return membership
 
 
@@ -389,13 +409,93 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
 
 
 def _end_access(*, actor: Principal | None, user: User) -> None:
-    """A removed member loses access at once: the API keys they made in this tenant are
-    revoked and every session they signed in with is deleted (sso.sessions)."""
+    """A removed member loses access at once: every API key they are accountable for in
+    this tenant is revoked (those made with their keys included) and every session they
+    signed in with is deleted (sso.sessions)."""
     from sso.sessions import end_sessions
 
-    for api_key in ApiKey.objects.filter(created_by=user, revoked_at__isnull=True):
-        api_key_revoke(actor=actor, api_key=api_key)
+    _revoke_keys_beyond_their_people(
+        actor=actor, keys=ApiKey.objects.filter(accountable_person=user)
+    )
     end_sessions(user)
+
+
+# Why a key was revoked when its person changed, as its audit event says.
+PERSON_LEFT = "accountable_person_left"
+EXCEEDS_PERSON = "role_exceeds_accountable_person"
+
+
+def _why_beyond(api_key: ApiKey, member_roles: dict[int, Role]) -> str | None:
+    """Why `api_key` may no longer work for its person (None if it may): the person is
+    no longer a member, or the key's role holds a permission the person's lacks."""
+    person_role = member_roles.get(api_key.accountable_person_id)
+    if person_role is None:
+        return PERSON_LEFT
+    if not role_permissions(api_key.role) <= role_permissions(person_role):
+        return EXCEEDS_PERSON
+    return None
+
+
+def _revoke_keys_beyond_their_people(*, actor: Principal | None, keys) -> list[ApiKey]:
+    """Revoke those of `keys` (a queryset of the current tenant's) that hold more than
+    their accountable person now does, through `api_key_revoke` as any revocation; the
+    ones revoked. Called after every change to who is a member or what a role holds."""
+    active = list(keys.filter(revoked_at__isnull=True).select_related("role").distinct())
+    if not active:
+        return []
+    member_roles = {
+        m.user_id: m.role
+        for m in Membership.objects.select_related("role").filter(
+            user_id__in={k.accountable_person_id for k in active}
+        )
+    }
+    revoked = []
+    for api_key in active:
+        reason = _why_beyond(api_key, member_roles)
+        if reason is not None:
+            revoked.append(api_key_revoke(actor=actor, api_key=api_key, reason=reason))
+    return revoked
+
+
+def _require_accountable(person: User | None, role: Role) -> User:
+    """`person` may answer for a key holding `role`: a member of the current tenant whose
+    role holds every permission of the key's."""
+    if person is None:
+        raise ServiceError(
+            "a key needs an accountable person: name a member of the tenant",
+            code="accountable_person_required",
+        )
+    membership = Membership.objects.select_related("role").filter(user=person).first()
+    if membership is None:
+        raise ServiceError(
+            f"{person.email} is not a member of this tenant and cannot answer for a key",
+            code="accountable_person_not_member",
+        )
+    missing = role_permissions(role) - role_permissions(membership.role)
+    if missing:
+        raise Forbidden(
+            f"role {role.slug!r} holds permissions the accountable person does not have: "
+            f"{', '.join(sorted(missing))}",
+            code="role_exceeds_accountable_person",
+        )
+    return person
+
+
+def _accountable_person(actor: Principal | None, named: User | None) -> User | None:
+    """Who answers for a key `actor` makes: the member making it; for a key made with a
+    key, that key's person; for an operator (no actor), the person they name."""
+    if actor is None:
+        return named
+    if named is not None:
+        raise ServiceError(
+            "a key made through the API answers to whoever makes it; it cannot name another person",
+            code="accountable_person_fixed",
+        )
+    if actor.user is not None:
+        return actor.user
+    if actor.api_key is not None and actor.api_key.accountable_person_id is not None:
+        return User.objects.get(pk=actor.api_key.accountable_person_id)
+    return None
 
 
 # --- API keys ---------------------------------------------------------------------------------
@@ -418,12 +518,20 @@ class NewApiKey:
 
 @transaction.atomic
 def api_key_create(
-    *, actor: Principal | None, name: str, role: Role, expires_at: datetime | None = None
+    *,
+    actor: Principal | None,
+    name: str,
+    role: Role,
+    expires_at: datetime | None = None,
+    accountable_person: User | None = None,
 ) -> NewApiKey:
+    """A new key holding `role`. It answers to the member who makes it, or to the person
+    of the key that makes it; an operator (`actor` None) names `accountable_person`."""
     tenant = current_tenant()
     if role.slug == rbac.OWNER:
         raise ServiceError("API keys cannot hold the owner role", code="owner_key")
     require_grantable(actor, role)
+    person = _require_accountable(_accountable_person(actor, accountable_person), role)
     if expires_at is not None and expires_at <= timezone.now():
         raise ServiceError("expires_at must be in the future", code="expired_on_creation")
     prefix = secrets.token_hex(PREFIX_CHARS // 2)
@@ -435,19 +543,26 @@ def api_key_create(
         prefix=prefix,
         secret_hash=_hash_secret(token),
         created_by=actor.user if actor else None,
+        accountable_person=person,
         expires_at=expires_at,
     )
     audit.record(
         "api_key.created",
         actor=actor,
         target=audit.Target.of(api_key, f"{prefix} ({name})"),
-        changes=audit.diff({}, {"role": role.slug, "expires_at": expires_at}),
+        changes=audit.diff(
+            {},
+            {"role": role.slug, "expires_at": expires_at, "accountable_person": person.email},
+        ),
     )
     return NewApiKey(api_key=api_key, token=token)
 
 
-def api_key_install(*, name: str, role: Role, token: str) -> tuple[ApiKey, bool]:
-    """Store a key whose secret is already known (the demo seeds); idempotent."""
+def api_key_install(
+    *, name: str, role: Role, token: str, accountable_person: User
+) -> tuple[ApiKey, bool]:
+    """Store a key whose secret is already known (the demo seeds); idempotent. It answers
+    to `accountable_person`, a member whose role holds the key's."""
     tenant = current_tenant()
     try:
         _, prefix, _ = token.split("_", 2)
@@ -460,13 +575,23 @@ def api_key_install(*, name: str, role: Role, token: str) -> tuple[ApiKey, bool]
         elsewhere = ApiKey.objects.unscoped().filter(prefix=prefix).exists()
     if elsewhere:
         raise Conflict("this key is installed in another tenant", code="key_elsewhere")
+    person = _require_accountable(accountable_person, role)
     return ApiKey.objects.create(
-        tenant=tenant, name=name, role=role, prefix=prefix, secret_hash=_hash_secret(token)
+        tenant=tenant,
+        name=name,
+        role=role,
+        prefix=prefix,
+        secret_hash=_hash_secret(token),
+        accountable_person=person,
     ), True
 
 
 @transaction.atomic
-def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
+def api_key_revoke(
+    *, actor: Principal | None, api_key: ApiKey, reason: str | None = None
+) -> ApiKey:
+    """Revoke `api_key` (once). `reason` says, in the audit event, why a key was revoked
+    as a consequence of another change (its person removed or given a smaller role)."""
     api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -476,6 +601,7 @@ def api_key_revoke(*, actor: Principal | None, api_key: ApiKey) -> ApiKey:
             "api_key.revoked",
             actor=actor,
             target=audit.Target.of(api_key, f"{api_key.prefix} ({api_key.name})"),
+            changes={"reason": [None, reason]} if reason else None,
         )
     return api_key
 

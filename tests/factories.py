@@ -57,10 +57,22 @@ def custom_role(
 
 
 def api_key(tenant_obj: Tenant, role_slug: str, name: str = "test key", **kwargs):
+    """A key made by an operator; it answers to `accountable_person` if given, else to
+    the tenant's first owner, else to a new member holding the key's role."""
     with tenant_context(tenant_obj):
-        return services.api_key_create(
-            actor=None, name=name, role=Role.objects.get(slug=role_slug), **kwargs
-        )
+        key_role = Role.objects.get(slug=role_slug)
+        if kwargs.get("accountable_person") is None:
+            from tenants.models import Membership
+
+            owner = (
+                Membership.objects.filter(role__slug="owner", role__preset=True)
+                .select_related("user")
+                .first()
+            )
+            kwargs["accountable_person"] = (
+                owner.user if owner else membership(tenant_obj, key_role).user
+            )
+        return services.api_key_create(actor=None, name=name, role=key_role, **kwargs)
 
 
 def all_rows(model):

@@ -401,6 +401,7 @@ def contract_auth(world):
             name="contract target",
             role=viewer_role,
             token=f"dp_{TARGET_KEY_PREFIX}_{'x' * 40}",
+            accountable_person=world.members["owner"],
         )
     holder = factories.rights_holder(world.acme, name="Contract holder")
     feed = factories.source(world.acme, "Contract feed", kind="feed", rights_holder=holder)

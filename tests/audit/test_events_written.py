@@ -125,6 +125,47 @@ def test_member_removed_records_the_role_taken_away(world):
     assert_from_request(event, response, "req-remove-1")
 
 
+def test_removal_and_demotion_record_each_key_they_revoke_and_why(world):
+    """The keys a person answers to are revoked in the change's own request: each
+    revocation is an event of its own, by the same actor, saying why."""
+    admin = world.client("admin")
+    keys = {}
+    for name, role in (("admin key", "admin"), ("viewer key", "viewer")):
+        made = admin.post(f"{BASE}/api-keys/", {"name": name, "role": role}, format="json")
+        assert made.status_code == 201, made.content
+        keys[name] = made.json()
+    owner = world.client("owner")
+    target = membership_of(world, "admin")
+
+    start = last_seq(world.acme)
+    response = owner.patch(
+        f"{BASE}/members/{target.pk}/", {"role": "viewer"}, **request_meta("req-demote-keys")
+    )
+    assert response.status_code == 200, response.content
+    assert [e.action for e in events(world.acme, seq__gt=start)] == [
+        "member.role_changed",
+        "api_key.revoked",
+    ]
+    event = only(world.acme, "api_key.revoked", after=start)
+    assert_user_actor(event, world.members["owner"])
+    assert event.target_id == str(keys["admin key"]["id"])
+    assert event.changes == {"reason": [None, "role_exceeds_accountable_person"]}
+    assert_from_request(event, response, "req-demote-keys")
+
+    start = last_seq(world.acme)
+    response = owner.delete(f"{BASE}/members/{target.pk}/", **request_meta("req-remove-keys"))
+    assert response.status_code == 204
+    assert [e.action for e in events(world.acme, seq__gt=start)] == [
+        "member.removed",
+        "api_key.revoked",
+    ]
+    event = only(world.acme, "api_key.revoked", after=start)
+    assert_user_actor(event, world.members["owner"])
+    assert event.target_id == str(keys["viewer key"]["id"])
+    assert event.changes == {"reason": [None, "accountable_person_left"]}
+    assert_from_request(event, response, "req-remove-keys")
+
+
 def test_demoting_the_last_owner_is_refused_and_writes_no_event(world):
     target = membership_of(world, "owner")
     client = world.client("owner")
@@ -265,7 +306,10 @@ def test_api_key_created_and_revoked_never_carry_the_secret(world):
         key_id,
         f"{prefix} (Intranet widget)",
     )
-    assert event.changes == {"role": [None, "viewer"]}
+    assert event.changes == {
+        "role": [None, "viewer"],
+        "accountable_person": [None, "admin@acme.test"],
+    }
     assert_from_request(event, created, "req-key-create")
 
     revoked = client.delete(f"{BASE}/api-keys/{key_id}/")

@@ -80,7 +80,12 @@ def test_display_fields_are_stored_without_control_characters(world):
     with tenant_context(world.acme):
         viewer = Role.objects.get(slug="viewer")
         services.member_invite(actor=None, email="evil\x1b[2J\x07\nuser@acme.test", role=viewer)
-        services.api_key_create(actor=None, name="Key?\x1b]0;title\x07\r\nname", role=viewer)
+        services.api_key_create(
+            actor=None,
+            name="Key?\x1b]0;title\x07\r\nname",
+            role=viewer,
+            accountable_person=world.members["owner"],
+        )
     for event in events(world.acme, seq__gt=start):
         assert bad_characters(event, STORED_TEXT, C0_AND_DEL) == {}, event.action
     invited = only(world.acme, "member.invited", after=start)
@@ -92,7 +97,10 @@ def test_display_fields_are_stored_without_control_characters(world):
 def test_an_api_key_name_with_control_characters_is_clean_as_an_actor(world):
     with tenant_context(world.acme):
         new = services.api_key_create(
-            actor=None, name="Bot\x1b[0m\x7f", role=Role.objects.get(slug="admin")
+            actor=None,
+            name="Bot\x1b[0m\x7f",
+            role=Role.objects.get(slug="admin"),
+            accountable_person=world.members["owner"],
         )
     from rest_framework.test import APIClient
 
@@ -165,7 +173,12 @@ def hostile(world):
     with tenant_context(world.acme):
         viewer = Role.objects.get(slug="viewer")
         services.member_invite(actor=None, email="@at\nsign@evil.test", role=viewer)
-        services.api_key_create(actor=None, name="=key\r\nname\x1b", role=viewer)
+        services.api_key_create(
+            actor=None,
+            name="=key\r\nname\x1b",
+            role=viewer,
+            accountable_person=world.members["owner"],
+        )
     factories.custom_role(world.acme, slug="tabbed", name="\t=tab", permissions=[])
 
 

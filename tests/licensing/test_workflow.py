@@ -247,3 +247,47 @@ def test_an_api_key_cannot_decide_on_a_license(world, source):
     assert response.status_code == 403
     assert response.json()["code"] == "person_required"
     assert review(world.client("compliance"), proposed["id"], "approved").status_code == 200
+
+
+def key_of(world, role: str, name: str):
+    """A key the member holding `role` makes for themselves, as a client."""
+    from rest_framework.test import APIClient
+
+    made = world.client(role).post(
+        "/api/v1/tenants/acme/api-keys/", {"name": name, "role": role}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    bot = APIClient()
+    bot.credentials(HTTP_AUTHORIZATION=f"Bearer {made.json()['secret']}")
+    return bot
+
+
+def test_a_version_proposed_through_a_key_is_proposed_by_the_keys_person(world, source):
+    """Four eyes count people: an admin proposing through their key cannot approve in
+    a session, nor through another key of theirs."""
+    bot = key_of(world, "admin", "admin's licensing bot")
+    proposed = propose(bot, source=source.pk)
+    with tenant_context(world.acme):
+        version = LicenseVersion.objects.get(license_id=proposed["id"], number=1)
+    assert version.proposed_by == world.members["admin"]
+
+    response = review(world.client("admin"), proposed["id"], "approved")
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "four_eyes"
+    other_bot = key_of(world, "admin", "admin's second bot")
+    assert review(other_bot, proposed["id"], "approved").status_code == 403
+    assert review(world.client("compliance"), proposed["id"], "approved").status_code == 200
+
+
+def test_a_revision_through_a_key_is_the_keys_persons_too(world, source):
+    proposed = propose(world.client("compliance"), source=source.pk)
+    bot = key_of(world, "admin", "admin's licensing bot")
+    revised = bot.patch(f"{LICENSES}{proposed['id']}/", {"territory": "EU"}, format="json")
+    assert revised.status_code == 200, revised.content
+    response = review(world.client("admin"), proposed["id"], "approved", version=2)
+    assert response.status_code == 403
+    assert response.json()["code"] == "four_eyes"
+    # The compliance officer proposed version 1 only: version 2 is theirs to decide.
+    assert (
+        review(world.client("compliance"), proposed["id"], "approved", version=2).status_code == 200
+    )

@@ -121,16 +121,25 @@ def test_removing_a_member_ends_their_sessions_and_their_api_keys_at_once(world)
             user=admin_user,
         )
         made = services.api_key_create(
-            actor=actor, name="admin's key", role=Role.objects.get(slug="viewer")
+            actor=actor, name="admin's key", role=Role.objects.get(slug="admin")
         )
         membership = Membership.objects.get(user=admin_user)
     key_client = APIClient()
     key_client.credentials(HTTP_AUTHORIZATION=f"Bearer {made.token}")
-    assert key_client.get("/api/v1/tenants/acme/members/").status_code in (200, 403)
+    assert key_client.get("/api/v1/tenants/acme/members/").status_code == 200
+    # A key made with the admin's key answers to the admin too.
+    second = key_client.post(
+        "/api/v1/tenants/acme/api-keys/", {"name": "made by a key", "role": "viewer"}
+    )
+    assert second.status_code == 201, second.content
+    second_client = APIClient()
+    second_client.credentials(HTTP_AUTHORIZATION=f"Bearer {second.json()['secret']}")
+    assert second_client.get("/api/v1/tenants/acme/digests/").status_code == 200
 
     removed = world.client("owner").delete(f"/api/v1/tenants/acme/members/{membership.pk}/")
     assert removed.status_code == 204
     assert not signed_in(browser)
     assert key_client.get("/api/v1/tenants/acme/members/").status_code == 401
+    assert second_client.get("/api/v1/tenants/acme/digests/").status_code == 401
     with tenant_context(world.acme):
-        assert AuditEvent.objects.filter(action="api_key.revoked").count() == 1
+        assert AuditEvent.objects.filter(action="api_key.revoked").count() == 2

@@ -331,6 +331,9 @@ def test_last_used_at_is_recorded_when_the_request_is_refused(world):
 
 
 def run_create_api_key(*args: str) -> str:
+    """The command, answering to acme's admin unless `args` name someone."""
+    if "--accountable-person" not in args:
+        args = (*args, "--accountable-person", "admin@acme.test")
     out = StringIO()
     call_command("create_api_key", *args, stdout=out)
     return out.getvalue()
@@ -508,14 +511,21 @@ def test_a_prefix_names_one_key_across_tenants(world):
                 role=factories.role(world.globex, "viewer"),
                 prefix=made.api_key.prefix,
                 secret_hash=made.api_key.secret_hash,
+                accountable_person=world.globex_owner,
             )
         with pytest.raises(Conflict, match="another tenant"):
             api_key_install(
-                name="twin", role=factories.role(world.globex, "viewer"), token=made.token
+                name="twin",
+                role=factories.role(world.globex, "viewer"),
+                token=made.token,
+                accountable_person=world.globex_owner,
             )
     with tenant_context(world.acme):  # installing it again where it is: idempotent
         again, created = api_key_install(
-            name="shared", role=factories.role(world.acme, "viewer"), token=made.token
+            name="shared",
+            role=factories.role(world.acme, "viewer"),
+            token=made.token,
+            accountable_person=world.members["owner"],
         )
     assert (again.pk, created) == (made.api_key.pk, False)
 
@@ -549,6 +559,7 @@ def test_the_migration_to_one_key_per_prefix_stops_on_twins_and_names_them(world
             role=factories.role(world.globex, "viewer"),
             prefix=made.api_key.prefix,
             secret_hash=made.api_key.secret_hash,
+            accountable_person=world.globex_owner,
         )
     named = f"{made.api_key.prefix} \\(2 keys\\)"
     with connection.schema_editor(atomic=False) as editor, pytest.raises(RuntimeError, match=named):

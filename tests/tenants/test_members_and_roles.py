@@ -47,6 +47,25 @@ def test_a_person_can_belong_to_several_tenants(world):
     assert {m["tenant"]["slug"] for m in me["memberships"]} == {"acme", "globex"}
 
 
+def test_inviting_a_member_of_another_tenant_shows_nothing_of_their_activity_there(world):
+    """Their sign-ins before joining were made as another tenant's member: neither the
+    invitation's answer nor the member list shows them; sign-ins since joining show."""
+    from django.contrib.auth.models import update_last_login
+
+    update_last_login(None, world.globex_owner)  # signed in, as globex's owner
+    response = world.client("owner").post(
+        f"{BASE}/members/", {"email": world.globex_owner.email, "role": "viewer"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["last_login"] is None
+    listed = world.client("owner").get(f"{BASE}/members/{response.json()['id']}/").json()
+    assert listed["last_login"] is None
+
+    update_last_login(None, world.globex_owner)  # signs in again, now a member here too
+    listed = world.client("owner").get(f"{BASE}/members/{response.json()['id']}/").json()
+    assert listed["last_login"] is not None
+
+
 def test_admin_changes_a_role(world):
     target = membership_of(world, world.members["viewer"])
     response = world.client("admin").patch(

@@ -32,6 +32,8 @@ class ApiKey:
             status (str):
             created_at (datetime.datetime):
             created_by (None | str):
+            accountable_person (None | str): The member the key answers to: removing them, or giving them a role without the
+                key's permissions, revokes it. Null only on keys revoked before every key had one.
             expires_at (datetime.datetime | None | Unset):
             last_used_at (datetime.datetime | None | Unset):
             revoked_at (datetime.datetime | None | Unset):
@@ -44,6 +46,7 @@ class ApiKey:
     status: str
     created_at: datetime.datetime
     created_by: None | str
+    accountable_person: None | str
     expires_at: datetime.datetime | None | Unset = UNSET
     last_used_at: datetime.datetime | None | Unset = UNSET
     revoked_at: datetime.datetime | None | Unset = UNSET
@@ -68,6 +71,9 @@ class ApiKey:
 
         created_by: None | str
         created_by = self.created_by
+
+        accountable_person: None | str
+        accountable_person = self.accountable_person
 
         expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
@@ -104,6 +110,7 @@ class ApiKey:
             "status": status,
             "created_at": created_at,
             "created_by": created_by,
+            "accountable_person": accountable_person,
         })
         if expires_at is not UNSET:
             field_dict["expires_at"] = expires_at
@@ -140,6 +147,14 @@ class ApiKey:
             return cast(None | str, data)
 
         created_by = _parse_created_by(d.pop("created_by"))
+
+
+        def _parse_accountable_person(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        accountable_person = _parse_accountable_person(d.pop("accountable_person"))
 
 
         def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
@@ -210,6 +225,7 @@ class ApiKey:
             status=status,
             created_at=created_at,
             created_by=created_by,
+            accountable_person=accountable_person,
             expires_at=expires_at,
             last_used_at=last_used_at,
             revoked_at=revoked_at,

@@ -32,6 +32,8 @@ class ApiKeyCreated:
             status (str):
             created_at (datetime.datetime):
             created_by (None | str):
+            accountable_person (None | str): The member the key answers to: removing them, or giving them a role without the
+                key's permissions, revokes it. Null only on keys revoked before every key had one.
             secret (str): Shown once; store it now.
             expires_at (datetime.datetime | None | Unset):
             last_used_at (datetime.datetime | None | Unset):
@@ -45,6 +47,7 @@ class ApiKeyCreated:
     status: str
     created_at: datetime.datetime
     created_by: None | str
+    accountable_person: None | str
     secret: str
     expires_at: datetime.datetime | None | Unset = UNSET
     last_used_at: datetime.datetime | None | Unset = UNSET
@@ -70,6 +73,9 @@ class ApiKeyCreated:
 
         created_by: None | str
         created_by = self.created_by
+
+        accountable_person: None | str
+        accountable_person = self.accountable_person
 
         secret = self.secret
 
@@ -108,6 +114,7 @@ class ApiKeyCreated:
             "status": status,
             "created_at": created_at,
             "created_by": created_by,
+            "accountable_person": accountable_person,
             "secret": secret,
         })
         if expires_at is not UNSET:
@@ -145,6 +152,14 @@ class ApiKeyCreated:
             return cast(None | str, data)
 
         created_by = _parse_created_by(d.pop("created_by"))
+
+
+        def _parse_accountable_person(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        accountable_person = _parse_accountable_person(d.pop("accountable_person"))
 
 
         secret = d.pop("secret")
@@ -217,6 +232,7 @@ class ApiKeyCreated:
             status=status,
             created_at=created_at,
             created_by=created_by,
+            accountable_person=accountable_person,
             secret=secret,
             expires_at=expires_at,
             last_used_at=last_used_at,

@@ -30,7 +30,7 @@ class Member:
             user (UserSummary):
             role (str):
             joined_at (datetime.datetime):
-            last_login (datetime.datetime | None):
+            last_login (datetime.datetime | None): The person's last sign-in since they joined this tenant; null if none.
      """
 
     id: int

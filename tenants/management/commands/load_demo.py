@@ -95,7 +95,12 @@ class Command(BaseCommand):
                         created += 1
                 for key in spec.get("api_keys", []):
                     _, new = api_key_install(
-                        name=key["name"], role=roles[key["role"]], token=key["secret"]
+                        name=key["name"],
+                        role=roles[key["role"]],
+                        token=key["secret"],
+                        accountable_person=User.objects.get(
+                            email__iexact=key["accountable_person"]
+                        ),
                     )
                     created += int(new)
                 if "digests" in spec:

@@ -1,0 +1,293 @@
+"""Every working API key answers to a person: the member who made it, or for a key made
+with a key, that key's person; an operator names one. Removing the person revokes their
+keys, and a smaller role for them (a demotion, or their custom role losing a permission)
+revokes those of their keys that now hold more than they do."""
+
+from __future__ import annotations
+
+import importlib
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from tenants import rbac, services
+from tenants.context import platform_scope, tenant_context
+from tenants.models import ApiKey, Membership, Role
+from tests import factories
+
+BASE = "/api/v1/tenants/acme"
+KEYS = f"{BASE}/api-keys/"
+DIGESTS = f"{BASE}/digests/"
+MEMBERS = f"{BASE}/members/"
+
+
+def bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def make_key(client: APIClient, role: str, name: str = "key") -> dict:
+    response = client.post(KEYS, {"name": name, "role": role}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def stored(pk: int) -> ApiKey:
+    with platform_scope():
+        return ApiKey.objects.unscoped().select_related("accountable_person").get(pk=pk)
+
+
+def membership_of(world, role: str) -> Membership:
+    with tenant_context(world.acme):
+        return Membership.objects.get(user=world.members[role])
+
+
+def revocations(world) -> dict[str, object]:
+    """Target display -> the reason each `api_key.revoked` event gives."""
+    with tenant_context(world.acme):
+        return {
+            event.target_display: (event.changes.get("reason") or [None, None])[1]
+            for event in AuditEvent.objects.filter(action="api_key.revoked")
+        }
+
+
+# --- Who a key answers to -------------------------------------------------------------------
+
+
+def test_a_key_made_with_a_key_answers_to_that_keys_person(world):
+    first = make_key(world.client("admin"), "admin", "first")
+    assert first["accountable_person"] == "admin@acme.test"
+    second = make_key(bearer(first["secret"]), "editor", "second")
+    assert second["created_by"] is None  # no person made it in a session
+    assert second["accountable_person"] == "admin@acme.test"
+    assert stored(second["id"]).accountable_person == world.members["admin"]
+    listed = world.client("admin").get(f"{KEYS}{second['id']}/").json()
+    assert listed["accountable_person"] == "admin@acme.test"
+
+
+def test_an_operator_must_name_a_person_for_a_key(world):
+    with tenant_context(world.acme):
+        viewer = Role.objects.get(slug="viewer")
+        with pytest.raises(services.ServiceError) as refused:
+            services.api_key_create(actor=None, name="nobody's", role=viewer)
+    assert refused.value.code == "accountable_person_required"
+
+
+def test_the_person_must_be_a_member_whose_role_holds_the_keys(world):
+    with tenant_context(world.acme):
+        admin_role = Role.objects.get(slug="admin")
+        with pytest.raises(services.ServiceError) as outsider:
+            services.api_key_create(
+                actor=None, name="x", role=admin_role, accountable_person=world.globex_owner
+            )
+        with pytest.raises(services.ServiceError) as too_small:
+            services.api_key_create(
+                actor=None,
+                name="x",
+                role=admin_role,
+                accountable_person=world.members["viewer"],
+            )
+    assert outsider.value.code == "accountable_person_not_member"
+    assert too_small.value.code == "role_exceeds_accountable_person"
+
+
+def test_the_database_refuses_a_working_key_without_a_person(world):
+    made = factories.api_key(world.acme, "viewer")
+    with pytest.raises(IntegrityError), transaction.atomic(), platform_scope():
+        ApiKey.objects.unscoped().filter(pk=made.api_key.pk).update(accountable_person=None)
+    with platform_scope():  # a revoked key may have none (keys revoked before 0007)
+        ApiKey.objects.unscoped().filter(pk=made.api_key.pk).update(
+            revoked_at="2026-01-01T00:00:00Z"
+        )
+        ApiKey.objects.unscoped().filter(pk=made.api_key.pk).update(accountable_person=None)
+
+
+def run_create_api_key(*args: str) -> str:
+    out = StringIO()
+    call_command("create_api_key", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_create_api_key_command_names_the_person(world):
+    base = ["--tenant", "acme", "--role", "editor", "--name", "Importer"]
+    with pytest.raises(CommandError, match="accountable-person"):
+        run_create_api_key(*base)
+    with pytest.raises(CommandError, match="no person"):
+        run_create_api_key(*base, "--accountable-person", "ghost@acme.test")
+    with pytest.raises(CommandError, match="not a member"):
+        run_create_api_key(*base, "--accountable-person", world.globex_owner.email)
+    with pytest.raises(CommandError, match="accountable person does not have"):
+        run_create_api_key(*base, "--accountable-person", "viewer@acme.test")
+    secret = run_create_api_key(*base, "--accountable-person", "Editor@Acme.test").splitlines()[-1]
+    with platform_scope():
+        key = ApiKey.objects.unscoped().get(prefix=secret.split("_")[1])
+    assert key.accountable_person == world.members["editor"]
+
+
+# --- Removal ----------------------------------------------------------------------------------
+
+
+def test_removing_a_member_revokes_the_keys_made_with_their_keys(world):
+    first = make_key(world.client("admin"), "admin", "first")
+    second = make_key(bearer(first["secret"]), "admin", "second")
+    third = make_key(bearer(second["secret"]), "viewer", "third")
+    assert bearer(third["secret"]).get(DIGESTS).status_code == 200
+
+    target = membership_of(world, "admin")
+    assert world.client("owner").delete(f"{MEMBERS}{target.pk}/").status_code == 204
+
+    for key in (first, second, third):
+        assert bearer(key["secret"]).get(DIGESTS).status_code == 401
+        assert stored(key["id"]).revoked_by == world.members["owner"]
+    reasons = revocations(world)
+    assert {reasons[f"{k['prefix']} ({k['name']})"] for k in (first, second, third)} == {
+        services.PERSON_LEFT
+    }
+
+
+def test_removing_a_member_leaves_other_peoples_keys_working(world):
+    theirs = make_key(world.client("admin"), "viewer", "theirs")
+    others = make_key(world.client("owner"), "viewer", "others")
+    target = membership_of(world, "admin")
+    assert world.client("owner").delete(f"{MEMBERS}{target.pk}/").status_code == 204
+    assert bearer(theirs["secret"]).get(DIGESTS).status_code == 401
+    assert bearer(others["secret"]).get(DIGESTS).status_code == 200
+
+
+# --- Demotion ---------------------------------------------------------------------------------
+
+
+def test_demoting_a_member_revokes_the_keys_that_hold_more_than_their_new_role(world):
+    admin_key = make_key(world.client("admin"), "admin", "admin key")
+    viewer_key = make_key(world.client("admin"), "viewer", "viewer key")
+    made_by_key = make_key(bearer(admin_key["secret"]), "editor", "made by key")
+
+    target = membership_of(world, "admin")
+    response = world.client("owner").patch(
+        f"{MEMBERS}{target.pk}/", {"role": "viewer"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+
+    assert bearer(admin_key["secret"]).get(DIGESTS).status_code == 401
+    assert bearer(made_by_key["secret"]).get(DIGESTS).status_code == 401
+    assert bearer(viewer_key["secret"]).get(DIGESTS).status_code == 200  # within viewer
+    reasons = revocations(world)
+    assert reasons == {
+        f"{admin_key['prefix']} (admin key)": services.EXCEEDS_PERSON,
+        f"{made_by_key['prefix']} (made by key)": services.EXCEEDS_PERSON,
+    }
+
+
+def test_a_custom_role_losing_a_permission_revokes_keys_that_now_exceed_their_people(world):
+    holds = sorted(rbac.PRESETS["viewer"].permissions | {"tenants.add_apikey"})
+    factories.custom_role(world.acme, slug="key-keeper", permissions=holds)
+    keeper = factories.member(world.acme, "key-keeper", email="keeper@acme.test")
+    client = world.client(user=keeper)
+    viewer_key = make_key(client, "viewer", "keeper's viewer key")
+    assert bearer(viewer_key["secret"]).get(DIGESTS).status_code == 200
+
+    shrunk = [p for p in holds if p != "digests.view_digest"]
+    response = world.client("admin").patch(
+        f"{BASE}/roles/{factories.role(world.acme, 'key-keeper').pk}/",
+        {"permissions": shrunk},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert bearer(viewer_key["secret"]).get(DIGESTS).status_code == 401
+    assert revocations(world) == {
+        f"{viewer_key['prefix']} (keeper's viewer key)": services.EXCEEDS_PERSON
+    }
+
+
+def test_a_key_holding_a_custom_role_that_grows_beyond_its_person_is_revoked(world):
+    factories.custom_role(world.acme, slug="reader", permissions=["digests.view_digest"])
+    key = make_key(world.client("admin"), "reader", "reader key")
+    made = factories.api_key(
+        world.acme, "reader", name="viewer's", accountable_person=world.members["viewer"]
+    )
+    response = world.client("admin").patch(
+        f"{BASE}/roles/{factories.role(world.acme, 'reader').pk}/",
+        {"permissions": ["digests.view_digest", "digests.view_unpublished_digest"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert bearer(made.token).get(DIGESTS).status_code == 401  # the viewer lacks drafts
+    assert bearer(key["secret"]).get(DIGESTS).status_code == 200  # the admin holds them
+
+
+# --- Existing keys: migration 0007 ----------------------------------------------------------
+
+
+def test_the_migration_attributes_keys_made_by_keys_and_revokes_the_rest(world):
+    migration = importlib.import_module("tenants.migrations.0007_apikey_accountable_person")
+    parent = make_key(world.client("admin"), "admin", "parent")
+    child = make_key(bearer(parent["secret"]), "viewer", "child")
+    installed = factories.api_key(world.acme, "viewer", name="installed")  # no event names a maker
+    outranking = make_key(world.client("admin"), "admin", "outranking")
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "ALTER TABLE tenants_apikey DROP CONSTRAINT apikey_unrevoked_has_accountable_person"
+        )
+    with platform_scope():
+        keys = ApiKey.objects.unscoped()
+        # As before 0007: a key made by a key, or installed, recorded no person.
+        keys.update(accountable_person=None)
+        keys.filter(pk__in=[child["id"], installed.api_key.pk]).update(created_by=None)
+        # The bug this fixes: the admin became a viewer and kept an admin key.
+        Membership.objects.unscoped().filter(user=world.members["admin"]).update(
+            role=Role.objects.unscoped().get(tenant=world.acme, slug="viewer")
+        )
+    with connection.schema_editor(atomic=False) as editor:
+        migration.attribute_or_revoke(apps, editor)
+
+    admin = world.members["admin"]
+    assert stored(parent["id"]).accountable_person == admin  # its maker, recorded
+    assert stored(parent["id"]).revoked_at is not None  # an admin key: beyond viewer
+    assert stored(child["id"]).accountable_person == admin  # through its maker's event
+    assert stored(child["id"]).revoked_at is None  # a viewer key: within viewer
+    assert stored(outranking["id"]).revoked_at is not None
+    assert stored(installed.api_key.pk).accountable_person is None
+    assert stored(installed.api_key.pk).revoked_at is not None
+    with platform_scope():
+        unrevoked = ApiKey.objects.unscoped().filter(revoked_at__isnull=True)
+        assert not unrevoked.filter(accountable_person__isnull=True).exists()
+
+
+# --- The key cache ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_remembered_key_is_refused_once_its_person_is_removed(settings):
+    """These revocations go the way every revocation goes (`api_key_revoke`), so a
+    process that remembers the key forgets it at the commit."""
+    from tenants import key_cache
+
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 0.3
+    try:
+        listener = key_cache.listener()
+        assert listener.wait_live(5.0)
+        acme = factories.tenant("acme", "Acme Media")
+        factories.member(acme, "owner", email="owner@acme.test")
+        admin = factories.member(acme, "admin", email="admin@acme.test")
+        session = APIClient()
+        session.force_login(admin)
+        first = make_key(session, "admin", "first")
+        second = make_key(bearer(first["secret"]), "viewer", "second")
+        for _ in range(2):  # the second request is served from memory
+            assert bearer(second["secret"]).get(DIGESTS).status_code == 200
+        assert listener.recall(stored(second["id"]).secret_hash) is not None
+
+        with tenant_context(acme):
+            services.member_remove(actor=None, membership=Membership.objects.get(user=admin))
+        assert bearer(second["secret"]).get(DIGESTS).status_code == 401
+        assert bearer(first["secret"]).get(DIGESTS).status_code == 401
+    finally:
+        key_cache.stop()
