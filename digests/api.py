@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.db import connection
 from django.db.models import Field
@@ -233,6 +235,9 @@ class DigestDetailSerializer(DigestSerializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
+STAND_IN_SLUG = re.compile(r"digest-[0-9]+", re.IGNORECASE)
+
+
 class DigestWriteSerializer(serializers.Serializer):
     """What a client may set. Status, restriction, tenant and authorship are not here:
     they change only through their own endpoints."""
@@ -253,6 +258,15 @@ class DigestWriteSerializer(serializers.Serializer):
     truncated = serializers.BooleanField(default=False)
     exporter = serializers.CharField(max_length=100, allow_blank=True, default="")
     source = SourceSerializer(required=False)
+
+    def validate_slug(self, value: str) -> str:
+        # `digest-<id>` is what a digest shows in place of a slug a policy would change
+        # (policies.engine._guard_slug): as a slug it would name two digests.
+        if STAND_IN_SLUG.fullmatch(value):
+            raise serializers.ValidationError(
+                "digest-<number> is reserved for digests shown without their slug."
+            )
+        return value
 
     def to_internal_value(self, data):
         unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()

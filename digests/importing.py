@@ -91,7 +91,10 @@ def import_many(
                 result = item
             else:
                 outcome = next(stored)
-                result = FileResult(name, outcome.status, digest_id=outcome.digest.pk)
+                if outcome.digest is None:  # refused: names nothing of the digest it met
+                    result = FileResult(name, outcome.status, f"{name}: {outcome.error}")
+                else:
+                    result = FileResult(name, outcome.status, digest_id=outcome.digest.pk)
             results.append(result)
             if on_result:
                 on_result(len(results), result)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
@@ -16,7 +17,9 @@ from audit import services as audit
 from digests import changes as change_log
 from digests.models import Digest
 from digests.parser import ParsedDigest
+from digests.selectors import visible_digests
 from licensing.services import link_digests
+from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
 from tenants.services import Conflict, Principal, ServiceError
@@ -37,6 +40,7 @@ CONTENT_FIELDS = (
     "source_url",
 )
 VIEW_PERMISSION = "digests.view_digest"
+CHANGE_PERMISSION = "digests.change_digest"
 SOURCE_FIELDS = {"publisher", "title", "source_publisher", "source_title", "source_url"}
 
 
@@ -62,9 +66,14 @@ def normalise_topics(topics: list[str]) -> list[str]:
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(base)[:100].strip("-") or "digest"
+    return _free_slug(slugify(base)[:100].strip("-") or "digest", exclude_pk=exclude_pk)
+
+
+def _free_slug(base: str, *, exclude_pk: int | None = None) -> str:
+    """`base` if no other digest has it, else the first free `<base>-<n>`."""
     if not Digest.objects.filter(slug=base).exclude(pk=exclude_pk).exists():
         return base  # the common case, answered by the (tenant, slug) index
+    base = base[:110].rstrip("-")  # room for the number within the column's 120
     taken = set(
         Digest.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -102,6 +111,44 @@ def _actor_user(actor: Principal | None) -> User | None:
     return actor.user if actor else None
 
 
+def seen_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
+    """The digests of `queryset` that `actor` may see: those the API shows them (the
+    visibility of `visible_digests`, less what the content policies in force for them
+    hide). The operator (no actor: a command, the demo loader) sees every one."""
+    if actor is None:
+        return queryset
+    queryset = visible_digests(actor, queryset)
+    hidden = rule_set_for(actor).hidden_condition()
+    return queryset if hidden is None else queryset.exclude(hidden)
+
+
+def changeable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
+    """The digests of `queryset` that `actor` may change: those they see, when their role
+    may change digests (what the API's update asks)."""
+    if actor is not None and not actor.has(CHANGE_PERMISSION):
+        return queryset.none()
+    return seen_by(actor, queryset)
+
+
+# A slug is unique in the tenant, so a slug that is taken cannot be given to another
+# digest. When a digest the caller sees holds it, the answer says so, naming nothing of
+# it: the caller chooses another. When only digests the caller cannot see hold it, the
+# digest gets the first free `<slug>-<n>`, as a slug made from a title does: the caller
+# is not stopped by a digest they cannot see, and is told nothing of it (no id, title or
+# status). That the slug they asked for was taken still shows in the one they got; no
+# design avoids that while slugs are unique in the tenant.
+SLUG_TAKEN = "Another digest has this slug; choose another."
+
+
+def _requested_slug(actor: Principal | None, slug: str, *, exclude_pk: int | None = None) -> str:
+    taken = Digest.objects.filter(slug=slug).exclude(pk=exclude_pk)
+    if not taken.exists():
+        return slug
+    if seen_by(actor, taken).exists():
+        raise Conflict(SLUG_TAKEN, code="slug_taken")
+    return _free_slug(slug, exclude_pk=exclude_pk)
+
+
 @transaction.atomic
 def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
     tenant = current_tenant()
@@ -110,9 +157,7 @@ def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
     digest.search_text = search_text(digest.key_points, digest.sections)
     slug = data.get("slug")
     if slug:
-        if Digest.objects.filter(slug=slug).exists():
-            raise Conflict(f"a digest with slug {slug!r} already exists", code="slug_taken")
-        digest.slug = slug
+        digest.slug = _requested_slug(actor, slug)
     else:
         digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
     digest.save()
@@ -157,8 +202,8 @@ def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, An
     changed = _apply(digest, data, before)
     slug = data.get("slug")
     if slug and slug != digest.slug:
-        if Digest.objects.filter(slug=slug).exclude(pk=digest.pk).exists():
-            raise Conflict(f"a digest with slug {slug!r} already exists", code="slug_taken")
+        slug = _requested_slug(actor, slug, exclude_pk=digest.pk)
+    if slug and slug != digest.slug:
         before["slug"] = digest.slug
         digest.slug = slug
         changed.append("slug")
@@ -311,8 +356,23 @@ def parsed_fields(parsed: ParsedDigest) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    status: str  # created, updated, unchanged
-    digest: Digest
+    status: str  # created, updated, unchanged, failed
+    digest: Digest | None  # None when failed
+    error: str | None = None
+
+
+# An export whose identity (publisher, title, date) is that of a digest its caller may
+# not change (one they cannot see, or any when their role cannot change digests) is
+# refused, the file failing with this message: nothing is written, and the answer names
+# nothing of that digest (no id, no status). The same message answers a caller who sees
+# the digest but may not change it, so it tells no more than that the identity is taken.
+# A second digest is not made instead: the identity is unique in the tenant, so that the
+# same export imported again updates its digest rather than adding copies.
+NOT_YOURS = (
+    "a digest with this export's publisher, title and date exists that you may not change; "
+    "nothing was imported"
+)
+_REFUSED = ImportOutcome("failed", None, NOT_YOURS)
 
 
 def _new_digest(actor: Principal | None, key: str, fields: dict, publish: bool) -> Digest:
@@ -372,6 +432,8 @@ def digest_import(
                     digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
                     digest.save()
                     outcome = ImportOutcome("created", digest)
+                elif not changeable_by(actor, Digest.objects.filter(pk=existing.pk)).exists():
+                    return _REFUSED
                 else:
                     outcome = ImportOutcome(_refresh(actor, existing, fields, publish), existing)
                 link_digests([outcome.digest])
@@ -399,6 +461,10 @@ def digest_import_many(
     existing = {
         d.import_key: d for d in Digest.objects.select_for_update().filter(import_key__in=set(keys))
     }
+    refused: set[str] = set()
+    if existing and actor is not None:  # the operator may change every digest
+        mine = changeable_by(actor, Digest.objects.filter(import_key__in=list(existing)))
+        refused = set(existing) - set(mine.values_list("import_key", flat=True))
     outcomes: list[ImportOutcome | None] = [None] * len(parsed)
     slow: list[int] = []
     fresh: dict[int, Digest] = {}
@@ -409,7 +475,9 @@ def digest_import_many(
             continue
         seen.add(key)
         fields = parsed_fields(item)
-        if key in existing:
+        if key in refused:
+            outcomes[index] = _REFUSED
+        elif key in existing:
             digest = existing[key]
             outcomes[index] = ImportOutcome(_refresh(actor, digest, fields, publish), digest)
         else:
@@ -434,7 +502,7 @@ def digest_import_many(
             fresh = {}
         for index, digest in fresh.items():
             outcomes[index] = ImportOutcome("created", digest)
-    done = [o for o in outcomes if o is not None]
+    done = [o for o in outcomes if o is not None and o.digest is not None]
     link_digests([o.digest for o in done])  # unchanged ones too: links made before are kept
     _record_imports(done, actor)
     for index in sorted(slow):

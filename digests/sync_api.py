@@ -327,7 +327,9 @@ class DigestExportViewSet(DigestViewSet):
             chunk = to_markdown(data)
         else:
             chunk = "".join(csv_chunks(CSV_COLUMNS, [_csv_row(data)]))
-        return self._stream(iter([chunk]), kind, f"digest-{digest.slug}")
+        # Named by its id, never by its text: a header is not rendered through the
+        # policies, and a slug carries its title's words.
+        return self._stream(iter([chunk]), kind, f"digest-{digest.pk}")
 
     def _visible_one(self) -> Digest:
         from django.http import Http404

@@ -322,9 +322,11 @@ def _redact(matcher, text: str, mask: str) -> tuple[str, int]:
     return "".join(out), count
 
 
-# Fields that are not free text (identifiers, dates, flags): never redacted.
+# Fields that are not free text (identifiers, dates, flags): never redacted. The slug is
+# an identifier made of text: `_guard_slug` decides it whole.
 _NOT_TEXT = {
     "id",
+    "slug",
     "published_on",
     "status",
     "language",
@@ -361,7 +363,7 @@ def _all_strings(data, out: list[str]) -> list[str]:
 
 
 def _text_fields(data, path: str = ""):
-    """(path, holder, key) for every string in an API digest dict: title, slug, publisher,
+    """(path, holder, key) for every string in an API digest dict: title, publisher,
     summary, key points, topics, source, exporter, sections and their subsections."""
     items = data.items() if isinstance(data, dict) else enumerate(data)
     for key, value in items:
@@ -486,6 +488,41 @@ def _allowed_by_characters(rules: list[CompiledRule], many: list[dict]) -> list[
     return allowed
 
 
+def _matches(rule: CompiledRule, *texts: str) -> bool:
+    return any(rule.matcher.search(text) for text in texts)
+
+
+def _guard_slug(rule_set: RuleSet, digest, data: dict, title, findings: list[dict]) -> None:
+    """Show a digest's slug whole, or not at all.
+
+    A slug is an identifier: a mask written into it would change a client's identifier
+    whenever a policy changes. But it is text, made from the title and the date (or
+    chosen by an editor), so it carries what a rule hides in the title, often in another
+    form (lower case, `-` for spaces and punctuation) that the rule's pattern no longer
+    finds. So the slug is replaced whole by `digest-<id>`, which no policy changes and
+    which holds no text, when a rule changed the title, or when a redact rule matches the
+    slug itself, read as written and with its `-` and `_` as spaces. Such a rule gets a
+    finding at `slug`; a monitor-mode one changes nothing, like everywhere else.
+    """
+    slug = data.get("slug")
+    if not isinstance(slug, str):
+        return
+    changed_title = {f["rule"]: f["action"] for f in findings if f["path"] == "title"}
+    spaced = slug.replace("-", " ").replace("_", " ")
+    replace = data.get("title") != title  # whatever changed it, the slug was made from it
+    for _position, rule, kind, enforced in rule_set.on_the_way_out:
+        action = changed_title.get(rule.id)
+        if action is None and kind == "regex_redact" and _matches(rule, slug, spaced):
+            action = "redact"
+        if action is None:
+            continue
+        findings.append(_finding(rule, action, "slug"))
+        replace = replace or enforced
+    if replace:
+        ident = data.get("id")
+        data["slug"] = f"digest-{digest.pk if ident is None else ident}"
+
+
 def apply(
     rule_set: RuleSet,
     digest,
@@ -500,6 +537,7 @@ def apply(
     runs here."""
     findings: list[dict] = []
     texts = None  # every text field, found once if a redact rule needs them
+    title = data.get("title")
     for position, rule, kind, enforced in rule_set.on_the_way_out:
         if kind in HIDING_KINDS:
             # Only monitors: enforced ones never reach here (SQL removed the digest).
@@ -556,6 +594,7 @@ def apply(
                         # A mask is in the text now: what the page was screened on is
                         # no longer what the next rules see.
                         may_redact = None
+    _guard_slug(rule_set, digest, data, title, findings)
     return {
         "version": rule_set.version,
         "decision_id": f"{_decision_ids.getrandbits(128):032x}",

@@ -387,3 +387,94 @@ def test_detail_query_count_does_not_depend_on_size(world):
             assert client.get(f"{BASE}/{digest.pk}/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- Slugs: a clash names nothing, and never tells of a digest the caller cannot see --------
+
+
+def _raw(response) -> bytes:
+    """Every byte a client receives: the headers and the body."""
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    return headers.encode() + b"\n\n" + response.content
+
+
+def _restricted(world, **fields):
+    """A digest nobody but those who manage access may see."""
+    from digests import services
+
+    made = factories.digest(world.acme, **fields)
+    with tenant_context(world.acme):
+        services.digest_set_access(actor=None, digest=made, restricted=True, members=[], roles=[])
+    return made
+
+
+def test_a_slug_clash_with_a_digest_the_caller_sees_is_a_409_naming_nothing(world):
+    editor = world.client("editor")
+    factories.digest(world.acme, title="Nightingale plan", slug="nightingale-plan")
+    other = factories.digest(world.acme, title="Garden notes")
+
+    created = editor.post(f"{BASE}/", {**NEW_DIGEST, "slug": "nightingale-plan"}, format="json")
+    updated = editor.patch(f"{BASE}/{other.pk}/", {"slug": "nightingale-plan"}, format="json")
+
+    for response in (created, updated):
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "slug_taken"
+        assert b"nightingale" not in _raw(response).lower()
+    with tenant_context(world.acme):
+        assert Digest.objects.get(pk=other.pk).slug != "nightingale-plan"
+
+
+def test_a_slug_held_only_by_a_digest_the_caller_cannot_see_is_not_refused(world):
+    """A 409 would tell an editor that a restricted digest they cannot see holds the slug
+    (and the slug is made from its title): the new digest gets a free slug instead."""
+    hidden = _restricted(world, title=f"Merger {SENTINEL}", slug="merger-plan")
+    editor = world.client("editor")
+    assert editor.get(f"{BASE}/{hidden.pk}/").status_code == 404
+
+    created = editor.post(f"{BASE}/", {**NEW_DIGEST, "slug": "merger-plan"}, format="json")
+
+    assert created.status_code == 201, created.content
+    assert created.json()["slug"] == "merger-plan-2"
+    assert SENTINEL.encode() not in _raw(created)
+
+    other = factories.digest(world.acme, title="Garden notes")
+    updated = editor.patch(f"{BASE}/{other.pk}/", {"slug": "merger-plan"}, format="json")
+
+    assert updated.status_code == 200, updated.content
+    assert updated.json()["slug"] == "merger-plan-3"
+    with tenant_context(world.acme):
+        assert Digest.objects.get(pk=hidden.pk).slug == "merger-plan"  # untouched
+    # Whoever sees the restricted digest still gets the 409.
+    admin = world.client("admin")
+    refused = admin.post(f"{BASE}/", {**NEW_DIGEST, "slug": "merger-plan"}, format="json")
+    assert refused.status_code == 409, refused.content
+    assert SENTINEL.encode() not in _raw(refused)
+
+
+def test_a_policy_hidden_digest_does_not_refuse_its_slug_either(world):
+    factories.digest(world.acme, title="Crypto hour", slug="crypto-hour", topics=["crypto"])
+    factories.policy(
+        world.acme,
+        slug="no-crypto",
+        rules=[{"id": "c", "kind": "topic_block", "params": {"topics": ["crypto"]}}],
+        publish=True,
+    )
+    created = world.client("editor").post(
+        f"{BASE}/", {**NEW_DIGEST, "slug": "crypto-hour"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["slug"] == "crypto-hour-2"
+
+
+def test_the_stand_in_slug_of_a_policy_cannot_be_chosen(world):
+    """`digest-<id>` is what a digest shows in place of a slug a policy would change: as
+    a chosen slug it would show two digests under one identifier."""
+    response = world.client("editor").post(
+        f"{BASE}/", {**NEW_DIGEST, "slug": "digest-12"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["slug"]
+    fine = world.client("editor").post(
+        f"{BASE}/", {**NEW_DIGEST, "slug": "digest-of-the-week"}, format="json"
+    )
+    assert fine.status_code == 201, fine.content

@@ -506,3 +506,147 @@ def test_the_same_export_imported_twice_at_once_leaves_one_digest():
     assert sorted(statuses) == ["created", "unchanged"]
     with tenant_context(tenant):
         assert Digest.objects.count() == 1
+
+
+# --- An import changes only what its caller may change ----------------------------------------
+
+EDITED_START = "An energy analyst and a former utility planner walk through"
+
+
+def edited_grid() -> bytes:
+    text = seed(GRID).decode("utf-8")
+    assert EDITED_START in text
+    return text.replace(EDITED_START, "Someone overwrote this").encode("utf-8")
+
+
+def every_byte(response) -> bytes:
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    return headers.encode() + b"\n\n" + response.content
+
+
+def imported_grid(world, **access) -> Digest:
+    """The grid export, imported by the operator (the command) and published."""
+    run_import("--tenant", "acme", "--publish", str(SEEDS / GRID))
+    [stored] = titled(world.acme, GRID_TITLE)
+    if access:
+        with tenant_context(world.acme):
+            services.digest_set_access(actor=None, digest=stored, members=[], roles=[], **access)
+        [stored] = titled(world.acme, GRID_TITLE)
+    return stored
+
+
+def assert_refused(world, response, stored: Digest, name: str) -> None:
+    """The file failed with the message that names nothing, and the digest is as it was."""
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["updated"], body["unchanged"]) == (0, 0, 0)
+    assert all(
+        f
+        == {
+            "file": name,
+            "status": "failed",
+            "id": None,
+            "line": None,
+            "error": f"{name}: {services.NOT_YOURS}",
+        }
+        for f in body["files"]
+    ), body["files"]
+    raw = every_byte(response)
+    for secret in (str(stored.pk), stored.slug, stored.status):
+        assert f'"{secret}"'.encode() not in raw and f":{secret},".encode() not in raw
+    [after] = titled(world.acme, GRID_TITLE)
+    assert after.summary == stored.summary and after.updated_at == stored.updated_at
+
+
+@pytest.mark.parametrize("body", [edited_grid, lambda: seed(GRID)], ids=["edited", "same"])
+def test_an_import_never_touches_a_restricted_digest_its_caller_cannot_see(world, body):
+    stored = imported_grid(world, restricted=True)
+    editor = world.client("editor")
+    assert editor.get(DETAIL.format(id=stored.pk)).status_code == 404
+
+    response = post_text(editor, body(), "?filename=grid.txt")
+
+    assert_refused(world, response, stored, "grid.txt")
+    assert len(digests(world.acme)) == 1
+
+
+def test_an_import_never_touches_a_digest_a_policy_hides_from_its_caller(world):
+    stored = imported_grid(world)
+    factories.policy(
+        world.acme,
+        slug="no-batteries",
+        rules=[
+            {
+                "id": "b",
+                "kind": "keyword_block",
+                "params": {"keywords": ["batteries"]},
+                "audience": {"type": "roles", "roles": ["editor"]},
+            }
+        ],
+        publish=True,
+    )
+    editor = world.client("editor")
+    assert editor.get(DETAIL.format(id=stored.pk)).status_code == 404
+
+    response = post_files(editor, ("grid.txt", edited_grid()), ("again.txt", edited_grid()))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [f["status"] for f in body["files"]] == ["failed", "failed"]
+    assert [f["error"] for f in body["files"]] == [
+        f"grid.txt: {services.NOT_YOURS}",
+        f"again.txt: {services.NOT_YOURS}",
+    ]
+    [after] = titled(world.acme, GRID_TITLE)
+    assert after.summary == stored.summary
+
+
+def test_a_role_that_cannot_change_digests_gets_the_same_answer_for_one_it_sees(world):
+    """The refusal is the one any caller gets for a digest they may not change, so it
+    says nothing about whether they could see it."""
+    stored = imported_grid(world)
+    importer = factories.custom_role(
+        world.acme,
+        slug="importer",
+        permissions=["digests.view_digest", "digests.add_digest"],
+    )
+    user = factories.membership(world.acme, importer, email="importer@acme.test").user
+    client = world.client(user=user)
+    assert client.get(DETAIL.format(id=stored.pk)).status_code == 200
+
+    response = post_text(client, edited_grid(), "?filename=grid.txt")
+
+    assert_refused(world, response, stored, "grid.txt")
+
+
+def test_an_editor_still_updates_what_they_see_beside_what_they_cannot(world):
+    stored = imported_grid(world, restricted=True)
+    run_import("--tenant", "acme", "--publish", str(SEEDS / RETIRE))
+    [retire] = titled(world.acme, RETIRE_TITLE)
+    planner = "A financial planner and a retired schoolteacher"
+    edited_retire = seed(RETIRE).decode("utf-8").replace(planner, "A planner").encode("utf-8")
+
+    response = post_files(
+        world.client("editor"), ("grid.txt", edited_grid()), ("retire.txt", edited_retire)
+    )
+
+    assert response.status_code == 200, response.content
+    grid, retired = response.json()["files"]
+    assert grid["status"] == "failed" and grid["id"] is None
+    assert (retired["status"], retired["id"]) == ("updated", retire.pk)
+    [after] = titled(world.acme, GRID_TITLE)
+    assert after.summary == stored.summary
+    [retire_after] = titled(world.acme, RETIRE_TITLE)
+    assert retire_after.summary.startswith("A planner")
+
+
+def test_the_command_still_updates_a_restricted_digest(world, tmp_path):
+    stored = imported_grid(world, restricted=True)
+    path = tmp_path / GRID
+    path.write_bytes(edited_grid())
+
+    out, _ = run_import("--tenant", "acme", str(path))
+
+    assert summary_line(updated=1) in out
+    [after] = titled(world.acme, GRID_TITLE)
+    assert after.pk == stored.pk and after.summary.startswith("Someone overwrote this")

@@ -139,3 +139,68 @@ def test_a_large_export_streams_in_chunks_of_rows(world, django_assert_max_num_q
     assert len(chunks) == 12 + 2  # "[", one per digest, "]"
     assert len(json.loads(b"".join(chunks))) == 12
     assert SENTINEL.encode() not in b"".join(chunks)
+
+
+# --- Nothing hidden in any byte, headers included --------------------------------------------
+
+WORD = b"nightingale"  # redacted by a policy: never in a response, in any case or form
+FORMATS = {"json": "json", "markdown": "md", "csv": "csv"}
+
+
+def _every_byte(response) -> tuple[bytes, bytes]:
+    """(the headers and the body, the body): a streamed body can be read once."""
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    body = body_bytes(response)
+    return (headers + "\n\n").encode() + body, body
+
+
+@pytest.fixture
+def hiding(world):
+    """A digest whose title holds a redacted word, one visible to nobody but those who
+    manage access, and one a keyword rule blocks; the last two carry SENTINEL."""
+    from digests import services
+    from tenants.context import tenant_context
+
+    redacted = factories.digest(world.acme, title="Project Nightingale review")
+    restricted = factories.digest(world.acme, title=f"Restricted {SENTINEL}")
+    with tenant_context(world.acme):
+        services.digest_set_access(
+            actor=None, digest=restricted, restricted=True, members=[], roles=[]
+        )
+    blocked = factories.digest(world.acme, title=f"Blocked zeppelin {SENTINEL}")
+    publish(
+        world,
+        rule("regex_redact", "n", pattern="Project Nightingale"),
+        rule("keyword_block", "z", keywords=["zeppelin"]),
+    )
+    return redacted, restricted, blocked
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_one_digest_export_is_named_by_its_id_and_carries_no_redacted_word(world, hiding, kind):
+    redacted, *_ = hiding
+    response = world.client("viewer").get(
+        f"/api/v1/tenants/acme/digests/{redacted.pk}/export", {"export_format": kind}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="digest-{redacted.pk}.{FORMATS[kind]}"'
+    )
+    raw, body = _every_byte(response)
+    assert WORD not in raw.lower()
+    if kind != "markdown":  # Markdown shows no slug
+        assert f"digest-{redacted.pk}".encode() in body  # its slug, as shown
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+@pytest.mark.parametrize("role", ["viewer", "editor", "auditor"])
+def test_the_whole_export_shows_only_what_the_caller_sees(world, hiding, kind, role):
+    redacted, restricted, blocked = hiding
+    response = world.client(role).get(EXPORT, {"export_format": kind})
+    assert response.status_code == 200
+    raw, body = _every_byte(response)
+    assert WORD not in raw.lower()
+    assert SENTINEL.encode() not in raw
+    if kind == "json":
+        ids = {d["id"] for d in json.loads(body)}
+        assert redacted.pk in ids and not {restricted.pk, blocked.pk} & ids

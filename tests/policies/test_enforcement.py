@@ -482,3 +482,60 @@ def test_a_keyword_rule_neither_hides_nor_flags_a_digest_without_a_words_vector(
     response = detail(client, plain.pk)
     assert response.status_code == 200
     assert response.json()["policy"]["findings"] == []
+
+
+# --- The slug: an identifier, never rewritten, never carrying what a rule hides -------------
+
+
+def _raw(response) -> bytes:
+    """Every byte a client receives: the headers and the body."""
+    headers = "\n".join(f"{k}: {v}" for k, v in response.items())
+    return headers.encode() + b"\n\n" + response.content
+
+
+def test_a_redacted_title_word_never_leaves_in_the_slug(world):
+    """The slug is made from the title, lower case with `-` for spaces: a rule that finds
+    "Project Nightingale" in the title no longer finds it there. The slug is then shown
+    as `digest-<id>`, whatever the mask."""
+    target = factories.digest(world.acme, title="Project Nightingale review")
+    plain = factories.digest(world.acme, title="Garden notes")
+    assert target.slug == "project-nightingale-review-2025-03-14"
+    client = world.client("viewer")
+    for mask in ("[a]", "[b]"):
+        publish(
+            world, rule("regex_redact", "n", pattern="Project Nightingale", mask=mask), slug=mask[1]
+        )
+        for where, response in (
+            ("list", client.get(DIGESTS)),
+            ("detail", detail(client, target.pk)),
+        ):
+            assert response.status_code == 200, response.content
+            assert b"nightingale" not in _raw(response).lower(), (mask, where)
+            shown = item(page(client), target.pk) if where == "list" else response.json()
+            assert shown["slug"] == f"digest-{target.pk}", (mask, where)
+            slug_findings = [f for f in shown["policy"]["findings"] if f["path"] == "slug"]
+            assert [f["action"] for f in slug_findings if f["enforced"]], (mask, where)
+        # A digest the rule does not touch keeps its slug.
+        assert item(page(client), plain.pk)["slug"] == plain.slug
+
+
+def test_a_slug_a_redact_rule_matches_is_replaced_whole_not_masked(world):
+    """A slug chosen by an editor, holding the word alone: the identifier is not
+    rewritten with the mask (it would change with every policy), it is replaced."""
+    target = factories.digest(world.acme, title="Garden notes", slug="nightingale_notes")
+    publish(world, rule("regex_redact", "n", pattern=r"\bnightingale\b", mask="[x]"))
+    for client in (world.client("viewer"), world.client("editor")):
+        response = detail(client, target.pk)
+        assert response.status_code == 200, response.content
+        assert response.json()["slug"] == f"digest-{target.pk}"
+        assert b"nightingale" not in _raw(response).lower()
+
+
+def test_a_monitored_redaction_leaves_the_slug_and_reports_it(world):
+    target = factories.digest(world.acme, title="Project Nightingale review")
+    publish(world, rule("regex_redact", "n", pattern="Project Nightingale", mode="monitor"))
+    body = detail(world.client("viewer"), target.pk).json()
+    assert body["slug"] == target.slug
+    assert {"rule": "content/n", "path": "slug", "enforced": False}.items() <= next(
+        f for f in body["policy"]["findings"] if f["path"] == "slug"
+    ).items()

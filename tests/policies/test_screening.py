@@ -177,7 +177,8 @@ def test_a_match_running_to_the_page_end_switches_to_one_search_per_digest():
     counted = dataclasses.replace(compiled.rules[0], prefilter=Counting())
     rules = engine.RuleSet(version="p@1", rules=[counted])
     screened = engine.screen_redactions(rules, page)
-    assert screened == [frozenset({0})] * len(PAGE)
+    # Digests 2 and 6 have "Digest" in no text (a slug is an identifier, not searched).
+    assert screened == [frozenset() if n in (2, 6) else frozenset({0}) for n in range(len(PAGE))]
     # One search over the page, then one bounded search for each later digest.
     assert len(searches) == len(PAGE)
     assert all(len(bounds) == 2 for bounds in searches[1:])
