@@ -1,5 +1,32 @@
 """`/api/v1/tenants/{tenant}/licensing/...`: rights holders, sources, licenses and their
-review, evidence, the sources of each digest, and compliance reports."""
+review, evidence, the sources of each digest, and compliance reports.
+
+Digest-derived text. The importer (and every digest made through the API) fills the
+registry from the digests themselves: an episode source's title, publisher and URL are
+its digest's, a rights holder's name is a digest's publisher. That text is shown here
+only as the caller could see it in the digest's own response, decided by
+`licensing.selectors.TextGate` from `digests.selectors.visible_digests` and the caller's
+rule set (`policies.selectors.rule_set_for`), the digest list's own condition:
+
+- A source's (or holder's) text is shown when it is linked to no digest (registry data
+  typed in by hand), or when at least one digest linked to it is readable by the caller
+  and no enforce-mode `field_hide: source` rule applies to them; shown text goes through
+  the caller's redact rules. Otherwise it is withheld: `null` (the row stays).
+- A compliance officer sees every source and rights holder of the tenant with its
+  registry fields (id, kind, feed, rights holder id, license status, attribution,
+  licenses, evidence, dates), and so can judge and license it; of a source whose digests
+  are all hidden from them (restricted without a grant, or hidden by a policy in force
+  for them) they see no digest text: title, publisher, URL and holder name are null.
+  The reports list and count only the digests they may read, as the digest list does.
+- A viewer (`licensing.view_source` only) sees the same registry, filtered the same way:
+  the license status and attribution of every source, and the text of the sources of
+  digests they can read. `q=` searches only titles the caller may see.
+- `digests/{id}/sources/` is the digest's own `sources` field: a digest the caller
+  cannot read is a 404, a hidden `source` field a 403, and the redact rules apply.
+
+Searching by a word a redact rule masks still finds what holds it (the word itself is
+masked in the answer): that oracle belongs to the search redesign.
+"""
 
 from __future__ import annotations
 
@@ -82,8 +109,9 @@ def holder_to_dict(holder: RightsHolder, gate: selectors.TextGate) -> dict:
 
 
 class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
-    """Whoever grants rights over sources: publishers, networks, societies. A holder's
-    name is digest-derived text (see the module docstring)."""
+    """Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules."""
 
     model = RightsHolder
     serializer_class = RightsHolderSerializer
