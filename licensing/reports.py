@@ -37,15 +37,14 @@ def _readable_links(gate: selectors.TextGate):
     return DigestSource.objects.filter(digest_id__in=gate.readable_digests().values("pk"))
 
 
-def _holder_name(gate: selectors.TextGate, holder, shown: set[int]) -> str | None:
+def _holder_name(gate: selectors.TextGate, holder, visible: bool) -> str | None:
     if holder is None:
         return ""
-    return gate.text(holder.pk in shown, {"name": holder.name})["name"]
+    return gate.text(visible, {"name": holder.name})["name"]
 
 
-def _source_texts(gate: selectors.TextGate, source, shown: set[int] | None = None) -> dict:
+def _source_texts(gate: selectors.TextGate, source, visible: bool) -> dict:
     """A source's title, publisher and URL as the caller may see them."""
-    visible = source.text_shown if shown is None else source.pk in shown
     return gate.text(
         visible,
         {"title": source.title, "publisher": source.publisher, "url": source.canonical_url},
@@ -58,9 +57,6 @@ def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) ->
     sources = _all_sources(gate)
     licenses = selectors.licenses_covering(sources)
     uses = Counter(_readable_links(gate).values_list("source_id", flat=True))
-    holders_shown = gate.shown_ids(
-        RightsHolder, {s.rights_holder_id for s in sources if s.rights_holder_id}
-    )
     on = selectors.today()
     counts: Counter = Counter()
     rows = []
@@ -69,14 +65,14 @@ def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) ->
         counts[state] += 1
         if status and state != status:
             continue
-        texts = _source_texts(gate, source)
+        texts = _source_texts(gate, source, source.text_shown)
         rows.append(
             [
                 source.pk,
                 source.kind,
                 texts["title"],
                 texts["publisher"],
-                _holder_name(gate, source.rights_holder, holders_shown),
+                _holder_name(gate, source.rights_holder, source.holder_shown),
                 state,
                 len(selectors.covering(source, licenses)),
                 uses[source.pk],
@@ -105,16 +101,14 @@ def expiring(days: int, *, gate: selectors.TextGate) -> Report:
     """Licenses in force whose end date falls within the next `days` days, soonest
     first."""
     on = selectors.today()
-    licenses = list(selectors.expiring(on, days).order_by("in_force__valid_until", "pk"))
-    sources_shown = gate.shown_ids(Source, {lic.source_id for lic in licenses if lic.source_id})
-    holders_shown = gate.shown_ids(
-        RightsHolder, {lic.rights_holder_id for lic in licenses if lic.rights_holder_id}
-    )
+    licenses = selectors.expiring(on, days).order_by("in_force__valid_until", "pk")
+    licenses = gate.annotate(licenses, name="source_shown", source="source_id")
+    licenses = gate.annotate(licenses, name="holder_shown", holder="rights_holder_id")
     rows = [
         [
             lic.pk,
-            _source_texts(gate, lic.source, sources_shown)["title"] if lic.source_id else "",
-            _holder_name(gate, lic.rights_holder, holders_shown),
+            _source_texts(gate, lic.source, lic.source_shown)["title"] if lic.source_id else "",
+            _holder_name(gate, lic.rights_holder, lic.holder_shown),
             lic.in_force.spdx_id,
             lic.in_force.number,
             lic.in_force.valid_until.isoformat(),
@@ -173,7 +167,7 @@ def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
             state, _ = selectors.source_status(source, licenses, on)
             reason = "prohibited" if answer == selectors.PROHIBITED else state
             reasons[reason] += 1
-            shown = _source_texts(gate, source, sources_shown)
+            shown = _source_texts(gate, source, source.pk in sources_shown)
             rows.append([pk, title, status, source.pk, shown["title"], reason, answer])
     return Report(
         "digests-at-risk",
@@ -264,7 +258,8 @@ def bill_of_sources(digests, *, gate: selectors.TextGate) -> Report:
                 yield [pk, title, None, "", "", "", "", None, "", "none", None, None, ""]
             for source in links[pk]:
                 covering = selectors.covering(source, licenses)
-                texts = _source_texts(gate, source, sources_shown)
+                texts = _source_texts(gate, source, source.pk in sources_shown)
+                holder_visible = source.rights_holder_id in holders_shown
                 base = [
                     pk,
                     title,
@@ -272,7 +267,7 @@ def bill_of_sources(digests, *, gate: selectors.TextGate) -> Report:
                     source.kind,
                     texts["title"],
                     texts["url"],
-                    _holder_name(gate, source.rights_holder, holders_shown),
+                    _holder_name(gate, source.rights_holder, holder_visible),
                 ]
                 if not covering:
                     yield [*base, None, "", selectors.UNLICENSED, None, None, ""]

@@ -500,15 +500,23 @@ class TextGate:
             return unlinked
         return unlinked | Exists(links.filter(digest_id__in=self.readable_digests().values("pk")))
 
+    def annotate(self, queryset, *, name: str = "text_shown", source=None, holder=None):
+        """`queryset` annotated `name`: whether the text of the source (or rights holder)
+        whose id is the outer row's column `source` (or `holder`) is shown."""
+        if source is not None:
+            links = DigestSource.objects.filter(source_id=OuterRef(source))
+        else:
+            links = DigestSource.objects.filter(source__rights_holder_id=OuterRef(holder))
+        return queryset.annotate(**{name: ExpressionWrapper(self._shown(links), BooleanField())})
+
     def sources(self, queryset):
-        """Sources, annotated `text_shown`."""
-        links = DigestSource.objects.filter(source_id=OuterRef("pk"))
-        return queryset.annotate(text_shown=ExpressionWrapper(self._shown(links), BooleanField()))
+        """Sources, annotated `text_shown`, and `holder_shown` for their rights holder."""
+        queryset = self.annotate(queryset, source="pk")
+        return self.annotate(queryset, name="holder_shown", holder="rights_holder_id")
 
     def holders(self, queryset):
         """Rights holders, annotated `text_shown` (their name is a digest's publisher)."""
-        links = DigestSource.objects.filter(source__rights_holder_id=OuterRef("pk"))
-        return queryset.annotate(text_shown=ExpressionWrapper(self._shown(links), BooleanField()))
+        return self.annotate(queryset, holder="pk")
 
     def shown_ids(self, model, ids) -> set[int]:
         """Of these sources or rights holders, those whose text is shown."""

@@ -69,9 +69,24 @@ def test_digest_sources_is_403_when_a_policy_hides_the_source_field(world):
     viewer = world.client("viewer").get(f"{BASE}/digests/{digest.pk}/sources/")
     assert viewer.status_code == 403
     assert b"Secret show" not in viewer.content
-    # Outside the rule's audience, the sources are shown.
-    editor = world.client("editor").get(f"{BASE}/digests/{digest.pk}/sources/")
-    assert [s["title"] for s in editor.json()] == ["Secret show"]
+    # Nor may a caller it applies to replace them (refused before any change).
+    other = factories.source(world.acme, title="Another show")
+    factories.policy(
+        world.acme,
+        name="Editors too",
+        rules=[{**HIDE_SOURCE, "audience": {"type": "roles", "roles": ["editor"]}}],
+        publish=True,
+    )
+    put = world.client("editor").put(
+        f"{BASE}/digests/{digest.pk}/sources/", {"sources": [other.pk]}, format="json"
+    )
+    assert put.status_code == 403
+    assert [
+        s["title"] for s in world.client("owner").get(f"{BASE}/digests/{digest.pk}/sources/").json()
+    ] == ["Secret show"]
+    # Outside the rules' audience, the sources are shown.
+    admin = world.client("admin").get(f"{BASE}/digests/{digest.pk}/sources/")
+    assert [s["title"] for s in admin.json()] == ["Secret show"]
 
 
 def test_digest_sources_are_redacted_as_the_digest_is(world):
