@@ -1,4 +1,19 @@
-"""`/api/v1/tenants/{tenant}/audit/`: events, exports and chain verification."""
+"""`/api/v1/tenants/{tenant}/audit/`: events, exports and chain verification.
+
+The trail is kept as recorded (and hashed as recorded: `verify` checks the stored
+events). What a reader is shown of it is not always all of it: an event about a
+digest, a source, a rights holder or a license names it by text a digest put there
+(its title, a source's title, a holder's name, and the before/after values of those
+fields). A reader sees that text only as they could see it in the digest's own
+response: withheld when the digest (or every digest behind the source or holder) is
+hidden from them by its status, its restriction or their enforce-mode policies, or when
+a `field_hide` rule hides the field; otherwise through their redact rules
+(`licensing.selectors.TextGate`). A withheld target shows as `<type> <id>`, a withheld
+change as "withheld" in place of [before, after]. Who did what, when, to which id, is
+always shown. A reader who sees every digest and to whom no enforced rule applies
+(an owner or admin outside every policy's audience) sees the trail exactly as recorded,
+and can check an export's hashes against it.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +58,87 @@ EXPORT_FIELDS = [
 ]
 
 
-def event_to_dict(event: AuditEvent) -> dict:
+WITHHELD_CHANGE = "withheld"
+# Target types whose display and changes carry digest-derived text.
+_DIGEST, _SOURCE, _HOLDER, _LICENSE = "digest", "source", "rightsholder", "license"
+
+
+def _int_ids(events, kind: str) -> set[int]:
+    return {int(e.target_id) for e in events if e.target_type == kind and e.target_id.isdigit()}
+
+
+class TargetText:
+    """What one reader may see of the digest-derived text of events (see the module
+    docstring), worked out for a batch of events in a few queries."""
+
+    def __init__(self, principal):
+        from licensing.selectors import TextGate
+
+        self.gate = TextGate(principal)
+        self.as_recorded = self.gate.sees_everything
+
+    def shown(self, events: list[AuditEvent]) -> list[tuple[str, dict]]:
+        """(target display, changes) of each event, as the reader may see them."""
+        if self.as_recorded:
+            return [(e.target_display, e.changes) for e in events]
+        from licensing.models import License, RightsHolder, Source
+
+        digests = _int_ids(events, _DIGEST)
+        readable = (
+            set(self.gate.readable_digests().filter(pk__in=digests).values_list("pk", flat=True))
+            if digests
+            else set()
+        )
+        licenses = {
+            pk: (source_id, holder_id)
+            for pk, source_id, holder_id in License.objects.filter(
+                pk__in=_int_ids(events, _LICENSE)
+            ).values_list("pk", "source_id", "rights_holder_id")
+        }
+        sources = _int_ids(events, _SOURCE) | {s for s, _ in licenses.values() if s}
+        holders = _int_ids(events, _HOLDER) | {h for _, h in licenses.values() if h}
+        sources_shown = self.gate.shown_ids(Source, sources) if sources else set()
+        holders_shown = self.gate.shown_ids(RightsHolder, holders) if holders else set()
+        hidden_fields = self.gate.hidden_fields()
+        out = []
+        for event in events:
+            kind = event.target_type
+            pk = int(event.target_id) if event.target_id.isdigit() else None
+            if kind == _DIGEST:
+                visible = pk in readable
+            elif kind == _SOURCE:
+                visible = pk in sources_shown
+            elif kind == _HOLDER:
+                visible = pk in holders_shown
+            elif kind == _LICENSE:
+                source_id, holder_id = licenses.get(pk, (None, None))
+                visible = (
+                    (source_id in sources_shown) if source_id else (holder_id in holders_shown)
+                )
+            else:
+                out.append((event.target_display, event.changes))
+                continue
+            if not visible:
+                out.append(
+                    (
+                        f"{kind} {event.target_id}".strip(),
+                        {name: WITHHELD_CHANGE for name in event.changes},
+                    )
+                )
+                continue
+            changes = {
+                name: WITHHELD_CHANGE if kind == _DIGEST and name in hidden_fields else value
+                for name, value in event.changes.items()
+            }
+            shown = self.gate.redacted({"target_display": event.target_display, **changes})
+            out.append((shown.pop("target_display"), shown))
+        return out
+
+
+def event_to_dict(event: AuditEvent, shown: tuple[str, dict] | None = None) -> dict:
+    """An event as the API shows it; `shown`: its (target display, changes) as the
+    reader may see them (TargetText), as recorded when left out."""
+    display, changes = shown or (event.target_display, event.changes)
     return {
         "seq": event.seq,
         "occurred_at": iso_utc(event.occurred_at, "milliseconds"),
@@ -56,9 +151,9 @@ def event_to_dict(event: AuditEvent) -> dict:
         "target": {
             "type": event.target_type,
             "id": event.target_id or None,
-            "display": event.target_display,
+            "display": display,
         },
-        "changes": event.changes,
+        "changes": changes,
         "outcome": event.outcome,
         "repeat_count": event.repeat_count,
         "request": {"id": event.request_id or None, "ip": event.ip, "user_agent": event.user_agent},
@@ -67,14 +162,29 @@ def event_to_dict(event: AuditEvent) -> dict:
     }
 
 
-def _flat(event: AuditEvent) -> list:
+def _flat(event: AuditEvent, shown: tuple[str, dict]) -> list:
     values = []
     for name in EXPORT_FIELDS:
         value = getattr(event, name)
         if name == "occurred_at":
             value = iso_utc(value, "milliseconds")
+        elif name == "target_display":
+            value = shown[0]
+        elif name == "changes":
+            value = shown[1]
         values.append(value)
     return values
+
+
+def _batches(events, size: int = 500):
+    batch = []
+    for event in events:
+        batch.append(event)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class ActorField(serializers.Serializer):
@@ -178,6 +288,13 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def cursor_ordering(self):
         return ("-seq",)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.list_queryset())
+        shown = TargetText(self.principal).shown(page)
+        return self.get_paginated_response(
+            [event_to_dict(e, s) for e, s in zip(page, shown, strict=True)]
+        )
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -206,15 +323,20 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         # transaction for the server-side cursor.
         query = self.filter_queryset(self.get_queryset())
         tenant = self.principal.tenant
+        text = TargetText(self.principal)
+
+        def shown(events):
+            for batch in _batches(events):
+                yield from zip(batch, text.shown(batch), strict=True)
 
         def rows():
             with tenant_context(tenant), transaction.atomic():
-                events = query.order_by("seq").iterator(chunk_size=2000)
+                events = shown(query.order_by("seq").iterator(chunk_size=2000))
                 if kind == "csv":
-                    yield from csv_chunks(list(EXPORT_FIELDS), (_flat(e) for e in events))
+                    yield from csv_chunks(list(EXPORT_FIELDS), (_flat(e, s) for e, s in events))
                 else:
-                    for event in events:
-                        yield json.dumps(event_to_dict(event), ensure_ascii=False) + "\n"
+                    for event, seen in events:
+                        yield json.dumps(event_to_dict(event, seen), ensure_ascii=False) + "\n"
 
         content_type = "text/csv; charset=utf-8" if kind == "csv" else "application/x-ndjson"
         response = StreamingHttpResponse(rows(), content_type=content_type)

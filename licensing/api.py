@@ -1,5 +1,32 @@
 """`/api/v1/tenants/{tenant}/licensing/...`: rights holders, sources, licenses and their
-review, evidence, the sources of each digest, and compliance reports."""
+review, evidence, the sources of each digest, and compliance reports.
+
+Digest-derived text. The importer (and every digest made through the API) fills the
+registry from the digests themselves: an episode source's title, publisher and URL are
+its digest's, a rights holder's name is a digest's publisher. That text is shown here
+only as the caller could see it in the digest's own response, decided by
+`licensing.selectors.TextGate` from `digests.selectors.visible_digests` and the caller's
+rule set (`policies.selectors.rule_set_for`), the digest list's own condition:
+
+- A source's (or holder's) text is shown when it is linked to no digest (registry data
+  typed in by hand), or when at least one digest linked to it is readable by the caller
+  and no enforce-mode `field_hide: source` rule applies to them; shown text goes through
+  the caller's redact rules. Otherwise it is withheld: `null` (the row stays).
+- A compliance officer sees every source and rights holder of the tenant with its
+  registry fields (id, kind, feed, rights holder id, license status, attribution,
+  licenses, evidence, dates), and so can judge and license it; of a source whose digests
+  are all hidden from them (restricted without a grant, or hidden by a policy in force
+  for them) they see no digest text: title, publisher, URL and holder name are null.
+  The reports list and count only the digests they may read, as the digest list does.
+- A viewer (`licensing.view_source` only) sees the same registry, filtered the same way:
+  the license status and attribution of every source, and the text of the sources of
+  digests they can read. `q=` searches only titles the caller may see.
+- `digests/{id}/sources/` is the digest's own `sources` field: a digest the caller
+  cannot read is a 404, a hidden `source` field a 403, and the redact rules apply.
+
+Searching by a word a redact rule masks still finds what holds it (the word itself is
+masked in the answer): that oracle belongs to the search redesign.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +36,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from config.exports import csv_chunks
@@ -21,9 +48,12 @@ from licensing import reports, selectors, services
 from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
 from licensing.uses import USE_NAMES
+from policies import engine as policy_engine
+from policies import selectors as policy_selectors
 from tenants.api_base import TenantScopedViewSet
 
 USE_CHOICES = [(u, u) for u in USE_NAMES]
+WITHHELD_HELP = "null when withheld: it stands only in digests hidden from you"
 LICENSE_STATUSES = [*LicenseVersion.Status.values, selectors.EXPIRED]
 
 
@@ -42,6 +72,11 @@ def _id_param(params, name: str) -> int:
 
 
 class RightsHolderSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(
+        allow_null=True,
+        help_text="null when withheld: the holder is known only through digests hidden from you",
+    )
+
     class Meta:
         model = RightsHolder
         fields = [
@@ -65,8 +100,18 @@ class RightsHolderWriteSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+def holder_to_dict(holder: RightsHolder, gate: selectors.TextGate) -> dict:
+    """A rights holder; its name is withheld or redacted as `gate` says (the importer
+    names a holder after a digest's publisher)."""
+    data = RightsHolderSerializer(holder).data
+    data.update(gate.text(getattr(holder, "text_shown", True), {"name": holder.name}))
+    return data
+
+
 class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
-    """Whoever grants rights over sources: publishers, networks, societies."""
+    """Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules."""
 
     model = RightsHolder
     serializer_class = RightsHolderSerializer
@@ -79,19 +124,36 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         "destroy": "licensing.delete_source",
     }
 
+    def narrow_queryset(self, queryset):
+        return self.text_gate().holders(queryset)
+
+    def text_gate(self) -> selectors.TextGate:
+        if not hasattr(self, "_text_gate"):
+            self._text_gate = selectors.TextGate(self.principal)
+        return self._text_gate
+
+    def _shown(self, holder: RightsHolder) -> dict:
+        if not hasattr(holder, "text_shown"):  # just written: read it as the caller sees it
+            holder = self.get_queryset().get(pk=holder.pk)
+        return holder_to_dict(holder, self.text_gate())
+
     def cursor_ordering(self):
         return ("name", "id")
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([self._shown(h) for h in page])
+
     def retrieve(self, request, *args, **kwargs):
         holder = self.get_object()
-        return self.etag_response(RightsHolderSerializer(holder).data, holder)
+        return self.etag_response(self._shown(holder), holder)
 
     @extend_schema(request=RightsHolderWriteSerializer, responses={201: RightsHolderSerializer})
     def create(self, request, *args, **kwargs):
         data = RightsHolderWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         holder = services.rights_holder_create(actor=self.principal, **data.validated_data)
-        return Response(RightsHolderSerializer(holder).data, status=status.HTTP_201_CREATED)
+        return Response(self._shown(holder), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RightsHolderWriteSerializer, responses={200: RightsHolderSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -101,7 +163,7 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         holder = services.rights_holder_update(
             actor=self.principal, holder=holder, **data.validated_data
         )
-        return self.etag_response(RightsHolderSerializer(holder).data, holder)
+        return self.etag_response(self._shown(holder), holder)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -117,11 +179,13 @@ class SourceSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Source.Kind.choices)
-    title = serializers.CharField()
-    canonical_url = serializers.CharField(allow_blank=True)
-    publisher = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_null=True, help_text=WITHHELD_HELP)
+    canonical_url = serializers.CharField(
+        allow_blank=True, allow_null=True, help_text=WITHHELD_HELP
+    )
+    publisher = serializers.CharField(allow_blank=True, allow_null=True, help_text=WITHHELD_HELP)
     rights_holder = serializers.IntegerField(allow_null=True)
-    rights_holder_name = serializers.CharField(allow_null=True)
+    rights_holder_name = serializers.CharField(allow_null=True, help_text=WITHHELD_HELP)
     parent = serializers.IntegerField(allow_null=True)
     license_status = serializers.ChoiceField(choices=selectors.SOURCE_STATUSES)
     attribution = serializers.CharField(allow_blank=True)
@@ -129,16 +193,29 @@ class SourceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-def source_to_dict(source: Source, licenses, on) -> dict:
+def source_to_dict(source: Source, licenses, on, gate: selectors.TextGate) -> dict:
+    """A source (annotated by `gate.sources`); its digest-derived text (title, publisher,
+    URL, its holder's name) withheld or redacted as `gate` says."""
     state, attribution = selectors.source_status(source, licenses, on)
+    texts = gate.text(
+        source.text_shown,
+        {
+            "title": source.title,
+            "canonical_url": source.canonical_url,
+            "publisher": source.publisher,
+        },
+    )
+    holder = source.rights_holder
     return {
         "id": source.pk,
         "kind": source.kind,
-        "title": source.title,
-        "canonical_url": source.canonical_url,
-        "publisher": source.publisher,
+        "title": texts["title"],
+        "canonical_url": texts["canonical_url"],
+        "publisher": texts["publisher"],
         "rights_holder": source.rights_holder_id,
-        "rights_holder_name": source.rights_holder.name if source.rights_holder else None,
+        "rights_holder_name": gate.text(source.holder_shown, {"name": holder.name})["name"]
+        if holder
+        else None,
         "parent": source.parent_id,
         "license_status": state,
         "attribution": attribution,
@@ -209,17 +286,29 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
             queryset = queryset.filter(kind=params["kind"])
         if params.get("rights_holder"):
             queryset = queryset.filter(rights_holder_id=_id_param(params, "rights_holder"))
+        queryset = self.text_gate().sources(queryset)
         if params.get("q"):
-            queryset = queryset.filter(title__icontains=params["q"][:200])
+            # Only among the titles the caller may see: a withheld title is not searched.
+            queryset = queryset.filter(title__icontains=params["q"][:200], text_shown=True)
         return queryset
+
+    def text_gate(self) -> selectors.TextGate:
+        if not hasattr(self, "_text_gate"):
+            self._text_gate = selectors.TextGate(self.principal)
+        return self._text_gate
 
     def cursor_ordering(self):
         return ("-id",)
 
     def _render(self, sources: list[Source]) -> list[dict]:
+        gate = self.text_gate()
+        unread = [s.pk for s in sources if not hasattr(s, "text_shown")]
+        if unread:  # just written: read them as the caller sees them
+            again = {s.pk: s for s in self.get_queryset().filter(pk__in=unread)}
+            sources = [again.get(s.pk, s) for s in sources]
         licenses = selectors.licenses_covering(sources)
         on = selectors.today()
-        return [source_to_dict(s, licenses, on) for s in sources]
+        return [source_to_dict(s, licenses, on, gate) for s in sources]
 
     @extend_schema(
         parameters=[
@@ -708,28 +797,50 @@ class DigestSourceOutSerializer(serializers.Serializer):
 
 
 class DigestSourcesViewSet(TenantScopedViewSet):
-    """The sources one digest derives from (`GET`), or replace them (`PUT`)."""
+    """The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply)."""
 
     model = Digest
     pagination_class = None
     http_method_names = ["get", "put", "head", "options"]
     permission_map = {"retrieve": "licensing.view_source", "update": "digests.change_digest"}
 
+    def rule_set(self):
+        if not hasattr(self, "_rule_set"):
+            self._rule_set = policy_selectors.rule_set_for(self.principal)
+        return self._rule_set
+
     def narrow_queryset(self, queryset):
-        return digest_selectors.visible_digests(self.principal, queryset).only(
+        return digest_selectors.readable_digests(self.principal, self.rule_set(), queryset).only(
             "pk", "tenant_id", "title", "updated_at"
         )
 
+    def _digest(self) -> Digest:
+        """The digest, as the digest endpoints find it; refused (403, before any change)
+        when the caller's policies hide its sources."""
+        digest = self.get_object()
+        for rule in self.rule_set().rules:
+            if rule.kind == "field_hide" and rule.enforced and "source" in rule.params["fields"]:
+                raise PermissionDenied(rule.message)
+        return digest
+
+    def _shown(self, digest: Digest) -> list[dict]:
+        """The digest's sources through the caller's policies, as its `sources` field."""
+        data = {"sources": selectors.sources_of_digests([digest.pk])[digest.pk]}
+        policy_engine.apply(self.rule_set(), digest, data)
+        return data["sources"]
+
     @extend_schema(responses={200: DigestSourceOutSerializer(many=True)})
     def retrieve(self, request, *args, **kwargs):
-        digest = self.get_object()
-        return Response(selectors.sources_of_digests([digest.pk])[digest.pk])
+        return Response(self._shown(self._digest()))
 
     @extend_schema(
         request=DigestSourcesSerializer, responses={200: DigestSourceOutSerializer(many=True)}
     )
     def update(self, request, *args, **kwargs):
-        digest = self.get_object()
+        digest = self._digest()
         data = DigestSourcesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wanted = list(dict.fromkeys(data.validated_data["sources"]))
@@ -740,7 +851,7 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         services.digest_sources_set(
             actor=self.principal, digest=digest, sources=[found[pk] for pk in wanted]
         )
-        return Response(selectors.sources_of_digests([digest.pk])[digest.pk])
+        return Response(self._shown(digest))
 
 
 # --- Reports ---------------------------------------------------------------------------------
@@ -818,7 +929,7 @@ class ComplianceReportViewSet(TenantScopedViewSet):
             raise serializers.ValidationError(
                 {"status": [f"One of {', '.join(selectors.SOURCE_STATUSES)}."]}
             )
-        return self._answer(reports.sources_by_status(wanted))
+        return self._answer(reports.sources_by_status(wanted, gate=self._gate()))
 
     @extend_schema(
         parameters=[
@@ -835,7 +946,7 @@ class ComplianceReportViewSet(TenantScopedViewSet):
     def expiring(self, request, *args, **kwargs):
         """Licenses in force that end within the window, soonest first."""
         days = whole_number(request.query_params, "days", 30, low=0, high=3650)
-        return self._answer(reports.expiring(days))
+        return self._answer(reports.expiring(days, gate=self._gate()))
 
     @extend_schema(
         parameters=[
@@ -856,13 +967,13 @@ class ComplianceReportViewSet(TenantScopedViewSet):
         use = request.query_params.get("use", "display_internally")
         if use not in USE_NAMES:
             raise serializers.ValidationError({"use": [f"One of {', '.join(USE_NAMES)}."]})
-        return self._answer(reports.digests_at_risk(use, self._digests()))
+        return self._answer(reports.digests_at_risk(use, self._digests(), gate=self._gate()))
 
     @extend_schema(parameters=[EXPORT_FORMAT], responses=REPORT_RESPONSES)
     @action(detail=False, methods=["get"])
     def publishers(self, request, *args, **kwargs):
         """Per rights holder: sources by status, holder-wide licenses, digests."""
-        return self._answer(reports.publishers())
+        return self._answer(reports.publishers(gate=self._gate()))
 
     @extend_schema(
         parameters=[
@@ -880,8 +991,14 @@ class ComplianceReportViewSet(TenantScopedViewSet):
             digests = digests.filter(pk=_id_param(request.query_params, "digest"))
             if not digests.exists():
                 raise NotFound(f"No digest with id {raw}.")
-        return self._answer(reports.bill_of_sources(digests))
+        return self._answer(reports.bill_of_sources(digests, gate=self._gate()))
+
+    def _gate(self) -> selectors.TextGate:
+        if not hasattr(self, "_text_gate"):
+            self._text_gate = selectors.TextGate(self.principal)
+        return self._text_gate
 
     def _digests(self):
-        """The digests this caller may see: reports never reveal a restricted one."""
-        return digest_selectors.visible_digests(self.principal, Digest.objects.all())
+        """The digests this caller may read, as the digest list finds them (visibility,
+        less what their enforce-mode rules hide): a report never shows another."""
+        return self._gate().readable_digests()

@@ -1,6 +1,11 @@
 """Compliance reports. Each is a list of columns and an iterator of rows (lists), so the
 API can answer JSON or stream CSV from the same function. Each costs a fixed number of
 queries whatever the size of the tenant (the rows are joined in Python per batch).
+
+Each is written for one caller, through their `selectors.TextGate`: the digests listed
+and counted are those the caller may read (as the digest list finds them), digest
+titles go through the caller's redact rules, and the digest-derived text of sources
+and rights holders is withheld or redacted as for the registry's own endpoints.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from licensing import selectors
-from licensing.models import DigestSource, License, RightsHolder, Source
+from licensing.models import DigestSource, RightsHolder, Source
 
 
 @dataclass
@@ -23,23 +28,35 @@ class Report:
     summary: dict
 
 
-def _scope(lic: License, sources: dict[int, Source], holders: dict[int, RightsHolder]) -> str:
-    if lic.source_id:
-        source = sources.get(lic.source_id)
-        return f"source: {source.title}" if source else f"source {lic.source_id}"
-    holder = holders.get(lic.rights_holder_id)
-    return f"all sources of {holder.name}" if holder else f"rights holder {lic.rights_holder_id}"
+def _all_sources(gate: selectors.TextGate) -> list[Source]:
+    return list(gate.sources(Source.objects.select_related("rights_holder")).order_by("id"))
 
 
-def _all_sources() -> list[Source]:
-    return list(Source.objects.select_related("rights_holder").order_by("id"))
+def _readable_links(gate: selectors.TextGate):
+    """The links between sources and the digests the caller may read."""
+    return DigestSource.objects.filter(digest_id__in=gate.readable_digests().values("pk"))
 
 
-def sources_by_status(status: str | None = None) -> Report:
-    """Every source with its license status, and how many digests rely on it."""
-    sources = _all_sources()
+def _holder_name(gate: selectors.TextGate, holder, visible: bool) -> str | None:
+    if holder is None:
+        return ""
+    return gate.text(visible, {"name": holder.name})["name"]
+
+
+def _source_texts(gate: selectors.TextGate, source, visible: bool) -> dict:
+    """A source's title, publisher and URL as the caller may see them."""
+    return gate.text(
+        visible,
+        {"title": source.title, "publisher": source.publisher, "url": source.canonical_url},
+    )
+
+
+def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) -> Report:
+    """Every source with its license status, and how many digests (that the caller may
+    read) rely on it."""
+    sources = _all_sources(gate)
     licenses = selectors.licenses_covering(sources)
-    uses = Counter(DigestSource.objects.values_list("source_id", flat=True))
+    uses = Counter(_readable_links(gate).values_list("source_id", flat=True))
     on = selectors.today()
     counts: Counter = Counter()
     rows = []
@@ -48,13 +65,14 @@ def sources_by_status(status: str | None = None) -> Report:
         counts[state] += 1
         if status and state != status:
             continue
+        texts = _source_texts(gate, source, source.text_shown)
         rows.append(
             [
                 source.pk,
                 source.kind,
-                source.title,
-                source.publisher,
-                source.rights_holder.name if source.rights_holder else "",
+                texts["title"],
+                texts["publisher"],
+                _holder_name(gate, source.rights_holder, source.holder_shown),
                 state,
                 len(selectors.covering(source, licenses)),
                 uses[source.pk],
@@ -79,16 +97,18 @@ def sources_by_status(status: str | None = None) -> Report:
     )
 
 
-def expiring(days: int) -> Report:
+def expiring(days: int, *, gate: selectors.TextGate) -> Report:
     """Licenses in force whose end date falls within the next `days` days, soonest
     first."""
     on = selectors.today()
-    licenses = list(selectors.expiring(on, days).order_by("in_force__valid_until", "pk"))
+    licenses = selectors.expiring(on, days).order_by("in_force__valid_until", "pk")
+    licenses = gate.annotate(licenses, name="source_shown", source="source_id")
+    licenses = gate.annotate(licenses, name="holder_shown", holder="rights_holder_id")
     rows = [
         [
             lic.pk,
-            lic.source.title if lic.source_id else "",
-            lic.rights_holder.name if lic.rights_holder_id else "",
+            _source_texts(gate, lic.source, lic.source_shown)["title"] if lic.source_id else "",
+            _holder_name(gate, lic.rights_holder, lic.holder_shown),
             lic.in_force.spdx_id,
             lic.in_force.number,
             lic.in_force.valid_until.isoformat(),
@@ -114,9 +134,10 @@ def expiring(days: int) -> Report:
     )
 
 
-def digests_at_risk(use: str, digests) -> Report:
-    """Digests that rely on a source not permitted `use` today, one row per such source
-    (or one row saying the digest has no source at all), with the reason."""
+def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
+    """Digests (of the queryset given) that rely on a source not permitted `use` today,
+    one row per such source (or one row saying the digest has no source at all), with
+    the reason."""
     on = selectors.today()
     risky = list(
         digests.exclude(selectors.digest_permitted(use, on))
@@ -130,9 +151,11 @@ def digests_at_risk(use: str, digests) -> Report:
     sources = list({s.pk: s for group in links.values() for s in group}.values())
     licenses = selectors.licenses_covering(sources)
     rights = selectors.rights_of_sources(sources, [use], on)
+    sources_shown = gate.shown_ids(Source, [s.pk for s in sources])
     reasons: Counter = Counter()
     rows = []
-    for pk, title, status in risky:
+    for pk, raw_title, status in risky:
+        title = gate.redacted({"title": raw_title})["title"]
         if not links[pk]:
             reasons["no_source"] += 1
             rows.append([pk, title, status, None, "", "no_source", ""])
@@ -144,7 +167,8 @@ def digests_at_risk(use: str, digests) -> Report:
             state, _ = selectors.source_status(source, licenses, on)
             reason = "prohibited" if answer == selectors.PROHIBITED else state
             reasons[reason] += 1
-            rows.append([pk, title, status, source.pk, source.title, reason, answer])
+            shown = _source_texts(gate, source, source.pk in sources_shown)
+            rows.append([pk, title, status, source.pk, shown["title"], reason, answer])
     return Report(
         "digests-at-risk",
         ["digest_id", "title", "digest_status", "source_id", "source", "reason", "rights"],
@@ -153,12 +177,12 @@ def digests_at_risk(use: str, digests) -> Report:
     )
 
 
-def publishers() -> Report:
-    """Per rights holder: its sources by status, its licenses, and the digests that rely
-    on its sources."""
-    sources = _all_sources()
+def publishers(*, gate: selectors.TextGate) -> Report:
+    """Per rights holder: its sources by status, its licenses, and the digests (that the
+    caller may read) that rely on its sources."""
+    sources = _all_sources(gate)
     licenses = selectors.licenses_covering(sources)
-    holders = list(RightsHolder.objects.order_by("name"))
+    holders = list(gate.holders(RightsHolder.objects.order_by("name")))
     on = selectors.today()
     per_holder: dict[int | None, Counter] = defaultdict(Counter)
     for source in sources:
@@ -166,14 +190,14 @@ def publishers() -> Report:
         per_holder[source.rights_holder_id][state] += 1
         per_holder[source.rights_holder_id]["sources"] += 1
     digests = Counter()
-    for holder_id, count in _digests_per_holder():
+    for holder_id, count in _digests_per_holder(gate):
         digests[holder_id] = count
     holder_licenses = Counter(lic.rights_holder_id for lic in licenses if lic.rights_holder_id)
     rows = []
     for holder in holders:
         c = per_holder[holder.pk]
         rows.append(
-            [holder.pk, holder.name, c["sources"]]
+            [holder.pk, gate.text(holder.text_shown, {"name": holder.name})["name"], c["sources"]]
             + [c[s] for s in selectors.SOURCE_STATUSES]
             + [holder_licenses[holder.pk], digests[holder.pk]]
         )
@@ -199,18 +223,22 @@ def publishers() -> Report:
     )
 
 
-def _digests_per_holder():
+def _digests_per_holder(gate: selectors.TextGate):
     return (
-        DigestSource.objects.values("source__rights_holder_id")
+        _readable_links(gate)
+        .values("source__rights_holder_id")
         .annotate(n=Count("digest_id", distinct=True))
         .values_list("source__rights_holder_id", "n")
     )
 
 
-def bill_of_sources(digests) -> Report:
+def bill_of_sources(digests, *, gate: selectors.TextGate) -> Report:
     """For each digest (of the queryset given): every source it derives from and every
     license covering that source, with status and attribution."""
-    digest_rows = list(digests.order_by("-published_on", "-id").values_list("pk", "title"))
+    digest_rows = [
+        (pk, gate.redacted({"title": title})["title"])
+        for pk, title in digests.order_by("-published_on", "-id").values_list("pk", "title")
+    ]
     links = defaultdict(list)
     for link in DigestSource.objects.filter(
         digest_id__in=[pk for pk, _ in digest_rows]
@@ -218,6 +246,10 @@ def bill_of_sources(digests) -> Report:
         links[link.digest_id].append(link.source)
     sources = list({s.pk: s for group in links.values() for s in group}.values())
     licenses = selectors.licenses_covering(sources)
+    sources_shown = gate.shown_ids(Source, [s.pk for s in sources])
+    holders_shown = gate.shown_ids(
+        RightsHolder, {s.rights_holder_id for s in sources if s.rights_holder_id}
+    )
     on = selectors.today()
 
     def rows():
@@ -226,14 +258,16 @@ def bill_of_sources(digests) -> Report:
                 yield [pk, title, None, "", "", "", "", None, "", "none", None, None, ""]
             for source in links[pk]:
                 covering = selectors.covering(source, licenses)
+                texts = _source_texts(gate, source, source.pk in sources_shown)
+                holder_visible = source.rights_holder_id in holders_shown
                 base = [
                     pk,
                     title,
                     source.pk,
                     source.kind,
-                    source.title,
-                    source.canonical_url,
-                    source.rights_holder.name if source.rights_holder else "",
+                    texts["title"],
+                    texts["url"],
+                    _holder_name(gate, source.rights_holder, holder_visible),
                 ]
                 if not covering:
                     yield [*base, None, "", selectors.UNLICENSED, None, None, ""]

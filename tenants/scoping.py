@@ -59,3 +59,26 @@ class TenantOwnedModel(models.Model):
                 f"while tenant {tenant_id} is current"
             )
         super().save(*args, **kwargs)
+
+
+# Uniqueness that deliberately spans tenants: (model label, constraint or field name) ->
+# why. Every other unique constraint of a tenant-owned model includes the tenant, as
+# Citus requires of a table distributed by `tenant_id` (platform/scale-out.md lists
+# these and what each becomes there). tests/test_unique_constraints.py reads this.
+GLOBAL_UNIQUE: dict[tuple[str, str], str] = {
+    ("tenants.ApiKey", "apikey_prefix_unique"): (
+        "A token names its key by prefix before any tenant is known: authentication "
+        "looks the prefix up across tenants."
+    ),
+    ("tenants.Role", "group"): (
+        "Each role owns one Django group (auth_group is shared by every tenant), so "
+        "object grants can name a role."
+    ),
+    ("sso.Connection", "public_id"): (
+        "The identity provider calls back to /sso/.../<public_id>/ with no tenant in the "
+        "URL: the id alone finds the connection."
+    ),
+    ("sso.VerifiedDomain", "sso_domain_verified_once"): (
+        "A verified domain routes sign-ins to one tenant: two tenants may never both own it."
+    ),
+}

@@ -170,6 +170,9 @@ def hostile(world):
             HTTP_USER_AGENT=NASTY,
         )
         assert response.status_code == 201, response.content
+        # Published, so the auditor may read the digest and its title in the trail.
+        published = editor.post(f"{BASE}/digests/{response.json()['id']}/publish/")
+        assert published.status_code == 200, published.content
     with tenant_context(world.acme):
         viewer = Role.objects.get(slug="viewer")
         services.member_invite(actor=None, email="@at\nsign@evil.test", role=viewer)

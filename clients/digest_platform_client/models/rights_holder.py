@@ -26,7 +26,7 @@ class RightsHolder:
     """ 
         Attributes:
             id (int):
-            name (str):
+            name (None | str): null when withheld: the holder is known only through digests hidden from you
             created_at (datetime.datetime):
             updated_at (datetime.datetime):
             contact_name (str | Unset):
@@ -36,7 +36,7 @@ class RightsHolder:
      """
 
     id: int
-    name: str
+    name: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     contact_name: str | Unset = UNSET
@@ -52,6 +52,7 @@ class RightsHolder:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
+        name: None | str
         name = self.name
 
         created_at = self.created_at.isoformat()
@@ -101,7 +102,13 @@ class RightsHolder:
         d = dict(src_dict)
         id = d.pop("id")
 
-        name = d.pop("name")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 

@@ -32,11 +32,11 @@ class Source:
                 * `episode` - Episode
                 * `video` - Video
                 * `article` - Article
-            title (str):
-            canonical_url (str):
-            publisher (str):
+            title (None | str): null when withheld: it stands only in digests hidden from you
+            canonical_url (None | str): null when withheld: it stands only in digests hidden from you
+            publisher (None | str): null when withheld: it stands only in digests hidden from you
             rights_holder (int | None):
-            rights_holder_name (None | str):
+            rights_holder_name (None | str): null when withheld: it stands only in digests hidden from you
             parent (int | None):
             license_status (SourceLicenseStatusEnum): * `licensed` - licensed
                 * `expired` - expired
@@ -50,9 +50,9 @@ class Source:
 
     id: int
     kind: KindEnum
-    title: str
-    canonical_url: str
-    publisher: str
+    title: None | str
+    canonical_url: None | str
+    publisher: None | str
     rights_holder: int | None
     rights_holder_name: None | str
     parent: int | None
@@ -71,10 +71,13 @@ class Source:
 
         kind = self.kind.value
 
+        title: None | str
         title = self.title
 
+        canonical_url: None | str
         canonical_url = self.canonical_url
 
+        publisher: None | str
         publisher = self.publisher
 
         rights_holder: int | None
@@ -126,11 +129,29 @@ class Source:
 
 
 
-        title = d.pop("title")
+        def _parse_title(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        canonical_url = d.pop("canonical_url")
+        title = _parse_title(d.pop("title"))
 
-        publisher = d.pop("publisher")
+
+        def _parse_canonical_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        canonical_url = _parse_canonical_url(d.pop("canonical_url"))
+
+
+        def _parse_publisher(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        publisher = _parse_publisher(d.pop("publisher"))
+
 
         def _parse_rights_holder(data: object) -> int | None:
             if data is None:

@@ -98,7 +98,10 @@ def sync_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | list[DigestSourceOut]]:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -132,7 +135,10 @@ def sync(
     client: AuthenticatedClient,
 
 ) -> Problem | list[DigestSourceOut] | None:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -161,7 +167,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | list[DigestSourceOut]]:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -195,7 +204,10 @@ async def asyncio(
     client: AuthenticatedClient,
 
 ) -> Problem | list[DigestSourceOut] | None:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):

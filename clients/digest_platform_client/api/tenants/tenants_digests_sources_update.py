@@ -134,7 +134,10 @@ def sync_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Problem | list[DigestSourceOut]]:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -174,7 +177,10 @@ def sync(
     if_match: str | Unset = UNSET,
 
 ) -> Problem | list[DigestSourceOut] | None:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -209,7 +215,10 @@ async def asyncio_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Problem | list[DigestSourceOut]]:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):
@@ -249,7 +258,10 @@ async def asyncio(
     if_match: str | Unset = UNSET,
 
 ) -> Problem | list[DigestSourceOut] | None:
-    """  The sources one digest derives from (`GET`), or replace them (`PUT`).
+    """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
+    own `sources`, found and shown exactly as the digest's response finds and shows them
+    (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
+    redact rules apply).
 
     Args:
         tenant (str):

@@ -121,7 +121,9 @@ def sync_detailed(
     body: RightsHolderWriteRequest,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -155,7 +157,9 @@ def sync(
     body: RightsHolderWriteRequest,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -184,7 +188,9 @@ async def asyncio_detailed(
     body: RightsHolderWriteRequest,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -218,7 +224,9 @@ async def asyncio(
     body: RightsHolderWriteRequest,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):

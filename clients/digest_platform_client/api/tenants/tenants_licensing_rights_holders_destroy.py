@@ -112,7 +112,9 @@ def sync_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Any | Problem]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -149,7 +151,9 @@ def sync(
     if_match: str | Unset = UNSET,
 
 ) -> Any | Problem | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -181,7 +185,9 @@ async def asyncio_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Any | Problem]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -218,7 +224,9 @@ async def asyncio(
     if_match: str | Unset = UNSET,
 
 ) -> Any | Problem | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):

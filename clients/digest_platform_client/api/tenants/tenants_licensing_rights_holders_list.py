@@ -113,7 +113,9 @@ def sync_detailed(
     page_size: int | Unset = UNSET,
 
 ) -> Response[PaginatedRightsHolderList | Problem]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -150,7 +152,9 @@ def sync(
     page_size: int | Unset = UNSET,
 
 ) -> PaginatedRightsHolderList | Problem | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -182,7 +186,9 @@ async def asyncio_detailed(
     page_size: int | Unset = UNSET,
 
 ) -> Response[PaginatedRightsHolderList | Problem]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -219,7 +225,9 @@ async def asyncio(
     page_size: int | Unset = UNSET,
 
 ) -> PaginatedRightsHolderList | Problem | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):

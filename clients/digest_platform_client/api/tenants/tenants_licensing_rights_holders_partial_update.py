@@ -138,7 +138,9 @@ def sync_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -178,7 +180,9 @@ def sync(
     if_match: str | Unset = UNSET,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -213,7 +217,9 @@ async def asyncio_detailed(
     if_match: str | Unset = UNSET,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -253,7 +259,9 @@ async def asyncio(
     if_match: str | Unset = UNSET,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):

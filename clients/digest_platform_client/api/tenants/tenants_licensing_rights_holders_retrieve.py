@@ -93,7 +93,9 @@ def sync_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -127,7 +129,9 @@ def sync(
     client: AuthenticatedClient,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -156,7 +160,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Problem | RightsHolder]:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):
@@ -190,7 +196,9 @@ async def asyncio(
     client: AuthenticatedClient,
 
 ) -> Problem | RightsHolder | None:
-    """  Whoever grants rights over sources: publishers, networks, societies.
+    """  Whoever grants rights over sources: publishers, networks, societies. A holder the
+    importer named after digests' publisher shows its name only if one of those digests
+    is readable by you (null otherwise), through your redact rules.
 
     Args:
         tenant (str):

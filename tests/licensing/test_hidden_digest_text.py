@@ -1,0 +1,252 @@
+"""Digest-derived text in licensing (sources, rights holders, digests/{id}/sources/,
+reports) and in the audit trail, shown only as the caller's visibility and policies
+allow (licensing.selectors.TextGate)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from rest_framework.test import APIClient
+
+from digests import services as digest_services
+from licensing.models import Source
+from tenants.context import tenant_context
+from tests import factories
+
+BASE = "/api/v1/tenants/acme"
+EVERYONE = {"type": "everyone"}
+
+
+def _key_client(world, role: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {factories.api_key(world.acme, role).token}")
+    return client
+
+
+def _rules(world, *rules):
+    factories.policy(world.acme, name="Rules", rules=list(rules), publish=True)
+
+
+def _restricted(world, title: str, publisher: str = "Hushed Radio"):
+    digest = factories.digest(world.acme, title=title, publisher=publisher)
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=digest, restricted=True, members=[], roles=[]
+        )
+    return digest
+
+
+def _source_of(world, digest) -> Source:
+    return factories.digest_source(world.acme, digest)
+
+
+BLOCK = {"id": "block", "kind": "keyword_block", "params": {"keywords": ["plimsoll"]}}
+REDACT = {
+    "id": "redact",
+    "kind": "regex_redact",
+    "params": {"pattern": "zorbl[a]x", "mask": "[redacted]"},
+}
+HIDE_SOURCE = {"id": "fields", "kind": "field_hide", "params": {"fields": ["source"]}}
+
+
+# --- digests/{id}/sources/ ------------------------------------------------------------------
+
+
+def test_digest_sources_is_404_for_a_keyword_blocked_digest(world):
+    blocked = factories.digest(world.acme, title="The plimsoll files")
+    _rules(world, {**BLOCK, "audience": EVERYONE})
+    response = world.client("viewer").get(f"{BASE}/digests/{blocked.pk}/sources/")
+    assert response.status_code == 404
+    assert b"plimsoll" not in response.content
+
+
+def test_digest_sources_is_403_when_a_policy_hides_the_source_field(world):
+    digest = factories.digest(world.acme, title="Open digest", source_title="Secret show")
+    _rules(world, {**HIDE_SOURCE, "audience": {"type": "roles", "roles": ["viewer"]}})
+    viewer = world.client("viewer").get(f"{BASE}/digests/{digest.pk}/sources/")
+    assert viewer.status_code == 403
+    assert b"Secret show" not in viewer.content
+    # Nor may a caller it applies to replace them (refused before any change).
+    other = factories.source(world.acme, title="Another show")
+    factories.policy(
+        world.acme,
+        name="Editors too",
+        rules=[{**HIDE_SOURCE, "audience": {"type": "roles", "roles": ["editor"]}}],
+        publish=True,
+    )
+    put = world.client("editor").put(
+        f"{BASE}/digests/{digest.pk}/sources/", {"sources": [other.pk]}, format="json"
+    )
+    assert put.status_code == 403
+    assert [
+        s["title"] for s in world.client("owner").get(f"{BASE}/digests/{digest.pk}/sources/").json()
+    ] == ["Secret show"]
+    # Outside the rules' audience, the sources are shown.
+    admin = world.client("admin").get(f"{BASE}/digests/{digest.pk}/sources/")
+    assert [s["title"] for s in admin.json()] == ["Secret show"]
+
+
+def test_digest_sources_are_redacted_as_the_digest_is(world):
+    digest = factories.digest(world.acme, title="The zorblax hour")
+    _rules(world, {**REDACT, "audience": EVERYONE})
+    response = world.client("viewer").get(f"{BASE}/digests/{digest.pk}/sources/")
+    assert response.status_code == 200
+    assert [s["title"] for s in response.json()] == ["The [redacted] hour"]
+
+
+# --- licensing/sources/ and rights holders ------------------------------------------------
+
+
+def test_a_viewer_key_sees_no_title_of_a_restricted_digests_source(world):
+    hidden = _restricted(world, "Kerfuffle insider", publisher="Kerfuffle Media")
+    source = _source_of(world, hidden)
+    client = _key_client(world, "viewer")
+    listed = client.get(f"{BASE}/licensing/sources/")
+    assert listed.status_code == 200
+    assert b"Kerfuffle" not in listed.content
+    row = next(s for s in listed.json()["results"] if s["id"] == source.pk)
+    assert (row["title"], row["publisher"], row["rights_holder_name"]) == (None, None, None)
+    assert client.get(f"{BASE}/licensing/sources/?q=Kerfuffle").json()["results"] == []
+    detail = client.get(f"{BASE}/licensing/sources/{source.pk}/")
+    assert detail.status_code == 200 and detail.json()["title"] is None
+    holders = client.get(f"{BASE}/licensing/rights-holders/")
+    assert b"Kerfuffle" not in holders.content
+
+
+def test_a_keyword_blocked_digests_source_title_is_withheld(world):
+    blocked = factories.digest(world.acme, title="The plimsoll files")
+    source = _source_of(world, blocked)
+    _rules(world, {**BLOCK, "audience": EVERYONE})
+    response = world.client("viewer").get(f"{BASE}/licensing/sources/{source.pk}/")
+    assert response.json()["title"] is None
+    assert b"plimsoll" not in response.content
+
+
+def test_compliance_sees_the_registry_fields_of_a_hidden_digests_source_but_no_text(world):
+    hidden = _restricted(world, "Kerfuffle insider")
+    source = _source_of(world, hidden)
+    factories.license(world.acme, source=source, decision="approved")
+    shown = world.client("compliance").get(f"{BASE}/licensing/sources/{source.pk}/").json()
+    assert shown["title"] is None and shown["publisher"] is None
+    assert shown["license_status"] == "licensed"
+    assert shown["kind"] == "episode" and shown["rights_holder"] is not None
+    # Who may read the digest sees the text.
+    owner = world.client("owner").get(f"{BASE}/licensing/sources/{source.pk}/").json()
+    assert owner["title"] == "Kerfuffle insider"
+
+
+def test_a_source_linked_to_no_digest_is_registry_data_shown_through_redaction(world):
+    factories.source(world.acme, title="Hand-made zorblax feed", kind="feed")
+    _rules(world, {**REDACT, "audience": EVERYONE})
+    titles = [
+        s["title"]
+        for s in world.client("viewer").get(f"{BASE}/licensing/sources/").json()["results"]
+    ]
+    assert "Hand-made [redacted] feed" in titles
+
+
+def test_a_readable_digests_source_is_shown_redacted(world):
+    digest = factories.digest(world.acme, title="Morning zorblax", publisher="Zorblax FM")
+    source = _source_of(world, digest)
+    _rules(world, {**REDACT, "audience": EVERYONE})
+    shown = world.client("viewer").get(f"{BASE}/licensing/sources/{source.pk}/").json()
+    assert shown["title"] == "Morning [redacted]"
+    assert shown["rights_holder_name"] == "[redacted] FM"
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("report", ["bill-of-sources", "digests-at-risk", "sources", "expiring"])
+def test_reports_show_no_text_of_blocked_or_restricted_digests(world, report):
+    soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    for digest in (
+        factories.digest(world.acme, title="The plimsoll quibbleton files"),
+        _restricted(world, "Kerfuffle insider", publisher="Kerfuffle Media"),
+    ):
+        factories.license(
+            world.acme, source=_source_of(world, digest), decision="approved", valid_until=soon
+        )
+    factories.digest(world.acme, title="The plimsoll quibbleton annex")  # unlicensed: at risk
+    _rules(world, {**BLOCK, "audience": EVERYONE})
+    client = world.client("compliance")
+    for export_format in ("json", "csv"):
+        response = client.get(
+            f"{BASE}/licensing/reports/{report}/",
+            {"export_format": export_format},
+        )
+        assert response.status_code == 200, response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"quibbleton" not in body.lower()
+        assert b"kerfuffle" not in body.lower()
+
+
+def test_the_bill_of_sources_lists_only_readable_digests(world):
+    seen = factories.digest(world.acme, title="A zorblax digest")
+    blocked = factories.digest(world.acme, title="The plimsoll files")
+    _rules(world, {**BLOCK, "audience": EVERYONE}, {**REDACT, "audience": EVERYONE})
+    response = world.client("compliance").get(
+        f"{BASE}/licensing/reports/bill-of-sources/", {"export_format": "csv"}
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {int(r["digest_id"]) for r in rows} == {seen.pk}
+    assert rows[0]["digest"] == "A [redacted] digest"
+    missing = world.client("compliance").get(
+        f"{BASE}/licensing/reports/bill-of-sources/", {"digest": blocked.pk}
+    )
+    assert missing.status_code == 404
+
+
+# --- The audit trail ----------------------------------------------------------------------
+
+
+def _events(client, **params) -> list[dict]:
+    response = client.get(f"{BASE}/audit/events/", {"page_size": 200, **params})
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_an_auditor_sees_events_of_a_restricted_digest_without_its_text(world):
+    hidden = _restricted(world, "Kerfuffle insider")
+    with tenant_context(world.acme):
+        digest_services.digest_update(
+            actor=None, digest=hidden, data={"summary": "The kerfuffle, in full."}
+        )
+    events = _events(world.client("auditor"), target_type="digest", target_id=str(hidden.pk))
+    assert {e["action"] for e in events} >= {"digest.created", "digest.updated"}
+    for event in events:
+        assert event["target"]["display"] == f"digest {hidden.pk}"
+        assert set(event["changes"].values()) <= {"withheld"}
+    export = world.client("auditor").get(f"{BASE}/audit/events/export/", {"export_format": "csv"})
+    assert b"erfuffle" not in b"".join(export.streaming_content)
+
+
+def test_the_audit_trail_redacts_for_readers_in_a_rules_audience(world):
+    digest = factories.digest(world.acme, title="The zorblax hour")
+    _rules(world, {**REDACT, "audience": {"type": "roles", "roles": ["auditor"]}})
+    events = _events(world.client("auditor"), target_type="digest", target_id=str(digest.pk))
+    created = next(e for e in events if e["action"] == "digest.created")
+    assert created["target"]["display"] == "The [redacted] hour"
+    assert created["changes"]["title"] == [None, "The [redacted] hour"]
+
+
+def test_an_owner_outside_every_rule_sees_the_trail_as_recorded(world):
+    hidden = _restricted(world, "Kerfuffle insider")
+    _rules(world, {**REDACT, "audience": {"type": "roles", "roles": ["auditor"]}})
+    events = _events(world.client("owner"), target_type="digest", target_id=str(hidden.pk))
+    created = next(e for e in events if e["action"] == "digest.created")
+    assert created["target"]["display"] == "Kerfuffle insider"
+    assert created["changes"]["title"] == [None, "Kerfuffle insider"]
+
+
+def test_a_license_event_names_a_hidden_digests_source_by_id_only(world):
+    hidden = _restricted(world, "Kerfuffle insider")
+    lic = factories.license(world.acme, source=_source_of(world, hidden), decision="approved")
+    events = _events(world.client("auditor"), target_type="license", target_id=str(lic.pk))
+    assert events
+    for event in events:
+        assert "Kerfuffle" not in event["target"]["display"]
+        assert event["target"]["display"] == f"license {lic.pk}"
