@@ -206,3 +206,30 @@ def test_a_second_purge_moves_the_recorded_anchor(world, aged):
     assert chain(world.acme).anchor_seq == OLD + 2
     result = verdict(world.acme)
     assert result.ok, result
+
+
+def test_a_chain_purged_before_purges_recorded_anchors_is_anchored_by_the_migration(world, aged):
+    """Migration 0004 writes the head's anchor into the chain of a tenant purged by the
+    old code (no anchor in its purge event); until then such a chain does not verify."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("audit.migrations.0004_chain_head_guard")
+    with tampering(world.acme) as rows:  # what the old purge left: events gone, head anchored
+        rows.filter(seq__lte=OLD).delete()
+        kept = rows.order_by("seq").first()
+        AuditChain.objects.update(anchor_seq=OLD, anchor_hash=kept.prev_hash)
+    assert not verdict(world.acme).ok
+    before = chain(world.acme).last_seq
+
+    state = MigrationLoader(connection).project_state(("audit", "0004_chain_head_guard"))
+    migration.record_anchors(state.apps, SimpleNamespace(connection=connection))
+
+    anchored = events(world.acme)[-1]
+    assert (anchored.action, anchored.seq) == ("audit.anchored", before + 1)
+    assert anchored.changes == {"anchor_seq": [None, OLD], "anchor_hash": [None, kept.prev_hash]}
+    assert verdict(world.acme).ok
+    assert events(world.globex, action="audit.anchored") == []  # nothing purged there
