@@ -32,34 +32,40 @@ class Verdict:
         }
 
 
-def recorded_anchor() -> tuple[int, str]:
+def recorded_anchor() -> tuple[int, str] | int:
     """(seq, hash) the oldest kept event must follow: what the newest purge recorded, or
-    the genesis when nothing was ever purged. The event itself is verified by the walk."""
+    the genesis when nothing was ever purged. The event itself is verified by the walk;
+    one that names no anchor is answered by its seq, to be reported."""
     checkpoint = (
         AuditEvent.objects.filter(action__in=CHECKPOINT_ACTIONS)
         .order_by("-seq")
-        .values_list("changes", flat=True)
+        .values_list("seq", "changes")
         .first()
     )
     if checkpoint is None:
         return 0, GENESIS
+    seq, changes = checkpoint
     try:
-        return int(checkpoint["anchor_seq"][1]), str(checkpoint["anchor_hash"][1])
+        return int(changes["anchor_seq"][1]), str(changes["anchor_hash"][1])
     except (KeyError, IndexError, TypeError, ValueError):
-        return -1, ""  # a checkpoint that names no anchor matches no chain
+        return seq
 
 
 def verify_chain() -> Verdict:
     """For the current tenant: every event's hash recomputed and every link followed,
     from the recorded anchor through every event present; then the head compared."""
     chain = AuditChain.objects.first()
-    anchor_seq, anchor_hash = recorded_anchor()
-    expected_seq, prev_hash = anchor_seq + 1, anchor_hash
     checked = 0
     last_seq = chain.last_seq if chain is not None else 0
 
     def broken(seq: int, reason: str) -> Verdict:
         return Verdict(False, checked, last_seq, seq, reason)
+
+    anchor = recorded_anchor()
+    if isinstance(anchor, int):
+        return broken(anchor, "a purge event that names no anchor")
+    anchor_seq, anchor_hash = anchor
+    expected_seq, prev_hash = anchor_seq + 1, anchor_hash
 
     events = AuditEvent.objects.order_by("seq")
     for event in events.iterator(chunk_size=2000):

@@ -394,3 +394,12 @@ def test_a_forged_purge_that_names_another_anchor_is_reported(world):
     result = verdict(world.acme)
     assert not result.ok
     assert result.broken_seq == 1
+
+
+def test_a_purge_event_that_names_no_anchor_is_reported(world):
+    record_some(world.acme, 2)
+    with tenant_context(world.acme):
+        forged = audit.record("audit.purged", changes={"deleted": [None, 0]})
+    result = verdict(world.acme)
+    assert (result.ok, result.broken_seq) == (False, forged.seq)
+    assert "names no anchor" in result.reason
