@@ -7,13 +7,32 @@ from django.db import models
 from tenants.scoping import TenantOwnedModel
 
 GENESIS = "0" * 64
-# Tables the application's runtime role may only INSERT into and SELECT from.
-APPEND_ONLY_TABLES = ("audit_auditevent",)
+# Everything the application's runtime role may do on the audit tables, as (privilege,
+# columns or None for the whole row); grant_runtime_role revokes the rest of its
+# blanket grant. Events are appended and read. A chain head is created at the genesis
+# and moved forward by the append path (a trigger checks it reaches the newest event,
+# migration 0004); its anchor and retention belong to the owner role, and it is never
+# deleted by the application.
+RUNTIME_PRIVILEGES = {
+    "audit_auditevent": (("SELECT", None), ("INSERT", None)),
+    "audit_auditchain": (
+        ("SELECT", None),
+        ("INSERT", ("tenant_id", "last_seq", "last_hash", "anchor_seq", "anchor_hash")),
+        ("UPDATE", ("last_seq", "last_hash")),
+    ),
+}
+# Events that record where the kept chain starts once older events were purged: the
+# newest one names the anchor (`anchor_seq`, `anchor_hash` in its changes) that the
+# oldest kept event must link to. Being events, they are hash-chained and append-only.
+CHECKPOINT_ACTIONS = ("audit.purged", "audit.anchored")
 
 
 class AuditChain(TenantOwnedModel):
     """The head of a tenant's chain. Appending locks this row, so concurrent writers
-    take turns and the chain never forks; it also holds the anchor left by purges."""
+    take turns and the chain never forks; it also holds the anchor left by purges.
+
+    Verification trusts none of it: it walks the events themselves, from the oldest
+    present to the newest, and reports a head that disagrees with them."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS)

@@ -266,26 +266,33 @@ def maintenance():
 def purge_before(cutoff, *, dry_run: bool = False) -> int:
     """Delete the current tenant's events older than `cutoff`; how many.
 
-    The first kept event's prev_hash becomes the chain's anchor, so the rest still
-    verifies, and the purge itself is recorded as the newest event.
+    The last deleted event's hash becomes the chain's anchor, which the first kept event
+    links to, so the rest still verifies. The purge is recorded as the newest event, and
+    that event carries the anchor: verification takes it from there (hash-chained,
+    append-only), never from the chain head, which the database could be made to change.
     """
     chain = _lock_chain()
     old = AuditEvent.objects.filter(seq__gt=chain.anchor_seq, occurred_at__lt=cutoff)
-    last_old = old.order_by("-seq").values_list("seq", flat=True).first()
+    last_old = old.order_by("-seq").values_list("seq", "hash").first()
     if last_old is None:
         return 0
-    doomed = AuditEvent.objects.filter(seq__lte=last_old)
+    anchor_seq, anchor_hash = last_old
+    doomed = AuditEvent.objects.filter(seq__lte=anchor_seq)
     count = doomed.count()
     if dry_run:
         return count
-    first_kept = AuditEvent.objects.filter(seq__gt=last_old).order_by("seq").first()
-    chain.anchor_seq = last_old
-    chain.anchor_hash = first_kept.prev_hash if first_kept else chain.last_hash
+    before = (chain.anchor_seq, chain.anchor_hash)
+    chain.anchor_seq, chain.anchor_hash = anchor_seq, anchor_hash
     with maintenance():
         doomed.delete()
-    chain.save(update_fields=["anchor_seq", "anchor_hash"])
+        chain.save(update_fields=["anchor_seq", "anchor_hash"])
     record(
         "audit.purged",
-        changes={"deleted": [None, count], "before": [None, cutoff.isoformat()]},
+        changes={
+            "deleted": [None, count],
+            "before": [None, cutoff.isoformat()],
+            "anchor_seq": [before[0], anchor_seq],
+            "anchor_hash": [before[1], anchor_hash],
+        },
     )
     return count

@@ -186,6 +186,36 @@ def _audience(value: Any, path: str, roles: set[str]) -> dict:
     return {"type": "api_keys", "prefixes": sorted(set(prefixes))}
 
 
+def _storable_text(value: Any, path: str) -> None:
+    """Refuse text that cannot be stored or sent back: a lone surrogate has no UTF-8
+    form (RE2, the JSON column and the response would all fail on it) and PostgreSQL's
+    JSON cannot hold NUL. Checked before anything else reads the rule, so no error
+    message ever quotes such text (a key is named by the object holding it)."""
+    if isinstance(value, str):
+        if "\x00" in value or not _encodes(value):
+            raise serializers.ValidationError(
+                {path: ["Text must be valid Unicode without NUL characters."]}
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or "\x00" in key or not _encodes(key):
+                raise serializers.ValidationError(
+                    {path: ["Names must be valid Unicode without NUL characters."]}
+                )
+            _storable_text(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _storable_text(item, path)
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_rules(rules: Any, *, roles: set[str]) -> list[dict]:
     """The rule list, normalised; raises ValidationError naming the faulty rule."""
     if not isinstance(rules, list):
@@ -196,6 +226,7 @@ def validate_rules(rules: Any, *, roles: set[str]) -> list[dict]:
     seen: set[str] = set()
     for index, rule in enumerate(rules):
         path = f"rules.{index}"
+        _storable_text(rule, path)
         if not isinstance(rule, dict) or not rule:
             raise serializers.ValidationError({path: ["A rule must be a non-empty object."]})
         unknown = set(rule) - {"id", "kind", "params", "audience", "mode", "message", "overridable"}

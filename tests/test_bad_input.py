@@ -88,9 +88,10 @@ def test_a_huge_page_size_is_capped(world):
     assert problem["errors"][0]["field"] == "ordering"
 
 
-def test_a_garbage_cursor_is_a_404_problem(world):
+def test_a_garbage_cursor_is_a_400_problem_naming_it(world):
     response = world.client("viewer").get(DIGESTS, {"cursor": "not-a-cursor"})
-    assert_problem(response, 404)
+    problem = assert_problem(response, 400)
+    assert problem["errors"][0]["field"] == "cursor"
 
 
 def test_unknown_and_mass_assigned_fields_are_refused_and_nothing_stored(world):

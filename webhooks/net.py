@@ -41,23 +41,48 @@ class Target:
         return self.addresses[0]
 
 
-# IPv6 ranges that carry an IPv4 address a gateway may forward to: NAT64 (the well-known
-# prefix embeds it in the last 32 bits; the local-use prefix may embed it anywhere) and
-# the deprecated IPv4-compatible addresses.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# IPv6 forms that carry an IPv4 address, which the host, a gateway or a relay may end up
+# talking to. A translation form stands for its IPv4 address alone, so it is judged by
+# it; a tunnel form (6to4, Teredo) is a real IPv6 address that must be public itself
+# and carry only public IPv4 addresses.
+_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")  # ::ffff:a.b.c.d
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d (SIIT)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # well-known prefix, IPv4 in the last 32 bits
+_SIXTOFOUR = ipaddress.ip_network("2002::/16")  # 2002:AABB:CCDD::/48
+_TEREDO = ipaddress.ip_network("2001::/32")  # server in bits 32-63, client NOT-ed at the end
+# Refused whatever they carry: the local-use NAT64 prefix may embed IPv4 at any of
+# several offsets, and IPv4-compatible addresses (deprecated) include :: and ::1.
+_ALWAYS_REFUSED = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("::/96"))
+_LAST_32_BITS = 0xFFFFFFFF
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries (mapped, translated, NAT64, 6to4,
+    Teredo server and client); empty for a plain IPv6 address."""
+    value = int(address)
+    if address in _IPV4_MAPPED or address in _IPV4_TRANSLATED or address in _NAT64:
+        return (ipaddress.IPv4Address(value & _LAST_32_BITS),)
+    if address in _SIXTOFOUR:
+        return (ipaddress.IPv4Address((value >> 80) & _LAST_32_BITS),)
+    if address in _TEREDO:
+        server = ipaddress.IPv4Address((value >> 64) & _LAST_32_BITS)
+        client = ipaddress.IPv4Address(~value & _LAST_32_BITS)
+        return (server, client)
+    return ()
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an outgoing request (a webhook, a call to an identity provider) may go to
+    `address`: a globally reachable unicast address, and every IPv4 address an IPv6 form
+    carries is one too. The one check both guards use."""
     if isinstance(address, ipaddress.IPv6Address):
-        if address in _NAT64_LOCAL or address in _IPV4_COMPATIBLE:
+        if any(address in network for network in _ALWAYS_REFUSED):
             return False
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None:
-            return _is_public(embedded)
+        carried = embedded_ipv4(address)
+        if not all(is_public(ipv4) for ipv4 in carried):
+            return False
+        if address in _IPV4_MAPPED or address in _IPV4_TRANSLATED or address in _NAT64:
+            return True  # nothing but the IPv4 address it stands for, judged above
     return address.is_global and not address.is_multicast
 
 
@@ -100,7 +125,7 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     if not allow_private:
         # Any private answer refuses the host: a mixed answer is how rebinding starts.
         for address in addresses:
-            if not _is_public(address):
+            if not is_public(address):
                 raise UrlRefused(
                     f"the host {host!r} resolves to a private, loopback or reserved address"
                 )

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError, ProgrammingError
 
 from audit import services as audit
-from audit.models import AuditEvent
+from audit.models import RUNTIME_PRIVILEGES, AuditChain, AuditEvent
 from audit.verify import verify_chain
 from tenants.context import tenant_context
 from tests.audit.helpers import events, record_some
@@ -198,3 +198,166 @@ def test_an_error_inside_maintenance_surfaces_as_itself(world):
     raised = pytest.raises(DataError)
     with raised, transaction.atomic(), audit.maintenance(), connection.cursor() as cursor:
         cursor.execute("SELECT 1/0")
+
+
+# --- The chain head ---------------------------------------------------------------------
+
+CHAIN = AuditChain._meta.db_table
+
+
+def test_the_runtime_role_may_only_create_a_head_and_move_it(db):
+    """Table-wide it may read; it may insert a head and update `last_seq`/`last_hash`
+    (the append path), and nothing else: no anchor, no retention, no delete."""
+    for privilege, held in [
+        ("SELECT", True),
+        ("INSERT", False),  # table-wide: only the columns below
+        ("UPDATE", False),
+        ("DELETE", False),
+        ("TRUNCATE", False),
+        ("REFERENCES", False),
+        ("TRIGGER", False),
+    ]:
+        assert scalar("SELECT has_table_privilege(%s, %s, %s)", [ROLE, CHAIN, privilege]) is (
+            held
+        ), privilege
+    writable = {"last_seq", "last_hash"}
+    insertable = {"tenant_id", "last_seq", "last_hash", "anchor_seq", "anchor_hash"}
+    for column in [f.column for f in AuditChain._meta.concrete_fields]:
+        for privilege, allowed in (("UPDATE", writable), ("INSERT", insertable)):
+            held = scalar(
+                "SELECT has_column_privilege(%s, %s, %s, %s)", [ROLE, CHAIN, column, privilege]
+            )
+            assert held is (column in allowed), (column, privilege)
+
+
+def test_grant_runtime_role_gives_exactly_the_declared_audit_privileges(db):
+    """Run again (as after every migrate), it leaves the role holding on each audit table
+    exactly RUNTIME_PRIVILEGES, as the database reports them."""
+    from tenants.management.commands.grant_runtime_role import grant_runtime_role
+
+    grant_runtime_role(ROLE)
+    with connection.cursor() as cursor:
+        for table, declared in RUNTIME_PRIVILEGES.items():
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+                [table],
+            )
+            every = {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                "SELECT privilege_type FROM information_schema.role_table_grants "
+                "WHERE grantee = %s AND table_name = %s",
+                [ROLE, table],
+            )
+            assert {row[0] for row in cursor.fetchall()} == {
+                privilege for privilege, columns in declared if columns is None
+            }, table
+            cursor.execute(
+                "SELECT privilege_type, column_name FROM information_schema.column_privileges "
+                "WHERE grantee = %s AND table_name = %s",
+                [ROLE, table],
+            )
+            held: dict[str, set[str]] = {}
+            for privilege, column in cursor.fetchall():
+                held.setdefault(privilege, set()).add(column)
+            assert held == {
+                privilege: every if columns is None else set(columns)
+                for privilege, columns in declared
+            }, table
+
+
+def head(tenant) -> AuditChain:
+    with tenant_context(tenant):
+        return AuditChain.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        # What the review did: the anchor moved to the head, so verify checked nothing.
+        ("anchor_seq = last_seq, anchor_hash = last_hash", "permission denied"),
+        ("anchor_seq = 0", "permission denied"),
+        ("retention_days = 1", "permission denied"),
+        ("tenant_id = tenant_id + 0", "permission denied"),
+        # Columns it may write, but only forward to the newest event (the trigger).
+        ("last_seq = 0, last_hash = repeat('0', 64)", "only forward"),
+        ("last_seq = last_seq - 1", "only forward"),
+        ("last_seq = last_seq + 5", "only forward"),
+        ("last_hash = repeat('f', 64)", "only forward"),
+    ],
+)
+@pytest.mark.usefixtures("runtime_role")
+def test_the_runtime_role_cannot_move_the_head_or_its_anchor(world, some_events, change, refusal):
+    before = head(world.acme)
+    with tenant_context(world.acme), pytest.raises(ProgrammingError, match=refusal):
+        attempt(f"UPDATE {CHAIN} SET {change}")
+    after = head(world.acme)
+    assert (after.last_seq, after.last_hash, after.anchor_seq, after.anchor_hash) == (
+        before.last_seq,
+        before.last_hash,
+        before.anchor_seq,
+        before.anchor_hash,
+    )
+    assert after.retention_days is None
+    with tenant_context(world.acme):
+        assert verify_chain().ok
+
+
+@pytest.mark.usefixtures("runtime_role")
+def test_the_runtime_role_cannot_change_retention_through_the_orm(world, some_events):
+    with tenant_context(world.acme):
+        denied = pytest.raises(ProgrammingError, match="permission denied")
+        with denied, transaction.atomic():
+            AuditChain.objects.update(retention_days=1)
+    assert head(world.acme).retention_days is None
+
+
+@pytest.mark.usefixtures("runtime_role")
+def test_the_runtime_role_cannot_delete_the_head_even_in_maintenance(world, some_events):
+    with tenant_context(world.acme):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            attempt(f"DELETE FROM {CHAIN}")
+        denied = pytest.raises(ProgrammingError, match="permission denied")
+        with denied, transaction.atomic(), audit.maintenance():
+            AuditChain.objects.all().delete()
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            attempt(f"TRUNCATE {CHAIN}")
+        assert AuditChain.objects.count() == 1
+        assert verify_chain().ok
+
+
+@pytest.mark.usefixtures("runtime_role")
+def test_the_runtime_role_can_only_start_a_head_at_the_genesis(world):
+    from tenants.context import platform_scope
+    from tenants.models import Tenant
+
+    with platform_scope():
+        fresh = Tenant.objects.create(slug="fresh", name="Fresh")
+    with tenant_context(fresh):
+        with pytest.raises(ProgrammingError, match="starts at the genesis"):
+            attempt(
+                f"INSERT INTO {CHAIN} (tenant_id, last_seq, last_hash, anchor_seq, anchor_hash) "
+                "VALUES (%s, 100, repeat('0', 64), 100, repeat('a', 64))",
+                [fresh.pk],
+            )
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            attempt(
+                f"INSERT INTO {CHAIN} (tenant_id, last_seq, last_hash, anchor_seq, anchor_hash, "
+                "retention_days) VALUES (%s, 0, repeat('0', 64), 0, repeat('0', 64), 1)",
+                [fresh.pk],
+            )
+        first = audit.record("fresh.first")  # the append path creates the head itself
+        assert first.seq == 1
+        assert verify_chain().ok
+
+
+def test_the_owner_moves_the_anchor_or_deletes_a_head_only_in_maintenance(world, some_events):
+    with tenant_context(world.acme):
+        with pytest.raises(ProgrammingError, match="anchor moves only in a purge"):
+            attempt(f"UPDATE {CHAIN} SET anchor_seq = last_seq, anchor_hash = last_hash")
+        with pytest.raises(ProgrammingError, match="heads are kept"):
+            attempt(f"DELETE FROM {CHAIN}")
+        with pytest.raises(ProgrammingError, match="only forward"):
+            attempt(f"UPDATE {CHAIN} SET last_seq = 0, last_hash = repeat('0', 64)")
+        # Retention is the owner's to set.
+        AuditChain.objects.update(retention_days=30)
+        assert verify_chain().ok

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import threading
@@ -11,6 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
+from django.db.models import F
 
 from audit import services as audit
 from audit.models import GENESIS, AuditChain, AuditEvent
@@ -277,3 +279,127 @@ def test_an_event_from_an_ipv6_client_behind_a_proxy_verifies(world, settings):
     assert response.status_code == 201
     assert events(world.acme)[-1].ip == "2001:db8::1"
     assert verdict(world.acme).ok
+
+
+# --- A head that lies -----------------------------------------------------------------------
+# Done as a superuser who switched the triggers off (`tampering`): the runtime role cannot
+# do any of this (test_append_only), and verification must not believe it either.
+
+
+@contextlib.contextmanager
+def head_tampering(tenant):
+    with tampering(tenant):
+        yield AuditChain.objects
+
+
+def test_an_anchor_moved_to_the_head_does_not_blind_verification(world):
+    """The review's finding: the anchor moved to the head made verify answer ok with 0
+    events checked. The walk now starts from the genesis (nothing was purged), checks
+    every event, and reports the head's anchor."""
+    record_some(world.acme, 6)
+    total = len(events(world.acme))
+    with head_tampering(world.acme) as heads:
+        heads.update(anchor_seq=F("last_seq"), anchor_hash=F("last_hash"))
+    result = verdict(world.acme)
+    assert (result.ok, result.checked) == (False, total)
+    assert "anchor" in result.reason
+    response = world.client("auditor").get(VERIFY).json()  # its sign-in is appended too
+    assert response["ok"] is False and response["checked"] > total
+    assert "anchor" in response["first_broken"]["reason"]
+
+
+def test_a_moved_anchor_cannot_hide_deleted_history(world):
+    """Delete the oldest events and move the anchor to match: without a purge recording
+    that anchor, the first missing event is reported."""
+    record_some(world.acme, 6)
+    kept = events(world.acme)[3:]
+    with head_tampering(world.acme) as heads:
+        AuditEvent.objects.filter(seq__lt=kept[0].seq).delete()
+        heads.update(anchor_seq=kept[0].seq - 1, anchor_hash=kept[0].prev_hash)
+    result = verdict(world.acme)
+    assert (result.ok, result.broken_seq, result.checked) == (False, 1, 0)
+    assert "event 1 is missing" in result.reason
+
+
+def test_a_deleted_head_is_reported(world):
+    record_some(world.acme, 5)
+    total = len(events(world.acme))
+    with head_tampering(world.acme) as heads:
+        heads.all().delete()
+    result = verdict(world.acme)
+    assert (result.ok, result.checked, result.broken_seq) == (False, total, total + 1)
+    assert "head is missing" in result.reason
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 chain"):
+        call_command("audit_verify", "--tenant", "acme", stdout=out)
+    assert "head is missing" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "rewind",
+    [
+        {"last_seq": 0, "last_hash": GENESIS},
+        {"last_seq": 2},
+        {"last_hash": "f" * 64},
+    ],
+    ids=["to-genesis", "back", "other-hash"],
+)
+def test_a_rewound_head_is_reported(world, rewind):
+    record_some(world.acme, 5)
+    total = len(events(world.acme))
+    with head_tampering(world.acme) as heads:
+        heads.update(**rewind)
+    result = verdict(world.acme)
+    assert (result.ok, result.checked) == (False, total)
+    assert "head" in result.reason
+
+
+def test_events_before_the_start_are_not_left_out(world):
+    """An event slipped in before the first one is covered by the walk, not skipped."""
+    record_some(world.acme, 3)
+    first = events(world.acme)[0]
+    with head_tampering(world.acme):
+        AuditEvent.objects.create(
+            **{
+                f.attname: getattr(first, f.attname)
+                for f in AuditEvent._meta.concrete_fields
+                if f.attname not in ("id", "seq")
+            },
+            seq=0,
+        )
+    result = verdict(world.acme)
+    assert (result.ok, result.broken_seq) == (False, 0)
+    assert "before the start" in result.reason
+
+
+def test_events_beyond_the_head_are_not_left_out(world):
+    record_some(world.acme, 4)
+    with head_tampering(world.acme) as heads:
+        heads.update(last_seq=F("last_seq") - 1)
+        # the head now stops short of the last event, which still exists
+    result = verdict(world.acme)
+    assert not result.ok
+    assert "head" in result.reason
+
+
+def test_a_forged_purge_that_names_another_anchor_is_reported(world):
+    """A checkpoint is an event: one appended (the runtime role may INSERT) that claims a
+    purge which did not happen makes the chain fail, not pass."""
+    record_some(world.acme, 3)
+    with tenant_context(world.acme):
+        audit.record(
+            "audit.purged",
+            changes={"anchor_seq": [0, 2], "anchor_hash": [GENESIS, events(world.acme)[1].hash]},
+        )
+    result = verdict(world.acme)
+    assert not result.ok
+    assert result.broken_seq == 1
+
+
+def test_a_purge_event_that_names_no_anchor_is_reported(world):
+    record_some(world.acme, 2)
+    with tenant_context(world.acme):
+        forged = audit.record("audit.purged", changes={"deleted": [None, 0]})
+    result = verdict(world.acme)
+    assert (result.ok, result.broken_seq) == (False, forged.seq)
+    assert "names no anchor" in result.reason

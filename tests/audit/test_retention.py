@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audit import services as audit
-from audit.models import AuditChain
+from audit.models import GENESIS, AuditChain
 from audit.verify import verify_chain
 from tenants.context import tenant_context
 from tests.audit.helpers import VERIFY, chain, events, last_seq, record_some, tampering
@@ -173,3 +173,63 @@ def test_bad_arguments_are_refused(world):
         purge("--days", "0")
     with pytest.raises(CommandError, match="no tenant"):
         purge("--tenant", "nope", "--days", "30")
+
+
+def test_the_purge_event_records_the_anchor_in_the_chain(world, aged):
+    purge("--tenant", "acme", "--days", "30")
+    purged = events(world.acme)[-1]
+    assert purged.changes["anchor_seq"] == [0, OLD]
+    assert purged.changes["anchor_hash"] == [GENESIS, aged[OLD - 1].hash]
+    assert (chain(world.acme).anchor_seq, chain(world.acme).anchor_hash) == (
+        OLD,
+        aged[OLD - 1].hash,
+    )
+
+
+def test_deleting_more_after_a_purge_and_moving_the_anchor_is_caught(world, aged):
+    """Verification reads the anchor from the purge event, not from the head: deleting
+    the next events and moving the head's anchor over them is reported."""
+    purge("--tenant", "acme", "--days", "30")
+    with tampering(world.acme) as rows:
+        first_left = rows.get(seq=OLD + 3)
+        rows.filter(seq__lt=OLD + 3).delete()
+        AuditChain.objects.update(anchor_seq=OLD + 2, anchor_hash=first_left.prev_hash)
+    result = verdict(world.acme)
+    assert (result.ok, result.broken_seq) == (False, OLD + 1)
+    assert f"event {OLD + 1} is missing" in result.reason
+
+
+def test_a_second_purge_moves_the_recorded_anchor(world, aged):
+    purge("--tenant", "acme", "--days", "30")
+    backdate(world.acme, OLD + 2)
+    assert "deleted 2 events" in purge("--tenant", "acme", "--days", "30")
+    assert chain(world.acme).anchor_seq == OLD + 2
+    result = verdict(world.acme)
+    assert result.ok, result
+
+
+def test_a_chain_purged_before_purges_recorded_anchors_is_anchored_by_the_migration(world, aged):
+    """Migration 0004 writes the head's anchor into the chain of a tenant purged by the
+    old code (no anchor in its purge event); until then such a chain does not verify."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("audit.migrations.0004_chain_head_guard")
+    with tampering(world.acme) as rows:  # what the old purge left: events gone, head anchored
+        rows.filter(seq__lte=OLD).delete()
+        kept = rows.order_by("seq").first()
+        AuditChain.objects.update(anchor_seq=OLD, anchor_hash=kept.prev_hash)
+    assert not verdict(world.acme).ok
+    before = chain(world.acme).last_seq
+
+    state = MigrationLoader(connection).project_state(("audit", "0004_chain_head_guard"))
+    migration.record_anchors(state.apps, SimpleNamespace(connection=connection))
+
+    anchored = events(world.acme)[-1]
+    assert (anchored.action, anchored.seq) == ("audit.anchored", before + 1)
+    assert anchored.changes == {"anchor_seq": [None, OLD], "anchor_hash": [None, kept.prev_hash]}
+    assert verdict(world.acme).ok
+    assert events(world.globex, action="audit.anchored") == []  # nothing purged there

@@ -51,6 +51,12 @@ def test_admin_registers_a_webhook_and_sees_the_secret_once(world):
         "http://0.0.0.0/hook",
         "http://[::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
+        "http://[::ffff:0:127.0.0.1]/hook",
+        "http://[::ffff:0:a9fe:a9fe]/latest/meta-data/",
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[::7f00:1]/hook",
+        "http://[2002:a00:1::1]/hook",
+        "http://[2001:0:808:808::80ff:fffe]/hook",
         "http://[fd00::1]/hook",
         "http://224.0.0.1/hook",
     ],
@@ -66,13 +72,15 @@ def test_private_and_loopback_urls_are_refused_at_registration(world, url):
         assert not WebhookEndpoint.objects.exists()  # nothing half-stored
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/x", "http://[::ffff:0:127.0.0.1]/x", "http://[2002:a00:1::]/x"]
+)
 @override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=False)
-def test_an_update_to_a_private_url_is_refused_too(world):
+def test_an_update_to_a_private_url_is_refused_too(world, url):
     endpoint = factories.webhook(world.acme, url=PUBLIC)
-    response = world.client("admin").patch(
-        f"{URL}{endpoint.pk}/", {"url": "http://127.0.0.1:9/x"}, format="json"
-    )
+    response = world.client("admin").patch(f"{URL}{endpoint.pk}/", {"url": url}, format="json")
     assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["url"]
     endpoint.refresh_from_db()
     assert endpoint.url == PUBLIC
 

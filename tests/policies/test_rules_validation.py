@@ -3,6 +3,7 @@ saved; patterns are RE2, so no pattern can stall the server."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -123,6 +124,53 @@ def test_bad_rules_on_patch_are_a_400_and_keep_the_draft(world, rules, field):
     )
     assert_problem(response, 400, "validation_failed")
     assert field in fields(response), response.json()
+    policy.refresh_from_db()
+    assert [r["id"] for r in policy.draft_rules] == ["ok"]
+
+
+# Sent as JSON text with \u escapes, as a client can: a lone surrogate (no UTF-8 form)
+# or a NUL (PostgreSQL's JSON cannot hold it), wherever a rule has text.
+UNSTORABLE_RULES = [
+    pytest.param(
+        [rule("regex_redact", "r", pattern="a\ud800b")], "rules.0.params.pattern", id="pattern"
+    ),
+    pytest.param(
+        [GOOD, rule("section_hide", "s", pattern="\udfff")],
+        "rules.1.params.pattern",
+        id="section-pattern-second-rule",
+    ),
+    pytest.param([rule("regex_redact", "r", pattern="a\x00")], "rules.0.params.pattern", id="nul"),
+    pytest.param(
+        [rule("regex_redact", "r", pattern="x", mask="\ud800")], "rules.0.params.mask", id="mask"
+    ),
+    pytest.param(
+        [rule("keyword_block", "k", keywords=["ok", "\udc00"])],
+        "rules.0.params.keywords",
+        id="keyword",
+    ),
+    pytest.param(
+        [rule("topic_block", "t", topics=["x"], message="m\x00")], "rules.0.message", id="message"
+    ),
+    pytest.param(
+        [rule("topic_block", "t", topics=["x"], **{"\ud800": 1})], "rules.0.params", id="key"
+    ),
+]
+
+
+@pytest.mark.parametrize(("rules", "field"), UNSTORABLE_RULES)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_unstorable_text_in_a_rule_is_a_400_naming_the_rule(world, rules, field, method):
+    policy = factories.policy(world.acme, slug="keep", rules=[GOOD])
+    before = policy_count(world)
+    url = POLICIES if method == "post" else f"{POLICIES}{policy.pk}/"
+    raw = json.dumps({"name": "Odd text", "rules": rules})  # ASCII, surrogates escaped
+    response = world.client("admin").generic(
+        method.upper(), url, raw, content_type="application/json"
+    )
+    body = assert_problem(response, 400, "validation_failed")
+    assert fields(response) == {field}, body
+    response.content.decode("utf-8")  # the answer itself is valid UTF-8
+    assert policy_count(world) == before
     policy.refresh_from_db()
     assert [r["id"] for r in policy.draft_rules] == ["ok"]
 

@@ -56,11 +56,16 @@ def grant_runtime_role(role: str, password: str | None = None) -> None:
             "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
         ):
             cursor.execute(sql.SQL(statement).format(db=database, role=ident))
-        from audit.models import APPEND_ONLY_TABLES
+        from audit.models import RUNTIME_PRIVILEGES
 
-        for table in APPEND_ONLY_TABLES:
-            cursor.execute(
-                sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
-                    sql.Identifier(table), ident
-                )
-            )
+        # The audit tables: only what the append path needs (revoking a table privilege
+        # revokes its column privileges too, so this is idempotent).
+        for table, privileges in RUNTIME_PRIVILEGES.items():
+            name = sql.Identifier(table)
+            cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(name, ident))
+            for privilege, columns in privileges:
+                what = sql.SQL(privilege)
+                if columns is not None:
+                    listed = sql.SQL(", ").join(map(sql.Identifier, columns))
+                    what = sql.SQL("{} ({})").format(what, listed)
+                cursor.execute(sql.SQL("GRANT {} ON {} TO {}").format(what, name, ident))
