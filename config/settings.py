@@ -124,11 +124,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if PREPARE_THRESHOLD is not None:
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
-# API keys that authenticated are remembered per process and forgotten when PostgreSQL
-# notifies a change (tenants/key_cache.py): no lookup round trip per API request. Each
-# process then holds one more connection, which LISTENs. `API_KEY_CACHE=0` behind a pooler
-# in transaction mode, where LISTEN does not work. HEARTBEAT: how often that connection is
-# checked; the cache is off while the last answer is older than two heartbeats.
+# API keys that authenticated are remembered per process, used only while the request's
+# own transaction reads the tenant's security generation they were read with, and
+# forgotten early when PostgreSQL notifies a change (tenants/key_cache.py): no lookup
+# round trip per API request. Each process then holds one more connection, which
+# LISTENs. `API_KEY_CACHE=0` behind a pooler in transaction mode, where LISTEN does not
+# work. HEARTBEAT: how often that connection is checked; the cache is off while the last
+# answer is older than two heartbeats.
 API_KEY_CACHE = (
     env_bool("API_KEY_CACHE", True) and DATABASES["default"]["ENGINE"] == "config.postgresql"
 )

@@ -25,9 +25,12 @@ _in_force: dict[tuple[int, int], list[tuple[int, str, int]]] = {}
 
 
 def versions_in_force(tenant) -> list[tuple[int, str, int]]:
-    """`active_versions()` for the current tenant, cached per policy generation: the
-    tenant row every request loads says whether the cached answer is still current."""
-    key = (tenant.pk, tenant.policy_generation)
+    """`active_versions()` for the current tenant, cached per security generation: the
+    tenant row every request loads (or, for a remembered API key, checks against its
+    transaction, tenants.services.api_key_authenticate) says whether the cached answer
+    is still current. The database moves that generation with every change to what is
+    in force (migration policies/0003), so no write path can leave the answer stale."""
+    key = (tenant.pk, tenant.security_generation)
     found = _in_force.get(key)
     if found is None:
         found = active_versions()

@@ -61,12 +61,14 @@ def _apply_tenant_setting(execute, sql, params, many, context):
 _SCOPE_VALUE = re.compile(r"\*|[0-9]*")
 
 
-def _begin_with(raw, wanted: str) -> bool:
+def _begin_with(raw, wanted: str, also: str = ""):
     """Open the transaction psycopg would open for the next statement, with the setting
     made in the same round trip (one simple query: `BEGIN; SELECT set_config(...)`). psycopg
     then sees a transaction in progress and sends no BEGIN of its own; COMMIT and ROLLBACK
     stay its own. False, having sent nothing, where psycopg's BEGIN would say more than
-    BEGIN (an isolation level, read-only, deferrable) or the connection cannot take it."""
+    BEGIN (an isolation level, read-only, deferrable) or the connection cannot take it.
+    `also`: SQL text (no parameters) selected next to the setting; its value is returned
+    (otherwise True)."""
     pgconn = raw.pgconn
     if (
         raw.autocommit
@@ -78,8 +80,9 @@ def _begin_with(raw, wanted: str) -> bool:
         or not _SCOPE_VALUE.fullmatch(wanted)
     ):
         return False
+    selected = f"SELECT set_config('{SETTING}', '{wanted}', true)" + (f", ({also})" if also else "")
     # exec_ waits with the GIL released.
-    result = pgconn.exec_(f"BEGIN; SELECT set_config('{SETTING}', '{wanted}', true)".encode())
+    result = pgconn.exec_(f"BEGIN; {selected}".encode())
     if result.status != pq.ExecStatus.TUPLES_OK:
         # Left to the caller's atomic block to roll back, as after any failed statement.
         if pgconn.status != pq.ConnStatus.OK or not result.error_field(pq.DiagnosticField.SQLSTATE):
@@ -87,7 +90,36 @@ def _begin_with(raw, wanted: str) -> bool:
             # psycopg raises it, so the request is answered 503 and the connection replaced.
             raise psycopg.OperationalError(result.get_error_message() or "connection lost")
         raise psycopg_errors.error_from_result(result)
+    if also:
+        return result.get_value(0, 1)
     return True
+
+
+def security_generation(tenant_id: int) -> int | None:
+    """The tenant's `security_generation` as this transaction reads it now (None for no
+    such tenant), read in the current tenant scope (which must be `tenant_id`'s).
+
+    Where the request's transaction has not started yet, as when an API key remembered
+    by this process is checked (tenants.services.api_key_authenticate), the value travels
+    with the BEGIN and the tenant setting the request sends anyway: no round trip of its
+    own. Otherwise it is one more statement."""
+    from django.db import connection
+
+    tenant_id = int(tenant_id)
+    read = f"SELECT security_generation FROM tenants_tenant WHERE id = {tenant_id}"  # noqa: S608
+    if connection.vendor == "postgresql" and not connection.get_autocommit():
+        raw = connection.connection
+        wanted = database_scope_value()
+        if wanted == str(tenant_id) and raw.info.transaction_status == TransactionStatus.IDLE:
+            with connection.wrap_database_errors:
+                found = _begin_with(raw, wanted, also=read)
+            if found is not False:
+                setattr(connection, _APPLIED, wanted)
+                return None if found is None else int(found)
+    with connection.cursor() as cursor:
+        cursor.execute(read)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 @receiver(connection_created)

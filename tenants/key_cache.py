@@ -1,9 +1,21 @@
-"""API keys that authenticated, remembered per process until PostgreSQL says they changed.
+"""API keys that authenticated, remembered per process, and checked on every request.
 
 Looking a key up (with its tenant and role) costs every API request a round trip to the
 database before its own work can start. Each process therefore remembers the keys that
-authenticated, and forgets them all whenever one of the rows they were read from may have
-changed. PostgreSQL says so through LISTEN/NOTIFY:
+authenticated.
+
+What makes a remembered key safe to use is not the notifications below but a check in
+the request's own transaction (`tenants.services.api_key_authenticate`): the key is used
+only if the request reads its tenant's `security_generation` still at the value it was
+read with. The database moves that counter in the transaction of every change to the
+key, its role, its tenant or the policies in force (triggers, migrations tenants/0007 and
+policies/0003), so a request that starts after such a change committed, on any process,
+looks the key up again; the read travels with the transaction's BEGIN and costs no
+round trip of its own (`tenants.db.security_generation`). Invariant: a remembered key is
+served only by a request whose transaction reads the generation it was remembered at.
+
+The notifications only free memory early and keep the check from failing more than once
+per change. PostgreSQL sends them through LISTEN/NOTIFY:
 
 - Triggers (migration `tenants/0006_api_key_cache_notify`) send a notification on
   `CHANNEL` when an API key row changes (its last use does not count), a role or tenant row
@@ -29,11 +41,10 @@ changed. PostgreSQL says so through LISTEN/NOTIFY:
   key's old row after the notification has come and gone.
 - Nothing is remembered longer than `MAX_AGE_SECONDS`, whatever the notifications say.
 
-So a revocation, a suspended tenant or a changed role takes effect in the process that
-made it at its commit and in every other process when the notification arrives
-(milliseconds); at worst, two heartbeats after the notifications stopped arriving. Changes
-made with the triggers disabled (`session_replication_role = replica`, `pg_restore
---disable-triggers`) send nothing: they are seen within `MAX_AGE_SECONDS`.
+So a revocation, a suspended tenant, a changed role or policy takes effect on every
+process for every request that starts after its commit. Changes made with the triggers
+disabled (`session_replication_role = replica`, `pg_restore --disable-triggers`) neither
+notify nor move the generation: they are seen within `MAX_AGE_SECONDS`.
 
 Turned off by `API_KEY_CACHE=0` (config/settings.py), and on SQLite, which has no
 notifications.

@@ -91,6 +91,13 @@ class Tenant(models.Model):
     # delete). The tenant row comes with every authenticated request, so processes can
     # cache what is in force per generation without asking the database each time.
     policy_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    # Moved on by the database itself (triggers, migration tenants/0007 and policies/0003)
+    # in the transaction of any change to this row, to its API keys (but a last use), its
+    # roles or its policies in force. Whatever a process remembers across requests about
+    # a tenant's keys, roles or policies is kept with the generation it was read at and
+    # used only while a request's own transaction still reads that generation
+    # (tenants.services.api_key_authenticate, policies.selectors.versions_in_force).
+    security_generation = models.PositiveBigIntegerField(default=0, editable=False)
     # Members sign in through the tenant's SSO connection only; passwords are refused to
     # them except to break-glass owners (sso/auth.py).
     require_sso = models.BooleanField(default=False)

@@ -24,6 +24,7 @@ from audit import services as audit
 from config.compiled_reads import Kept
 from tenants import key_cache, rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
+from tenants.db import security_generation
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
 
 
@@ -698,7 +699,16 @@ def api_key_authenticate(token: str) -> ApiKey | None:
     if cache is not None:
         remembered = cache.recall(presented)
         if remembered is not None and remembered.status_at(now) == "active":
-            return remembered
+            # Served from memory only while this request's own transaction reads the
+            # tenant's security generation the key was read with: any change to the key,
+            # its role, its tenant or the policies in force committed since has moved it
+            # on (tenants.models.Tenant.security_generation), on whichever process it was
+            # made, notified or not. The read travels with the transaction's BEGIN.
+            with tenant_context(remembered.tenant):
+                current = security_generation(remembered.tenant_id)
+            if current == remembered.tenant.security_generation:
+                return remembered
+            cache.forget(remembered.tenant_id)
         # Taken before the lookup: a change notified during it keeps its result out.
         generation = cache.generation()
     match = None

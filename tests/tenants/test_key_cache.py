@@ -14,11 +14,12 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from policies import services as policy_services
 from tenants import authentication, key_cache, services
 from tenants.context import tenant_context
 from tests import factories
@@ -92,7 +93,9 @@ def test_a_key_is_looked_up_once_then_served_from_memory(cache, acme_key, monkey
     assert len(seen) == 1
     assert client.get(DIGESTS).status_code == 200
     assert len(seen) == 1
-    with CaptureQueriesContext(connections["default"]) as queries:
+    # Checking the remembered key against the tenant's security generation travels with
+    # the BEGIN of the request's transaction: no statement of its own.
+    with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
         key = services.api_key_authenticate(acme_key.token)
     assert len(queries) == 0
     assert key.pk == acme_key.api_key.pk
@@ -142,6 +145,137 @@ def test_this_process_forgets_its_own_change_without_waiting_for_the_notificatio
         proxy.release()
         key_cache.stop()
         proxy.cut()
+
+
+@pytest.fixture
+def held(settings, monkeypatch):
+    """A cache whose listening connection (and heartbeat) go through a proxy the test can
+    hold: notifications then wait in it, as they do for a busy or distant worker."""
+    db = settings.DATABASES["default"]
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    through_proxy = conninfo(host="127.0.0.1", port=proxy.port)
+    monkeypatch.setattr(key_cache, "_conninfo", lambda: (through_proxy, through_proxy))
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 2.0
+    try:
+        assert key_cache.listener().wait_live(WAIT)
+        yield proxy
+    finally:
+        proxy.release()
+        key_cache.stop()
+        proxy.cut()
+
+
+ENABLE_POLICY = "UPDATE policies_policy SET enabled = true WHERE id = %(policy)s"
+# What policies.services.policy_update writes when another process enables a policy.
+BUMP_POLICY_GENERATION = (
+    "UPDATE tenants_tenant SET policy_generation = policy_generation + 1 WHERE id = %(tenant)s"
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "then"),
+    [
+        (["UPDATE tenants_apikey SET revoked_at = now() WHERE id = %(key)s"], 401),
+        (["DELETE FROM tenants_apikey WHERE id = %(key)s"], 401),
+        (["UPDATE tenants_tenant SET status = 'suspended' WHERE id = %(tenant)s"], 403),
+        (
+            [
+                "UPDATE tenants_apikey SET role_id = (SELECT id FROM tenants_role "
+                "WHERE tenant_id = %(tenant)s AND slug = 'member-of-nothing') WHERE id = %(key)s"
+            ],
+            403,
+        ),
+        ([ENABLE_POLICY, BUMP_POLICY_GENERATION], "hidden"),
+        ([ENABLE_POLICY], "hidden"),
+    ],
+    ids=[
+        "revoked",
+        "deleted",
+        "tenant-suspended",
+        "role-changed",
+        "policy-enabled",
+        "policy-enabled-by-sql-alone",
+    ],
+)
+def test_a_change_committed_elsewhere_is_seen_before_its_notification_arrives(
+    held, acme_key, changes, then
+):
+    """Correctness does not wait for notifications: a request that starts after another
+    process committed a change is served with the new state, even while the change's
+    notification is still on its way (held in the proxy)."""
+    acme = acme_key.api_key.tenant
+    factories.custom_role(acme, slug="member-of-nothing", permissions=[])
+    policy = factories.policy(
+        acme,
+        slug="no-fresh",
+        rules=[{"id": "no-fresh", "kind": "keyword_block", "params": {"keywords": ["fresh"]}}],
+        publish=True,
+    )
+    with tenant_context(acme):
+        policy_services.policy_update(actor=None, policy=policy, enabled=False)
+    client = bearer(acme_key.token)
+    assert len(client.get(DIGESTS).json()["results"]) == 1
+    assert len(client.get(DIGESTS).json()["results"]) == 1  # served from memory
+    held.hold()
+    ids = {"key": acme_key.api_key.pk, "tenant": acme.pk, "policy": policy.pk}
+    with psycopg.connect(**conninfo(), autocommit=True) as other, other.transaction():
+        for change in changes:
+            other.execute(change, ids)
+    assert key_cache.listener().live()
+    response = client.get(DIGESTS)
+    if then == "hidden":
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+    else:
+        assert response.status_code == then
+
+
+def test_the_database_moves_the_security_generation_with_every_change_that_matters(acme_key):
+    """The counter a remembered key is checked against moves in the change's own
+    transaction, whoever writes the change, and only forward."""
+    acme = acme_key.api_key.tenant
+    globex = factories.tenant("globex", "Globex")
+    role = factories.custom_role(acme, slug="reader", permissions=["digests.view_digest"])
+    policy = factories.policy(acme, slug="p", rules=[], publish=True)
+    version = policy.active_version_id
+
+    def generation(tenant=acme) -> int:
+        with psycopg.connect(**conninfo()) as other:
+            query = "SELECT security_generation FROM tenants_tenant WHERE id = %s"
+            return other.execute(query, [tenant.pk]).fetchone()[0]
+
+    def moves(sql: str, params=()) -> int:
+        before, other_tenant = generation(), generation(globex)
+        elsewhere(sql, params)
+        assert generation(globex) == other_tenant  # one tenant's change is its own
+        return generation() - before
+
+    key = acme_key.api_key.pk
+    assert moves("UPDATE tenants_apikey SET last_used_at = now() WHERE id = %s", [key]) == 0
+    assert moves("UPDATE tenants_apikey SET name = name WHERE id = %s", [key]) == 0
+    assert moves("UPDATE tenants_apikey SET name = 'renamed' WHERE id = %s", [key]) == 1
+    assert moves("UPDATE tenants_apikey SET revoked_at = now() WHERE id = %s", [key]) == 1
+    assert moves("UPDATE tenants_role SET name = 'Readers' WHERE id = %s", [role.pk]) == 1
+    assert moves("UPDATE tenants_tenant SET status = 'suspended' WHERE id = %s", [acme.pk]) == 1
+    assert moves("UPDATE tenants_tenant SET name = name WHERE id = %s", [acme.pk]) == 0
+    # A stale value written back (a whole row saved from an old read) still moves it on.
+    assert moves("UPDATE tenants_tenant SET security_generation = 0 WHERE id = %s", [acme.pk]) == 1
+    assert moves("UPDATE policies_policy SET enabled = false WHERE id = %s", [policy.pk]) == 1
+    assert moves("UPDATE policies_policy SET name = 'Renamed' WHERE id = %s", [policy.pk]) == 0
+    assert (
+        moves("UPDATE policies_policy SET active_version_id = NULL WHERE id = %s", [policy.pk]) == 1
+    )
+    assert (
+        moves(
+            "UPDATE policies_policy SET active_version_id = %s WHERE id = %s", [version, policy.pk]
+        )
+        == 1
+    )
+    assert moves("DELETE FROM tenants_apikey WHERE id = %s", [key]) == 1
+    elsewhere("UPDATE policies_policy SET active_version_id = NULL WHERE id = %s", [policy.pk])
+    elsewhere("DELETE FROM policies_policyversion WHERE policy_id = %s", [policy.pk])
+    assert moves("DELETE FROM policies_policy WHERE id = %s", [policy.pk]) == 1
 
 
 @pytest.mark.parametrize(
