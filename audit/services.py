@@ -143,7 +143,19 @@ class Entry:
 
 
 def _lock_chain() -> AuditChain:
+    """The tenant's chain head, locked until the transaction ends.
+
+    Lock order: the tenant's row first, then its chain head. Changes to keys, roles and
+    policies move the tenant's `security_generation` (a trigger updates the tenant row),
+    some before they record their event and some after (a removal records, then revokes
+    the person's keys). Taking the tenant row here first gives every writer the same
+    order, so two such writers wait for each other instead of deadlocking."""
     tenant = current_tenant()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM tenants_tenant WHERE id = %s FOR NO KEY UPDATE", [tenant.pk]
+            )
     chain = AuditChain.objects.select_for_update().filter(tenant=tenant).first()
     if chain is None:
         if connection.vendor == "postgresql":

@@ -34,7 +34,7 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [
         ("policies", "0002_row_level_security"),
-        ("tenants", "0007_security_generation"),
+        ("tenants", "0008_security_generation"),
     ]
 
     operations = [RunPostgresSQL(FORWARD, BACKWARD)]

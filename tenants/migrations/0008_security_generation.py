@@ -77,7 +77,7 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenants", "0006_api_key_cache_notify")]
+    dependencies = [("tenants", "0007_apikey_accountable_person")]
 
     operations = [
         migrations.AddField(
