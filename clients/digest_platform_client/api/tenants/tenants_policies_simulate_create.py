@@ -131,8 +131,9 @@ def sync_detailed(
     what the policies in force hide from you), less those your own policies change (redact, hide a field
     or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
     A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
-    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
-    no permission yours lacks; only owners simulate owners.
+    besides `policies.change_policy` (and `tenants.view_apikey` to simulate an API key), and you may
+    simulate a role or an API key only if its role holds no permission yours lacks; only owners simulate
+    owners.
 
     Args:
         tenant (str):
@@ -174,8 +175,9 @@ def sync(
     what the policies in force hide from you), less those your own policies change (redact, hide a field
     or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
     A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
-    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
-    no permission yours lacks; only owners simulate owners.
+    besides `policies.change_policy` (and `tenants.view_apikey` to simulate an API key), and you may
+    simulate a role or an API key only if its role holds no permission yours lacks; only owners simulate
+    owners.
 
     Args:
         tenant (str):
@@ -212,8 +214,9 @@ async def asyncio_detailed(
     what the policies in force hide from you), less those your own policies change (redact, hide a field
     or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
     A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
-    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
-    no permission yours lacks; only owners simulate owners.
+    besides `policies.change_policy` (and `tenants.view_apikey` to simulate an API key), and you may
+    simulate a role or an API key only if its role holds no permission yours lacks; only owners simulate
+    owners.
 
     Args:
         tenant (str):
@@ -255,8 +258,9 @@ async def asyncio(
     what the policies in force hide from you), less those your own policies change (redact, hide a field
     or a section), which are counted as `withheld`; `truncated` says whether more digests were left out.
     A simulation never shows you more than your own digest list does: it needs `digests.view_digest`
-    besides `policies.change_policy`, and you may simulate a role or an API key only if its role holds
-    no permission yours lacks; only owners simulate owners.
+    besides `policies.change_policy` (and `tenants.view_apikey` to simulate an API key), and you may
+    simulate a role or an API key only if its role holds no permission yours lacks; only owners simulate
+    owners.
 
     Args:
         tenant (str):
