@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from digests import services as digest_services
-from licensing.models import Source
+from licensing.models import DigestSource, Source
 from tenants.context import tenant_context
 from tests import factories
 
@@ -87,6 +87,50 @@ def test_digest_sources_is_403_when_a_policy_hides_the_source_field(world):
     # Outside the rules' audience, the sources are shown.
     admin = world.client("admin").get(f"{BASE}/digests/{digest.pk}/sources/")
     assert [s["title"] for s in admin.json()] == ["Secret show"]
+
+
+def _put_sources(client, digest, ids):
+    return client.put(f"{BASE}/digests/{digest.pk}/sources/", {"sources": ids}, format="json")
+
+
+@pytest.mark.parametrize("hiding", ["restricted", "blocked"])
+def test_a_source_whose_text_is_hidden_cannot_be_linked(world, hiding):
+    """Linking a hidden digest's source to a visible digest would show its text to every
+    reader of that digest: refused, in the very words of a missing id."""
+    if hiding == "restricted":
+        hidden = _restricted(world, "Kerfuffle insider")
+    else:
+        hidden = factories.digest(world.acme, title="The plimsoll files")
+        _rules(world, {**BLOCK, "audience": EVERYONE})
+    source = _source_of(world, hidden)
+    target = factories.digest(world.acme, title="An open digest")
+    editor = world.client("editor")
+    assert editor.get(f"{BASE}/digests/{hidden.pk}/").status_code == 404  # hidden from them
+    refused = _put_sources(editor, target, [source.pk])
+    missing = _put_sources(editor, target, [source.pk + 10_000])
+    assert refused.status_code == missing.status_code == 400
+    assert refused.json()["errors"] == [
+        {**e, "detail": e["detail"].replace(str(source.pk + 10_000), str(source.pk))}
+        for e in missing.json()["errors"]
+    ]
+    assert b"erfuffle" not in refused.content and b"plimsoll" not in refused.content
+    with tenant_context(world.acme):
+        linked = set(DigestSource.objects.filter(digest=target).values_list("source", flat=True))
+    assert source.pk not in linked
+    # Whoever may read the hidden digest may link its source.
+    assert _put_sources(world.client("owner"), target, [source.pk]).status_code == (
+        200 if hiding == "restricted" else 400  # the block is for everyone, owner included
+    )
+
+
+def test_a_readable_digests_source_and_an_unlinked_one_can_be_linked(world):
+    seen = factories.digest(world.acme, title="A visible digest")
+    feed = factories.source(world.acme, "A hand-made feed", kind="feed")
+    target = factories.digest(world.acme, title="An open digest")
+    _rules(world, {**BLOCK, "audience": EVERYONE})  # an enforced rule: no shortcut
+    response = _put_sources(world.client("editor"), target, [_source_of(world, seen).pk, feed.pk])
+    assert response.status_code == 200, response.content
+    assert [s["title"] for s in response.json()] == ["A visible digest", "A hand-made feed"]
 
 
 def test_digest_sources_are_redacted_as_the_digest_is(world):
