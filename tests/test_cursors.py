@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.db.models import CharField, TextField
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from config.pagination import CursorPagination
 from tests import factories
@@ -152,3 +155,19 @@ def test_the_cursors_a_list_gives_out_still_work(world):
     assert len(seen) == len(set(seen)) >= 5
     back = client.get(page["previous"])
     assert back.status_code == 200, back.content
+
+
+def test_no_list_orders_by_text(world):
+    """A cursor carries the value of the row it stops at in the list's first ordering
+    field (`p=...`, base64 only): ordered by text (a rights holder's name, say), it would
+    carry text the row shows as withheld. Every cursor list orders by numbers and dates.
+    """
+    factory = APIRequestFactory()
+    for endpoint, url in cursor_lists(world):
+        view = endpoint.view_class()
+        view.request, view.action, view.kwargs = Request(factory.get(url)), endpoint.action, {}
+        ordering = paginator_of(endpoint)().get_ordering(view.request, None, view)
+        field = endpoint.model._meta.get_field(ordering[0].lstrip("-"))
+        assert not isinstance(field, CharField | TextField), (
+            f"{endpoint} orders its cursor by {field.name}, a text field"
+        )

@@ -4,10 +4,12 @@ allow (licensing.selectors.TextGate)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
 import json
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from rest_framework.test import APIClient
@@ -159,6 +161,33 @@ def test_a_viewer_key_sees_no_title_of_a_restricted_digests_source(world):
     assert detail.status_code == 200 and detail.json()["title"] is None
     holders = client.get(f"{BASE}/licensing/rights-holders/")
     assert b"Kerfuffle" not in holders.content
+
+
+def _cursor_text(link: str | None) -> str:
+    """What a next/previous link's cursor says, decoded (DRF: base64 of `p=...&r=...`)."""
+    if not link:
+        return ""
+    cursor = parse_qs(urlsplit(link).query).get("cursor", [""])[0]
+    return unquote_plus(base64.b64decode(cursor).decode())
+
+
+def test_a_rights_holder_cursor_carries_no_withheld_name(world):
+    _restricted(world, "Kerfuffle insider", publisher="Kerfuffle Radio")
+    for name in ("Aardvark FM", "Zebra FM"):  # around it, in name order
+        factories.rights_holder(world.acme, name)
+    client = _key_client(world, "viewer")
+    response = client.get(f"{BASE}/licensing/rights-holders/", {"page_size": 1})
+    pages = 0
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages += 1
+        for link in (body["next"], body["previous"]):
+            assert "kerfuffle" not in _cursor_text(link).lower()
+        if not body["next"]:
+            break
+        response = client.get(body["next"])
+    assert pages >= 3
 
 
 def test_a_keyword_blocked_digests_source_title_is_withheld(world):
