@@ -138,7 +138,9 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         return holder_to_dict(holder, self.text_gate())
 
     def cursor_ordering(self):
-        return ("name", "id")
+        # Not by name: a cursor carries its last row's value of the first field, and a
+        # withheld name would leave in it.
+        return ("-id",)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
