@@ -324,3 +324,44 @@ def test_a_license_event_names_a_hidden_digests_source_by_id_only(world):
     for event in events:
         assert "Kerfuffle" not in event["target"]["display"]
         assert event["target"]["display"] == f"license {lic.pk}"
+
+
+def test_a_slug_change_shows_the_slug_as_the_digest_does(world):
+    """A slug is shown whole or as `digest-<id>` (policies.engine's slug guard): in the
+    trail as in the digest's own response, and in the export as in the list."""
+    digest = factories.digest(world.acme, title="A plain digest")
+    before = digest.slug
+    with tenant_context(world.acme):
+        digest_services.digest_update(actor=None, digest=digest, data={"slug": "zorblax-plan"})
+    _rules(world, {**REDACT, "audience": {"type": "roles", "roles": ["admin"]}})
+    admin = world.client("admin")
+    stand_in = f"digest-{digest.pk}"
+    assert admin.get(f"{BASE}/digests/{digest.pk}/").json()["slug"] == stand_in
+    events = _events(admin, action="digest.updated", target_id=str(digest.pk))
+    assert [e["changes"]["slug"] for e in events] == [[before, stand_in]]
+    for export_format in ("csv", "jsonl"):
+        export = admin.get(f"{BASE}/audit/events/export/", {"export_format": export_format})
+        body = b"".join(export.streaming_content)
+        assert stand_in.encode() in body
+        assert b"zorblax" not in body.lower()
+    # Outside the rule's audience, the trail is as recorded.
+    events = _events(world.client("owner"), action="digest.updated", target_id=str(digest.pk))
+    assert [e["changes"]["slug"] for e in events] == [[before, "zorblax-plan"]]
+
+
+def test_a_slug_made_from_a_redacted_title_is_shown_as_the_stand_in(world):
+    """The rule changes the title the slug was made from (`Zorblax` in the title, which
+    a case-sensitive pattern does not find in the slug): the slug is replaced whole."""
+    digest = factories.digest(world.acme, title="A plain digest")
+    with tenant_context(world.acme):
+        digest_services.digest_update(
+            actor=None, digest=digest, data={"title": "The Zorblax plan", "slug": "the-z-plan"}
+        )
+    rule = {**REDACT, "params": {"pattern": "Zorbl[a]x", "mask": "[redacted]"}}
+    _rules(world, {**rule, "audience": {"type": "roles", "roles": ["admin"]}})
+    admin = world.client("admin")
+    shown = admin.get(f"{BASE}/digests/{digest.pk}/").json()
+    assert (shown["title"], shown["slug"]) == ("The [redacted] plan", f"digest-{digest.pk}")
+    (event,) = _events(admin, action="digest.updated", target_id=str(digest.pk))
+    assert event["changes"]["title"] == ["A plain digest", "The [redacted] plan"]
+    assert event["changes"]["slug"][1] == f"digest-{digest.pk}"
