@@ -8,11 +8,12 @@ fields). A reader sees that text only as they could see it in the digest's own
 response: withheld when the digest (or every digest behind the source or holder) is
 hidden from them by its status, its restriction or their enforce-mode policies, or when
 a `field_hide` rule hides the field; otherwise through their redact rules
-(`licensing.selectors.TextGate`). A withheld target shows as `<type> <id>`, a withheld
-change as "withheld" in place of [before, after]. Who did what, when, to which id, is
-always shown. A reader who sees every digest and to whom no enforced rule applies
-(an owner or admin outside every policy's audience) sees the trail exactly as recorded,
-and can check an export's hashes against it.
+(`licensing.selectors.TextGate`); a digest's slugs in a change are shown as its
+response shows its slug, whole or as `digest-<id>`. A withheld target shows as
+`<type> <id>`, a withheld change as "withheld" in place of [before, after]. Who did
+what, when, to which id, is always shown. A reader who sees every digest and to whom
+no enforced rule applies (an owner or admin outside every policy's audience) sees the
+trail exactly as recorded, and can check an export's hashes against it.
 """
 
 from __future__ import annotations
@@ -131,8 +132,25 @@ class TargetText:
                 for name, value in event.changes.items()
             }
             shown = self.gate.redacted({"target_display": event.target_display, **changes})
+            if kind == _DIGEST and isinstance(shown.get("slug"), list):
+                shown["slug"] = self._slugs(pk, event)
             out.append((shown.pop("target_display"), shown))
         return out
+
+    def _slugs(self, pk: int, event: AuditEvent) -> list:
+        """The slugs of a digest event's change, each as the digest's response shows a
+        slug (a redact rule skips slugs: they are shown whole or replaced whole), with
+        the title the digest had alongside it: the change's own, or the event's."""
+        slugs = event.changes["slug"]
+        titles = event.changes.get("title")
+        if not isinstance(titles, list) or len(titles) != len(slugs):
+            titles = [event.target_display] * len(slugs)
+        return [
+            self.gate.digest_slug(pk, slug, title if isinstance(title, str) else None)
+            if isinstance(slug, str)
+            else slug
+            for slug, title in zip(slugs, titles, strict=True)
+        ]
 
 
 def event_to_dict(event: AuditEvent, shown: tuple[str, dict] | None = None) -> dict:

@@ -138,7 +138,9 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         return holder_to_dict(holder, self.text_gate())
 
     def cursor_ordering(self):
-        return ("name", "id")
+        # Not by name: a cursor carries its last row's value of the first field, and a
+        # withheld name would leave in it.
+        return ("-id",)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -800,7 +802,8 @@ class DigestSourcesViewSet(TenantScopedViewSet):
     """The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply)."""
+    redact rules apply). A `PUT` may name only sources whose text the caller may see
+    (`selectors.TextGate`): any other id is answered as a missing one."""
 
     model = Digest
     pagination_class = None
@@ -844,7 +847,12 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         data = DigestSourcesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wanted = list(dict.fromkeys(data.validated_data["sources"]))
-        found = {s.pk: s for s in Source.objects.filter(pk__in=wanted)}
+        # Only sources whose text the caller may see: linked to a digest they can read,
+        # the source would show its text to every reader of this one. Any other is
+        # answered as a missing one, so its existence is not told either.
+        gate = selectors.TextGate(self.principal, self.rule_set())
+        linkable = gate.sources(Source.objects.filter(pk__in=wanted)).filter(text_shown=True)
+        found = {s.pk: s for s in linkable}
         missing = [pk for pk in wanted if pk not in found]
         if missing:
             raise serializers.ValidationError({"sources": [f"No source with id {missing[0]}."]})

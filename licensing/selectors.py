@@ -533,6 +533,17 @@ class TextGate:
             return {name: WITHHELD for name in texts}
         return self.redacted(texts)
 
+    def digest_slug(self, digest_id: int, slug: str, title: str | None) -> str | None:
+        """A slug as the digest's own response would show it to the caller, were the
+        digest titled `title` (None: no title to go by): whole, or `digest-<id>` when a
+        rule in force replaces it. The engine decides, by the very rules (and slug
+        guard) it applies to a digest."""
+        from policies import engine
+
+        data = {"id": digest_id, "title": title, "slug": slug}
+        engine.apply(self.rule_set, None, data)
+        return data["slug"]
+
     def redacted(self, data: dict) -> dict:
         """A copy of `data` with the caller's enforce-mode redact rules applied to its
         strings, as a digest's own fields are (policies.engine)."""

@@ -6,13 +6,15 @@ joins this test without anyone writing a line. Each is called with the ids of ev
 object of its model in the tenant (those of hidden digests included: they must 404),
 with and without `q=` set to each sentinel word, and in each export format, by callers
 in the rules' audience who hold no grant on the restricted digest: a viewer, a viewer
-API key, a compliance officer, an auditor's API key, and a custom role that holds only
-the policy permissions (for simulation, the one POST called: with every role and every
-API key of the tenant as the principal to simulate).
+API key, a compliance officer, an auditor's API key, and a custom role that holds the
+policy permissions and a viewer's (for simulation, the one POST called: with every role
+and every API key of the tenant as the principal to simulate; those no stronger than the
+caller, the viewer's included, answer). Each list is also read a row at a time, following
+its links, and the position in each link's cursor (base64) is read as well.
 
 The sentinels, one word each, in titles, slugs, publishers, summaries, key points,
 topics, sections, source titles and publishers (and so in the licensing registry the
-importer fills from them, and in the audit trail):
+importer fills from them, and in the audit trail, which also holds a slug change):
 
 - REDACTED: in a visible digest, redacted by an enforce-mode `regex_redact` rule;
 - BLOCKED: in a digest a `keyword_block` rule hides (by another word it contains);
@@ -32,8 +34,10 @@ oracle belongs to the search redesign. This test checks bytes only.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 import pytest
 from django.db import transaction
@@ -58,6 +62,9 @@ SENTINELS = (REDACTED, BLOCKED, FIELD_HIDDEN, SECTION_HIDDEN, RESTRICTED, DRAFT)
 AUDIENCE = ["viewer", "compliance", "auditor", "policy-tinkerer"]
 # Export formats any endpoint may offer; an endpoint refuses the ones it does not (400).
 FORMATS = ("json", "csv", "jsonl", "markdown")
+# Pages read of each list a row at a time (every list of the fixture is shorter but the
+# audit trail's).
+ROW_PAGES = 40
 
 ENDPOINTS = tenant_endpoints()
 GET_ENDPOINTS = [e for e in ENDPOINTS if e.method == "get"]
@@ -92,10 +99,19 @@ def hidden(world):
     """acme, with one digest per way of hiding text, licenses on their sources, the
     rules in force, and the callers."""
     acme = world.acme
+    # Simulates drafts: the policy permissions and a viewer's (a simulation shows
+    # digests), so a viewer and its key are no stronger and may be simulated; and it may
+    # see API keys, to name one.
     tinkerer = factories.custom_role(
         acme,
         slug="policy-tinkerer",
-        permissions=["policies.view_policy", "policies.change_policy"],
+        permissions=[
+            "policies.view_policy",
+            "policies.change_policy",
+            "digests.view_digest",
+            "licensing.view_source",
+            "tenants.view_apikey",
+        ],
     )
     digests = {
         REDACTED: _digest(acme, REDACTED),
@@ -136,6 +152,10 @@ def hidden(world):
             actor=None,
             digest=digests[RESTRICTED],
             data={"summary": f"An edited summary about {RESTRICTED}."},
+        )
+        # A slug change: the trail holds the redacted word in both slugs.
+        digest_services.digest_update(
+            actor=None, digest=digests[REDACTED], data={"slug": f"{REDACTED}-plan"}
         )
         from licensing.models import DigestSource
 
@@ -179,9 +199,19 @@ def hidden(world):
         },
     ]
     policy = factories.policy(acme, name="Content rules", rules=rules, publish=True)
+    # A draft that would lift the keyword block and watch for a word of a digest every
+    # simulating caller reads: what simulation compares.
+    watch = {
+        "id": "watch",
+        "kind": "keyword_block",
+        "mode": "monitor",
+        "params": {"keywords": ["plain"]},
+        "audience": {"type": "roles", "roles": AUDIENCE},
+    }
     with tenant_context(acme):
-        # A draft that would lift the keyword block: what simulation compares.
-        policy_services.policy_update(actor=None, policy=policy, rules=rules[:1] + rules[2:])
+        policy_services.policy_update(
+            actor=None, policy=policy, rules=rules[:1] + rules[2:] + [watch]
+        )
     keys = {
         "viewer-key": factories.api_key(acme, "viewer", name="viewer app"),
         "auditor-key": factories.api_key(acme, "auditor", name="auditor app"),
@@ -220,9 +250,32 @@ def _ids(acme, model) -> list[int]:
         return list(model.objects.order_by("pk").values_list("pk", flat=True))
 
 
+def _links(response) -> dict[str, str]:
+    """The next and previous links of a JSON page, if it is one."""
+    if "json" not in response.get("Content-Type", "") or getattr(response, "streaming", False):
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {k: body[k] for k in ("next", "previous") if isinstance(body.get(k), str)}
+
+
+def _cursor_text(link: str) -> str:
+    """What a link's cursor says (DRF: base64 of `p=<position>&...`), decoded."""
+    cursor = parse_qs(urlsplit(link).query).get("cursor", [""])[0]
+    try:
+        return unquote_plus(base64.b64decode(cursor).decode(errors="replace"))
+    except (binascii.Error, ValueError):
+        return cursor
+
+
 def _leaks(response, words, asked: str = "") -> list[str]:
-    """The sentinels in the response's body or headers. What the caller itself sent
-    (the query string, which a next-page link repeats) does not count."""
+    """The sentinels in the response's body or headers, or in the cursors of its links.
+    What the caller itself sent (the query string, which a next-page link repeats) does
+    not count."""
     raw = body_bytes(response)
     if asked:
         raw = raw.replace(asked.encode(), b"")
@@ -230,6 +283,8 @@ def _leaks(response, words, asked: str = "") -> list[str]:
     for name, value in response.items():
         value = value.replace(asked, "") if asked else value
         found += [f"{w} in header {name}" for w in words if w in value.lower()]
+    for name, link in _links(response).items():
+        found += [f"{w} in the {name} cursor" for w in words if w in _cursor_text(link).lower()]
     return found
 
 
@@ -241,7 +296,7 @@ def test_no_hidden_word_in_any_get_response(hidden, caller):
     world = hidden[0]
     client = _client(hidden, caller)
     words = _forbidden(caller)
-    leaks, answered = {}, 0
+    leaks, answered, paged = {}, 0, 0
     for endpoint in GET_ENDPOINTS:
         pks = _ids(world.acme, endpoint.model) if endpoint.is_detail else [None]
         queries = [{}] + [{"export_format": f} for f in FORMATS]
@@ -260,7 +315,20 @@ def test_no_hidden_word_in_any_get_response(hidden, caller):
                 assert response.status_code < 500, f"{url}: {response.status_code}"
                 for leak in _leaks(response, words, asked):
                     leaks.setdefault(f"{endpoint}: {leak}", url)  # one example each
+            if not endpoint.is_detail and not refused:
+                # A row at a time, every page: each link's cursor holds its row's position.
+                url = endpoint.url("acme") + "?page_size=1"
+                for _ in range(ROW_PAGES):
+                    response = client.get(url)
+                    assert response.status_code < 500, f"{url}: {response.status_code}"
+                    for leak in _leaks(response, words):
+                        leaks.setdefault(f"{endpoint}: {leak}", url)
+                    url = _links(response).get("next")
+                    if not url:
+                        break
+                    paged += 1
     assert answered, f"{caller} was refused everywhere: the walk proved nothing"
+    assert paged, f"{caller} read no list of more than one row: the cursors went unread"
     assert not leaks, "\n".join(f"{leak} (e.g. {url})" for leak, url in sorted(leaks.items()))
 
 
@@ -280,8 +348,9 @@ def test_no_hidden_word_in_simulation(hidden, caller):
             {"as_api_key": prefix}
             for prefix in ApiKey.objects.filter(revoked_at=None).values_list("prefix", flat=True)
         ]
-    leaks = {}
+    leaks, evaluated, changes = {}, 0, 0
     assert SIMULATE, "no simulate endpoint found in the URLconf"
+    assert {"as_role": "viewer"} in bodies  # weaker than the caller: answered
     for endpoint in SIMULATE:
         for pk in _ids(world.acme, Policy):
             for body in bodies:
@@ -291,8 +360,14 @@ def test_no_hidden_word_in_simulation(hidden, caller):
                     )
                     transaction.set_rollback(True)
                 assert response.status_code < 500
+                if response.status_code == 200:
+                    evaluated += response.json()["evaluated"]
+                    changes += len(response.json()["changes"])
                 for leak in _leaks(response, words):
                     leaks.setdefault(f"{endpoint}: {leak}", body)
+    # Refusals leak nothing and prove nothing: the simulations must have run.
+    assert evaluated, f"{caller}: no simulation evaluated a digest"
+    assert changes, f"{caller}: no simulation reported a change"
     assert not leaks, "\n".join(f"{leak} (e.g. {body})" for leak, body in sorted(leaks.items()))
 
 

@@ -4,15 +4,18 @@ allow (licensing.selectors.TextGate)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
+import json
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from rest_framework.test import APIClient
 
 from digests import services as digest_services
-from licensing.models import Source
+from licensing.models import DigestSource, Source
 from tenants.context import tenant_context
 from tests import factories
 
@@ -89,6 +92,50 @@ def test_digest_sources_is_403_when_a_policy_hides_the_source_field(world):
     assert [s["title"] for s in admin.json()] == ["Secret show"]
 
 
+def _put_sources(client, digest, ids):
+    return client.put(f"{BASE}/digests/{digest.pk}/sources/", {"sources": ids}, format="json")
+
+
+@pytest.mark.parametrize("hiding", ["restricted", "blocked"])
+def test_a_source_whose_text_is_hidden_cannot_be_linked(world, hiding):
+    """Linking a hidden digest's source to a visible digest would show its text to every
+    reader of that digest: refused, in the very words of a missing id."""
+    if hiding == "restricted":
+        hidden = _restricted(world, "Kerfuffle insider")
+    else:
+        hidden = factories.digest(world.acme, title="The plimsoll files")
+        _rules(world, {**BLOCK, "audience": EVERYONE})
+    source = _source_of(world, hidden)
+    target = factories.digest(world.acme, title="An open digest")
+    editor = world.client("editor")
+    assert editor.get(f"{BASE}/digests/{hidden.pk}/").status_code == 404  # hidden from them
+    refused = _put_sources(editor, target, [source.pk])
+    missing = _put_sources(editor, target, [source.pk + 10_000])
+    assert refused.status_code == missing.status_code == 400
+    assert refused.json() == json.loads(
+        missing.content.decode().replace(str(source.pk + 10_000), str(source.pk))
+    )
+    assert f"No source with id {source.pk}." in refused.content.decode()
+    assert b"erfuffle" not in refused.content and b"plimsoll" not in refused.content
+    with tenant_context(world.acme):
+        linked = set(DigestSource.objects.filter(digest=target).values_list("source", flat=True))
+    assert source.pk not in linked
+    # Whoever may read the hidden digest may link its source.
+    assert _put_sources(world.client("owner"), target, [source.pk]).status_code == (
+        200 if hiding == "restricted" else 400  # the block is for everyone, owner included
+    )
+
+
+def test_a_readable_digests_source_and_an_unlinked_one_can_be_linked(world):
+    seen = factories.digest(world.acme, title="A visible digest")
+    feed = factories.source(world.acme, "A hand-made feed", kind="feed")
+    target = factories.digest(world.acme, title="An open digest")
+    _rules(world, {**BLOCK, "audience": EVERYONE})  # an enforced rule: no shortcut
+    response = _put_sources(world.client("editor"), target, [_source_of(world, seen).pk, feed.pk])
+    assert response.status_code == 200, response.content
+    assert [s["title"] for s in response.json()] == ["A visible digest", "A hand-made feed"]
+
+
 def test_digest_sources_are_redacted_as_the_digest_is(world):
     digest = factories.digest(world.acme, title="The zorblax hour")
     _rules(world, {**REDACT, "audience": EVERYONE})
@@ -114,6 +161,33 @@ def test_a_viewer_key_sees_no_title_of_a_restricted_digests_source(world):
     assert detail.status_code == 200 and detail.json()["title"] is None
     holders = client.get(f"{BASE}/licensing/rights-holders/")
     assert b"Kerfuffle" not in holders.content
+
+
+def _cursor_text(link: str | None) -> str:
+    """What a next/previous link's cursor says, decoded (DRF: base64 of `p=...&r=...`)."""
+    if not link:
+        return ""
+    cursor = parse_qs(urlsplit(link).query).get("cursor", [""])[0]
+    return unquote_plus(base64.b64decode(cursor).decode())
+
+
+def test_a_rights_holder_cursor_carries_no_withheld_name(world):
+    _restricted(world, "Kerfuffle insider", publisher="Kerfuffle Radio")
+    for name in ("Aardvark FM", "Zebra FM"):  # around it, in name order
+        factories.rights_holder(world.acme, name)
+    client = _key_client(world, "viewer")
+    response = client.get(f"{BASE}/licensing/rights-holders/", {"page_size": 1})
+    pages = 0
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages += 1
+        for link in (body["next"], body["previous"]):
+            assert "kerfuffle" not in _cursor_text(link).lower()
+        if not body["next"]:
+            break
+        response = client.get(body["next"])
+    assert pages >= 3
 
 
 def test_a_keyword_blocked_digests_source_title_is_withheld(world):
@@ -250,3 +324,44 @@ def test_a_license_event_names_a_hidden_digests_source_by_id_only(world):
     for event in events:
         assert "Kerfuffle" not in event["target"]["display"]
         assert event["target"]["display"] == f"license {lic.pk}"
+
+
+def test_a_slug_change_shows_the_slug_as_the_digest_does(world):
+    """A slug is shown whole or as `digest-<id>` (policies.engine's slug guard): in the
+    trail as in the digest's own response, and in the export as in the list."""
+    digest = factories.digest(world.acme, title="A plain digest")
+    before = digest.slug
+    with tenant_context(world.acme):
+        digest_services.digest_update(actor=None, digest=digest, data={"slug": "zorblax-plan"})
+    _rules(world, {**REDACT, "audience": {"type": "roles", "roles": ["admin"]}})
+    admin = world.client("admin")
+    stand_in = f"digest-{digest.pk}"
+    assert admin.get(f"{BASE}/digests/{digest.pk}/").json()["slug"] == stand_in
+    events = _events(admin, action="digest.updated", target_id=str(digest.pk))
+    assert [e["changes"]["slug"] for e in events] == [[before, stand_in]]
+    for export_format in ("csv", "jsonl"):
+        export = admin.get(f"{BASE}/audit/events/export/", {"export_format": export_format})
+        body = b"".join(export.streaming_content)
+        assert stand_in.encode() in body
+        assert b"zorblax" not in body.lower()
+    # Outside the rule's audience, the trail is as recorded.
+    events = _events(world.client("owner"), action="digest.updated", target_id=str(digest.pk))
+    assert [e["changes"]["slug"] for e in events] == [[before, "zorblax-plan"]]
+
+
+def test_a_slug_made_from_a_redacted_title_is_shown_as_the_stand_in(world):
+    """The rule changes the title the slug was made from (`Zorblax` in the title, which
+    a case-sensitive pattern does not find in the slug): the slug is replaced whole."""
+    digest = factories.digest(world.acme, title="A plain digest")
+    with tenant_context(world.acme):
+        digest_services.digest_update(
+            actor=None, digest=digest, data={"title": "The Zorblax plan", "slug": "the-z-plan"}
+        )
+    rule = {**REDACT, "params": {"pattern": "Zorbl[a]x", "mask": "[redacted]"}}
+    _rules(world, {**rule, "audience": {"type": "roles", "roles": ["admin"]}})
+    admin = world.client("admin")
+    shown = admin.get(f"{BASE}/digests/{digest.pk}/").json()
+    assert (shown["title"], shown["slug"]) == ("The [redacted] plan", f"digest-{digest.pk}")
+    (event,) = _events(admin, action="digest.updated", target_id=str(digest.pk))
+    assert event["changes"]["title"] == ["A plain digest", "The [redacted] plan"]
+    assert event["changes"]["slug"][1] == f"digest-{digest.pk}"
