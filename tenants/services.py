@@ -641,20 +641,27 @@ def _key_lookup_sql(in_tenant: bool) -> tuple[str, list[tuple[list[str], int, in
         f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
         f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
         f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
+        # A key works only while its person may: a deactivated user's keys are not found.
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = k.accountable_person_id AND u.is_active "
         "WHERE k.prefix = %s" + (" AND k.tenant_id = %s" if in_tenant else "") + " ORDER BY k.id"
     )
     return sql, parts
 
 
 def keys_with_prefix(prefix: str) -> list[ApiKey]:
-    """Every key with this prefix in the current scope, its tenant and role loaded: every
-    tenant's in platform scope (a read across tenants, like `.unscoped()`), the current
-    tenant's own in `tenant_context`."""
+    """Every key with this prefix in the current scope whose accountable person is an
+    active user (a deactivated person's keys stop working with them), its tenant and role
+    loaded: every tenant's in platform scope (a read across tenants, like `.unscoped()`),
+    the current tenant's own in `tenant_context`."""
     # current_tenant() raises with no tenant, as the managers do.
     tenant_id = None if in_platform_scope() else current_tenant().pk
     lookup = _key_lookup_sql(tenant_id is not None)
     if lookup is None:
-        keys = ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
+        keys = (
+            ApiKey.objects.unscoped()
+            .select_related("tenant", "role")
+            .filter(prefix=prefix, accountable_person__is_active=True)
+        )
         if tenant_id is not None:
             keys = keys.filter(tenant_id=tenant_id)
         return list(keys)

@@ -291,3 +291,26 @@ def test_a_remembered_key_is_refused_once_its_person_is_removed(settings):
         assert bearer(first["secret"]).get(DIGESTS).status_code == 401
     finally:
         key_cache.stop()
+
+
+# --- A deactivated person ---------------------------------------------------------------------
+
+
+def test_a_key_stops_working_when_its_person_is_deactivated(world):
+    """An operator deactivates a user (`is_active`, in the admin): their keys stop with
+    them, whether the key is looked up across tenants or in its remembered tenant."""
+    made = factories.api_key(world.acme, "viewer", accountable_person=world.members["editor"])
+    client = bearer(made.token)
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200  # now looked up in its own tenant first
+
+    editor = world.members["editor"]
+    editor.is_active = False
+    editor.save(update_fields=["is_active"])
+    assert client.get(DIGESTS).status_code == 401
+    services.forget_key_hints()
+    assert client.get(DIGESTS).status_code == 401  # across tenants too
+
+    editor.is_active = True
+    editor.save(update_fields=["is_active"])
+    assert client.get(DIGESTS).status_code == 200
