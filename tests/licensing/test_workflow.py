@@ -364,3 +364,29 @@ def test_the_migration_records_the_keys_person_as_proposer_of_older_key_proposal
     orphan_review = review(world.client("editor"), orphaned["id"], "approved")
     assert orphan_review.status_code in (403, 409)
     assert review(world.client("compliance"), kept["id"], "approved").status_code == 200
+
+
+def test_the_migration_finds_the_key_by_its_prefix_once_the_event_is_purged(world, source):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    from audit.services import maintenance
+    from tenants.context import platform_scope
+
+    proposed = propose(key_of(world, "admin", "admin's bot"), source=source.pk)
+    with platform_scope():
+        LicenseVersion.objects.unscoped().update(proposed_by=None)
+    with tenant_context(world.acme), transaction.atomic(), maintenance():
+        # Retention purged the proposal's event.
+        deleted, _ = AuditEvent.objects.filter(action="license.proposed").delete()
+    assert deleted == 1
+
+    migration = importlib.import_module("licensing.migrations.0005_proposer_of_key_proposals")
+    with connection.schema_editor(atomic=False) as editor:
+        migration.record_key_proposers(apps, editor, out=lambda line: None)
+    with tenant_context(world.acme):
+        version = LicenseVersion.objects.get(license_id=proposed["id"], number=1)
+    assert version.proposed_by == world.members["admin"]
+    assert version.status == "pending"
