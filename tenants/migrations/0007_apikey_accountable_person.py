@@ -6,8 +6,9 @@ key or the person that made it, and a key made by a key takes that key's person.
 whose maker cannot be found that way (installed by the demo seeds or the benchmark,
 made by an operator's command, or its event purged by retention) is attributed to the
 tenant's earliest-joined owner, who holds every permission a key can: such keys are
-the operators' integrations, and revoking them at deploy would stop them silently. A
-key is revoked only when its tenant has no owner.
+the operators' integrations, and revoking them at deploy would stop them silently. Such
+a key is revoked only when its tenant has no owner. A key whose maker is known but
+deleted since (or made with a key whose person is) is revoked: its person left.
 
 Then the rule the services keep from now on is applied once to what exists: a key
 whose person is no longer a member of its tenant, or whose role holds a permission
@@ -172,6 +173,7 @@ EXCEEDS_PERSON = "role_exceeds_accountable_person"
 NO_PERSON = "no_accountable_person"
 OWNER = "owner"
 GENESIS = "0" * 64
+GONE = 0  # no user has id 0: a maker known, and deleted since
 
 
 def _role_permissions(role) -> frozenset[str]:
@@ -185,7 +187,7 @@ def _role_permissions(role) -> frozenset[str]:
     )
 
 
-def _audit(apps, connection, tenant_id: int, entries: list[tuple[str, str, dict]], now):
+def _audit(apps, tenant_id: int, entries: list[tuple[str, str, dict]], now):
     """Append (action, target display and id, changes) events to the tenant's chain as
     `system`, the way audit.services.record_many does: its head locked (created at the
     genesis if the tenant has none), each event linked to the one before."""
@@ -251,6 +253,8 @@ def attribute_or_revoke(apps, schema_editor, out=print):
         found: dict[int, int | None] = {}
 
         def person_of(key, seen=()) -> int | None:
+            """The key's maker's person; GONE when its maker is known but deleted (a
+            user, or a key whose person is gone), None when nothing names its maker."""
             if key.pk in found:
                 return found[key.pk]
             person = key.created_by_id
@@ -271,7 +275,7 @@ def attribute_or_revoke(apps, schema_editor, out=print):
                             User._base_manager.filter(pk=int(made.actor_id))
                             .values_list("pk", flat=True)
                             .first()
-                        )
+                        ) or GONE
                     elif made.actor_type == "api_key":
                         maker = keys.get(int(made.actor_id))
                         if maker is not None and maker.tenant_id == key.tenant_id:
@@ -295,9 +299,12 @@ def attribute_or_revoke(apps, schema_editor, out=print):
         events: dict[int, list] = {}
         for key in keys.values():
             person = person_of(key)
+            gone = person == GONE  # revoked below: its person left
+            if gone:
+                person = None
             this_key = ApiKey._base_manager.filter(pk=key.pk)
             target = (key.pk, f"{key.prefix} ({key.name})")
-            if person is None and key.revoked_at is None:
+            if person is None and not gone and key.revoked_at is None:  # no maker named
                 owner = first_owner(key.tenant_id)
                 if owner is not None:
                     person = owner.user_id
@@ -320,7 +327,7 @@ def attribute_or_revoke(apps, schema_editor, out=print):
                 if person is not None
                 else None
             )
-            reason = NO_PERSON if person is None else PERSON_LEFT
+            reason = NO_PERSON if person is None and not gone else PERSON_LEFT
             if member is not None:
                 for role in (member.role, key.role):
                     if role.pk not in roles:
@@ -334,7 +341,7 @@ def attribute_or_revoke(apps, schema_editor, out=print):
                 ("api_key.revoked", target, {"reason": [None, reason]})
             )
         for tenant_id, entries in sorted(events.items()):
-            _audit(apps, schema_editor.connection, tenant_id, entries, now)
+            _audit(apps, tenant_id, entries, now)
     if schema_editor.connection.vendor == "postgresql":
         # Check the new references now: the constraint added next alters the table,
         # which PostgreSQL refuses while deferred checks are pending.

@@ -300,9 +300,12 @@ def test_the_migration_gives_keys_of_no_known_maker_to_the_earliest_owner(world)
     ownerless = factories.tenant("ownerless", "No owner")
     factories.member(ownerless, "admin", email="admin@ownerless.test")
     orphan = factories.api_key(ownerless, "viewer", name="orphan")
+    leaver = factories.member(world.acme, "admin", email="leaver@acme.test")
+    left = make_key(world.client(user=leaver), "viewer", "left")
     _as_before_0007()
     with platform_scope():
         ApiKey.objects.unscoped().update(accountable_person=None, created_by=None)
+    leaver.delete()  # its key's event still names them: a maker known, and gone
     printed = _run_0007()
 
     first_owner = world.members["owner"]
@@ -312,17 +315,22 @@ def test_the_migration_gives_keys_of_no_known_maker_to_the_earliest_owner(world)
     assert bearer(installed.token).get(DIGESTS).status_code == 200
     assert stored(orphan.api_key.pk).accountable_person is None
     assert stored(orphan.api_key.pk).revoked_at is not None
-    assert about(printed, installed.api_key.prefix, orphan.api_key.prefix) == sorted(
+    assert stored(left["id"]).revoked_at is not None
+    assert stored(left["id"]).accountable_person is None
+    prefixes = (installed.api_key.prefix, orphan.api_key.prefix, left["prefix"])
+    assert about(printed, *prefixes) == sorted(
         [
             f"API key {installed.api_key.prefix}: attributed to owner@acme.test, an owner",
             f"API key {orphan.api_key.prefix}: revoked (no_accountable_person)",
+            f"API key {left['prefix']}: revoked ({services.PERSON_LEFT})",
         ]
     )
     assert _migration_events(world.acme) == {
         f"{installed.api_key.prefix} (installed)": (
             "api_key.attributed",
             {"accountable_person": [None, "owner@acme.test"]},
-        )
+        ),
+        f"{left['prefix']} (left)": ("api_key.revoked", {"reason": [None, services.PERSON_LEFT]}),
     }
     assert _migration_events(ownerless) == {
         f"{orphan.api_key.prefix} (orphan)": (
