@@ -50,24 +50,43 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name"]
 
 
+class ThroughServicesOnly(UnscopedAdmin):
+    """Rows that change only through the tenants services, which check who may, revoke
+    keys beyond their people, end sessions and write the audit log: the admin shows
+    them, and never adds, changes or deletes them. Operators use the API and the
+    management commands (create_api_key, ...) instead."""
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every field, from the model: the admin builds no form field for any of them
+        # (which would ask a tenant-scoped manager for choices, outside any tenant).
+        return [f.name for f in (*self.model._meta.fields, *self.model._meta.many_to_many)]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Role)
-class RoleAdmin(UnscopedAdmin):
+class RoleAdmin(ThroughServicesOnly):
     list_display = ["slug", "name", "tenant", "preset"]
     list_filter = ["preset"]
     search_fields = ["slug", "tenant__slug"]
-    readonly_fields = ["group"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(UnscopedAdmin):
+class MembershipAdmin(ThroughServicesOnly):
     list_display = ["user", "tenant", "role", "created_at"]
     search_fields = ["user__email", "tenant__slug"]
     list_select_related = ["user", "tenant", "role"]
-    raw_id_fields = ["user", "invited_by"]
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(UnscopedAdmin):
+class ApiKeyAdmin(ThroughServicesOnly):
     list_display = [
         "prefix",
         "name",
@@ -79,6 +98,4 @@ class ApiKeyAdmin(UnscopedAdmin):
         "last_used_at",
     ]
     search_fields = ["prefix", "name", "tenant__slug"]
-    raw_id_fields = ["accountable_person"]
-    readonly_fields = ["prefix", "secret_hash", "last_used_at", "created_at"]
     list_select_related = ["tenant", "role", "accountable_person"]

@@ -460,19 +460,38 @@ def _revoke_keys_beyond_their_people(*, actor: Principal | None, keys) -> list[A
 
 def _require_accountable(person: User | None, role: Role) -> User:
     """`person` may answer for a key holding `role`: a member of the current tenant whose
-    role holds every permission of the key's."""
+    role holds every permission of the key's.
+
+    Called in the key's transaction, it locks the person's membership and the custom
+    roles involved (theirs, the key's) until the key is stored, FOR NO KEY UPDATE: a
+    removal or a new role for the person (member_remove, member_change_role) and a
+    change to either role (role_update) lock those rows FOR UPDATE, so they either wait
+    for the key and then revoke it if it exceeds the person, or go first and this check
+    sees what they left. The membership is locked first, and no preset role at all
+    (presets never change; member_change_role locks them): those services lock
+    memberships before roles, so the two never wait for each other in a circle."""
     if person is None:
         raise ServiceError(
             "a key needs an accountable person: name a member of the tenant",
             code="accountable_person_required",
         )
-    membership = Membership.objects.select_related("role").filter(user=person).first()
+    membership = (
+        Membership.objects.select_for_update(no_key=True, of=("self",)).filter(user=person).first()
+    )
     if membership is None:
         raise ServiceError(
             f"{person.email} is not a member of this tenant and cannot answer for a key",
             code="accountable_person_not_member",
         )
-    missing = role_permissions(role) - role_permissions(membership.role)
+    custom = {
+        r.pk: r
+        for r in Role.objects.select_for_update(no_key=True)
+        .filter(pk__in=[membership.role_id, role.pk], preset=False)
+        .order_by("pk")
+    }
+    person_role = custom.get(membership.role_id) or Role.objects.get(pk=membership.role_id)
+    role = custom.get(role.pk, role)
+    missing = role_permissions(role) - role_permissions(person_role)
     if missing:
         raise Forbidden(
             f"role {role.slug!r} holds permissions the accountable person does not have: "
@@ -559,6 +578,7 @@ def api_key_create(
     return NewApiKey(api_key=api_key, token=token)
 
 
+@transaction.atomic
 def api_key_install(
     *, name: str, role: Role, token: str, accountable_person: User
 ) -> tuple[ApiKey, bool]:
@@ -642,20 +662,27 @@ def _key_lookup_sql(in_tenant: bool) -> tuple[str, list[tuple[list[str], int, in
         f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} k "  # noqa: S608
         f"JOIN {quote(Tenant._meta.db_table)} t ON t.id = k.tenant_id "
         f"JOIN {quote(Role._meta.db_table)} r ON r.id = k.role_id "
+        # A key works only while its person may: a deactivated user's keys are not found.
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = k.accountable_person_id AND u.is_active "
         "WHERE k.prefix = %s" + (" AND k.tenant_id = %s" if in_tenant else "") + " ORDER BY k.id"
     )
     return sql, parts
 
 
 def keys_with_prefix(prefix: str) -> list[ApiKey]:
-    """Every key with this prefix in the current scope, its tenant and role loaded: every
-    tenant's in platform scope (a read across tenants, like `.unscoped()`), the current
-    tenant's own in `tenant_context`."""
+    """Every key with this prefix in the current scope whose accountable person is an
+    active user (a deactivated person's keys stop working with them), its tenant and role
+    loaded: every tenant's in platform scope (a read across tenants, like `.unscoped()`),
+    the current tenant's own in `tenant_context`."""
     # current_tenant() raises with no tenant, as the managers do.
     tenant_id = None if in_platform_scope() else current_tenant().pk
     lookup = _key_lookup_sql(tenant_id is not None)
     if lookup is None:
-        keys = ApiKey.objects.unscoped().select_related("tenant", "role").filter(prefix=prefix)
+        keys = (
+            ApiKey.objects.unscoped()
+            .select_related("tenant", "role")
+            .filter(prefix=prefix, accountable_person__is_active=True)
+        )
         if tenant_id is not None:
             keys = keys.filter(tenant_id=tenant_id)
         return list(keys)

@@ -291,3 +291,102 @@ def test_a_revision_through_a_key_is_the_keys_persons_too(world, source):
     assert (
         review(world.client("compliance"), proposed["id"], "approved", version=2).status_code == 200
     )
+
+
+# --- Versions proposed through a key before proposers were recorded: licensing 0005 ---------
+
+
+def test_the_migration_records_the_keys_person_as_proposer_of_older_key_proposals(world, source):
+    """Before keys had people, a key's proposal (and evidence) recorded no proposer, so
+    the key's person could approve it. The migration fills in the key's person; a
+    pending version whose key is gone is rejected, as nobody can tell who proposed it;
+    a decided one stays as it is."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from licensing.models import Evidence
+    from tenants.context import platform_scope
+    from tenants.models import ApiKey
+
+    admins = key_of(world, "admin", "admin's licensing bot")
+    kept = propose(admins, source=source.pk)
+    pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+    uploaded = admins.post(
+        f"{LICENSES}{kept['id']}/evidence/upload/",
+        {"file": SimpleUploadedFile("contract.pdf", pdf, "application/pdf")},
+        format="multipart",
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    from rest_framework.test import APIClient
+
+    editors = factories.api_key(
+        world.acme,
+        "editor",
+        name="editor's bot, deleted since",
+        accountable_person=world.members["editor"],
+    )
+    gone = APIClient()
+    gone.credentials(HTTP_AUTHORIZATION=f"Bearer {editors.token}")
+    orphaned = propose(gone, source=factories.source(world.acme, title="Second").pk)
+    decided = propose(gone, source=factories.source(world.acme, title="Third").pk)
+    assert review(world.client("compliance"), decided["id"], "approved").status_code == 200
+    with platform_scope():
+        # As before tenants 0007: nobody recorded for what keys proposed or uploaded.
+        LicenseVersion.objects.unscoped().update(proposed_by=None)
+        Evidence.objects.unscoped().update(uploaded_by=None)
+        ApiKey.objects.unscoped().filter(name="editor's bot, deleted since").delete()
+
+    migration = importlib.import_module("licensing.migrations.0005_proposer_of_key_proposals")
+    printed: list[str] = []
+    with connection.schema_editor(atomic=False) as editor:
+        migration.record_key_proposers(apps, editor, out=printed.append)
+
+    with tenant_context(world.acme):
+        version = LicenseVersion.objects.get(license_id=kept["id"], number=1)
+        assert version.proposed_by == world.members["admin"]
+        assert Evidence.objects.get(license_id=kept["id"]).uploaded_by == world.members["admin"]
+        orphan = LicenseVersion.objects.get(license_id=orphaned["id"], number=1)
+        assert orphan.status == "rejected"
+        [rejection] = LicenseReview.objects.filter(version=orphan)
+        assert (rejection.reviewer, rejection.reviewer_display) == (None, "system")
+        assert LicenseVersion.objects.get(license_id=decided["id"]).status == "approved"
+    assert printed == [
+        f"License {orphaned['id']} version 1: rejected "
+        "(proposed through a key whose person cannot be found)"
+    ]
+
+    response = review(world.client("admin"), kept["id"], "approved")
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "four_eyes"
+    orphan_review = review(world.client("editor"), orphaned["id"], "approved")
+    assert orphan_review.status_code in (403, 409)
+    assert review(world.client("compliance"), kept["id"], "approved").status_code == 200
+
+
+def test_the_migration_finds_the_key_by_its_prefix_once_the_event_is_purged(world, source):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    from audit.services import maintenance
+    from tenants.context import platform_scope
+
+    proposed = propose(key_of(world, "admin", "admin's bot"), source=source.pk)
+    with platform_scope():
+        LicenseVersion.objects.unscoped().update(proposed_by=None)
+    with tenant_context(world.acme), transaction.atomic(), maintenance():
+        # Retention purged the proposal's event.
+        deleted, _ = AuditEvent.objects.filter(action="license.proposed").delete()
+    assert deleted == 1
+
+    migration = importlib.import_module("licensing.migrations.0005_proposer_of_key_proposals")
+    with connection.schema_editor(atomic=False) as editor:
+        migration.record_key_proposers(apps, editor, out=lambda line: None)
+    with tenant_context(world.acme):
+        version = LicenseVersion.objects.get(license_id=proposed["id"], number=1)
+    assert version.proposed_by == world.members["admin"]
+    assert version.status == "pending"

@@ -224,28 +224,55 @@ def test_a_key_holding_a_custom_role_that_grows_beyond_its_person_is_revoked(wor
 # --- Existing keys: migration 0007 ----------------------------------------------------------
 
 
-def test_the_migration_attributes_keys_made_by_keys_and_revokes_the_rest(world):
-    migration = importlib.import_module("tenants.migrations.0007_apikey_accountable_person")
-    parent = make_key(world.client("admin"), "admin", "parent")
-    child = make_key(bearer(parent["secret"]), "viewer", "child")
-    installed = factories.api_key(world.acme, "viewer", name="installed")  # no event names a maker
-    outranking = make_key(world.client("admin"), "admin", "outranking")
-    with connection.cursor() as cursor:  # undone with the test's transaction
+def _as_before_0007():
+    """The keys table as before migration 0007: no check constraint, and (for the caller
+    to arrange) no accountable person. Undone with the test's transaction."""
+    with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "ALTER TABLE tenants_apikey DROP CONSTRAINT apikey_unrevoked_has_accountable_person"
         )
+
+
+def _run_0007() -> list[str]:
+    migration = importlib.import_module("tenants.migrations.0007_apikey_accountable_person")
+    printed: list[str] = []
+    with connection.schema_editor(atomic=False) as editor:
+        migration.attribute_or_revoke(apps, editor, out=printed.append)
+    return printed
+
+
+def about(printed: list[str], *prefixes: str) -> list[str]:
+    """The lines the migration printed about these keys (the world has others), sorted."""
+    return sorted(line for line in printed if line.split(":")[0].split()[-1] in prefixes)
+
+
+def _migration_events(tenant) -> dict[str, tuple[str, dict]]:
+    """Target display -> (action, changes) of the events the migration wrote."""
+    with tenant_context(tenant):
+        return {
+            event.target_display: (event.action, event.changes)
+            for event in AuditEvent.objects.filter(
+                actor_type="system", action__in=["api_key.attributed", "api_key.revoked"]
+            )
+        }
+
+
+def test_the_migration_attributes_keys_made_by_keys_and_revokes_the_rest(world):
+    parent = make_key(world.client("admin"), "admin", "parent")
+    child = make_key(bearer(parent["secret"]), "viewer", "child")
+    outranking = make_key(world.client("admin"), "admin", "outranking")
+    _as_before_0007()
     with platform_scope():
         keys = ApiKey.objects.unscoped()
-        # As before 0007: a key made by a key, or installed, recorded no person.
+        # As before 0007: a key made by a key recorded no person.
         keys.update(accountable_person=None)
-        keys.filter(pk__in=[child["id"], installed.api_key.pk]).update(created_by=None)
+        keys.filter(pk=child["id"]).update(created_by=None)
         # The bug this fixes: the admin became a viewer and kept an admin key.
         Membership.objects.unscoped().filter(user=world.members["admin"]).update(
             role=Role.objects.unscoped().get(tenant=world.acme, slug="viewer")
         )
-    with connection.schema_editor(atomic=False) as editor:
-        migration.attribute_or_revoke(apps, editor)
+    printed = _run_0007()
 
     admin = world.members["admin"]
     assert stored(parent["id"]).accountable_person == admin  # its maker, recorded
@@ -253,11 +280,76 @@ def test_the_migration_attributes_keys_made_by_keys_and_revokes_the_rest(world):
     assert stored(child["id"]).accountable_person == admin  # through its maker's event
     assert stored(child["id"]).revoked_at is None  # a viewer key: within viewer
     assert stored(outranking["id"]).revoked_at is not None
-    assert stored(installed.api_key.pk).accountable_person is None
-    assert stored(installed.api_key.pk).revoked_at is not None
+    assert about(printed, parent["prefix"], child["prefix"], outranking["prefix"]) == sorted(
+        f"API key {k['prefix']}: revoked ({services.EXCEEDS_PERSON})" for k in (parent, outranking)
+    )
     with platform_scope():
         unrevoked = ApiKey.objects.unscoped().filter(revoked_at__isnull=True)
         assert not unrevoked.filter(accountable_person__isnull=True).exists()
+
+
+def test_the_migration_gives_keys_of_no_known_maker_to_the_earliest_owner(world):
+    """Keys installed by the seeds or made by an operator's command recorded no maker:
+    they are the operators' integrations, attributed to the tenant's first owner rather
+    than revoked at deploy; only a tenant without an owner loses them. Each is printed
+    and audited."""
+    from audit.verify import verify_chain
+
+    later_owner = factories.member(world.acme, "owner", email="second-owner@acme.test")
+    installed = factories.api_key(world.acme, "admin", name="installed")
+    ownerless = factories.tenant("ownerless", "No owner")
+    factories.member(ownerless, "admin", email="admin@ownerless.test")
+    orphan = factories.api_key(ownerless, "viewer", name="orphan")
+    leaver = factories.member(world.acme, "admin", email="leaver@acme.test")
+    left = make_key(world.client(user=leaver), "viewer", "left")
+    _as_before_0007()
+    with platform_scope():
+        ApiKey.objects.unscoped().update(accountable_person=None, created_by=None)
+    leaver.delete()  # its key's event still names them: a maker known, and gone
+    printed = _run_0007()
+
+    first_owner = world.members["owner"]
+    assert first_owner != later_owner
+    assert stored(installed.api_key.pk).accountable_person == first_owner
+    assert stored(installed.api_key.pk).revoked_at is None
+    assert bearer(installed.token).get(DIGESTS).status_code == 200
+    assert stored(orphan.api_key.pk).accountable_person is None
+    assert stored(orphan.api_key.pk).revoked_at is not None
+    assert stored(left["id"]).revoked_at is not None
+    assert stored(left["id"]).accountable_person is None
+    prefixes = (installed.api_key.prefix, orphan.api_key.prefix, left["prefix"])
+    assert about(printed, *prefixes) == sorted(
+        [
+            f"API key {installed.api_key.prefix}: attributed to owner@acme.test, an owner",
+            f"API key {orphan.api_key.prefix}: revoked (no_accountable_person)",
+            f"API key {left['prefix']}: revoked ({services.PERSON_LEFT})",
+        ]
+    )
+    assert _migration_events(world.acme) == {
+        f"{installed.api_key.prefix} (installed)": (
+            "api_key.attributed",
+            {"accountable_person": [None, "owner@acme.test"]},
+        ),
+        f"{left['prefix']} (left)": ("api_key.revoked", {"reason": [None, services.PERSON_LEFT]}),
+    }
+    assert _migration_events(ownerless) == {
+        f"{orphan.api_key.prefix} (orphan)": (
+            "api_key.revoked",
+            {"reason": [None, "no_accountable_person"]},
+        )
+    }
+    for tenant in (world.acme, ownerless):
+        with tenant_context(tenant):
+            assert verify_chain().ok
+
+
+def test_the_migration_does_not_follow_the_live_presets():
+    """What the presets held when 0007 was written is frozen in it: a later change to
+    tenants.rbac does not change what the migration decides."""
+    migration = importlib.import_module("tenants.migrations.0007_apikey_accountable_person")
+    assert "rbac" not in vars(migration)
+    assert set(migration.PRESET_PERMISSIONS) == set(rbac.PRESETS)
+    assert migration.PRESET_PERMISSIONS["owner"] >= migration.PRESET_PERMISSIONS["admin"]
 
 
 # --- The key cache ----------------------------------------------------------------------------
@@ -291,3 +383,26 @@ def test_a_remembered_key_is_refused_once_its_person_is_removed(settings):
         assert bearer(first["secret"]).get(DIGESTS).status_code == 401
     finally:
         key_cache.stop()
+
+
+# --- A deactivated person ---------------------------------------------------------------------
+
+
+def test_a_key_stops_working_when_its_person_is_deactivated(world):
+    """An operator deactivates a user (`is_active`, in the admin): their keys stop with
+    them, whether the key is looked up across tenants or in its remembered tenant."""
+    made = factories.api_key(world.acme, "viewer", accountable_person=world.members["editor"])
+    client = bearer(made.token)
+    assert client.get(DIGESTS).status_code == 200
+    assert client.get(DIGESTS).status_code == 200  # now looked up in its own tenant first
+
+    editor = world.members["editor"]
+    editor.is_active = False
+    editor.save(update_fields=["is_active"])
+    assert client.get(DIGESTS).status_code == 401
+    services.forget_key_hints()
+    assert client.get(DIGESTS).status_code == 401  # across tenants too
+
+    editor.is_active = True
+    editor.save(update_fields=["is_active"])
+    assert client.get(DIGESTS).status_code == 200

@@ -69,3 +69,101 @@ def test_tenant_members_are_not_operators(world):
     client.force_login(world.members["owner"])
     response = client.get("/admin/tenants/role/")
     assert response.status_code == 302  # to the admin login: staff only
+
+
+# --- The admin shows who holds what, and changes none of it ----------------------------------
+
+
+def _operator(django_user_model) -> Client:
+    operator = django_user_model.objects.create_superuser(email="ops@platform.test", password="x")
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+def _refused_everything_but_reading(client: Client, model: str, pk: int, change: dict) -> None:
+    url = f"/admin/tenants/{model}/{pk}/"
+    assert client.get(f"{url}change/").status_code == 200  # shown, read-only
+    assert client.post(f"{url}change/", change).status_code == 403
+    assert client.get(f"{url}delete/").status_code == 403
+    assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"/admin/tenants/{model}/add/").status_code == 403
+    listed = client.post(
+        f"/admin/tenants/{model}/", {"action": "delete_selected", "_selected_action": [pk]}
+    )
+    assert listed.status_code in (200, 302)  # no such action: nothing happens
+
+
+def test_the_admin_neither_changes_a_members_role_nor_removes_them(world, django_user_model):
+    """Roles change and members leave through the services, which revoke the person's
+    keys, end their sessions and write the audit log; the admin would do none of it."""
+    from tenants.context import platform_scope
+    from tenants.models import Membership, Role
+
+    with platform_scope():
+        membership = Membership.objects.unscoped().get(user=world.members["viewer"])
+        owner_role = Role.objects.unscoped().get(tenant=world.acme, slug="owner")
+    _refused_everything_but_reading(
+        _operator(django_user_model),
+        "membership",
+        membership.pk,
+        {"tenant": world.acme.pk, "user": world.members["viewer"].pk, "role": owner_role.pk},
+    )
+    with platform_scope():
+        after = Membership.objects.unscoped().get(pk=membership.pk)
+    assert (after.role_id, after.user_id) == (membership.role_id, membership.user_id)
+
+
+def test_the_admin_changes_no_keys_role_person_or_revocation(world, django_user_model):
+    from tenants.context import platform_scope
+    from tenants.models import ApiKey, Role
+    from tests import factories
+
+    made = factories.api_key(world.acme, "viewer", accountable_person=world.members["viewer"])
+    with platform_scope():
+        ApiKey.objects.unscoped().filter(pk=made.api_key.pk).update(
+            revoked_at="2026-01-01T00:00:00Z"
+        )
+        admin_role = Role.objects.unscoped().get(tenant=world.acme, slug="admin")
+    _refused_everything_but_reading(
+        _operator(django_user_model),
+        "apikey",
+        made.api_key.pk,
+        {
+            "tenant": world.acme.pk,
+            "name": "renamed",
+            "role": admin_role.pk,
+            "accountable_person": world.members["editor"].pk,
+            "revoked_at_0": "",  # un-revoking
+            "revoked_at_1": "",
+        },
+    )
+    with platform_scope():
+        after = ApiKey.objects.unscoped().get(pk=made.api_key.pk)
+    assert after.role_id == made.api_key.role_id
+    assert after.accountable_person_id == world.members["viewer"].pk
+    assert after.revoked_at is not None
+
+
+def test_the_admin_changes_nothing_a_role_holds(world, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from tenants.context import platform_scope
+    from tenants.models import Role
+    from tenants.services import role_permissions
+    from tests import factories
+
+    role = factories.custom_role(world.acme, slug="reader", permissions=["digests.view_digest"])
+    _refused_everything_but_reading(
+        _operator(django_user_model),
+        "role",
+        role.pk,
+        {
+            "tenant": world.acme.pk,
+            "slug": "reader",
+            "name": "reader",
+            "permissions": list(Permission.objects.values_list("pk", flat=True)),
+        },
+    )
+    with platform_scope():
+        assert role_permissions(Role.objects.unscoped().get(pk=role.pk)) == {"digests.view_digest"}
