@@ -9,7 +9,10 @@ whenever (or whether) the cache's notification arrives.
 The database moves the counter in the transaction that makes the change, so no code path
 can forget it: an update of the tenant row itself (but one that changes nothing), an
 update of one of its API keys (but one that only records a last use) or roles, their
-deletion. Policies do the same in migration policies/0003. Whatever the application writes
+deletion; a person's activation or deactivation moves every tenant's (a key stops working
+when its accountable person is deactivated, and the row-level security of memberships
+would hide, outside a tenant, which tenants the person is in; this is rare). Policies do
+the same in migration policies/0003. Whatever the application writes
 into the column, the counter only ever goes up by one per changed row.
 """
 
@@ -21,12 +24,20 @@ from tenants.rls import RunPostgresSQL
 BUMP = "tenants_security_generation_bump"
 # The tenant row's own: any change to the row moves it, and nothing else can.
 OWN = "tenants_tenant_security_generation"
+# Every tenant's, when a person is activated or deactivated.
+EVERY = "tenants_security_generation_bump_every"
 
 FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION {BUMP}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE tenants_tenant SET security_generation = security_generation + 1
     WHERE id = (COALESCE(to_jsonb(NEW), to_jsonb(OLD)) ->> 'tenant_id')::bigint;
+    RETURN NULL;
+END
+$$""",
+    f"""CREATE OR REPLACE FUNCTION {EVERY}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE tenants_tenant SET security_generation = security_generation + 1;
     RETURN NULL;
 END
 $$""",
@@ -52,6 +63,8 @@ TRIGGERS = [
     f"FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION {BUMP}()",
     "CREATE TRIGGER tenants_role_security_generation_delete AFTER DELETE ON tenants_role "
     f"FOR EACH ROW EXECUTE FUNCTION {BUMP}()",
+    "CREATE TRIGGER tenants_user_security_generation AFTER UPDATE OF is_active ON tenants_user "
+    f"FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active) EXECUTE FUNCTION {EVERY}()",
 ]
 
 # The API key caches' notification of a tenant row change (migration tenants/0006) leaves
@@ -73,6 +86,7 @@ NOTIFY_TENANT_BACKWARD = [
 BACKWARD = [
     f"DROP FUNCTION IF EXISTS {BUMP}() CASCADE",
     f"DROP FUNCTION IF EXISTS {OWN}() CASCADE",
+    f"DROP FUNCTION IF EXISTS {EVERY}() CASCADE",
 ]
 
 

@@ -188,6 +188,13 @@ BUMP_POLICY_GENERATION = (
         ),
         ([ENABLE_POLICY, BUMP_POLICY_GENERATION], "hidden"),
         ([ENABLE_POLICY], "hidden"),
+        (
+            [
+                "UPDATE tenants_user SET is_active = false WHERE id = "
+                "(SELECT accountable_person_id FROM tenants_apikey WHERE id = %(key)s)"
+            ],
+            401,
+        ),
     ],
     ids=[
         "revoked",
@@ -196,6 +203,7 @@ BUMP_POLICY_GENERATION = (
         "role-changed",
         "policy-enabled",
         "policy-enabled-by-sql-alone",
+        "person-deactivated",
     ],
 )
 def test_a_change_committed_elsewhere_is_seen_before_its_notification_arrives(
@@ -272,6 +280,11 @@ def test_the_database_moves_the_security_generation_with_every_change_that_matte
         )
         == 1
     )
+    person = acme_key.api_key.accountable_person_id
+    assert moves("UPDATE tenants_user SET last_login = now() WHERE id = %s", [person]) == 0
+    before = generation(globex)
+    elsewhere("UPDATE tenants_user SET is_active = false WHERE id = %s", [person])
+    assert generation(globex) == before + 1  # every tenant's: the person's are not known
     assert moves("DELETE FROM tenants_apikey WHERE id = %s", [key]) == 1
     elsewhere("UPDATE policies_policy SET active_version_id = NULL WHERE id = %s", [policy.pk])
     elsewhere("DELETE FROM policies_policyversion WHERE policy_id = %s", [policy.pk])
