@@ -454,13 +454,20 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     def _raise_if_license_gated(self) -> None:
         """451, not 404, when a digest the caller may otherwise see is hidden only by a
-        license gate: it exists for them, but its source is not licensed for this use."""
+        license gate: it exists for them, but its source is not licensed for this use. A
+        digest they may read is never a 451 (a filter of the request may have left it out)."""
         rule_set = self.rule_set()
         gates = [r for r in rule_set.enforced_hiding if r.kind == "license_gate"]
         if not gates:
             return
-        candidates = selectors.readable_condition(self.principal, rule_set, include_license=False)
-        if candidates.filter(pk=self.kwargs.get("pk")).exists():
+        this = Digest.objects.filter(pk=self.kwargs.get("pk"))
+        ungated = selectors.readable_condition(
+            self.principal, rule_set, this, include_license=False
+        )
+        if (
+            ungated.exists()
+            and not selectors.readable_condition(self.principal, rule_set, this).exists()
+        ):
             raise UnavailableForLegalReasons(gates[0].message)
 
     @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})

@@ -197,3 +197,22 @@ def test_an_import_still_updates_a_digest_seen_whole(world):
     response = post_text(world.client("editor"), edited_grid(), "?filename=grid.txt")
 
     assert [(f["status"], f["id"]) for f in response.json()["files"]] == [("updated", stored.pk)]
+
+
+def test_a_451_is_only_for_a_digest_the_license_gate_hides(world):
+    """The detail's 451 asked the condition again without the gates, but not whether
+    the gate hid the digest: a licensed digest that a filter of the request left out
+    answered 451, where the list's condition says 404."""
+    licensed = factories.digest(world.acme, title="Licensed harbour", publisher="Radio One")
+    factories.license(
+        world.acme, source=factories.digest_source(world.acme, licensed), decision="approved"
+    )
+    unlicensed = factories.digest(world.acme, title="Unlicensed harbour", publisher="Radio One")
+    publish(world, rule("license_gate", "lic"))
+    client = world.client("viewer")
+    assert detail(client, licensed.pk).status_code == 200
+    assert detail(client, unlicensed.pk).status_code == 451
+
+    filtered = client.get(f"{BASE}/{licensed.pk}/", {"publisher": "Radio Two"})
+
+    assert filtered.status_code == 404, filtered.content
