@@ -139,6 +139,13 @@ def test_a_free_slug_is_never_a_stand_in(world):
         assert again != free and not is_reserved_slug(again), again
 
 
+def test_the_operator_is_never_given_a_reserved_slug_either(world):
+    """A command (no actor) passes no serializer: the service gives a free slug."""
+    for asked in ("digest", "Digest-12"):
+        made = factories.digest(world.acme, title="Bare", slug=asked)
+        assert not is_reserved_slug(made.slug), made.slug
+
+
 def test_bare_digest_cannot_be_chosen_as_a_slug(world):
     response = world.client("editor").post(
         f"{BASE}/", {**NEW_DIGEST, "slug": "digest"}, format="json"
