@@ -181,6 +181,8 @@ SLUG_TAKEN = "Another digest has this slug; choose another."
 
 
 def _requested_slug(actor: Principal | None, slug: str, *, exclude_pk: int | None = None) -> str:
+    if is_reserved_slug(slug):  # the API refuses it; a command gets a free slug instead
+        return _free_slug(slug, exclude_pk=exclude_pk)
     holder = Digest.objects.filter(slug=slug).exclude(pk=exclude_pk).first()
     if holder is None:
         return slug
