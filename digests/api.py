@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django.db import connection
 from django.db.models import Field
@@ -235,9 +233,6 @@ class DigestDetailSerializer(DigestSerializer):
 # --- Input ----------------------------------------------------------------------------------
 
 
-STAND_IN_SLUG = re.compile(r"digest-[0-9]+", re.IGNORECASE)
-
-
 class DigestWriteSerializer(serializers.Serializer):
     """What a client may set. Status, restriction, tenant and authorship are not here:
     they change only through their own endpoints."""
@@ -261,10 +256,10 @@ class DigestWriteSerializer(serializers.Serializer):
 
     def validate_slug(self, value: str) -> str:
         # `digest-<id>` is what a digest shows in place of a slug a policy would change
-        # (policies.engine._guard_slug): as a slug it would name two digests.
-        if STAND_IN_SLUG.fullmatch(value):
+        # (policies.engine.stand_in_slug): as a slug it would name two digests.
+        if policy_engine.is_reserved_slug(value):
             raise serializers.ValidationError(
-                "digest-<number> is reserved for digests shown without their slug."
+                "digest and digest-<number> are reserved for digests shown without their slug."
             )
         return value
 
@@ -459,16 +454,20 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     def _raise_if_license_gated(self) -> None:
         """451, not 404, when a digest the caller may otherwise see is hidden only by a
-        license gate: it exists for them, but its source is not licensed for this use."""
+        license gate: it exists for them, but its source is not licensed for this use. A
+        digest they may read is never a 451 (a filter of the request may have left it out)."""
         rule_set = self.rule_set()
         gates = [r for r in rule_set.enforced_hiding if r.kind == "license_gate"]
         if not gates:
             return
-        others = rule_set.hidden_condition(include_license=False)
-        candidates = selectors.visible_digests(self.principal, Digest.objects.all())
-        if others is not None:
-            candidates = candidates.exclude(others)
-        if candidates.filter(pk=self.kwargs.get("pk")).exists():
+        this = Digest.objects.filter(pk=self.kwargs.get("pk"))
+        ungated = selectors.readable_condition(
+            self.principal, rule_set, this, include_license=False
+        )
+        if (
+            ungated.exists()
+            and not selectors.readable_condition(self.principal, rule_set, this).exists()
+        ):
             raise UnavailableForLegalReasons(gates[0].message)
 
     @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})

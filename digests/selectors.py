@@ -48,6 +48,51 @@ def visible_digests(principal: Principal, queryset: QuerySet[Digest] | None = No
     return qs
 
 
+def readable_condition(
+    principal: Principal,
+    rule_set,
+    queryset: QuerySet[Digest] | None = None,
+    *,
+    include_license: bool = True,
+) -> QuerySet:
+    """The digests `principal` may read: `visible_digests`, less what the enforce-mode
+    hiding rules of `rule_set` (theirs, `policies.selectors.rule_set_for`) remove. The one
+    definition: the list and detail (`readable_digests`, compiled from it), the text
+    gate of licensing, reports and audit, the importer and the slug clash all ask it.
+
+    Built by the ORM, so it nests in another query (`pk__in=...values("pk")`), which
+    `readable_digests`' compiled SQL cannot. `include_license=False` leaves the license
+    gates out: what the caller would read were every source licensed (the detail's 451)."""
+    queryset = visible_digests(principal, queryset)
+    hidden = rule_set.hidden_condition(include_license=include_license)
+    return queryset if hidden is None else queryset.exclude(hidden)
+
+
+def as_shown(rule_set, digests: list[Digest]) -> list[tuple[dict, dict]]:
+    """Each of `digests` (readable by the caller, as whole rows) as the detail shows it
+    to the caller whose rules `rule_set` are: (its dict, sources included, with the
+    policies applied; the decision). What a caller is told of a digest is read here, by
+    the engine itself (policies.engine.apply_many), never by a rule written again."""
+    from digests.api import digest_to_dict  # the API module imports this one
+    from licensing.selectors import sources_of_digests
+    from policies import engine
+
+    sources = sources_of_digests([d.pk for d in digests])
+    many = []
+    for digest in digests:
+        data = digest_to_dict(digest, detail=True)
+        data["sources"] = sources[digest.pk]
+        many.append(data)
+    decisions = engine.apply_many(rule_set, digests, many)
+    return list(zip(many, decisions, strict=True))
+
+
+def seen_whole(decision: dict) -> bool:
+    """Whether a decision of `as_shown` left the digest as stored: no enforced finding
+    (redaction, hidden field or section, slug shown as `digest-<id>`)."""
+    return not any(finding["enforced"] for finding in decision["findings"])
+
+
 # --- What a reader may see, compiled once per shape -----------------------------------------
 #
 # Visibility and the content policies in force make the longest condition in the
@@ -98,10 +143,7 @@ def reader_shape(principal: Principal, rule_set) -> tuple:
 
 def _readable_through_orm(principal: Principal, rule_set, queryset: QuerySet) -> QuerySet:
     """What `readable_digests` means, built by the ORM: the source of the compiled SQL."""
-    queryset = visible_digests(principal, queryset)
-    hidden = rule_set.hidden_condition()
-    if hidden is not None:
-        queryset = queryset.exclude(hidden)
+    queryset = readable_condition(principal, rule_set, queryset)
     return rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
 
 

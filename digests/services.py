@@ -17,8 +17,9 @@ from audit import services as audit
 from digests import changes as change_log
 from digests.models import Digest
 from digests.parser import ParsedDigest
-from digests.selectors import visible_digests
+from digests.selectors import as_shown, readable_condition, seen_whole
 from licensing.services import link_digests
+from policies.engine import is_reserved_slug
 from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
@@ -66,23 +67,30 @@ def normalise_topics(topics: list[str]) -> list[str]:
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
-    return _free_slug(slugify(base)[:100].strip("-") or "digest", exclude_pk=exclude_pk)
+    return _free_slug(slugify(base)[:100].strip("-") or "untitled", exclude_pk=exclude_pk)
 
 
 def _free_slug(base: str, *, exclude_pk: int | None = None) -> str:
-    """`base` if no other digest has it, else the first free `<base>-<n>`."""
-    if not Digest.objects.filter(slug=base).exclude(pk=exclude_pk).exists():
+    """`base` if no other digest has it, else the first free `<base>-<n>`. Never a
+    reserved slug (`policies.engine.is_reserved_slug`: `digest` and the stand-in
+    `digest-<id>` a digest shows in place of its own): those count as taken, and bare
+    `digest`, whose every `digest-<n>` is a stand-in, is numbered as `digest-copy`."""
+    if not is_reserved_slug(base) and not (
+        Digest.objects.filter(slug=base).exclude(pk=exclude_pk).exists()
+    ):
         return base  # the common case, answered by the (tenant, slug) index
     base = base[:110].rstrip("-")  # room for the number within the column's 120
+    if is_reserved_slug(f"{base}-2"):
+        base = f"{base}-copy"
     taken = set(
         Digest.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
-    if base not in taken:
+    if base not in taken and not is_reserved_slug(base):
         return base
     n = 2
-    while f"{base}-{n}" in taken:
+    while f"{base}-{n}" in taken or is_reserved_slug(f"{base}-{n}"):
         n += 1
     return f"{base}-{n}"
 
@@ -112,14 +120,12 @@ def _actor_user(actor: Principal | None) -> User | None:
 
 
 def seen_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
-    """The digests of `queryset` that `actor` may see: those the API shows them (the
-    visibility of `visible_digests`, less what the content policies in force for them
-    hide). The operator (no actor: a command, the demo loader) sees every one."""
+    """The digests of `queryset` that `actor` may see: those the API shows them
+    (`digests.selectors.readable_condition` with their rules in force). The operator (no
+    actor: a command, the demo loader) sees every one."""
     if actor is None:
         return queryset
-    queryset = visible_digests(actor, queryset)
-    hidden = rule_set_for(actor).hidden_condition()
-    return queryset if hidden is None else queryset.exclude(hidden)
+    return readable_condition(actor, rule_set_for(actor), queryset)
 
 
 def changeable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
@@ -130,21 +136,57 @@ def changeable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QueryS
     return seen_by(actor, queryset)
 
 
+def importable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> list[Digest]:
+    """The digests of `queryset` that an import by `actor` may change: those they may
+    change (`changeable_by`) and see whole, the engine finding nothing enforced for them
+    (no redaction, hidden field or section, slug shown as `digest-<id>`).
+
+    An import answers `unchanged` when the file equals the stored digest and `updated`
+    otherwise, so importing a digest with a guessed word in place of one redacted or
+    hidden from the caller would tell whether the guess is right: a digest seen only in
+    part is refused as one not seen at all (`NOT_YOURS`)."""
+    found = list(changeable_by(actor, queryset))
+    if actor is None or not found:
+        return found
+    shown = as_shown(rule_set_for(actor), found)
+    return [
+        digest for digest, (_, decision) in zip(found, shown, strict=True) if seen_whole(decision)
+    ]
+
+
+def _slug_seen_by(actor: Principal | None, digest: Digest) -> bool:
+    """Whether `actor` is shown `digest`'s slug as stored: they see the digest and the
+    engine does not replace its slug by `digest-<id>` for them (policies.engine)."""
+    if actor is None:
+        return True
+    if not seen_by(actor, Digest.objects.filter(pk=digest.pk)).exists():
+        return False
+    [(data, _)] = as_shown(rule_set_for(actor), [digest])
+    return data["slug"] == digest.slug
+
+
 # A slug is unique in the tenant, so a slug that is taken cannot be given to another
-# digest. When a digest the caller sees holds it, the answer says so, naming nothing of
-# it: the caller chooses another. When only digests the caller cannot see hold it, the
-# digest gets the first free `<slug>-<n>`, as a slug made from a title does: the caller
-# is not stopped by a digest they cannot see, and is told nothing of it (no id, title or
-# status). That the slug they asked for was taken still shows in the one they got; no
-# design avoids that while slugs are unique in the tenant.
+# digest. When the digest holding it is one whose slug the caller is shown as stored,
+# the answer says so (409), naming nothing of it: the caller chooses another. Otherwise
+# (a digest they cannot see, or see with its slug shown as `digest-<id>` because a
+# policy would change it) the digest gets the first free `<slug>-<n>`, as a slug made
+# from a title does: the caller is not stopped by it, and is told nothing of it (no id,
+# title or status, and not which of the digests they see holds it).
+#
+# What remains by design: that the slug asked for was taken shows in the one given
+# (`<slug>-2`), so anyone who may create or rename a digest can learn that some digest
+# of the tenant holds an exact slug they guessed, hidden or not. Slugs are unique in
+# the tenant; no answer avoids that short of refusing every chosen slug.
 SLUG_TAKEN = "Another digest has this slug; choose another."
 
 
 def _requested_slug(actor: Principal | None, slug: str, *, exclude_pk: int | None = None) -> str:
-    taken = Digest.objects.filter(slug=slug).exclude(pk=exclude_pk)
-    if not taken.exists():
+    if is_reserved_slug(slug):  # the API refuses it; a command gets a free slug instead
+        return _free_slug(slug, exclude_pk=exclude_pk)
+    holder = Digest.objects.filter(slug=slug).exclude(pk=exclude_pk).first()
+    if holder is None:
         return slug
-    if seen_by(actor, taken).exists():
+    if _slug_seen_by(actor, holder):
         raise Conflict(SLUG_TAKEN, code="slug_taken")
     return _free_slug(slug, exclude_pk=exclude_pk)
 
@@ -362,12 +404,20 @@ class ImportOutcome:
 
 
 # An export whose identity (publisher, title, date) is that of a digest its caller may
-# not change (one they cannot see, or any when their role cannot change digests) is
-# refused, the file failing with this message: nothing is written, and the answer names
-# nothing of that digest (no id, no status). The same message answers a caller who sees
-# the digest but may not change it, so it tells no more than that the identity is taken.
+# not change by import (`importable_by`: one they cannot see, or see only in part, or
+# any when their role cannot change digests) is refused, the file failing with this
+# message: nothing is written, and the answer names nothing of that digest (no id, no
+# status). The same message answers a caller who sees the digest but may not change it,
+# so it tells no more than that the identity is taken.
 # A second digest is not made instead: the identity is unique in the tenant, so that the
 # same export imported again updates its digest rather than adding copies.
+#
+# What remains by design: whoever may import learns whether an exact identity (the
+# publisher, title and date, compared without case) is taken in the tenant, hidden
+# digests included: `failed` with this message, where a free one is `created`. The
+# identity is unique in the tenant; no answer avoids that short of refusing every
+# import. Nothing else of such a digest (its text, whether a guess at its content is
+# right) is told: a partly seen one never answers `updated` or `unchanged`.
 NOT_YOURS = (
     "a digest with this export's publisher, title and date exists that you may not change; "
     "nothing was imported"
@@ -432,7 +482,7 @@ def digest_import(
                     digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
                     digest.save()
                     outcome = ImportOutcome("created", digest)
-                elif not changeable_by(actor, Digest.objects.filter(pk=existing.pk)).exists():
+                elif not importable_by(actor, Digest.objects.filter(pk=existing.pk)):
                     return _REFUSED
                 else:
                     outcome = ImportOutcome(_refresh(actor, existing, fields, publish), existing)
@@ -463,8 +513,8 @@ def digest_import_many(
     }
     refused: set[str] = set()
     if existing and actor is not None:  # the operator may change every digest
-        mine = changeable_by(actor, Digest.objects.filter(import_key__in=list(existing)))
-        refused = set(existing) - set(mine.values_list("import_key", flat=True))
+        mine = importable_by(actor, Digest.objects.filter(import_key__in=list(existing)))
+        refused = set(existing) - {digest.import_key for digest in mine}
     outcomes: list[ImportOutcome | None] = [None] * len(parsed)
     slow: list[int] = []
     fresh: dict[int, Digest] = {}
@@ -489,7 +539,12 @@ def digest_import_many(
         taken = set(Digest.objects.filter(slug__in=wanted).values_list("slug", flat=True))
         claimed: set[str] = set()
         for index, digest in list(fresh.items()):
-            if not digest.slug or digest.slug in taken or digest.slug in claimed:
+            if (
+                not digest.slug
+                or is_reserved_slug(digest.slug)
+                or digest.slug in taken
+                or digest.slug in claimed
+            ):
                 del fresh[index]
                 slow.append(index)
             else:

@@ -469,12 +469,9 @@ class TextGate:
 
     def readable_digests(self):
         """The digests the caller may read, as a queryset that nests in another query."""
-        from digests.models import Digest
-        from digests.selectors import visible_digests
+        from digests.selectors import readable_condition
 
-        queryset = visible_digests(self.principal, Digest.objects.all())
-        hidden = self.rule_set.hidden_condition()
-        return queryset if hidden is None else queryset.exclude(hidden)
+        return readable_condition(self.principal, self.rule_set)
 
     def hidden_fields(self) -> set[str]:
         """The digest fields (API names and model fields) enforce-mode field_hide rules

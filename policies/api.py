@@ -10,10 +10,8 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from digests.api import digest_to_dict
 from digests.models import Digest
-from digests.selectors import readable_digests, visible_digests
-from licensing.selectors import sources_of_digests
+from digests.selectors import as_shown, readable_digests, seen_whole, visible_digests
 from policies import engine, selectors, services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
@@ -346,15 +344,9 @@ def simulation(*, caller: Principal, principal: Principal, policy: Policy) -> di
 def _as_the_caller_sees(caller_rules: engine.RuleSet, digests: list[Digest]) -> list[bytes | None]:
     """Each digest rendered as the API renders it for the caller (the detail's fields and
     sources, policies applied), as JSON to copy from; None where the caller's policies
-    change anything, so that nothing the caller cannot read is evaluated."""
-    sources = sources_of_digests([d.pk for d in digests])
-    many = []
-    for digest in digests:
-        data = digest_to_dict(digest, detail=True)
-        data["sources"] = sources[digest.pk]
-        many.append(data)
-    decisions = engine.apply_many(caller_rules, digests, many)
+    change anything (`digests.selectors.seen_whole`), so that nothing the caller cannot
+    read is evaluated."""
     return [
-        None if any(f["enforced"] for f in decision["findings"]) else orjson.dumps(data)
-        for data, decision in zip(many, decisions, strict=True)
+        orjson.dumps(data) if seen_whole(decision) else None
+        for data, decision in as_shown(caller_rules, digests)
     ]

@@ -492,6 +492,24 @@ def _matches(rule: CompiledRule, *texts: str) -> bool:
     return any(rule.matcher.search(text) for text in texts)
 
 
+# What a digest shows in place of a slug a policy would change (`_guard_slug`):
+# `digest-<id>`. No digest may hold a slug of this form as its own, or two digests would
+# show under one identifier; nor bare `digest`, whose numbered forms (`digest-2`, the
+# free slug a clash gives) are stand-ins.
+STAND_IN_PREFIX = "digest"
+RESERVED_SLUG = re.compile(rf"{STAND_IN_PREFIX}(?:-[0-9]+)?", re.IGNORECASE)
+
+
+def stand_in_slug(digest_id) -> str:
+    """The slug a digest shows when its own would be changed by a policy."""
+    return f"{STAND_IN_PREFIX}-{digest_id}"
+
+
+def is_reserved_slug(slug: str) -> bool:
+    """A stand-in's form, or bare `digest`: never a digest's own slug."""
+    return RESERVED_SLUG.fullmatch(slug) is not None
+
+
 def _guard_slug(rule_set: RuleSet, digest, data: dict, title, findings: list[dict]) -> None:
     """Show a digest's slug whole, or not at all.
 
@@ -520,7 +538,7 @@ def _guard_slug(rule_set: RuleSet, digest, data: dict, title, findings: list[dic
         replace = replace or enforced
     if replace:
         ident = data.get("id")
-        data["slug"] = f"digest-{digest.pk if ident is None else ident}"
+        data["slug"] = stand_in_slug(digest.pk if ident is None else ident)
 
 
 def apply(
