@@ -101,7 +101,8 @@ def sync_detailed(
     """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply).
+    redact rules apply). A `PUT` may name only sources whose text the caller may see
+    (`selectors.TextGate`): any other id is answered as a missing one.
 
     Args:
         tenant (str):
@@ -138,7 +139,8 @@ def sync(
     """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply).
+    redact rules apply). A `PUT` may name only sources whose text the caller may see
+    (`selectors.TextGate`): any other id is answered as a missing one.
 
     Args:
         tenant (str):
@@ -170,7 +172,8 @@ async def asyncio_detailed(
     """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply).
+    redact rules apply). A `PUT` may name only sources whose text the caller may see
+    (`selectors.TextGate`): any other id is answered as a missing one.
 
     Args:
         tenant (str):
@@ -207,7 +210,8 @@ async def asyncio(
     """  The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply).
+    redact rules apply). A `PUT` may name only sources whose text the caller may see
+    (`selectors.TextGate`): any other id is answered as a missing one.
 
     Args:
         tenant (str):
