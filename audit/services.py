@@ -24,6 +24,7 @@ from audit.models import GENESIS, AuditChain, AuditEvent
 from config.request_context import current_request_meta
 from config.times import iso_utc
 from tenants.context import current_tenant, tenant_context
+from tenants.db import lock_tenant_row
 
 logger = logging.getLogger(__name__)
 
@@ -143,19 +144,13 @@ class Entry:
 
 
 def _lock_chain() -> AuditChain:
-    """The tenant's chain head, locked until the transaction ends.
-
-    Lock order: the tenant's row first, then its chain head. Changes to keys, roles and
-    policies move the tenant's `security_generation` (a trigger updates the tenant row),
-    some before they record their event and some after (a removal records, then revokes
-    the person's keys). Taking the tenant row here first gives every writer the same
-    order, so two such writers wait for each other instead of deadlocking."""
+    """The tenant's chain head, locked until the transaction ends, after the tenant's
+    row (tenants.db.lock_tenant_row: the writers' one lock order). A removal records
+    its event, then revokes the person's keys, which moves the tenant's
+    `security_generation`; a policy change moves it, then records: both take the tenant
+    row first, so they wait for each other instead of deadlocking."""
     tenant = current_tenant()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM tenants_tenant WHERE id = %s FOR NO KEY UPDATE", [tenant.pk]
-            )
+    lock_tenant_row(tenant.pk)
     chain = AuditChain.objects.select_for_update().filter(tenant=tenant).first()
     if chain is None:
         if connection.vendor == "postgresql":

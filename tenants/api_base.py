@@ -12,6 +12,8 @@ Rules it enforces, which subclasses cannot change:
    no entry is refused. `None` means any member.
 6. Objects are looked up in the tenant's queryset only: another tenant's id is a 404,
    exactly like a missing one.
+7. A write (an unsafe method) locks the tenant's row before its view runs, so every
+   writer takes the tenant row before any other row (tenants.db.lock_tenant_row).
 
 Subclasses set `model`, `permission_map` and serializers, and may narrow the queryset by
 overriding `narrow_queryset`. Overriding the security methods raises at import time.
@@ -35,6 +37,7 @@ from audit.models import AuditEvent
 from config import compiled_reads
 from config.request_context import after_response
 from tenants.context import activate, current_tenant, deactivate, platform_scope
+from tenants.db import lock_tenant_row
 from tenants.models import ApiKey, Membership
 from tenants.services import Principal, role_permissions
 
@@ -246,6 +249,9 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         self._tenant_token = activate(principal.tenant)
         self.check_permissions(request)
         self.check_throttles(request)
+        if request.method not in SAFE_METHODS:
+            # Every writer locks the tenant row before any other row (lock_tenant_row).
+            lock_tenant_row(principal.tenant.pk)
 
     def action_name(self) -> str:
         return self.action or self.request.method.lower()

@@ -122,6 +122,25 @@ def security_generation(tenant_id: int) -> int | None:
     return None if row is None else row[0]
 
 
+def lock_tenant_row(tenant_id: int) -> None:
+    """Lock the tenant's row until this transaction ends (PostgreSQL; nothing elsewhere).
+
+    The one lock order of the platform's writers: the tenant row, then any other row.
+    Triggers move the row's `security_generation` when keys, roles and policies change,
+    and the audit chain is appended to under it (audit.services._lock_chain); a writer
+    that locked a key, a policy or a digest first and the tenant row second would
+    deadlock with one that went the other way. Unsafe API requests take it before their
+    view runs (tenants.api_base.TenantScopedViewSet.initial)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM tenants_tenant WHERE id = %s FOR NO KEY UPDATE", [int(tenant_id)]
+        )
+
+
 @receiver(connection_created)
 def install_tenant_setting(sender, connection, **kwargs):
     if connection.vendor != "postgresql":

@@ -99,3 +99,42 @@ def test_a_removal_and_a_policy_change_at_once_both_succeed(world):
         for thread in threads:
             thread.join(timeout=30)
     assert not failures, failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revoking_a_key_and_removing_its_person_at_once_both_answer(world):
+    """A revocation locks the key, then the tenant row (the generation's trigger); a
+    removal records its event, then revokes the person's keys. Through the API both take
+    the tenant row first (TenantScopedViewSet.initial), so neither fails."""
+    from rest_framework.test import APIClient
+
+    base = "/api/v1/tenants/acme"
+    statuses: list = []
+    for n in range(8):
+        person = factories.member(world.acme, "editor", email=f"gone{n}@acme.test")
+        key = factories.api_key(world.acme, "viewer", accountable_person=person).api_key
+        with tenant_context(world.acme):
+            membership = Membership.objects.get(user=person)
+        barrier = threading.Barrier(2)
+
+        def call(method, url, barrier=barrier):
+            client = APIClient()
+            client.force_login(world.members["owner"])
+            try:
+                barrier.wait()
+                statuses.append((url, getattr(client, method)(url).status_code))
+            except BaseException as exc:
+                statuses.append((url, exc))
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=call, args=("delete", f"{base}/api-keys/{key.pk}/")),
+            threading.Thread(target=call, args=("delete", f"{base}/members/{membership.pk}/")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert len(statuses) == 16
+    assert all(status in (200, 204) for _, status in statuses), statuses
