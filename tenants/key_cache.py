@@ -8,7 +8,7 @@ What makes a remembered key safe to use is not the notifications below but a che
 the request's own transaction (`tenants.services.api_key_authenticate`): the key is used
 only if the request reads its tenant's `security_generation` still at the value it was
 read with. The database moves that counter in the transaction of every change to the
-key, its role, its tenant or the policies in force (triggers, migrations tenants/0007 and
+key, its role, its tenant or the policies in force (triggers, migrations tenants/0008 and
 policies/0003), so a request that starts after such a change committed, on any process,
 looks the key up again; the read travels with the transaction's BEGIN and costs no
 round trip of its own (`tenants.db.security_generation`). Invariant: a remembered key is

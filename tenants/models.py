@@ -91,7 +91,7 @@ class Tenant(models.Model):
     # delete). The tenant row comes with every authenticated request, so processes can
     # cache what is in force per generation without asking the database each time.
     policy_generation = models.PositiveBigIntegerField(default=0, editable=False)
-    # Moved on by the database itself (triggers, migration tenants/0007 and policies/0003)
+    # Moved on by the database itself (triggers, migration tenants/0008 and policies/0003)
     # in the transaction of any change to this row, to its API keys (but a last use), its
     # roles or its policies in force. Whatever a process remembers across requests about
     # a tenant's keys, roles or policies is kept with the generation it was read at and

@@ -1,12 +1,12 @@
 """A change to which policy versions are in force moves the tenant's security generation
-(migration tenants/0007): enabling or disabling a policy, publishing or rolling back (its
+(migration tenants/0008): enabling or disabling a policy, publishing or rolling back (its
 active version), deleting it, or a policy stored already in force."""
 
 from django.db import migrations
 
 from tenants.rls import RunPostgresSQL
 
-# tenants/0007's function, written out: a migration must not change with the code.
+# tenants/0008's function, written out: a migration must not change with the code.
 BUMP = "tenants_security_generation_bump"
 IN_FORCE_CHANGED = (
     "(OLD.enabled IS DISTINCT FROM NEW.enabled "

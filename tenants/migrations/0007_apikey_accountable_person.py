@@ -278,7 +278,9 @@ def attribute_or_revoke(apps, schema_editor, out=print):
                         ) or GONE
                     elif made.actor_type == "api_key":
                         maker = keys.get(int(made.actor_id))
-                        if maker is not None and maker.tenant_id == key.tenant_id:
+                        if maker is None:
+                            person = GONE  # made by a key deleted since
+                        elif maker.tenant_id == key.tenant_id:
                             person = person_of(maker, (*seen, key.pk))
             found[key.pk] = person
             return person
@@ -289,7 +291,12 @@ def attribute_or_revoke(apps, schema_editor, out=print):
             if tenant_id not in owners:
                 owners[tenant_id] = (
                     Membership._base_manager.select_related("user")
-                    .filter(tenant_id=tenant_id, role__slug=OWNER, role__preset=True)
+                    .filter(
+                        tenant_id=tenant_id,
+                        role__slug=OWNER,
+                        role__preset=True,
+                        user__is_active=True,
+                    )
                     .order_by("created_at", "pk")
                     .first()
                 )

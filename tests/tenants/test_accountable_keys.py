@@ -406,3 +406,27 @@ def test_a_key_stops_working_when_its_person_is_deactivated(world):
     editor.is_active = True
     editor.save(update_fields=["is_active"])
     assert client.get(DIGESTS).status_code == 200
+
+
+def test_the_migration_skips_inactive_owners_and_revokes_keys_of_deleted_keys(world):
+    """An earliest owner who is deactivated cannot answer for a key (their keys do not
+    work): the next active owner does. A key made by a key deleted since has a maker
+    known and gone: it is revoked, not handed to an owner."""
+    later_owner = factories.member(world.acme, "owner", email="second-owner@acme.test")
+    installed = factories.api_key(world.acme, "viewer", name="installed")
+    parent = make_key(world.client("admin"), "admin", "parent")
+    child = make_key(bearer(parent["secret"]), "viewer", "child")
+    _as_before_0007()
+    with platform_scope():
+        keys = ApiKey.objects.unscoped()
+        keys.update(accountable_person=None, created_by=None)
+        keys.filter(pk=parent["id"]).delete()
+    first_owner = world.members["owner"]
+    first_owner.is_active = False
+    first_owner.save(update_fields=["is_active"])
+    _run_0007()
+
+    assert stored(installed.api_key.pk).accountable_person == later_owner
+    assert stored(installed.api_key.pk).revoked_at is None
+    assert stored(child["id"]).revoked_at is not None
+    assert stored(child["id"]).accountable_person is None
