@@ -73,6 +73,17 @@ def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
     return data
 
 
+def digests_to_dicts(digests: list[Digest], *, detail: bool) -> list[dict]:
+    """`digest_to_dict` of each, with its `sources` (read together for all of them)."""
+    sources = sources_of_digests([d.pk for d in digests])
+    many = []
+    for digest in digests:
+        data = digest_to_dict(digest, detail=detail)
+        data["sources"] = sources[digest.pk]
+        many.append(data)
+    return many
+
+
 def _utc_sql(column: str) -> str:
     """`iso_utc` of a timestamp column, in SQL: microseconds only when there are some,
     NULL for NULL."""
@@ -400,12 +411,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             # Written by the database, sources and their license status included.
             many = [getattr(digest, written) for digest in digests]
         else:
-            sources = sources_of_digests([d.pk for d in digests])
-            many = []
-            for digest in digests:
-                data = digest_to_dict(digest, detail=detail)
-                data["sources"] = sources[digest.id]
-                many.append(data)
+            many = digests_to_dicts(digests, detail=detail)
         decisions = policy_engine.apply_many(self.rule_set(), digests, many)
         for data, decision in zip(many, decisions, strict=True):
             data["policy"] = decision

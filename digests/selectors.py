@@ -73,16 +73,10 @@ def as_shown(rule_set, digests: list[Digest]) -> list[tuple[dict, dict]]:
     to the caller whose rules `rule_set` are: (its dict, sources included, with the
     policies applied; the decision). What a caller is told of a digest is read here, by
     the engine itself (policies.engine.apply_many), never by a rule written again."""
-    from digests.api import digest_to_dict  # the API module imports this one
-    from licensing.selectors import sources_of_digests
+    from digests.api import digests_to_dicts  # the API module imports this one
     from policies import engine
 
-    sources = sources_of_digests([d.pk for d in digests])
-    many = []
-    for digest in digests:
-        data = digest_to_dict(digest, detail=True)
-        data["sources"] = sources[digest.pk]
-        many.append(data)
+    many = digests_to_dicts(digests, detail=True)
     decisions = engine.apply_many(rule_set, digests, many)
     return list(zip(many, decisions, strict=True))
 
