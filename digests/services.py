@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
 from digests import changes as change_log
-from digests.models import Digest
+from digests.models import Digest, DigestUserObjectPermission
 from digests.parser import ParsedDigest
 from digests.selectors import as_shown, readable_condition, seen_whole
 from licensing.services import link_digests
@@ -325,6 +325,16 @@ def digest_access(digest: Digest) -> Access:
 
 
 @transaction.atomic
+def digest_forget_person(*, user: User) -> int:
+    """Withdraw every grant `user` holds on this tenant's digests (on removal from the
+    tenant): a person invited again starts from their role's access, not from grants
+    made to them before. The number withdrawn."""
+    deleted, _ = DigestUserObjectPermission.objects.filter(
+        user=user, content_object__in=Digest.objects.all()
+    ).delete()
+    return deleted
+
+
 def digest_set_access(
     *,
     actor: Principal | None,

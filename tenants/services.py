@@ -411,9 +411,13 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
 
 def _end_access(*, actor: Principal | None, user: User) -> None:
     """A removed member loses access at once: every API key they are accountable for in
-    this tenant is revoked (those made with their keys included) and every session they
-    signed in with is deleted (sso.sessions)."""
+    this tenant is revoked (those made with their keys included), every session they
+    signed in with is deleted (sso.sessions), and their grants on this tenant's digests
+    are withdrawn."""
+    from digests.services import digest_forget_person
     from sso.sessions import end_sessions
+
+    digest_forget_person(user=user)
 
     _revoke_keys_beyond_their_people(
         actor=actor, keys=ApiKey.objects.filter(accountable_person=user)

@@ -266,3 +266,28 @@ def test_slugs_made_from_names_follow_the_slug_rules(world, name, slug):
     )
     assert (role.status_code, policy.status_code) == (201, 201), (role.content, policy.content)
     assert role.json()["slug"] == policy.json()["slug"] == slug
+
+
+def test_a_removed_member_invited_again_has_no_grant_from_before(world):
+    """Removal withdraws the person's grants on restricted digests: invited again, even
+    with the same role, they see what that role sees, not what was once shared with them."""
+    from digests import services as digest_services
+
+    viewer = world.members["viewer"]
+    secret = factories.digest(world.acme, title="Shared with one person")
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=secret, restricted=True, members=[viewer], roles=[]
+        )
+    url = f"{BASE}/digests/{secret.pk}/"
+    assert world.client("viewer").get(url).status_code == 200
+    owner = world.client("owner")
+    removed = owner.delete(f"{BASE}/members/{membership_of(world, viewer).pk}/")
+    assert removed.status_code == 204
+    invited = owner.post(
+        f"{BASE}/members/", {"email": viewer.email, "role": "viewer"}, format="json"
+    )
+    assert invited.status_code == 201, invited.content
+    assert world.client("viewer").get(url).status_code == 404
+    access = owner.get(f"{url}access/").json()
+    assert access["members"] == []
