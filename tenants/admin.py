@@ -42,12 +42,32 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ()
     list_filter = ["is_staff", "is_active"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a person would drop their memberships and keys in every tenant by
+        # cascade, past the services' checks and audit: deactivate them instead (their
+        # keys stop at once, tenants/migrations/0008), and remove them from a tenant
+        # through the members API.
+        return False
+
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    """Operators rename and suspend tenants here. A tenant is created by `create_tenant`
+    (its preset roles and first owner come with it) and SSO enforcement is the tenant's
+    own setting (the SSO settings API, audited); a tenant is never deleted here (its
+    audit trail is append-only)."""
+
     list_display = ["slug", "name", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["slug", "name"]
+    fields = ["slug", "name", "status", "require_sso", "created_at"]
+    readonly_fields = ["slug", "require_sso", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ThroughServicesOnly(UnscopedAdmin):

@@ -167,3 +167,25 @@ def test_the_admin_changes_nothing_a_role_holds(world, django_user_model):
     )
     with platform_scope():
         assert role_permissions(Role.objects.unscoped().get(pk=role.pk)) == {"digests.view_digest"}
+
+
+def test_the_admin_neither_deletes_people_nor_adds_or_deletes_tenants(world, django_user_model):
+    """Deleting a person would cascade through every tenant's memberships and keys past
+    the services; a tenant is made by create_tenant and its trail is append-only."""
+    client = _operator(django_user_model)
+    viewer = world.members["viewer"]
+    assert client.get(f"/admin/tenants/user/{viewer.pk}/delete/").status_code == 403
+    assert (
+        client.post(f"/admin/tenants/user/{viewer.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert django_user_model.objects.filter(pk=viewer.pk).exists()
+    assert client.get("/admin/tenants/tenant/add/").status_code == 403
+    tenant_url = f"/admin/tenants/tenant/{world.acme.pk}/"
+    assert client.post(f"{tenant_url}delete/", {"post": "yes"}).status_code == 403
+    suspended = client.post(
+        f"{tenant_url}change/", {"name": "Acme Media", "status": "suspended", "require_sso": "on"}
+    )
+    assert suspended.status_code == 302, suspended.content[:500]
+    world.acme.refresh_from_db()
+    assert world.acme.status == "suspended"
+    assert world.acme.require_sso is False  # the tenant's own setting, not the operators'
