@@ -25,7 +25,8 @@ import hashlib
 import re
 from typing import ClassVar
 
-from django.http import Http404, HttpResponseNotModified
+from django.http import Http404
+from django.utils.cache import get_conditional_response
 from django.utils.http import parse_etags, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, viewsets
@@ -95,14 +96,6 @@ def _row_part(tag: str) -> str | None:
     if tag.startswith("W/"):
         return None
     return ".".join(tag.strip('"').split(".")[:2])
-
-
-def _none_match(header: str | None, etag: str) -> bool:
-    """Whether If-None-Match names `etag`: weak comparison (RFC 9110 13.1.2)."""
-    if not header:
-        return False
-    offered = parse_etags(header)
-    return "*" in offered or etag.removeprefix("W/") in {t.removeprefix("W/") for t in offered}
 
 
 class HasTenantPermission(BasePermission):
@@ -368,10 +361,9 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         response.render()
         etag = etag_for(obj, response.content)
         response["ETag"] = etag
-        if request.method in SAFE_METHODS and _none_match(
-            request.headers.get("If-None-Match"), etag
-        ):
-            return HttpResponseNotModified(headers={"ETag": etag})
+        if request.method in SAFE_METHODS:
+            # Django's conditional GET: a 304 keeping the headers RFC 9110 asks for.
+            return get_conditional_response(request, etag=etag, response=response)
         return response
 
     # -- what subclasses may change --------------------------------------------------------
