@@ -119,21 +119,24 @@ def _actor_user(actor: Principal | None) -> User | None:
     return actor.user if actor else None
 
 
-def seen_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
+def seen_by(actor: Principal | None, queryset: QuerySet[Digest], rules=None) -> QuerySet[Digest]:
     """The digests of `queryset` that `actor` may see: those the API shows them
-    (`digests.selectors.readable_condition` with their rules in force). The operator (no
-    actor: a command, the demo loader) sees every one."""
+    (`digests.selectors.readable_condition` with their rules in force, `rules` when the
+    caller has read them already). The operator (no actor: a command, the demo loader)
+    sees every one."""
     if actor is None:
         return queryset
-    return readable_condition(actor, rule_set_for(actor), queryset)
+    return readable_condition(actor, rules or rule_set_for(actor), queryset)
 
 
-def changeable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> QuerySet[Digest]:
+def changeable_by(
+    actor: Principal | None, queryset: QuerySet[Digest], rules=None
+) -> QuerySet[Digest]:
     """The digests of `queryset` that `actor` may change: those they see, when their role
     may change digests (what the API's update asks)."""
     if actor is not None and not actor.has(CHANGE_PERMISSION):
         return queryset.none()
-    return seen_by(actor, queryset)
+    return seen_by(actor, queryset, rules)
 
 
 def importable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> list[Digest]:
@@ -145,10 +148,13 @@ def importable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> list[D
     otherwise, so importing a digest with a guessed word in place of one redacted or
     hidden from the caller would tell whether the guess is right: a digest seen only in
     part is refused as one not seen at all (`NOT_YOURS`)."""
-    found = list(changeable_by(actor, queryset))
-    if actor is None or not found:
+    if actor is None:
+        return list(queryset)
+    rules = rule_set_for(actor)
+    found = list(changeable_by(actor, queryset, rules))
+    if not found:
         return found
-    shown = as_shown(rule_set_for(actor), found)
+    shown = as_shown(rules, found)
     return [
         digest for digest, (_, decision) in zip(found, shown, strict=True) if seen_whole(decision)
     ]
@@ -159,9 +165,10 @@ def _slug_seen_by(actor: Principal | None, digest: Digest) -> bool:
     engine does not replace its slug by `digest-<id>` for them (policies.engine)."""
     if actor is None:
         return True
-    if not seen_by(actor, Digest.objects.filter(pk=digest.pk)).exists():
+    rules = rule_set_for(actor)
+    if not seen_by(actor, Digest.objects.filter(pk=digest.pk), rules).exists():
         return False
-    [(data, _)] = as_shown(rule_set_for(actor), [digest])
+    [(data, _)] = as_shown(rules, [digest])
     return data["slug"] == digest.slug
 
 

@@ -824,9 +824,9 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         """The digest, as the digest endpoints find it; refused (403, before any change)
         when the caller's policies hide its sources."""
         digest = self.get_object()
-        for rule in self.rule_set().rules:
-            if rule.kind == "field_hide" and rule.enforced and "source" in rule.params["fields"]:
-                raise PermissionDenied(rule.message)
+        hider = self.rule_set().field_hiders.get("source")
+        if hider is not None:
+            raise PermissionDenied(hider.message)
         return digest
 
     def _shown(self, digest: Digest) -> list[dict]:

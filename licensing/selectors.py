@@ -476,13 +476,7 @@ class TextGate:
     def hidden_fields(self) -> set[str]:
         """The digest fields (API names and model fields) enforce-mode field_hide rules
         hide from the caller."""
-        from policies.rules import FIELD_KEYS
-
-        hidden: set[str] = set()
-        for rule in self.rule_set.rules:
-            if rule.kind == "field_hide" and rule.enforced:
-                for name in rule.params["fields"]:
-                    hidden |= {name, *FIELD_KEYS.get(name, ())}
+        hidden = set(self.rule_set.field_hiders)
         if "source" in hidden:
             hidden |= {"source_title", "source_publisher", "source_url"}
         return hidden

@@ -3,7 +3,7 @@
 Rules compile once per published version (versions never change) and are cached in the
 process by version id; a request only asks which versions are active (one query).
 
-Precedence (README "Content policies"):
+Precedence (docs/compliance.md):
 - every applicable rule applies; a prohibition (hide, redact, drop) is never cancelled by
   another rule's silence, so any prohibiting rule wins;
 - an `allow` rule lifts, for its own audience, the rules it names, and only those marked
@@ -204,6 +204,18 @@ class RuleSet:
             for position, rule in enumerate(self.rules)
             if not (rule.enforced and rule.kind in HIDING_KINDS)
         )
+
+    @cached_property
+    def field_hiders(self) -> dict[str, CompiledRule]:
+        """{API field: the first enforce-mode `field_hide` rule that hides it}, the names
+        `apply` sets to null (`source` hides `sources` too)."""
+        hiders: dict[str, CompiledRule] = {}
+        for rule in self.rules:
+            if rule.kind == "field_hide" and rule.enforced:
+                for hideable in rule.params["fields"]:
+                    for name in FIELD_KEYS.get(hideable, (hideable,)):
+                        hiders.setdefault(name, rule)
+        return hiders
 
     @property
     def enforced_hiding(self) -> list[CompiledRule]:
