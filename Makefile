@@ -60,7 +60,7 @@ run: venv
 		DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
-# A worker (with the every-minute sweep) for development; production: README "Workers".
+# A worker (with the every-minute sweep) for development; production: docs/operations.md "Workers".
 worker: venv
 	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/celery -A config worker -B \
 		--schedule $(VENV)/celerybeat-schedule -l info

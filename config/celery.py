@@ -1,6 +1,6 @@
 """The job queue: Celery with Redis (REDIS_URL) as the broker.
 
-Workers: `celery -A config worker -B` (README "Workers"; platform/deploy.md). Settings
+Workers: `celery -A config worker -B` (docs/operations.md "Workers"; platform/deploy.md). Settings
 are the CELERY_* names in config/settings.py.
 """
 

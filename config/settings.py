@@ -1,4 +1,4 @@
-"""Settings for Digest Platform, read from the environment (see README "Configuration")."""
+"""Settings for Digest Platform, read from the environment (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -339,7 +339,7 @@ SSO_CONTACT_EMAIL = os.environ.get("SSO_CONTACT_EMAIL", "").strip() or "sso-admi
 # Development and the tests' loopback providers only: http:// issuers and SAML endpoints,
 # and single-label host names (localhost) in SAML URLs.
 SSO_ALLOW_HTTP = env_bool("SSO_ALLOW_HTTP", DEBUG)
-# --- Job queue (Celery on Redis) and webhooks (README "Webhooks" and "Workers") --------------
+# --- Job queue (Celery on Redis) and webhooks (docs/api.md, docs/operations.md) ------------
 # No REDIS_URL: nothing is queued; deliveries are stored and wait, pending, for a worker.
 CELERY_BROKER_URL = REDIS_URL or None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -2,7 +2,7 @@
 
 Every license, every effective-rights answer and every `license_gate` policy rule speaks
 in these six words. Each maps to the RSL 1.0 usage token and the ODRL action closest to
-it (README, "Licensed sources"), so terms written in either standard translate without
+it (docs/compliance.md, "Licensed sources"), so terms written in either standard translate without
 loss of meaning in the direction that matters: we never read a permission more broadly
 than its source.
 """

@@ -58,7 +58,7 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300) -> bool:
-    """What a receiver does (README "Webhooks"); used by the tests' receiver too."""
+    """What a receiver does (docs/api.md "Webhooks"); used by the tests' receiver too."""
     try:
         timestamp = int(headers["Webhook-Timestamp"])
         offered = headers["Webhook-Signature"]

@@ -1,4 +1,4 @@
-"""Jobs the worker runs (`celery -A config worker`, README "Workers")."""
+"""Jobs the worker runs (`celery -A config worker`, docs/operations.md "Workers")."""
 
 from __future__ import annotations
 

@@ -200,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    """Serve the provider on its own, to try SSO locally (README, "Single sign-on")."""
+    """Serve the provider on its own, to try SSO locally (docs/sso.md)."""
     import argparse
 
     parser = argparse.ArgumentParser(description="The tests' OpenID Connect provider, alone.")
