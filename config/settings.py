@@ -149,9 +149,14 @@ if os.environ.get("API_KEY_CACHE_DATABASE_URL", "").strip():
     postgres_connection_defaults(API_KEY_CACHE_DATABASE["OPTIONS"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# config/compiled_reads: compile again on every kept read and fail if the SQL differs (a
-# compiled_read_key missing a dimension). On in debug mode and in the tests.
-COMPILED_READS_CHECK = env_bool("COMPILED_READS_CHECK", DEBUG)
+# Two caches of SQL, both keyed by the caller's digests.selectors.Reader: the condition of
+# who may read which digests (digests.selectors), and whole statements of detail reads and
+# first list pages (config/statement_cache.py). CHECK compiles again on every cache hit
+# and fails if the SQL differs: on in debug mode and in the tests, so SQL that comes to
+# depend on anything besides its reader fails loudly (docs/performance.md).
+VISIBILITY_CACHE = env_bool("VISIBILITY_CACHE", True)
+STATEMENT_CACHE = env_bool("STATEMENT_CACHE", True)
+SQL_CACHE_CHECK = env_bool("SQL_CACHE_CHECK", DEBUG)
 
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db import connection
 from django.db.models import Field
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,14 +17,8 @@ from config.times import iso_utc
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
-from licensing.selectors import (
-    SHOWN_SOURCES_SQL,
-    SOURCE_STATUSES,
-    sources_of_digests,
-    today,
-)
+from licensing.selectors import SHOWN_SOURCES_SQL, SOURCE_STATUSES, sources_of_digests
 from policies import engine as policy_engine
-from policies import selectors as policy_selectors
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
 
@@ -56,7 +49,7 @@ _LISTED_AS_IS = (
 def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
     """The API shape of a digest, built directly. On PostgreSQL the list and the detail
     have the database write it (LISTED_SQL, DETAILED_SQL, held to the same output by
-    tests); exports, the changes feed and SQLite use this."""
+    tests); exports, the changes feed and the answers to writes use this."""
     data = {name: getattr(digest, name) for name in _LISTED_AS_IS}
     data["published_on"] = digest.published_on.isoformat()  # keeps its place among them
     data["source"] = {
@@ -313,10 +306,7 @@ class DigestFilter(StrictFilterSet):
 
     def filter_topic(self, queryset, name, value):
         topic = " ".join(value.split()).lower()
-        if connection.vendor == "postgresql":
-            return queryset.filter(topics__contains=[topic])
-        # SQLite has no JSON containment; match the quoted element in the JSON text.
-        return queryset.filter(topics__icontains=f'"{topic}"')
+        return queryset.filter(topics__contains=[topic])
 
     def filter_q(self, queryset, name, value):
         return selectors.search(queryset, value)
@@ -326,16 +316,6 @@ class DigestFilter(StrictFilterSet):
 
 
 FILTER_PARAMS = frozenset(DigestFilter.base_filters)
-# What the list loads where Python writes its digests (SQLite): the columns it shows as
-# they are, and those digest_to_dict reads besides.
-LIST_FIELDS = (
-    "tenant_id",
-    *_LISTED_AS_IS,
-    "source_publisher",
-    "source_title",
-    "source_url",
-    "updated_at",
-)
 ORDERINGS = {"-published_on": ("-published_on", "-id"), "published_on": ("published_on", "id")}
 
 
@@ -361,26 +341,17 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     }
 
     def narrow_queryset(self, queryset):
-        queryset = selectors.readable_digests(self.principal, self.rule_set(), queryset)
-        # Load what the answer shows: the vectors and flattened text serve SQL only.
-        if connection.vendor == "postgresql" and self.action in ("list", "retrieve"):
+        reader = self.reader()
+        queryset = selectors.readable_digests(reader, queryset)
+        if self.action in ("list", "retrieve"):
             # The database writes each digest as the answer shows it (LISTED_SQL,
-            # DETAILED_SQL), judging its sources' licenses by the platform's day; the
+            # DETAILED_SQL), judging its sources' licenses by the reader's day; the
             # instance keeps what the cursor and the ETag read.
             name, sql, kept = _WRITTEN[self.action == "retrieve"]
             return queryset.only(*kept).annotate(
-                **{name: selectors.DigestTableSQL(sql, (today(),), output_field=Field())}
+                **{name: selectors.DigestTableSQL(sql, (reader.day,), output_field=Field())}
             )
-        if self.action == "list":
-            queryset = queryset.only(*LIST_FIELDS)
-        elif self.action == "retrieve":
-            queryset = queryset.defer("search_vector", "words_vector", "search_text")
         return queryset
-
-    def compiled_read_key(self):
-        # narrow_queryset reads the caller's shape (visibility, policies, the day) and the
-        # action, which the base adds; the rest of the query is fixed.
-        return selectors.reader_shape(self.principal, self.rule_set())
 
     def filter_queryset(self, queryset):
         if FILTER_PARAMS.intersection(self.request.query_params):
@@ -392,11 +363,15 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 queryset = backend().filter_queryset(self.request, queryset, self)
         return queryset
 
+    def reader(self) -> selectors.Reader:
+        """What decides what this caller reads (one query per request, for the policies)."""
+        if not hasattr(self, "_reader"):
+            self._reader = selectors.reader_for(self.principal)
+        return self._reader
+
     def rule_set(self):
-        """The content policies in force for this caller (one query per request)."""
-        if not hasattr(self, "_rule_set"):
-            self._rule_set = policy_selectors.rule_set_for(self.principal)
-        return self._rule_set
+        """The content policies in force for this caller."""
+        return self.reader().rule_set
 
     def render(self, digest: Digest, *, detail: bool = True) -> dict:
         """A digest as it leaves the system: policies applied, their decision attached."""
@@ -426,9 +401,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
             # Checked even when a search orders by relevance: a bad value is never ignored.
             raise serializers.ValidationError({"ordering": [f"One of {', '.join(ORDERINGS)}."]})
         if self.request.query_params.get("q", "").strip():
-            return (
-                ("-rank", "-id") if connection.vendor == "postgresql" else ("-published_on", "-id")
-            )
+            return ("-rank", "-id")
         return ORDERINGS["-published_on" if wanted is None else wanted]
 
     def get_serializer_class(self):
@@ -462,18 +435,13 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """451, not 404, when a digest the caller may otherwise see is hidden only by a
         license gate: it exists for them, but its source is not licensed for this use. A
         digest they may read is never a 451 (a filter of the request may have left it out)."""
-        rule_set = self.rule_set()
-        gates = [r for r in rule_set.enforced_hiding if r.kind == "license_gate"]
+        reader = self.reader()
+        gates = [r for r in reader.rule_set.enforced_hiding if r.kind == "license_gate"]
         if not gates:
             return
         this = Digest.objects.filter(pk=self.kwargs.get("pk"))
-        ungated = selectors.readable_condition(
-            self.principal, rule_set, this, include_license=False
-        )
-        if (
-            ungated.exists()
-            and not selectors.readable_condition(self.principal, rule_set, this).exists()
-        ):
+        ungated = selectors.readable_condition(reader, this, include_license=False)
+        if ungated.exists() and not selectors.readable_condition(reader, this).exists():
             raise UnavailableForLegalReasons(gates[0].message)
 
     @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})

@@ -1,47 +1,91 @@
-"""Reads: which digests a principal may see, and ranked text search."""
+"""Reads: which digests a caller may read, and ranked text search.
+
+Everything that decides what a caller reads is one value, their `Reader`, built once per
+request (`reader_for`). The conditions below are built from it alone, so two equal
+readers get the same SQL and may share it (`readable_digests`' cache).
+"""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from config.compiled_reads import Kept
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
+from licensing.selectors import today
+from policies.engine import RuleSet
 from tenants.services import Principal
 
 SEARCH_CONFIG = "english"
 
 
-def visible_digests(principal: Principal, queryset: QuerySet[Digest] | None = None) -> QuerySet:
-    """The digests `principal` may see, in one SQL query.
+@dataclass(frozen=True)
+class Reader:
+    """Who reads digests, reduced to what decides which they see and how: the tenant,
+    the grants they hold (through their role's group and as a person), the two
+    permissions visibility asks, the content policies that apply to them, and the day
+    licenses are judged by. Immutable, and the only input of the visibility condition."""
+
+    tenant_id: int
+    group_id: int
+    user_id: int | None
+    sees_unpublished: bool
+    manages_access: bool
+    # Compared whole (every rule, with its parameters); hashed by the fields above.
+    rule_set: RuleSet = field(hash=False)
+    day: date
+
+
+def reader_for(principal: Principal, rule_set: RuleSet | None = None) -> Reader:
+    """The reader `principal` is now: their rules in force (`rule_set` when the caller has
+    read them already) and today's date."""
+    if rule_set is None:
+        from policies.selectors import rule_set_for  # policies' API imports this module
+
+        rule_set = rule_set_for(principal)
+    return Reader(
+        tenant_id=principal.tenant.pk,
+        group_id=principal.role.group_id,
+        user_id=principal.user.pk if principal.user is not None else None,
+        sees_unpublished=principal.has("digests.view_unpublished_digest"),
+        manages_access=principal.has("digests.manage_access_digest"),
+        rule_set=rule_set,
+        day=today(),
+    )
+
+
+def visible_digests(reader: Reader, queryset: QuerySet[Digest] | None = None) -> QuerySet:
+    """The digests `reader` may see, policies aside, in one SQL query:
 
     - without `view_unpublished_digest`, only published ones;
     - a restricted digest only with a grant on it (to the person, or to their role's
-      group), unless the principal manages access.
+      group), unless the reader manages access.
     """
     qs = Digest.objects.all() if queryset is None else queryset
-    if not principal.has("digests.view_unpublished_digest"):
+    if not reader.sees_unpublished:
         qs = qs.filter(status=Digest.Status.PUBLISHED)
-    if not principal.has("digests.manage_access_digest"):
-        # ContentType's own cache answers without a query (and is reset when tests
-        # rebuild the permission tables).
+    if not reader.manages_access:
         view = {
             "permission__codename": "view_digest",
-            "permission__content_type_id": ContentType.objects.get_for_model(Digest).pk,
+            "permission__content_type__app_label": Digest._meta.app_label,
+            "permission__content_type__model": Digest._meta.model_name,
         }
         granted = Q(restricted=False) | Q(
             pk__in=DigestGroupObjectPermission.objects.filter(
-                group_id=principal.role.group_id, **view
+                group_id=reader.group_id, **view
             ).values("content_object_id")
         )
-        if principal.user is not None:
+        if reader.user_id is not None:
             granted |= Q(
                 pk__in=DigestUserObjectPermission.objects.filter(
-                    user_id=principal.user.pk, **view
+                    user_id=reader.user_id, **view
                 ).values("content_object_id")
             )
         qs = qs.filter(granted)
@@ -49,22 +93,21 @@ def visible_digests(principal: Principal, queryset: QuerySet[Digest] | None = No
 
 
 def readable_condition(
-    principal: Principal,
-    rule_set,
+    reader: Reader,
     queryset: QuerySet[Digest] | None = None,
     *,
     include_license: bool = True,
 ) -> QuerySet:
-    """The digests `principal` may read: `visible_digests`, less what the enforce-mode
-    hiding rules of `rule_set` (theirs, `policies.selectors.rule_set_for`) remove. The one
-    definition: the list and detail (`readable_digests`, compiled from it), the text
-    gate of licensing, reports and audit, the importer and the slug clash all ask it.
+    """The digests `reader` may read: `visible_digests`, less what the enforce-mode
+    hiding rules of their rule set remove. The one definition: the list and detail
+    (`readable_digests`, cached from it), the text gate of licensing, reports and audit,
+    the importer and the slug clash all ask it.
 
     Built by the ORM, so it nests in another query (`pk__in=...values("pk")`), which
-    `readable_digests`' compiled SQL cannot. `include_license=False` leaves the license
-    gates out: what the caller would read were every source licensed (the detail's 451)."""
-    queryset = visible_digests(principal, queryset)
-    hidden = rule_set.hidden_condition(include_license=include_license)
+    `readable_digests`' cached SQL cannot. `include_license=False` leaves the license
+    gates out: what the reader would read were every source licensed (the detail's 451)."""
+    queryset = visible_digests(reader, queryset)
+    hidden = reader.rule_set.hidden_condition(reader.day, include_license=include_license)
     return queryset if hidden is None else queryset.exclude(hidden)
 
 
@@ -87,14 +130,15 @@ def seen_whole(decision: dict) -> bool:
     return not any(finding["enforced"] for finding in decision["findings"])
 
 
-# --- What a reader may see, compiled once per shape -----------------------------------------
+# --- The visibility condition's SQL, cached per reader --------------------------------------
 #
-# Visibility and the content policies in force make the longest condition in the
-# product, and the ORM used to rebuild and recompile it on every read (about a third of
-# a detail request's time in the benchmark). For a given caller it changes only when
-# what it depends on changes, so its SQL is compiled once and reused, keyed by all of it:
-# the tenant, the role's group, the person, the two permissions visibility reads, the
-# rules that apply (with their parameters) and the day (license gates read today's terms).
+# Visibility and the content policies make the longest condition in the product, dear to
+# build and compile through the ORM on every read, so its SQL is cached per Reader.
+# Invariant: `_readable_sql(reader)` reads nothing but `reader` (each function it calls is
+# given what it needs: the day, the rules), so the SQL cached under an equal reader is
+# this reader's. Guarded by SQL_CACHE_CHECK (tests, debug mode), which
+# compiles again on every hit and raises if the SQL differs; VISIBILITY_CACHE = False
+# compiles every time (docs/performance.md).
 
 
 class DigestTableSQL(RawSQL):
@@ -112,39 +156,26 @@ class DigestTableSQL(RawSQL):
         return super().relabeled_clone(change_map)
 
 
-# (WHERE fragment, params, monitor hits) per reader_shape
-_compiled = Kept()
+class StaleVisibilityCache(AssertionError):
+    """The cached visibility SQL of a reader differs from what it compiles to now: the
+    condition read something besides its reader."""
 
 
-def reader_shape(principal: Principal, rule_set) -> tuple:
-    """Everything `readable_digests` depends on, as a key (also the detail endpoint's
-    compiled read key, digests.api)."""
-    from licensing.selectors import today
-
-    return (
-        connection.vendor,
-        principal.tenant.pk,
-        principal.role.group_id,
-        principal.user.pk if principal.user is not None else None,
-        principal.has("digests.view_unpublished_digest"),
-        principal.has("digests.manage_access_digest"),
-        ContentType.objects.get_for_model(Digest).pk,
-        rule_set.version,
-        tuple([rule.shape for rule in rule_set.rules]),
-        today(),
-    )
+_cache: dict[Reader, tuple | None] = {}
+_cache_lock = threading.Lock()
+CACHE_LIMIT = 10_000
 
 
-def _readable_through_orm(principal: Principal, rule_set, queryset: QuerySet) -> QuerySet:
-    """What `readable_digests` means, built by the ORM: the source of the compiled SQL."""
-    queryset = readable_condition(principal, rule_set, queryset)
-    return rule_set.annotate_hits(queryset, rule_set.monitored_hiding)
+def _readable_through_orm(reader: Reader, queryset: QuerySet) -> QuerySet:
+    """What `readable_digests` means, built by the ORM: the source of the cached SQL."""
+    queryset = readable_condition(reader, queryset)
+    return reader.rule_set.annotate_hits(queryset, reader.rule_set.monitored_hiding, reader.day)
 
 
-def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] | None:
+def _readable_sql(reader: Reader) -> tuple[str | None, tuple, tuple] | None:
     """(WHERE fragment or None for "everything", its params, monitor-hit annotations as
     (name, sql, params)); None when the condition cannot stand alone (an empty set)."""
-    query = _readable_through_orm(principal, rule_set, Digest._base_manager.all()).query
+    query = _readable_through_orm(reader, Digest._base_manager.all()).query
     compiler = query.get_compiler(connection=connection)
     try:
         where_sql, where_params = compiler.compile(query.where)
@@ -164,18 +195,54 @@ def _compile(principal: Principal, rule_set) -> tuple[str | None, tuple, tuple] 
     return where_sql, tuple(where_params), tuple(hits)
 
 
-def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest]) -> QuerySet:
-    """`visible_digests`, less what enforce-mode rules hide, with monitor-mode hits
-    annotated (`RuleSet.annotate_hits`): the same SQL, compiled once per shape."""
-    key = reader_shape(principal, rule_set)
-    found = _compiled.get(key)
-    if found is None:
-        found = _compile(principal, rule_set)
-        if found is None:  # not cacheable as a fragment: build it the long way
-            return _readable_through_orm(principal, rule_set, queryset)
-        # Not across midnight: license gates read the day.
-        _compiled.keep(key, found, lambda: reader_shape(principal, rule_set) == key)
-    # The SQL is the ORM's own compilation, values kept apart as parameters.
+def _same_sql(a, b) -> bool:
+    """Two results of `_readable_sql` are the same SQL with the same values (adapters
+    such as psycopg's Jsonb compare by identity, so their repr decides)."""
+    if a is None or b is None:
+        return a is b
+    (sql, params, hits), (other_sql, other_params, other_hits) = a, b
+    flat = (sql, *params, *[x for hit in hits for x in (hit[0], hit[1], *hit[2])])
+    other = (
+        other_sql,
+        *other_params,
+        *[x for hit in other_hits for x in (hit[0], hit[1], *hit[2])],
+    )
+    return len(flat) == len(other) and all(
+        x == y or repr(x) == repr(y) for x, y in zip(flat, other, strict=True)
+    )
+
+
+def _cached_readable_sql(reader: Reader):
+    if not settings.VISIBILITY_CACHE:
+        return _readable_sql(reader)
+    try:
+        found = _cache[reader]
+    except KeyError:
+        found = _readable_sql(reader)
+        with _cache_lock:
+            if len(_cache) >= CACHE_LIMIT:
+                _cache.clear()
+            _cache[reader] = found
+        return found
+    if settings.SQL_CACHE_CHECK and not _same_sql(found, _readable_sql(reader)):
+        raise StaleVisibilityCache(
+            f"the cached visibility SQL of {reader!r} differs from a fresh compilation"
+        )
+    return found
+
+
+def clear_cache() -> None:
+    """Forget every cached condition."""
+    _cache.clear()
+
+
+def readable_digests(reader: Reader, queryset: QuerySet[Digest]) -> QuerySet:
+    """`queryset` less what `reader` may not read (`readable_condition`), with monitor-mode
+    hits annotated (`RuleSet.annotate_hits`): the same SQL, cached per reader. Does not
+    nest in another query (`DigestTableSQL`): use `readable_condition` there."""
+    found = _cached_readable_sql(reader)
+    if found is None:  # not cacheable as a fragment: build it the long way
+        return _readable_through_orm(reader, queryset)
     where_sql, where_params, hits = found
     if where_sql is not None:
         queryset = queryset.filter(
@@ -192,23 +259,10 @@ def readable_digests(principal: Principal, rule_set, queryset: QuerySet[Digest])
 
 
 def search(queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
-    """Rank by relevance: title weighs most, then summary, then key points and sections.
-
-    PostgreSQL uses the trigger-maintained `search_vector` and its GIN index; SQLite
-    (the zero-setup default) falls back to substring matching, newest first.
-    """
+    """Rank by relevance: title weighs most, then summary, then key points and sections
+    (the trigger-maintained `search_vector` and its GIN index)."""
     q = " ".join(q.split())[:200]
     if not q:
         return queryset
-    if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
-    terms = q.split()
-    condition = Q()
-    for term in terms:
-        condition &= (
-            Q(title__icontains=term) | Q(summary__icontains=term) | Q(search_text__icontains=term)
-        )
-    return queryset.filter(condition)
+    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))

@@ -17,7 +17,7 @@ from audit import services as audit
 from digests import changes as change_log
 from digests.models import Digest, DigestUserObjectPermission
 from digests.parser import ParsedDigest
-from digests.selectors import as_shown, readable_condition, seen_whole
+from digests.selectors import as_shown, readable_condition, reader_for, seen_whole
 from licensing.services import link_digests
 from policies.engine import is_reserved_slug
 from policies.selectors import rule_set_for
@@ -126,7 +126,7 @@ def seen_by(actor: Principal | None, queryset: QuerySet[Digest], rules=None) -> 
     sees every one."""
     if actor is None:
         return queryset
-    return readable_condition(actor, rules or rule_set_for(actor), queryset)
+    return readable_condition(reader_for(actor, rules), queryset)
 
 
 def changeable_by(

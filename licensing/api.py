@@ -49,7 +49,6 @@ from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
 from licensing.uses import USE_NAMES
 from policies import engine as policy_engine
-from policies import selectors as policy_selectors
 from tenants.api_base import TenantScopedViewSet
 
 USE_CHOICES = [(u, u) for u in USE_NAMES]
@@ -810,13 +809,16 @@ class DigestSourcesViewSet(TenantScopedViewSet):
     http_method_names = ["get", "put", "head", "options"]
     permission_map = {"retrieve": "licensing.view_source", "update": "digests.change_digest"}
 
+    def reader(self):
+        if not hasattr(self, "_reader"):
+            self._reader = digest_selectors.reader_for(self.principal)
+        return self._reader
+
     def rule_set(self):
-        if not hasattr(self, "_rule_set"):
-            self._rule_set = policy_selectors.rule_set_for(self.principal)
-        return self._rule_set
+        return self.reader().rule_set
 
     def narrow_queryset(self, queryset):
-        return digest_selectors.readable_digests(self.principal, self.rule_set(), queryset).only(
+        return digest_selectors.readable_digests(self.reader(), queryset).only(
             "pk", "tenant_id", "title", "updated_at"
         )
 

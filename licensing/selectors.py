@@ -15,12 +15,10 @@ their dates. The license gate asks SQL (`digest_permitted`), the API asks Python
 
 from __future__ import annotations
 
-import time as _time
 from collections import defaultdict
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from datetime import time as dt_time
 from typing import NamedTuple
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
@@ -43,32 +41,10 @@ UNLICENSED = "unlicensed"
 SOURCE_STATUSES = (LICENSED, EXPIRED, PENDING, REJECTED, UNLICENSED)
 
 
-# (time zone, first second, end, day) of the day `today` last found
-_known_day: tuple = (None, 0.0, 0.0, None)
-
-
 def today() -> date:
     """The platform's calendar day (settings.TIME_ZONE), by which license versions are
-    valid. Kept until the day ends: `timezone.localdate()` went through the request's
-    time zone lookup every time, a twentieth of a small request's CPU. Nothing in the
-    platform activates another time zone, so the day is the same."""
-    global _known_day
-    now = _time.time()
-    zone = timezone.get_default_timezone()
-    known_zone, start, end, day = _known_day
-    if known_zone is zone and start <= now < end:
-        return day
-    day = datetime.fromtimestamp(now, zone).date()
-    start = datetime.combine(day, dt_time.min, tzinfo=zone).timestamp()
-    end = datetime.combine(day + timedelta(days=1), dt_time.min, tzinfo=zone).timestamp()
-    # Kept only for a day the clocks do not change in: across a change the bounds can be
-    # wrong (a skipped half hour running past midnight makes the end late; clocks going
-    # back over midnight bring the day before again). On such a day it is worked out
-    # each time.
-    first, last = datetime.fromtimestamp(start, zone), datetime.fromtimestamp(end - 1, zone)
-    if first.utcoffset() == last.utcoffset() and first.date() == last.date() == day:
-        _known_day = (zone, start, end, day)
-    return day
+    valid."""
+    return datetime.now(timezone.get_default_timezone()).date()
 
 
 def _current(on: date) -> Q:
@@ -450,12 +426,11 @@ class TextGate:
     (`policies.selectors.rule_set_for`)."""
 
     def __init__(self, principal, rule_set=None):
-        from policies import selectors as policy_selectors
+        from digests.selectors import reader_for  # digests' selectors import this module
 
         self.principal = principal
-        self.rule_set = (
-            rule_set if rule_set is not None else policy_selectors.rule_set_for(principal)
-        )
+        self.reader = reader_for(principal, rule_set)
+        self.rule_set = self.reader.rule_set
 
     @property
     def sees_everything(self) -> bool:
@@ -471,7 +446,7 @@ class TextGate:
         """The digests the caller may read, as a queryset that nests in another query."""
         from digests.selectors import readable_condition
 
-        return readable_condition(self.principal, self.rule_set)
+        return readable_condition(self.reader)
 
     def hidden_fields(self) -> set[str]:
         """The digest fields (API names and model fields) enforce-mode field_hide rules

@@ -11,7 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from digests.models import Digest
-from digests.selectors import as_shown, readable_digests, seen_whole, visible_digests
+from digests.selectors import (
+    as_shown,
+    readable_digests,
+    reader_for,
+    seen_whole,
+    visible_digests,
+)
 from policies import engine, selectors, services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
@@ -290,13 +296,19 @@ def simulation(*, caller: Principal, principal: Principal, policy: Policy) -> di
     digests = Digest.objects.all()
     if not principal.has("digests.view_digest"):
         digests = digests.none()
-    digests = readable_digests(caller, caller_rules, visible_digests(principal, digests))
+    caller_reader = reader_for(caller, caller_rules)
+    digests = readable_digests(
+        caller_reader, visible_digests(reader_for(principal, before), digests)
+    )
     digests = digests.defer("search_vector", "words_vector", "search_text").order_by(
         "-published_on", "-id"
     )
     for label, rule_set in (("before", before), ("after", after)):
         digests = rule_set.annotate_hits(
-            digests, rule_set.enforced_hiding + rule_set.monitored_hiding, prefix=label
+            digests,
+            rule_set.enforced_hiding + rule_set.monitored_hiding,
+            caller_reader.day,
+            prefix=label,
         )
     evaluated = withheld = 0
     totals = {

@@ -22,11 +22,11 @@ import random
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property, lru_cache
 
 import orjson
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 
 from policies import license_gate
@@ -55,8 +55,10 @@ class CompiledRule:
     overridable: bool
     audience: dict
     params: dict
-    matcher: object = None  # compiled regex where the kind has one
-    prefilter: object = None  # the same in multi-line mode, to test many texts at once
+    # Compiled from params (so left out of equality): the regex where the kind has one,
+    # and the same in multi-line mode, to test many texts at once.
+    matcher: object = field(default=None, compare=False)
+    prefilter: object = field(default=None, compare=False)
     # Characters every match contains (policies.required), as UTF-8: a redact rule's
     # page screening skips the digests whose JSON lacks one.
     required: tuple[bytes, ...] = ()
@@ -64,12 +66,6 @@ class CompiledRule:
     @property
     def enforced(self) -> bool:
         return self.mode == "enforce"
-
-    @cached_property
-    def shape(self) -> tuple:
-        """What a compiled read's key names of this rule (digests.selectors.reader_shape):
-        worked out once, where the key is built on every read."""
-        return (self.id, self.kind, self.mode, repr(self.params))
 
     def applies_to(self, principal) -> bool:
         kind = self.audience.get("type", "everyone")
@@ -81,14 +77,6 @@ class CompiledRule:
             return False
         prefixes = self.audience.get("prefixes") or []
         return not prefixes or principal.api_key.prefix in prefixes
-
-
-def keyword_regex(keywords: list[str]) -> re.Pattern:
-    """Whole words or phrases, case-insensitive, any script (Python's \\w is Unicode)."""
-    alternatives = "|".join(
-        r"\s+".join(re.escape(part) for part in keyword.split()) for keyword in keywords
-    )
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 class _WordsMatch(Func):
@@ -116,17 +104,13 @@ class _WordsMatch(Func):
 
 
 def _keyword_q(keywords: list[str]) -> Q:
-    """Digests containing any keyword, in the database. On PostgreSQL a phrase query on
-    the unstemmed `words_vector` (no text scan); elsewhere the same regex as the
-    per-digest check, through Django's REGEXP for SQLite."""
-    if connection.vendor == "postgresql":
-        query = None
-        for keyword in keywords:
-            phrase = SearchQuery(keyword, search_type="phrase", config="simple")
-            query = phrase if query is None else query | phrase
-        return Q(_WordsMatch(query))
-    pattern = keyword_regex(keywords).pattern
-    return Q(title__iregex=pattern) | Q(summary__iregex=pattern) | Q(search_text__iregex=pattern)
+    """Digests containing any keyword, in the database: a phrase query on the unstemmed
+    `words_vector` (no text scan)."""
+    query = None
+    for keyword in keywords:
+        phrase = SearchQuery(keyword, search_type="phrase", config="simple")
+        query = phrase if query is None else query | phrase
+    return Q(_WordsMatch(query))
 
 
 # A flag group that turns multi-line mode off, (?-m) or (?i-m:...): ^ and $ then mean the
@@ -225,26 +209,27 @@ class RuleSet:
     def monitored_hiding(self) -> list[CompiledRule]:
         return [r for r in self.rules if not r.enforced and r.kind in HIDING_KINDS]
 
-    def hidden_condition(self, *, include_license: bool = True) -> Q | None:
-        """A Q matching the digests enforce-mode hiding rules remove (None: no such rule)."""
+    def hidden_condition(self, day: date, *, include_license: bool = True) -> Q | None:
+        """A Q matching the digests enforce-mode hiding rules remove (None: no such rule),
+        with licenses judged on `day`."""
         condition = None
         for rule in self.enforced_hiding:
             if rule.kind == "license_gate" and not include_license:
                 continue
-            part = rule_condition(rule)
+            part = rule_condition(rule, day)
             condition = part if condition is None else condition | part
         return condition
 
-    def annotate_hits(self, queryset, rules: list[CompiledRule], prefix: str = "policy"):
-        """Ask the database which of `rules` (hiding kinds) each digest trips: the same
-        conditions that hide digests in lists, so monitor findings and simulation agree
-        with enforcement exactly."""
+    def annotate_hits(self, queryset, rules: list[CompiledRule], day: date, prefix: str = "policy"):
+        """Ask the database which of `rules` (hiding kinds) each digest trips, licenses
+        judged on `day`: the same conditions that hide digests in lists, so monitor
+        findings and simulation agree with enforcement exactly."""
         if not rules:
             return queryset
         return queryset.annotate(
             **{
                 hit_name(prefix, rule): ExpressionWrapper(
-                    rule_condition(rule), output_field=BooleanField()
+                    rule_condition(rule, day), output_field=BooleanField()
                 )
                 for rule in rules
             }
@@ -261,22 +246,18 @@ def _hit_name(prefix: str, rule_id: str) -> str:
     return f"_{prefix}_hit_" + re.sub(r"\W", "_", rule_id)
 
 
-def rule_condition(rule: CompiledRule) -> Q:
-    """The digests a hiding rule matches, as a database condition."""
+def rule_condition(rule: CompiledRule, day: date) -> Q:
+    """The digests a hiding rule matches, as a database condition (a license gate judges
+    licenses on `day`). Built from its arguments alone: equal arguments, equal SQL
+    (digests.selectors.Reader)."""
     if rule.kind == "topic_block":
         part = Q()
         for topic in rule.params["topics"]:
-            part |= _topic_q(topic)
+            part |= Q(topics__contains=[topic])
         return part
     if rule.kind == "keyword_block":
         return _keyword_q(rule.params["keywords"])
-    return ~license_gate.permitted(rule.params["use"])
-
-
-def _topic_q(topic: str) -> Q:
-    if connection.vendor == "postgresql":
-        return Q(topics__contains=[topic])
-    return Q(topics__icontains=f'"{topic}"')
+    return ~license_gate.permitted(rule.params["use"], day)
 
 
 def rule_set_for(principal, versions: list[tuple[int, str, int]], loader) -> RuleSet:

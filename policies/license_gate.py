@@ -8,11 +8,13 @@ paginate exactly.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Q
 
 from licensing.selectors import digest_permitted
 
 
-def permitted(use: str) -> Q:
-    """A condition on digests: their sources are licensed for `use`."""
-    return digest_permitted(use)
+def permitted(use: str, day: date) -> Q:
+    """A condition on digests: their sources are licensed for `use` on `day`."""
+    return digest_permitted(use, day)

@@ -25,6 +25,7 @@ import hashlib
 import re
 from typing import ClassVar
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_etags, quote_etag
@@ -35,7 +36,7 @@ from rest_framework.response import Response
 
 from audit import services as audit
 from audit.models import AuditEvent
-from config import compiled_reads
+from config import statement_cache
 from config.request_context import after_response
 from tenants.context import activate, current_tenant, deactivate, platform_scope
 from tenants.db import lock_tenant_row
@@ -280,9 +281,9 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     def list_queryset(self):
         """What a list action paginates. For a plain read (safe method, no query parameter
-        but the paginator's own and `ordering_params`) of an endpoint that names a
-        `compiled_read_key`, a stand-in whose first page runs SQL compiled once per key
-        (config/compiled_reads.FirstPage); otherwise the filtered queryset."""
+        but the paginator's own and `ordering_params`) of an endpoint that has a
+        `reader`, a stand-in whose first page runs SQL compiled once per reader
+        (config/statement_cache.FirstPage); otherwise the filtered queryset."""
         paginator = self.paginator
         allowed = {
             getattr(paginator, "page_size_query_param", None),
@@ -298,33 +299,34 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         )
         if found is None:
             return self.filter_queryset(self.get_queryset())
-        key, still_holds = found
-        return compiled_reads.FirstPage(key, self.get_queryset, still_holds)
+        return statement_cache.FirstPage(found, self.get_queryset)
 
-    def _compiled_read(self) -> compiled_reads.Statement | None:
+    def _compiled_read(self) -> statement_cache.Statement | None:
         """For a plain read (safe method, no query parameters the filters could read) of an
-        endpoint that names a `compiled_read_key`: its SQL, compiled once per key."""
+        endpoint that has a `reader`: its SQL, compiled once per reader."""
         if self.lookup_field != "pk":
             return None
         found = self._compiled_key(set())
         if found is None:
             return None
-        key, still_holds = found
-        return compiled_reads.statement_for(key, self.get_queryset, still_holds)
+        return statement_cache.statement_for(found, self.get_queryset)
 
     def _compiled_key(self, allowed_params: set):
-        """(key, still_holds) naming this read's SQL, or None to read through the ORM: a
-        write, a query parameter outside `allowed_params`, or no `compiled_read_key`."""
-        if self.request.method not in SAFE_METHODS or not allowed_params.issuperset(
-            self.request.query_params
+        """The key naming this read's SQL, or None to read through the ORM: a
+        write, a query parameter outside `allowed_params`, no `reader`, or compiled
+        reads switched off (settings.STATEMENT_CACHE)."""
+        if (
+            not settings.STATEMENT_CACHE
+            or self.request.method not in SAFE_METHODS
+            or not allowed_params.issuperset(self.request.query_params)
         ):
             return None
-        shape = self.compiled_read_key()
-        if shape is None:
+        reader = self.reader()
+        if reader is None:
             return None
         tenant_id = current_tenant().pk  # fails closed with no tenant, as the managers do
-        key = (type(self).__module__, type(self).__qualname__, self.action, tenant_id, shape)
-        return key, lambda: self.compiled_read_key() == shape
+        key = (type(self).__module__, type(self).__qualname__, self.action, tenant_id, reader)
+        return key
 
     def _check_if_match(self, obj) -> None:
         """Honour If-Match on writes. The row is locked first, so of two writers holding
@@ -370,17 +372,16 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     # Query parameters a list read's ordering reads (cursor_ordering), besides the
     # paginator's own: they change the SQL only through the ordering, which
-    # compiled_reads.FirstPage keys on.
+    # statement_cache.FirstPage keys on.
     ordering_params: ClassVar[tuple[str, ...]] = ()
 
     def narrow_queryset(self, queryset):
         return queryset
 
-    def compiled_read_key(self):
-        """Opt in to reading single objects, and list actions' first pages (list_queryset),
-        through SQL compiled once (config/compiled_reads): return a hashable value naming
-        everything `narrow_queryset` depends on for this request besides the tenant, the
-        endpoint, the id, the ordering and the page size (who asks, their permissions,
-        policies, the day), or None to compile every time. Two requests with equal keys
-        must build the same SQL."""
+    def reader(self):
+        """What decides what this caller reads (`digests.selectors.Reader`), for an
+        endpoint whose queryset depends on nothing else; None (the default) otherwise.
+        Returning one opts in to reading single objects, and list actions' first pages
+        (list_queryset), through SQL compiled once per endpoint, action and reader
+        (config/statement_cache): equal readers, equal SQL."""
         return None

@@ -52,6 +52,7 @@ notifications.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import secrets
@@ -64,8 +65,6 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-
-from config.compiled_reads import loaded_instance
 
 if TYPE_CHECKING:
     from tenants.models import ApiKey
@@ -279,15 +278,12 @@ class Listener:
 
 
 def _clone(instance):
-    """A copy of a model instance loaded from the database, with its own attributes and
-    state, as `copy.copy` makes one through pickling's hooks, at a fifth of the cost (it
-    runs on every API request), except that the cache of related objects starts empty:
-    `_copied` sets the only ones used. The three models hold no memoryview (which
-    copy.copy would turn into bytes)."""
-    fresh = loaded_instance(type(instance), instance._state.db)
-    state = fresh._state
+    """A copy of a model instance loaded from the database, with its own field values and
+    state, and no cached related objects: `_copied` sets the only ones used."""
+    fresh = type(instance).__new__(type(instance))
     fresh.__dict__.update(instance.__dict__)
-    fresh._state = state
+    fresh._state = copy.copy(instance._state)
+    fresh._state.fields_cache = {}
     return fresh
 
 

@@ -6,7 +6,6 @@ transaction and raise `ServiceError`s that the API turns into problem documents.
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import hmac
@@ -21,7 +20,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
-from config.compiled_reads import Kept
 from tenants import key_cache, rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.db import security_generation
@@ -703,21 +701,6 @@ def keys_with_prefix(prefix: str) -> list[ApiKey]:
     return keys
 
 
-# Which tenant each key prefix belonged to when the key last authenticated: where
-# api_key_authenticate looks first, in that tenant's own scope, so the tenant's setting
-# opens the request's transaction and serves it whole (one round trip fewer than a lookup
-# across tenants followed by the tenant's own setting). Keyed by what the caller presents,
-# so a made-up key is looked up as before whatever URL it comes with; filled only from a
-# key that authenticated. A prefix names one key across tenants (a unique constraint) and
-# a key never changes tenant; a deleted one just sends the lookup on across tenants.
-# Process-local, bounded.
-_tenant_of_prefix = Kept()
-
-
-def forget_key_hints() -> None:
-    _tenant_of_prefix.clear()
-
-
 def api_key_authenticate(token: str) -> ApiKey | None:
     """The active key for `token`, or None. Compares hashes in constant time."""
     parts = token.split("_", 2)
@@ -742,17 +725,8 @@ def api_key_authenticate(token: str) -> ApiKey | None:
             cache.forget(remembered.tenant_id)
         # Taken before the lookup: a change notified during it keeps its result out.
         generation = cache.generation()
-    match = None
-    hinted = _tenant_of_prefix.get(prefix)
-    if hinted is not None:
-        with tenant_context(hinted):
-            match = _matching(keys_with_prefix(prefix), presented)
-    if match is None:
-        with platform_scope():
-            match = _matching(keys_with_prefix(prefix), presented)
-        if match is not None and match.status_at(now) == "active":
-            # A copy: the request goes on with match.tenant as its own.
-            _tenant_of_prefix.keep(prefix, copy.copy(match.tenant))
+    with platform_scope():
+        match = _matching(keys_with_prefix(prefix), presented)
     if match is None or match.status_at(now) != "active":
         return None
     if cache is not None:

@@ -26,7 +26,6 @@ from policies.models import Policy
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role, Tenant, User
-from tenants.services import forget_key_hints
 from tests import factories
 
 SENTINEL = "SENTINEL-globex-7f3a9c"
@@ -40,14 +39,14 @@ def _fast_and_clean(settings):
     settings.SSO_DNS_NAMESERVERS = ["127.0.0.1"]
     settings.SSO_DNS_PORT = 9
     settings.SSO_DNS_TIMEOUT = 0.3
-    # Every compiled read is compiled again and compared: a key missing a dimension fails.
-    settings.COMPILED_READS_CHECK = True
+    # Every cached condition and statement is compiled again and compared: SQL that
+    # depends on anything besides its reader fails (docs/performance.md).
+    settings.SQL_CACHE_CHECK = True
     # Test transactions never commit, so PostgreSQL never delivers the notifications that
     # keep the API key cache right: off, but in tests/tenants/test_key_cache.py, whose
     # changes commit.
     settings.API_KEY_CACHE = False
     cache.clear()  # throttle counters must not leak between tests
-    forget_key_hints()  # tenants are made afresh in every test
     yield
 
 

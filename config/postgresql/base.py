@@ -1,5 +1,4 @@
-"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use,
-and psycopg's parsed statements kept for long statements too (end of this docstring).
+"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use.
 
 With CONN_HEALTH_CHECKS, Django runs `SELECT 1` on a persistent connection before the
 first query of every request: one more round trip per request, paid to notice a server
@@ -19,13 +18,6 @@ that meets one whose peer answers with a reset fails with 503
 holds the request until TCP gives up, with or without this check (about 30 s with the
 TCP keepalive and `tcp_user_timeout` options config/settings.py sets). A busy server, where
 connections are reused within milliseconds, pays no round trip for its checks.
-
-psycopg remembers how it split a statement's text into literal parts and placeholders (a
-cache of the last 128 texts) only for texts up to 4 KB, taking longer ones for one-off ORM
-output. Ours are compiled once per caller and run on every read (config/compiled_reads.py):
-a detail read's statement, which writes the digest's JSON, is about 4.5 KB, and splitting
-it anew took about a twentieth of the request. Texts up to LONGEST_KEPT_STATEMENT are
-kept.
 """
 
 from __future__ import annotations
@@ -54,23 +46,6 @@ def idle_and_quiet(raw: psycopg.Connection) -> bool:
 
 # How recently a connection must have served a request for a quiet socket to be trusted.
 TRUST_QUIET_SECONDS = 1.0
-LONGEST_KEPT_STATEMENT = 32 * 1024
-
-
-def keep_long_statements() -> None:
-    """Let psycopg keep the parsed text of statements up to LONGEST_KEPT_STATEMENT bytes
-    (a module setting of its own; tests/test_long_statements.py notices if it moves)."""
-    try:
-        from psycopg import _queries
-    except ImportError:  # moved in a later psycopg: its own 4 KB limit stands
-        return
-    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", LONGEST_KEPT_STATEMENT) < (
-        LONGEST_KEPT_STATEMENT
-    ):
-        _queries.MAX_CACHED_STATEMENT_LENGTH = LONGEST_KEPT_STATEMENT
-
-
-keep_long_statements()
 
 
 class DatabaseWrapper(PostgresDatabaseWrapper):

@@ -75,15 +75,14 @@ def test_every_reader_of_readable_digests_asks_the_one_condition(world):
         with tenant_context(world.acme):
             principal = _principal(world, role)
             rules = policy_selectors.rule_set_for(principal)
+            reader = selectors.reader_for(principal, rules)
             every = Digest.objects.all()
-            one = _ids(selectors.readable_condition(principal, rules, every))
+            one = _ids(selectors.readable_condition(reader, every))
             assert one == readable, role
             assert _ids(services.seen_by(principal, every)) == one, role
             assert _ids(TextGate(principal, rules).readable_digests()) == one, role
-            assert _ids(selectors.readable_digests(principal, rules, every)) == one, role
-            gated = _ids(
-                selectors.readable_condition(principal, rules, every, include_license=False)
-            )
+            assert _ids(selectors.readable_digests(reader, every)) == one, role
+            gated = _ids(selectors.readable_condition(reader, every, include_license=False))
             assert gated - one == unlicensed[role], role
         client = world.client(role)
         for pk in everything:

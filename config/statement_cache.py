@@ -15,11 +15,17 @@ Each keeps what the ORM's own ModelIterable works out to turn a row into the ins
 (the selected fields, the annotations' columns, the backend's converters), so instances
 are built the same way.
 
-The caller's key must name everything the queryset depends on besides the id: who
-asks, what they may see, the policies and the day. A key that misses something serves
-one caller another's SQL. `TenantScopedViewSet.compiled_read_key` documents the contract
-for endpoints. Whatever the key, the database still checks the tenant (row-level
-security) because the statement runs in the request's transaction like any other.
+The key is derived, never written by hand: the endpoint, its action, the tenant and the
+caller's `digests.selectors.Reader` (`TenantScopedViewSet.reader`), the one value the
+queryset is built from, plus the ordering and page size for a first page. With
+SQL_CACHE_CHECK (tests, debug mode) every kept read is compiled again and compared,
+so a queryset that came to depend on anything else fails loudly. The database still
+checks the tenant (row-level security): the statement runs in the request's transaction
+like any other. STATEMENT_CACHE = False reads everything through the ORM.
+
+The module re-does what Django's ModelIterable does for one row; it is written for the
+Django versions in SUPPORTED_DJANGO and switches itself off on any other
+(tests/test_statement_cache.py fails there, so an upgrade is noticed).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
@@ -47,20 +54,20 @@ try:
 except ImportError:  # no psycopg: SQLite's JSON parameters are text already
     _JSON_PARAMETERS = ()
 
+# The Django versions whose ModelIterable, SQLCompiler and Model.from_db this module
+# follows. On any other it keeps nothing, every read goes through the ORM, and
+# tests/test_statement_cache.py fails until it is checked against the new version.
+SUPPORTED_DJANGO = ((5, 2),)
+WRITTEN_FOR_THIS_DJANGO = django.VERSION[:2] in SUPPORTED_DJANGO
+
 # Two ids that tell the id's parameter apart from every other parameter.
 _PROBES = (1, 2)
 
 
 class Kept:
-    """Values kept per key for the process (here, SQL compiled once per key):
-    thread-safe; when full, the older half is forgotten (callers choose part of some
-    keys, a page size for one, so a caller sweeping them must not empty everyone's store
-    at once).
-
-    A compilation is kept only if `still_holds()`, when given, confirms its key
-    afterwards: a key naming the day must not store tomorrow's SQL under today's. Also
-    holds `digests.selectors.readable_digests`'s compiled conditions, and the tenant each
-    API key prefix belongs to (`tenants.services.api_key_authenticate`)."""
+    """Statements kept per key for the process: thread-safe; when full, the older half
+    is forgotten (callers choose part of some keys, a page size for one, so a caller
+    sweeping them must not empty everyone's store at once)."""
 
     def __init__(self, limit: int = 10_000):
         self.limit = limit
@@ -70,11 +77,7 @@ class Kept:
     def get(self, key: Hashable) -> Any:
         return self._items.get(key)
 
-    def keep(
-        self, key: Hashable, value: Any, still_holds: Callable[[], bool] | None = None
-    ) -> None:
-        if still_holds is not None and not still_holds():
-            return
+    def keep(self, key: Hashable, value: Any) -> None:
         with self._lock:
             if len(self._items) >= self.limit:
                 for old in list(self._items)[: max(1, self.limit // 2)]:
@@ -336,31 +339,31 @@ def _compile_page(queryset: QuerySet) -> Statement | None:
     if not _rebuildable(queryset):
         return None
     # Compiled twice to catch values made while compiling. Values fixed when the queryset
-    # was built (the day, the caller) are the key's to name; COMPILED_READS_CHECK, which
-    # builds afresh, is what catches a key that misses one.
+    # was built come from the reader in the key; SQL_CACHE_CHECK, which builds
+    # afresh, catches a queryset that reads anything else.
     first, second = _compiled(queryset), _compiled(queryset)
     if first is None or second is None or _differs(first, second):
         return None  # a value that changes from one compilation to the next
     return _statement(queryset, first, None)
 
 
-def _kept(key, build, still_holds, compile) -> Statement | None:
+def _kept(key, build, compile) -> Statement | None:
+    if not WRITTEN_FOR_THIS_DJANGO:
+        return None
     found = _statements.get(key)
     if found is None:
         found = compile(build())
         if found is not None:
-            _statements.keep(key, found, still_holds)
-    elif settings.COMPILED_READS_CHECK:
+            _statements.keep(key, found)
+    elif settings.SQL_CACHE_CHECK:
         _check(key, found, compile(build()))
     return found
 
 
-def statement_for(
-    key: Hashable, build: Callable[[], QuerySet], still_holds: Callable[[], bool]
-) -> Statement | None:
-    """The statement of `build().get(pk=...)`, kept under `key` (see `Kept.keep` for
-    `still_holds`); None when it cannot be reused (read through the ORM then)."""
-    return _kept(("get", key), build, still_holds, _compile)
+def statement_for(key: Hashable, build: Callable[[], QuerySet]) -> Statement | None:
+    """The statement of `build().get(pk=...)`, kept under `key`; None when it cannot be
+    reused (read through the ORM then)."""
+    return _kept(("get", key), build, _compile)
 
 
 class FirstPage:
@@ -371,14 +374,8 @@ class FirstPage:
     offset, any other queryset method) builds the real queryset, once, and carries on
     with it. `key` follows the contract of `statement_for`."""
 
-    def __init__(
-        self,
-        key: Hashable,
-        build: Callable[[], QuerySet],
-        still_holds: Callable[[], bool],
-        ordering: tuple | None = None,
-    ):
-        self._key, self._build, self._still_holds = key, build, still_holds
+    def __init__(self, key: Hashable, build: Callable[[], QuerySet], ordering: tuple | None = None):
+        self._key, self._build = key, build
         self._ordering = ordering
         self._built: QuerySet | None = None
 
@@ -393,7 +390,7 @@ class FirstPage:
     def order_by(self, *fields):
         if self._ordering is not None:
             return self._queryset().order_by(*fields)
-        return FirstPage(self._key, self._build, self._still_holds, tuple(fields))
+        return FirstPage(self._key, self._build, tuple(fields))
 
     def __getitem__(self, k):
         if (
@@ -407,7 +404,6 @@ class FirstPage:
             statement = _kept(
                 ("page", self._key, self._ordering, k.stop),
                 lambda: self._queryset()[: k.stop],
-                self._still_holds,
                 _compile_page,
             )
             if statement is not None:
@@ -421,14 +417,14 @@ class FirstPage:
 
 
 class StaleStatement(AssertionError):
-    """A kept statement differs from what the queryset compiles to now: its key misses
-    something the queryset depends on."""
+    """A kept statement differs from what the queryset compiles to now: the queryset
+    depends on something its key does not name."""
 
 
 def _check(key: Hashable, found: Statement, fresh: Statement | None) -> None:
-    """Compare a kept statement with a fresh compilation (COMPILED_READS_CHECK: tests and
-    debug mode), so that a key missing a dimension fails loudly instead of serving one
-    caller another's SQL."""
+    """Compare a kept statement with a fresh compilation (SQL_CACHE_CHECK: tests and
+    debug mode), so that a queryset reading anything besides its key fails loudly
+    instead of serving one caller another's SQL."""
     if (
         fresh is None
         or fresh.pk_index != found.pk_index
@@ -436,7 +432,7 @@ def _check(key: Hashable, found: Statement, fresh: Statement | None) -> None:
     ):
         raise StaleStatement(
             f"compiled read {key!r}: the queryset no longer compiles to the kept statement; "
-            "its compiled_read_key misses something the queryset depends on"
+            "the queryset depends on something besides the endpoint, action and reader"
         )
 
 
