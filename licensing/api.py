@@ -40,6 +40,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from config.exports import csv_chunks
+from config.fields import ChoiceField
 from config.params import whole_number
 from config.times import iso_utc
 from digests import selectors as digest_selectors
@@ -227,7 +228,7 @@ def source_to_dict(source: Source, licenses, on, gate: selectors.TextGate) -> di
 
 
 class SourceWriteSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+    kind = ChoiceField(choices=Source.Kind.choices)
     title = serializers.CharField(max_length=300)
     canonical_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -447,7 +448,7 @@ def license_to_dict(lic: License, on=None) -> dict:
 
 
 class TermsSerializer(serializers.Serializer):
-    origin = serializers.ChoiceField(choices=LicenseVersion.Origin.choices)
+    origin = ChoiceField(choices=LicenseVersion.Origin.choices)
     spdx_id = serializers.RegexField(
         term_rules.SPDX_PATTERN,
         max_length=100,
@@ -455,10 +456,10 @@ class TermsSerializer(serializers.Serializer):
         error_messages={"invalid": term_rules.SPDX_HELP},
     )
     permitted_uses = serializers.ListField(
-        child=serializers.ChoiceField(choices=USE_CHOICES), max_length=len(USE_NAMES)
+        child=ChoiceField(choices=USE_CHOICES), max_length=len(USE_NAMES)
     )
     prohibited_uses = serializers.ListField(
-        child=serializers.ChoiceField(choices=USE_CHOICES),
+        child=ChoiceField(choices=USE_CHOICES),
         max_length=len(USE_NAMES),
         required=False,
         default=list,
@@ -506,7 +507,7 @@ def _existing(model, pk: int, field: str):
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
+    decision = ChoiceField(choices=[(d, d) for d in services.DECISIONS])
     version = serializers.IntegerField(
         min_value=1, help_text="The version decided on: it must be the newest"
     )
