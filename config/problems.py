@@ -20,6 +20,8 @@ from rest_framework import status as drf_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.renderers import UnknownFormat
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -100,6 +102,16 @@ _DEFAULT_CODES = {
 }
 
 
+def unknown_format_detail(requested: str) -> str:
+    return (
+        f"There is no format={requested[:40]!r} here: every answer is JSON, and `format` "
+        "only chooses the response's media type. Files come from the export endpoints, "
+        "which name theirs with `export_format`: digests/export and digests/{id}/export "
+        "(json, markdown, csv), audit/events/export/ (csv, jsonl) and the compliance "
+        "reports (csv)."
+    )
+
+
 def exception_handler(exc, context):
     """DRF exception handler: every error as a problem document."""
     from tenants.context import TenantNotSet
@@ -116,7 +128,9 @@ def exception_handler(exc, context):
             status=413,
             content_type=PROBLEM_CONTENT_TYPE,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, UnknownFormat):
+        exc = drf_exceptions.NotFound(unknown_format_detail(exc.requested), code="unknown_format")
+    elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()

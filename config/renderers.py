@@ -4,6 +4,7 @@ the lists of nested dicts the digest endpoints return."""
 from __future__ import annotations
 
 import orjson
+from django.http import Http404
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
@@ -22,6 +23,15 @@ class ORJSONRenderer(BaseRenderer):
         if data is None:
             return b""
         return orjson.dumps(data, default=_fallback, option=orjson.OPT_NON_STR_KEYS)
+
+
+class UnknownFormat(Http404):
+    """A `format` (query parameter or suffix) that no renderer answers: a 404, as DRF
+    makes it, whose problem says where files come from (config.problems)."""
+
+    def __init__(self, requested: str):
+        super().__init__(requested)
+        self.requested = requested
 
 
 class QuickContentNegotiation(DefaultContentNegotiation):
@@ -45,3 +55,9 @@ class QuickContentNegotiation(DefaultContentNegotiation):
         ):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)
+
+    def filter_renderers(self, renderers, format):
+        try:
+            return super().filter_renderers(renderers, format)
+        except Http404:
+            raise UnknownFormat(format) from None
