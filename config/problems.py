@@ -164,6 +164,14 @@ def exception_handler(exc, context):
         extra["errors"] = _flatten_errors(exc.detail)
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if (
+            isinstance(exc, drf_exceptions.NotAuthenticated)
+            and exc.detail == drf_exceptions.NotAuthenticated.default_detail
+            and context.get("request") is not None
+        ):
+            from tenants.authentication import missing_credentials_detail
+
+            detail = missing_credentials_detail(context["request"])
         code = getattr(exc.detail, "code", None) or exc.default_code
         if code in {"error", "invalid"}:
             code = _DEFAULT_CODES.get(status, "error")

@@ -41,6 +41,23 @@ def test_unauthenticated_request_is_a_401_problem(world):
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        pytest.param({}, "not provided", id="none"),
+        pytest.param({"HTTP_AUTHORIZATION": "Token dp_x_y"}, "'Token'", id="token-scheme"),
+        pytest.param({"HTTP_AUTHORIZATION": "Basic YTpi"}, "'Basic'", id="basic-scheme"),
+        pytest.param({"HTTP_X_API_KEY": "dp_x_y"}, "X-Api-Key", id="x-api-key"),
+    ],
+)
+def test_a_401_says_how_to_send_a_key(world, headers, named):
+    """A key in a form this API does not read is named, with the form it does read."""
+    response = APIClient().get("/api/v1/me", **headers)
+    body = assert_problem(response, 401, "not_authenticated")
+    assert named in body["detail"]
+    assert "'Authorization: Bearer <key>'" in body["detail"]
+
+
 def test_bad_api_key_is_a_401_problem(world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer dp_0123456789_not-a-real-secret")
