@@ -20,7 +20,7 @@ from rest_framework import status as drf_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.renderers import UnknownFormat
+from config.renderers import ORJSONRenderer, UnknownFormat, for_reading
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,11 @@ def problem_body(status: int, code: str, detail: str, **extra) -> dict:
     return body
 
 
-def problem_response(status: int, code: str, detail: str, **extra) -> HttpResponse:
+def problem_response(status: int, code: str, detail: str, *, request=None, **extra) -> HttpResponse:
+    """A problem document; indented when `request` comes from a browser."""
+    indent = 2 if request is not None and for_reading(None, {"request": request}) else None
     response = HttpResponse(
-        json.dumps(problem_body(status, code, detail, **extra)),
+        json.dumps(problem_body(status, code, detail, **extra), indent=indent),
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
     )
@@ -116,6 +118,13 @@ def exception_handler(exc, context):
     """DRF exception handler: every error as a problem document."""
     from tenants.context import TenantNotSet
     from tenants.services import ServiceError
+
+    request = context.get("request")
+    if request is not None:
+        # A problem is JSON whatever the view renders otherwise: the API docs' HTML page
+        # or the schema's YAML would carry this content type over another body.
+        request.accepted_renderer = ORJSONRenderer()
+        request.accepted_media_type = ORJSONRenderer.media_type
 
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):
@@ -192,25 +201,33 @@ def exception_handler(exc, context):
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return problem_response(
-            413, "request_too_large", "The request body is larger than allowed."
+            413, "request_too_large", "The request body is larger than allowed.", request=request
         )
-    return problem_response(400, "bad_request", "The request could not be understood.")
+    return problem_response(
+        400, "bad_request", "The request could not be understood.", request=request
+    )
 
 
 def permission_denied(request, exception=None):
-    return problem_response(403, "permission_denied", "You do not have permission to do this.")
+    return problem_response(
+        403, "permission_denied", "You do not have permission to do this.", request=request
+    )
 
 
 def page_not_found(request, exception=None):
-    return problem_response(404, "not_found", "Not found.")
+    return problem_response(404, "not_found", "Not found.", request=request)
 
 
 def server_error(request):
-    return problem_response(500, "server_error", "The server could not complete the request.")
+    return problem_response(
+        500, "server_error", "The server could not complete the request.", request=request
+    )
 
 
 def csrf_failure(request, reason=""):
-    return problem_response(403, "csrf_failed", f"CSRF verification failed: {reason}")
+    return problem_response(
+        403, "csrf_failed", f"CSRF verification failed: {reason}", request=request
+    )
 
 
 class ProblemDetailsMiddleware:
@@ -240,7 +257,7 @@ class ProblemDetailsMiddleware:
             extra = {}
             if status == 405 and response.has_header("Allow"):
                 extra["allowed"] = [m.strip() for m in response["Allow"].split(",")]
-            rewritten = problem_response(status, code, detail or "Error.", **extra)
+            rewritten = problem_response(status, code, detail or "Error.", request=request, **extra)
             for header in ("Allow", "WWW-Authenticate", "Retry-After"):
                 if response.has_header(header):
                     rewritten[header] = response[header]

@@ -3,6 +3,7 @@ shortcut and DRF must agree on every request, the 406s included."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -143,3 +144,16 @@ def test_an_unknown_format_points_to_the_export_endpoints(world, path):
     assert problem["code"] == "unknown_format"
     assert "export_format" in problem["detail"]
     assert "digests/export" in problem["detail"]
+
+
+def test_json_is_indented_for_a_person_and_compact_for_programs(world):
+    client = world.client("viewer")
+    compact = client.get("/api/v1/me")
+    browser = client.get("/api/v1/me", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    asked = client.get("/api/v1/me", HTTP_ACCEPT="application/json; indent=4")
+    assert b"\n" not in compact.content
+    for indented in (browser, asked):
+        assert indented.status_code == 200
+        assert indented["Content-Type"] == "application/json"
+        assert indented.content.startswith(b'{\n  "')
+        assert json.loads(indented.content) == compact.json()
