@@ -67,14 +67,13 @@ class Block:
 
 
 def pages() -> list[Path]:
-    """Every Markdown page of the repository, outside hidden and generated folders."""
+    """Every Markdown page of the repository, outside hidden folders (.venv, .git) and
+    generated ones."""
     found = []
-    for path in sorted(ROOT.rglob("*.md")):
-        parts = path.relative_to(ROOT).parts[:-1]
-        if any(part.startswith(".") or part in SKIPPED_DIRS for part in parts):
-            continue
-        found.append(path)
-    return found
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [s for s in subfolders if not s.startswith(".") and s not in SKIPPED_DIRS]
+        found += [Path(folder) / name for name in files if name.endswith(".md")]
+    return sorted(found)
 
 
 def blocks(page: Path) -> list[Block]:
