@@ -20,6 +20,8 @@ from rest_framework import status as drf_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from config.renderers import ORJSONRenderer, UnknownFormat, for_reading
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -41,9 +43,11 @@ def problem_body(status: int, code: str, detail: str, **extra) -> dict:
     return body
 
 
-def problem_response(status: int, code: str, detail: str, **extra) -> HttpResponse:
+def problem_response(status: int, code: str, detail: str, *, request=None, **extra) -> HttpResponse:
+    """A problem document; indented when `request` comes from a browser."""
+    indent = 2 if request is not None and for_reading(None, {"request": request}) else None
     response = HttpResponse(
-        json.dumps(problem_body(status, code, detail, **extra)),
+        json.dumps(problem_body(status, code, detail, **extra), indent=indent),
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
     )
@@ -100,10 +104,27 @@ _DEFAULT_CODES = {
 }
 
 
+def unknown_format_detail(requested: str) -> str:
+    return (
+        f"There is no format={requested[:40]!r} here: every answer is JSON, and `format` "
+        "only chooses the response's media type. Files come from the export endpoints, "
+        "which name theirs with `export_format`: digests/export and digests/{id}/export "
+        "(json, markdown, csv), audit/events/export/ (csv, jsonl) and the compliance "
+        "reports (csv)."
+    )
+
+
 def exception_handler(exc, context):
     """DRF exception handler: every error as a problem document."""
     from tenants.context import TenantNotSet
     from tenants.services import ServiceError
+
+    request = context.get("request")
+    if request is not None:
+        # A problem is JSON whatever the view renders otherwise: the API docs' HTML page
+        # or the schema's YAML would carry this content type over another body.
+        request.accepted_renderer = ORJSONRenderer()
+        request.accepted_media_type = ORJSONRenderer.media_type
 
     headers: dict[str, str] = {}
     if isinstance(exc, ServiceError):
@@ -116,7 +137,9 @@ def exception_handler(exc, context):
             status=413,
             content_type=PROBLEM_CONTENT_TYPE,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, UnknownFormat):
+        exc = drf_exceptions.NotFound(unknown_format_detail(exc.requested), code="unknown_format")
+    elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
@@ -150,6 +173,14 @@ def exception_handler(exc, context):
         extra["errors"] = _flatten_errors(exc.detail)
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if (
+            isinstance(exc, drf_exceptions.NotAuthenticated)
+            and exc.detail == drf_exceptions.NotAuthenticated.default_detail
+            and context.get("request") is not None
+        ):
+            from tenants.authentication import missing_credentials_detail
+
+            detail = missing_credentials_detail(context["request"])
         code = getattr(exc.detail, "code", None) or exc.default_code
         if code in {"error", "invalid"}:
             code = _DEFAULT_CODES.get(status, "error")
@@ -170,25 +201,33 @@ def exception_handler(exc, context):
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return problem_response(
-            413, "request_too_large", "The request body is larger than allowed."
+            413, "request_too_large", "The request body is larger than allowed.", request=request
         )
-    return problem_response(400, "bad_request", "The request could not be understood.")
+    return problem_response(
+        400, "bad_request", "The request could not be understood.", request=request
+    )
 
 
 def permission_denied(request, exception=None):
-    return problem_response(403, "permission_denied", "You do not have permission to do this.")
+    return problem_response(
+        403, "permission_denied", "You do not have permission to do this.", request=request
+    )
 
 
 def page_not_found(request, exception=None):
-    return problem_response(404, "not_found", "Not found.")
+    return problem_response(404, "not_found", "Not found.", request=request)
 
 
 def server_error(request):
-    return problem_response(500, "server_error", "The server could not complete the request.")
+    return problem_response(
+        500, "server_error", "The server could not complete the request.", request=request
+    )
 
 
 def csrf_failure(request, reason=""):
-    return problem_response(403, "csrf_failed", f"CSRF verification failed: {reason}")
+    return problem_response(
+        403, "csrf_failed", f"CSRF verification failed: {reason}", request=request
+    )
 
 
 class ProblemDetailsMiddleware:
@@ -218,7 +257,7 @@ class ProblemDetailsMiddleware:
             extra = {}
             if status == 405 and response.has_header("Allow"):
                 extra["allowed"] = [m.strip() for m in response["Allow"].split(",")]
-            rewritten = problem_response(status, code, detail or "Error.", **extra)
+            rewritten = problem_response(status, code, detail or "Error.", request=request, **extra)
             for header in ("Allow", "WWW-Authenticate", "Retry-After"):
                 if response.has_header(header):
                     rewritten[header] = response[header]

@@ -1,4 +1,4 @@
-"""The digest text format (shared/DIGEST-FORMAT.md) into a `ParsedDigest`.
+"""The digest text format (docs/digest-format.md) into a `ParsedDigest`.
 
 Pure: no database, no Django. Errors carry the file name and the 1-based line number.
 """

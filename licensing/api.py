@@ -40,6 +40,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from config.exports import csv_chunks
+from config.fields import ChoiceField
 from config.params import whole_number
 from config.times import iso_utc
 from digests import selectors as digest_selectors
@@ -226,7 +227,7 @@ def source_to_dict(source: Source, licenses, on, gate: selectors.TextGate) -> di
 
 
 class SourceWriteSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+    kind = ChoiceField(choices=Source.Kind.choices)
     title = serializers.CharField(max_length=300)
     canonical_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -398,7 +399,17 @@ class LicenseSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     source = serializers.IntegerField(allow_null=True)
+    source_title = serializers.CharField(
+        allow_null=True,
+        help_text="The covered source's title; null for a rights holder's license, or when "
+        "the title comes from digests you may not read",
+    )
     rights_holder = serializers.IntegerField(allow_null=True)
+    rights_holder_name = serializers.CharField(
+        allow_null=True,
+        help_text="The covering rights holder's name; null for a source's license, or when "
+        "the name comes from digests you may not read",
+    )
     status = serializers.ChoiceField(choices=LICENSE_STATUSES)
     version = serializers.IntegerField(help_text="The newest version, shown here")
     in_force_version = serializers.IntegerField(
@@ -431,11 +442,20 @@ def terms_to_dict(v: LicenseVersion) -> dict:
     }
 
 
-def license_to_dict(lic: License, on=None) -> dict:
+def license_to_dict(lic: License, gate: selectors.TextGate, on=None) -> dict:
+    """A license, with the names of what it covers as `gate`'s caller may see them (the
+    license read through `LicenseViewSet.with_names`)."""
+    source_title = holder_name = None
+    if lic.source_id:
+        source_title = gate.text(lic.source_shown, {"title": lic.source.title})["title"]
+    if lic.rights_holder_id:
+        holder_name = gate.text(lic.holder_shown, {"name": lic.rights_holder.name})["name"]
     return {
         "id": lic.pk,
         "source": lic.source_id,
+        "source_title": source_title,
         "rights_holder": lic.rights_holder_id,
+        "rights_holder_name": holder_name,
         "status": selectors.license_status(lic, on),
         "version": lic.latest.number,
         "in_force_version": lic.in_force.number if lic.in_force else None,
@@ -446,7 +466,7 @@ def license_to_dict(lic: License, on=None) -> dict:
 
 
 class TermsSerializer(serializers.Serializer):
-    origin = serializers.ChoiceField(choices=LicenseVersion.Origin.choices)
+    origin = ChoiceField(choices=LicenseVersion.Origin.choices)
     spdx_id = serializers.RegexField(
         term_rules.SPDX_PATTERN,
         max_length=100,
@@ -454,10 +474,10 @@ class TermsSerializer(serializers.Serializer):
         error_messages={"invalid": term_rules.SPDX_HELP},
     )
     permitted_uses = serializers.ListField(
-        child=serializers.ChoiceField(choices=USE_CHOICES), max_length=len(USE_NAMES)
+        child=ChoiceField(choices=USE_CHOICES), max_length=len(USE_NAMES)
     )
     prohibited_uses = serializers.ListField(
-        child=serializers.ChoiceField(choices=USE_CHOICES),
+        child=ChoiceField(choices=USE_CHOICES),
         max_length=len(USE_NAMES),
         required=False,
         default=list,
@@ -505,7 +525,7 @@ def _existing(model, pk: int, field: str):
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
+    decision = ChoiceField(choices=[(d, d) for d in services.DECISIONS])
     version = serializers.IntegerField(
         min_value=1, help_text="The version decided on: it must be the newest"
     )
@@ -598,8 +618,25 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         "destroy": "licensing.delete_license",
     }
 
+    def text_gate(self) -> selectors.TextGate:
+        if not hasattr(self, "_text_gate"):
+            self._text_gate = selectors.TextGate(self.principal)
+        return self._text_gate
+
+    def with_names(self, queryset):
+        """Licenses with what `license_to_dict` shows of their source and rights holder."""
+        gate = self.text_gate()
+        queryset = queryset.select_related("latest", "in_force", "source", "rights_holder")
+        queryset = gate.annotate(queryset, name="source_shown", source="source_id")
+        return gate.annotate(queryset, name="holder_shown", holder="rights_holder_id")
+
+    def _render(self, lic: License, on=None) -> dict:
+        if not hasattr(lic, "source_shown"):  # just written: read it as the caller sees it
+            lic = self.with_names(License.objects.all()).get(pk=lic.pk)
+        return license_to_dict(lic, self.text_gate(), on)
+
     def narrow_queryset(self, queryset):
-        queryset = queryset.select_related("latest", "in_force")
+        queryset = self.with_names(queryset)
         params = self.request.query_params
         for name in ("source", "rights_holder"):
             if params.get(name):
@@ -637,11 +674,11 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         on = selectors.today()
-        return self.get_paginated_response([license_to_dict(lic, on) for lic in page])
+        return self.get_paginated_response([self._render(lic, on) for lic in page])
 
     def retrieve(self, request, *args, **kwargs):
         lic = self.get_object()
-        return self.etag_response(license_to_dict(lic), lic)
+        return self.etag_response(self._render(lic), lic)
 
     @extend_schema(request=LicenseCreateSerializer, responses={201: LicenseSerializer})
     def create(self, request, *args, **kwargs):
@@ -652,7 +689,7 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         lic = services.license_propose(
             actor=self.principal, source=source, rights_holder=holder, terms=terms
         )
-        return Response(license_to_dict(lic), status=status.HTTP_201_CREATED)
+        return Response(self._render(lic), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TermsSerializer, responses={200: LicenseSerializer})
     def partial_update(self, request, *args, **kwargs):
@@ -662,8 +699,8 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data = TermsSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         lic = services.license_revise(actor=self.principal, lic=lic, changes=data.validated_data)
-        lic = License.objects.select_related("latest", "in_force").get(pk=lic.pk)
-        return self.etag_response(license_to_dict(lic), lic)
+        lic = self.with_names(License.objects.all()).get(pk=lic.pk)
+        return self.etag_response(self._render(lic), lic)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
@@ -680,8 +717,7 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.license_review(actor=self.principal, lic=lic, **data.validated_data)
-        lic = License.objects.select_related("latest", "in_force").get(pk=lic.pk)
-        return Response(license_to_dict(lic))
+        return Response(self._render(self.with_names(License.objects.all()).get(pk=lic.pk)))
 
     @extend_schema(responses={200: LicenseVersionSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)

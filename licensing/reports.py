@@ -134,10 +134,15 @@ def expiring(days: int, *, gate: selectors.TextGate) -> Report:
     )
 
 
+# A source with licenses in force, none of which grants the use asked about.
+NOT_GRANTED = "not_granted"
+
+
 def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
     """Digests (of the queryset given) that rely on a source not permitted `use` today,
     one row per such source (or one row saying the digest has no source at all), with
-    the reason."""
+    the reason: no_source, unlicensed, pending, rejected, expired, prohibited, or
+    not_granted (licensed, but not for this use)."""
     on = selectors.today()
     risky = list(
         digests.exclude(selectors.digest_permitted(use, on))
@@ -165,7 +170,12 @@ def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
             if answer == selectors.PERMITTED:
                 continue
             state, _ = selectors.source_status(source, licenses, on)
-            reason = "prohibited" if answer == selectors.PROHIBITED else state
+            if answer == selectors.PROHIBITED:
+                reason = "prohibited"
+            elif state == selectors.LICENSED:
+                reason = NOT_GRANTED  # licensed, but for other uses than this one
+            else:
+                reason = state
             reasons[reason] += 1
             shown = _source_texts(gate, source, source.pk in sources_shown)
             rows.append([pk, title, status, source.pk, shown["title"], reason, answer])

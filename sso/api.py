@@ -23,6 +23,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.fields import ChoiceField
 from sso import services
 from sso.models import Connection, VerifiedDomain
 from sso.strategy import callback_path, sp_entity_path
@@ -187,7 +188,7 @@ class _ConnectionFields(serializers.Serializer):
 
 
 class OidcConnectionWrite(_ConnectionFields):
-    protocol = serializers.ChoiceField(choices=[Connection.Protocol.OIDC])
+    protocol = ChoiceField(choices=[Connection.Protocol.OIDC])
     issuer = ProviderUrlField(help_text="Exactly as the provider's ID tokens name it.")
     client_id = serializers.CharField(max_length=255)
     client_secret = serializers.CharField(max_length=2000, write_only=True)
@@ -201,7 +202,7 @@ class OidcConnectionWrite(_ConnectionFields):
 
 
 class SamlConnectionWrite(_ConnectionFields):
-    protocol = serializers.ChoiceField(choices=[Connection.Protocol.SAML])
+    protocol = ChoiceField(choices=[Connection.Protocol.SAML])
     idp_entity_id = serializers.CharField(max_length=500)
     idp_sso_url = ProviderUrlField(help_text="The IdP's HTTP-Redirect single sign-on URL.")
     idp_certificates = serializers.ListField(child=CertificateField(), min_length=1, max_length=5)
@@ -254,7 +255,7 @@ _PROTOCOL_FIELDS = {
 
 
 class ProtocolInput(serializers.Serializer):
-    protocol = serializers.ChoiceField(choices=Connection.Protocol.choices)
+    protocol = ChoiceField(choices=Connection.Protocol.choices)
 
 
 def _refuse_foreign_fields(data, protocol: str) -> None:

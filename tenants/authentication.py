@@ -51,3 +51,22 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'
+
+
+# Headers other APIs read keys from; this one reads only `Authorization: Bearer`.
+OTHER_KEY_HEADERS = ("HTTP_X_API_KEY", "HTTP_API_KEY", "HTTP_X_API_TOKEN", "HTTP_X_AUTH_TOKEN")
+
+
+def missing_credentials_detail(request) -> str:
+    """The 401 detail for a request that authenticated as nobody: what was not understood,
+    and how to send a key."""
+    how = "send an API key as 'Authorization: Bearer <key>', or sign in at /api/auth/login/"
+    scheme = authentication.get_authorization_header(request).split(b" ", 1)[0]
+    if scheme and scheme.lower() != ApiKeyAuthentication.keyword.lower().encode():
+        shown = scheme[:20].decode("ascii", "replace")
+        return f"The Authorization scheme {shown!r} is not one this API reads: {how}."
+    for name in OTHER_KEY_HEADERS:
+        if name in request.META:
+            header = name.removeprefix("HTTP_").replace("_", "-").title()
+            return f"The {header} header is not read here: {how}."
+    return f"Authentication credentials were not provided: {how}."

@@ -135,7 +135,8 @@ class Role(TenantOwnedModel):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.tenant_id}:{self.slug}"
+        # What a person reads (the admin's lists and forms); code names roles by slug.
+        return self.name
 
 
 class Membership(TenantOwnedModel):

@@ -180,3 +180,13 @@ def test_an_empty_typed_filter_is_a_400_not_ignored(world, query):
     assert response["Content-Type"] == "application/problem+json"
     name = query.split("?")[1].rstrip("=")
     assert response.json()["errors"][0]["field"] == name
+
+
+def test_a_filter_value_outside_its_enum_lists_the_accepted_values(world):
+    response = world.client("editor").get(f"{DIGESTS}?status=live")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "status"
+    assert (
+        error["message"] == '"live" is not a valid choice; use one of: draft, published, archived.'
+    )

@@ -3,9 +3,11 @@ shortcut and DRF must agree on every request, the 406s included."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
+from django.http import Http404
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -24,8 +26,8 @@ def selected(negotiation, renderers, accept, query, suffix):
         renderer, media_type = negotiation.select_renderer(request, renderers, suffix)
     except NotAcceptable:
         return "406"
-    except Exception as error:  # an unknown format: DRF raises Http404
-        return type(error).__name__
+    except Http404:  # an unknown format (the shortcut's says which, for the problem)
+        return "404"
     return type(renderer).__name__, media_type
 
 
@@ -127,3 +129,31 @@ def test_a_page_asked_for_as_html_is_json_or_a_406_never_a_500(world):
         browser = client.get(url, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
         assert browser.status_code == 200
         assert browser["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/tenants/acme/digests/?format=csv", "/api/v1/me?format=api"]
+)
+def test_an_unknown_format_points_to_the_export_endpoints(world, path):
+    """`format` only picks the media type (JSON): the 404 says that files are exported
+    with `export_format`, and where."""
+    response = world.client("viewer").get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "unknown_format"
+    assert "export_format" in problem["detail"]
+    assert "digests/export" in problem["detail"]
+
+
+def test_json_is_indented_for_a_person_and_compact_for_programs(world):
+    client = world.client("viewer")
+    compact = client.get("/api/v1/me")
+    browser = client.get("/api/v1/me", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    asked = client.get("/api/v1/me", HTTP_ACCEPT="application/json; indent=4")
+    assert b"\n" not in compact.content
+    for indented in (browser, asked):
+        assert indented.status_code == 200
+        assert indented["Content-Type"] == "application/json"
+        assert indented.content.startswith(b'{\n  "')
+        assert json.loads(indented.content) == compact.json()

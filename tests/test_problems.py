@@ -41,6 +41,48 @@ def test_unauthenticated_request_is_a_401_problem(world):
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        pytest.param({}, "not provided", id="none"),
+        pytest.param({"HTTP_AUTHORIZATION": "Token dp_x_y"}, "'Token'", id="token-scheme"),
+        pytest.param({"HTTP_AUTHORIZATION": "Basic YTpi"}, "'Basic'", id="basic-scheme"),
+        pytest.param({"HTTP_X_API_KEY": "dp_x_y"}, "X-Api-Key", id="x-api-key"),
+    ],
+)
+def test_a_401_says_how_to_send_a_key(world, headers, named):
+    """A key in a form this API does not read is named, with the form it does read."""
+    response = APIClient().get("/api/v1/me", **headers)
+    body = assert_problem(response, 401, "not_authenticated")
+    assert named in body["detail"]
+    assert "'Authorization: Bearer <key>'" in body["detail"]
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("post", "/api/docs/", {}, 405),
+        ("post", "/api/redoc/", {}, 405),
+        ("get", "/api/docs/?format=pdf", {}, 404),
+        ("get", "/api/schema/?format=pdf", {}, 404),
+        ("post", "/api/schema/", {}, 405),
+        ("get", "/api/docs/", {"HTTP_AUTHORIZATION": "Bearer dp_0123456789_wrong"}, 401),
+        ("get", "/api/v1/me", {}, 401),
+        ("get", "/nowhere", {}, 404),
+    ],
+)
+def test_a_browser_gets_every_problem_as_indented_json(db, method, path, headers, status):
+    """The API docs render HTML and the schema YAML: their errors must still be the JSON
+    their content type says, indented for the person reading them."""
+    response = getattr(APIClient(), method)(path, HTTP_ACCEPT=BROWSER, **headers)
+    body = assert_problem(response, status)
+    assert response.content.startswith(b'{\n  "'), response.content[:80]
+    assert body["status"] == status
+
+
 def test_bad_api_key_is_a_401_problem(world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer dp_0123456789_not-a-real-secret")

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.fields import ChoiceField
 from config.filters import StrictFilterSet
 from tenants.api_base import TenantScopedViewSet
 from webhooks import net, services
@@ -38,7 +39,7 @@ class WebhookWriteSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=1000)
     description = serializers.CharField(max_length=200, allow_blank=True, default="")
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENTS), min_length=1, max_length=len(EVENTS)
+        child=ChoiceField(choices=EVENTS), min_length=1, max_length=len(EVENTS)
     )
     is_active = serializers.BooleanField(default=True)
 

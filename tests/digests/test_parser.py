@@ -1,8 +1,10 @@
-"""The digest text format (shared/DIGEST-FORMAT.md), rule by rule. Pure: no database."""
+"""The digest text format (docs/digest-format.md), rule by rule. Pure: no database."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,9 +67,9 @@ def details_of(*rows: str) -> list[Section]:
     return parse(build(details=rows)).sections
 
 
-# --- The spec's own example -------------------------------------------------------------------
+# --- A whole digest in the canonical layout ---------------------------------------------------
 
-SPEC_EXAMPLE = """\
+CANONICAL_EXAMPLE = """\
 Digestly
 
 Mar 14, 2025
@@ -108,8 +110,8 @@ Plans from a few dollars a month.
 """
 
 
-def test_the_spec_example_parses_to_the_documented_structure():
-    parsed = parse(SPEC_EXAMPLE, "example.txt")
+def test_a_canonical_example_parses_to_its_structure():
+    parsed = parse(CANONICAL_EXAMPLE, "example.txt")
 
     assert parsed.exporter == "Digestly"
     assert parsed.published_on == dt.date(2025, 3, 14)
@@ -158,6 +160,32 @@ def test_the_spec_example_parses_to_the_documented_structure():
     assert parsed.truncated is True
     # The upsell after the trailer is nowhere.
     assert not any("paid plan" in s or "dollars" in s for s in all_strings(parsed))
+
+
+FORMAT_DOC = Path(__file__).resolve().parents[2] / "docs" / "digest-format.md"
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    """The bodies of the fenced blocks of `text` written in `language`, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+
+
+def test_the_format_document_example_reads_as_it_says():
+    """docs/digest-format.md shows an export and the fields it gives: they must agree."""
+    page = FORMAT_DOC.read_text(encoding="utf-8")
+    [export] = _fenced(page, "text")
+    [fields] = _fenced(page, "json")
+    parsed = parse(export, "example.txt")
+    assert {
+        "exporter": parsed.exporter,
+        "published_on": parsed.published_on.isoformat(),
+        "title": parsed.title,
+        "publisher": parsed.publisher,
+        "summary": parsed.summary,
+        "key_points": parsed.key_points,
+        "sections": parsed.sections_as_dicts(),
+        "truncated": parsed.truncated,
+    } == json.loads(fields)
 
 
 # --- Header: banner, date, title, publisher line ---------------------------------------------

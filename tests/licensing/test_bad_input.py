@@ -119,3 +119,35 @@ def test_oversized_or_disallowed_evidence_is_refused(world, source, name, conten
     assert name in response.json()["detail"]
     with tenant_context(world.acme):
         assert not Evidence.objects.filter(license=lic).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field", "listed"),
+    [
+        pytest.param(
+            "review",
+            {"decision": "approve", "version": 1},
+            "decision",
+            "approved, approved_with_conditions, rejected, needs_information",
+            id="review-decision",
+        ),
+        pytest.param(
+            "",
+            {**TERMS, "permitted_uses": ["summarise"]},
+            "permitted_uses.0",
+            "summarize, display_internally, distribute_internally",
+            id="terms-use",
+        ),
+    ],
+)
+def test_a_bad_choice_is_refused_with_the_valid_choices(world, source, url, body, field, listed):
+    """The 400 itself says which words are accepted (`approve` is not, `approved` is)."""
+    lic = factories.license(world.acme, source=source)
+    path = f"{LICENSES}{lic.pk}/review/" if url else LICENSES
+    if not url:
+        body = {**body, "source": source.pk}
+    response = world.client("compliance").post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    [error] = [e for e in response.json()["errors"] if e["field"] == field]
+    assert error["code"] == "invalid_choice"
+    assert listed in error["message"], error

@@ -365,3 +365,48 @@ def test_a_slug_made_from_a_redacted_title_is_shown_as_the_stand_in(world):
     (event,) = _events(admin, action="digest.updated", target_id=str(digest.pk))
     assert event["changes"]["title"] == ["A plain digest", "The [redacted] plan"]
     assert event["changes"]["slug"][1] == f"digest-{digest.pk}"
+
+
+# --- licensing/licenses/ ------------------------------------------------------------------
+
+
+def test_license_rows_name_what_they_cover_as_the_caller_may_see_it(world):
+    """A license shows its source's title or its rights holder's name next to the id,
+    withheld (null) where it comes from a digest the caller may not read."""
+    holder = factories.rights_holder(world.acme, "Open Airwaves")
+    by_holder = factories.license(world.acme, rights_holder=holder)
+    shown = factories.license(
+        world.acme, source=_source_of(world, factories.digest(world.acme, title="Loud news"))
+    )
+    hidden = factories.license(
+        world.acme, source=_source_of(world, _restricted(world, "Kerfuffle insider"))
+    )
+    expected = {
+        by_holder.pk: (None, "Open Airwaves"),
+        shown.pk: ("Loud news", None),
+        hidden.pk: (None, None),
+    }
+    compliance = world.client("compliance")  # reads licenses, not the restricted digest
+    listed = compliance.get(f"{BASE}/licensing/licenses/")
+    assert listed.status_code == 200
+    rows = {r["id"]: (r["source_title"], r["rights_holder_name"]) for r in listed.json()["results"]}
+    assert rows == expected
+    assert b"Kerfuffle" not in listed.content
+    for pk, names in expected.items():
+        detail = compliance.get(f"{BASE}/licensing/licenses/{pk}/").json()
+        assert (detail["source_title"], detail["rights_holder_name"]) == names
+    owner = world.client("owner").get(f"{BASE}/licensing/licenses/{hidden.pk}/").json()
+    assert owner["source_title"] == "Kerfuffle insider"
+
+    proposed = world.client("editor").post(
+        f"{BASE}/licensing/licenses/",
+        {
+            "rights_holder": holder.pk,
+            "origin": "manual",
+            "spdx_id": "LicenseRef-open-airwaves",
+            "permitted_uses": ["summarize"],
+        },
+        format="json",
+    )
+    assert proposed.status_code == 201, proposed.content
+    assert proposed.json()["rights_holder_name"] == "Open Airwaves"

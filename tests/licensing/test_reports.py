@@ -56,6 +56,10 @@ def library(world):
         prohibited=["display_internally"],
         decision="approved",
     )
+    s["other_uses"] = factories.source(world.acme, "Licensed for other uses")
+    factories.license(
+        world.acme, source=s["other_uses"], permitted=["summarize"], decision="approved"
+    )
     d = {name: factories.digest(world.acme, title=f"Relies on {name}") for name in s}
     for name, digest in d.items():
         _link(world, digest, s[name])
@@ -102,9 +106,11 @@ def test_digests_at_risk_say_why(world, library):
         digests["rejected"].pk: "rejected",
         digests["unlicensed"].pk: "unlicensed",
         digests["prohibited"].pk: "prohibited",
+        digests["other_uses"].pk: "not_granted",
         digests["none"].pk: "no_source",
     }
     assert digests["licensed"].pk not in reasons
+    assert "licensed" not in body["summary"]["reasons"]
 
 
 def test_publishers_summary(world, library):

@@ -206,11 +206,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="The tests' OpenID Connect provider, alone.")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--email", default="owner@acme.example", help="who signs in")
-    parser.add_argument("--sub", default="local-user-1", help="their subject at the provider")
+    parser.add_argument(
+        "--sub",
+        help="their subject at the provider (by default one of its own per email, so "
+        "another --email is another person)",
+    )
     parser.add_argument("--groups", default="", help="comma-separated groups claim")
     parser.add_argument("--client-id", default="digest-local")
     parser.add_argument("--client-secret", default="digest-local-secret")
     args = parser.parse_args()
+    args.sub = args.sub or f"local-{args.email.lower()}"
 
     provider = OidcProvider(client_id=args.client_id, client_secret=args.client_secret)
     provider._server.server_close()

@@ -159,6 +159,41 @@ def test_load_demo_keeps_changes_made_since_the_first_run(db):
         assert Membership.objects.get(user__email="viewer@acme.example").role.slug == "editor"
 
 
+def test_load_demo_leaves_the_demo_digests_as_they_were_changed(db):
+    """A second `make run` must not re-import the samples over a person's edits; a
+    sample that was deleted comes back."""
+    from digests import services as digest_services
+    from digests.models import Digest
+
+    run("load_demo", "--quiet-credentials")
+    acme = Tenant.objects.get(slug="acme")
+    with tenant_context(acme):
+        edited = Digest.objects.get(title="Keeping Vaccines Cold on the Last Mile")
+        digest_services.digest_update(
+            actor=None,
+            digest=edited,
+            data={"title": "Cold Chains, Revised", "summary": "Rewritten by an editor."},
+        )
+        digest_services.digest_transition(actor=None, digest=edited, to=Digest.Status.ARCHIVED)
+        deleted = Digest.objects.get(title="Pressing Traps and the Return of the Back Three")
+        digest_services.digest_delete(actor=None, digest=deleted)
+        count = Digest.objects.count()
+
+    second = run("load_demo", "--quiet-credentials")
+
+    assert "Demo data: 1 new records" in second
+    with tenant_context(acme):
+        edited.refresh_from_db()
+        assert (edited.title, edited.summary, edited.status) == (
+            "Cold Chains, Revised",
+            "Rewritten by an editor.",
+            Digest.Status.ARCHIVED,
+        )
+        back = Digest.objects.get(title="Pressing Traps and the Return of the Back Three")
+        assert back.status == Digest.Status.PUBLISHED and back.topics == ["sport"]
+        assert Digest.objects.count() == count + 1
+
+
 def test_load_demo_api_key_authenticates(db):
     run("load_demo", "--quiet-credentials")
     key = demo_key("acme")

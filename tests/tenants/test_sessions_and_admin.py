@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import Client
 from rest_framework.test import APIClient
 
+from tests import factories
 from tests.conftest import SENTINEL
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
@@ -62,6 +63,19 @@ def test_operators_see_every_tenant_in_the_admin(world, django_user_model):
     keys = client.get("/admin/tenants/apikey/")
     assert keys.status_code == 200
     assert SENTINEL.encode() in keys.content
+
+
+def test_the_admin_shows_roles_by_their_names(world, django_user_model):
+    operator = django_user_model.objects.create_superuser(email="ops@platform.test", password="x")
+    factories.api_key(world.acme, "viewer", name="Widget key")
+    client = Client()
+    client.force_login(operator)
+    for page in ("membership", "apikey"):
+        response = client.get(f"/admin/tenants/{page}/")
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert 'class="field-role nowrap">Viewer</td>' in text, page
+        assert f"{world.acme.pk}:viewer" not in text
 
 
 def test_tenant_members_are_not_operators(world):

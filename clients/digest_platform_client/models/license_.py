@@ -30,7 +30,11 @@ class License:
         Attributes:
             id (int):
             source (int | None):
+            source_title (None | str): The covered source's title; null for a rights holder's license, or when the title
+                comes from digests you may not read
             rights_holder (int | None):
+            rights_holder_name (None | str): The covering rights holder's name; null for a source's license, or when the
+                name comes from digests you may not read
             status (LicenseStatusEnum): * `pending` - pending
                 * `approved` - approved
                 * `approved_with_conditions` - approved_with_conditions
@@ -60,7 +64,9 @@ class License:
 
     id: int
     source: int | None
+    source_title: None | str
     rights_holder: int | None
+    rights_holder_name: None | str
     status: LicenseStatusEnum
     version: int
     in_force_version: int | None
@@ -90,8 +96,14 @@ class License:
         source: int | None
         source = self.source
 
+        source_title: None | str
+        source_title = self.source_title
+
         rights_holder: int | None
         rights_holder = self.rights_holder
+
+        rights_holder_name: None | str
+        rights_holder_name = self.rights_holder_name
 
         status = self.status.value
 
@@ -152,7 +164,9 @@ class License:
         field_dict.update({
             "id": id,
             "source": source,
+            "source_title": source_title,
             "rights_holder": rights_holder,
+            "rights_holder_name": rights_holder_name,
             "status": status,
             "version": version,
             "in_force_version": in_force_version,
@@ -189,12 +203,28 @@ class License:
         source = _parse_source(d.pop("source"))
 
 
+        def _parse_source_title(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        source_title = _parse_source_title(d.pop("source_title"))
+
+
         def _parse_rights_holder(data: object) -> int | None:
             if data is None:
                 return data
             return cast(int | None, data)
 
         rights_holder = _parse_rights_holder(d.pop("rights_holder"))
+
+
+        def _parse_rights_holder_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        rights_holder_name = _parse_rights_holder_name(d.pop("rights_holder_name"))
 
 
         status = LicenseStatusEnum(d.pop("status"))
@@ -300,7 +330,9 @@ class License:
         license_ = cls(
             id=id,
             source=source,
+            source_title=source_title,
             rights_holder=rights_holder,
+            rights_holder_name=rights_holder_name,
             status=status,
             version=version,
             in_force_version=in_force_version,

@@ -9,9 +9,9 @@ from tenants.models import Tenant
 
 class Command(BaseCommand):
     help = (
-        "Import digest exports (the digest text format) into a tenant. Files or folders "
-        "(every *.txt below). Re-importing an export updates its digest; a malformed file "
-        "is reported with its line and leaves nothing behind."
+        "Import digest exports (the text format of docs/digest-format.md) into a tenant. "
+        "Files or folders (every *.txt below). Re-importing an export updates its digest; "
+        "a malformed file is reported with its line and leaves nothing behind."
     )
 
     def add_arguments(self, parser):

@@ -1,6 +1,8 @@
 """Load the demo tenants, people, roles and API keys from seeds/demo.json; idempotent.
 
-Creates what is missing and leaves what exists untouched, so a second run changes nothing.
+Creates what is missing and leaves what exists as it is, whatever was edited since: a
+second run changes nothing that is there. The demo's licenses are loaded once, while the
+tenant has none.
 """
 
 import json
@@ -218,12 +220,28 @@ class Command(BaseCommand):
         return created
 
     def _load_digests(self, spec: dict, roles: dict) -> int:
-        """Import the sample exports; topics and restrictions only on first import."""
+        """Import the sample exports the tenant does not have yet, with their topics and
+        restrictions. A demo digest that exists is left as it is: importing its export
+        again would undo what was changed since (its text, its status)."""
         from digests import services as digest_services
         from digests.importing import collect, import_files
         from digests.models import Digest
+        from digests.parser import FormatError, parse
 
-        files = collect(DEFAULT_PATH.parent / path for path in spec["files"])
+        known = set(Digest.objects.exclude(import_key=None).values_list("import_key", flat=True))
+
+        def missing(path: Path) -> bool:
+            try:
+                parsed = parse(path.read_bytes().decode("utf-8"), str(path))
+            except (UnicodeDecodeError, FormatError):
+                return True  # the import reports it
+            return digest_services.import_key(parsed) not in known
+
+        files = [
+            f for f in collect(DEFAULT_PATH.parent / path for path in spec["files"]) if missing(f)
+        ]
+        if not files:
+            return 0
         results, counts = import_files(files, publish=spec.get("publish", False))
         failed = [r.error for r in results if r.status == "failed"]
         if failed:
