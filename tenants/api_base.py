@@ -75,8 +75,9 @@ def row_version(obj) -> str:
 
 # A policy decision's id (policies.engine) is new in every answer: it names the answer,
 # not what it says. In JSON bytes a key is the only place `"decision_id":"` can stand
-# (inside a string value its quotes are escaped).
-_DECISION_ID = re.compile(rb'"decision_id":"[0-9a-f]{32}"')
+# (inside a string value its quotes are escaped); indented JSON, for a browser, puts a
+# space after the colon.
+_DECISION_ID = re.compile(rb'"decision_id": ?"[0-9a-f]{32}"')
 
 
 def etag_for(obj, body: bytes) -> str:

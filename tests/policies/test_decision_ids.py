@@ -32,3 +32,21 @@ def test_a_forked_worker_does_not_repeat_its_parents_ids():
     parent = "".join(_ids(4))
     assert len(child) == len(parent) == 128
     assert child != parent
+
+
+def test_an_etag_ignores_the_decision_id_in_compact_and_indented_json():
+    """The id names the answer, not what it says: two answers that differ only by it
+    carry one ETag, whether the JSON is compact or indented for a browser."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from tenants.api_base import etag_for
+
+    row = SimpleNamespace(pk=7, updated_at=timezone.now())
+    for separator in (b":", b": "):
+        bodies = [
+            b'{"policy"' + separator + b'{"decision_id"' + separator + b'"' + id_ + b'"}}'
+            for id_ in (b"a" * 32, b"b" * 32)
+        ]
+        assert etag_for(row, bodies[0]) == etag_for(row, bodies[1]), separator
