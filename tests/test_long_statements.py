@@ -3,15 +3,10 @@ detail read's statement is over psycopg's own 4 KB limit and ran on every reques
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from psycopg import _queries
 
 from config.postgresql.base import LONGEST_KEPT_STATEMENT
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="psycopg's statement cache"
-)
 
 
 def test_a_long_statement_is_parsed_once(db):
