@@ -54,7 +54,10 @@ class LocalError(Exception):
 
 
 def say(message: str) -> None:
-    print(f"local: {message}", file=sys.stderr, flush=True)
+    # Never fatal: after Ctrl-C, whatever read stderr (a pipe to tee) may be gone, and
+    # the services must still be stopped.
+    with contextlib.suppress(OSError):
+        print(f"local: {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -142,7 +145,8 @@ class EmbeddedPostgres:
             yield
 
     def start(self) -> str:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # As root, the server user must pass through (not read) the folder.
+        self.folder.mkdir(mode=0o701 if self.user.is_root else 0o700, parents=True, exist_ok=True)
         with self._starting_or_stopping():
             if not (self.data / "PG_VERSION").exists():
                 self._initialise()
@@ -371,10 +375,12 @@ def run(command: list[str], folder: Path, database: str, redis_db: int) -> int:
             stop_leftovers(keep)
         return 128 - code if code < 0 else code
     finally:
-        if redis_server:
-            redis_server.stop()
-        if postgres:
-            postgres.stop()
+        try:
+            if redis_server:
+                redis_server.stop()
+        finally:
+            if postgres:
+                postgres.stop()
 
 
 def runtime_url(owner_url: str, role: str, password: str) -> str:
