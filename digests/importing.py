@@ -73,7 +73,7 @@ def import_many(
     runs here, in that transaction.
     """
     results: list[FileResult] = []
-    overlap = connection.vendor == "postgresql" and not connection.in_atomic_block
+    overlap = not connection.in_atomic_block
     executor = ThreadPoolExecutor(max_workers=WRITERS) if overlap else None
     pending: deque[tuple[Future, list]] = deque()
 

@@ -107,7 +107,7 @@ def security_generation(tenant_id: int) -> int | None:
 
     tenant_id = int(tenant_id)
     read = f"SELECT security_generation FROM tenants_tenant WHERE id = {tenant_id}"  # noqa: S608
-    if connection.vendor == "postgresql" and not connection.get_autocommit():
+    if not connection.get_autocommit():
         raw = connection.connection
         wanted = database_scope_value()
         if wanted == str(tenant_id) and raw.info.transaction_status == TransactionStatus.IDLE:
@@ -123,7 +123,7 @@ def security_generation(tenant_id: int) -> int | None:
 
 
 def lock_tenant_row(tenant_id: int) -> None:
-    """Lock the tenant's row until this transaction ends (PostgreSQL; nothing elsewhere).
+    """Lock the tenant's row until this transaction ends.
 
     The one lock order of the platform's writers: the tenant row, then any other row.
     Triggers move the row's `security_generation` when keys, roles and policies change,
@@ -133,8 +133,6 @@ def lock_tenant_row(tenant_id: int) -> None:
     view runs (tenants.api_base.TenantScopedViewSet.initial)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM tenants_tenant WHERE id = %s FOR NO KEY UPDATE", [int(tenant_id)]
@@ -143,8 +141,6 @@ def lock_tenant_row(tenant_id: int) -> None:
 
 @receiver(connection_created)
 def install_tenant_setting(sender, connection, **kwargs):
-    if connection.vendor != "postgresql":
-        return
     use_for_json_values(connection.connection)
     use_fast_timestamptz(connection.connection)
     if _apply_tenant_setting not in connection.execute_wrappers:

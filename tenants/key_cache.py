@@ -46,8 +46,7 @@ process for every request that starts after its commit. Changes made with the tr
 disabled (`session_replication_role = replica`, `pg_restore --disable-triggers`) neither
 notify nor move the generation: they are seen within `MAX_AGE_SECONDS`.
 
-Turned off by `API_KEY_CACHE=0` (config/settings.py), and on SQLite, which has no
-notifications.
+Turned off by `API_KEY_CACHE=0` (config/settings.py).
 """
 
 from __future__ import annotations

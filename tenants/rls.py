@@ -39,7 +39,7 @@ def disable_sql(table: str) -> list[str]:
 
 
 class EnableRowLevelSecurity(migrations.operations.base.Operation):
-    """Migration operation: turn on the tenant policy for one model's table (PostgreSQL only)."""
+    """Migration operation: turn on the tenant policy for one model's table."""
 
     reversible = True
     reduces_to_sql = True
@@ -54,14 +54,10 @@ class EnableRowLevelSecurity(migrations.operations.base.Operation):
         return state.apps.get_model(app_label, self.model_name)._meta.db_table
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         for statement in enable_sql(self._table(app_label, to_state)):
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
         for statement in disable_sql(self._table(app_label, from_state)):
             schema_editor.execute(statement)
 
@@ -89,14 +85,5 @@ def enable_through_parent_sql(table: str, fk_column: str, parent_table: str) -> 
     ]
 
 
-class RunPostgresSQL(migrations.RunSQL):
-    """RunSQL that does nothing on other databases (SQLite has no RLS, triggers in
-    PL/pgSQL or GIN indexes)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+# The name the migrations use for their SQL.
+RunPostgresSQL = migrations.RunSQL

@@ -633,7 +633,7 @@ def api_key_revoke(
 # that query cost nearly nine tenths of the lookup (about 0.9 of 1.1 ms of CPU), so it is
 # written once from the models' own columns and read back with `Model.from_db`, as the
 # ORM's select_related would; a test compares the two field by field. Where a column
-# needs a converter on the way out (SQLite's datetimes, for one) the ORM reads it.
+# needs a converter on the way out, the ORM reads it.
 _KEY_MODELS = ((ApiKey, "k"), (Tenant, "t"), (Role, "r"))
 
 

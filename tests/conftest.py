@@ -17,7 +17,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -57,16 +56,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Under pytest-xdist every worker migrates its own database (pytest-django suffixes the
     name), but the role belongs to the whole server: two workers creating it at once would
     collide, so they take turns through a lock file."""
-    if connection.vendor == "postgresql":
-        from tenants.management.commands.grant_runtime_role import grant_runtime_role
+    from tenants.management.commands.grant_runtime_role import grant_runtime_role
 
-        lock_path = Path(tempfile.gettempdir()) / "digest-platform-test-runtime-role.lock"
-        with django_db_blocker.unblock(), open(lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                grant_runtime_role(settings.DATABASE_RUNTIME_ROLE)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+    lock_path = Path(tempfile.gettempdir()) / "digest-platform-test-runtime-role.lock"
+    with django_db_blocker.unblock(), open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            grant_runtime_role(settings.DATABASE_RUNTIME_ROLE)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def redis_url_of_worker(url: str, worker_id: str) -> str:

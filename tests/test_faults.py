@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -129,10 +130,13 @@ def test_the_service_answers_503_while_the_database_is_away_and_recovers(tmp_pat
 
     db = settings.DATABASES["default"]
     proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    login = quote(db["USER"], safe="") + (
+        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{login}@127.0.0.1:{proxy.port}/{db['NAME']}",
         "SECRET_KEY": "k" * 40,
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "testserver",

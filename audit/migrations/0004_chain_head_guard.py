@@ -103,10 +103,9 @@ def record_anchors(apps, schema_editor):
     AuditChain = apps.get_model("audit", "AuditChain")
     AuditEvent = apps.get_model("audit", "AuditEvent")
     connection = schema_editor.connection
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Row-level security is forced on the audit tables, for the owner too.
-            cursor.execute("SELECT set_config('app.tenant_id', '*', true)")
+    with connection.cursor() as cursor:
+        # Row-level security is forced on the audit tables, for the owner too.
+        cursor.execute("SELECT set_config('app.tenant_id', '*', true)")
     now = dt.datetime.now(dt.UTC)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     for chain in AuditChain.objects.filter(anchor_seq__gt=0).order_by("pk").select_for_update():

@@ -26,9 +26,8 @@ BACKFILL = [
 
 def backfill(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        if schema_editor.connection.vendor == "postgresql":
-            # Row-level security is forced on digests_digest, for the owner too.
-            cursor.execute("SELECT set_config('app.tenant_id', '*', true)")
+        # Row-level security is forced on digests_digest, for the owner too.
+        cursor.execute("SELECT set_config('app.tenant_id', '*', true)")
         for statement in BACKFILL:
             cursor.execute(statement)
 

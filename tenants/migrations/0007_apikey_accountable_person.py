@@ -311,11 +311,10 @@ def attribute_or_revoke(apps, schema_editor, out=print):
             )
         for tenant_id, entries in sorted(events.items()):
             _audit(apps, tenant_id, entries, now)
-    if schema_editor.connection.vendor == "postgresql":
-        # Check the new references now: the constraint added next alters the table,
-        # which PostgreSQL refuses while deferred checks are pending.
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # Check the new references now: the constraint added next alters the table,
+    # which PostgreSQL refuses while deferred checks are pending.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

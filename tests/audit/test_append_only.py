@@ -15,10 +15,6 @@ from audit.verify import verify_chain
 from tenants.context import tenant_context
 from tests.audit.helpers import events, record_some
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only guards exist on PostgreSQL only"
-)
-
 TABLE = AuditEvent._meta.db_table
 ROLE = settings.DATABASE_RUNTIME_ROLE
 

@@ -6,12 +6,7 @@ list's plan; a new one must be too, and then named here."""
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the plans in question are PostgreSQL's"
-)
 
 LOOKED_AT = {
     "digest_tenant_date",  # the list's own order

@@ -17,10 +17,6 @@ from licensing.selectors import sources_of_digests, today
 from tenants.context import tenant_context
 from tests import factories
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the list's SQL rendering is PostgreSQL's"
-)
-
 UTC = dt.UTC
 
 

@@ -13,10 +13,6 @@ from tests import factories
 
 BASE = "/api/v1/tenants/acme/digests"
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
-)
-
 
 def _detail_statements() -> dict[str, int]:
     """This connection's prepared detail reads (by their text), with how often each ran."""

@@ -39,8 +39,6 @@ def _database_url() -> str:
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, tmp_path_factory):
     """A real worker subprocess on the test database, on a queue of its own."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker shares the test database, which needs PostgreSQL")
     # This worker's Redis database when REDIS_URL is set (tests/conftest.py), else a default
     broker = settings.REDIS_URL or DEFAULT_REDIS
     queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"

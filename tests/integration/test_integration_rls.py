@@ -14,9 +14,6 @@ from tests import factories
 from tests.tenants.test_row_level_security import runtime_role  # noqa: F401 (fixture)
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row-level security exists on PostgreSQL only"
-)
 NEW_TABLES = [DigestChange, DigestChangeCounter, WebhookEndpoint, WebhookDelivery]
 
 

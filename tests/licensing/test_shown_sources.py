@@ -9,17 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import pytest
-from django.db import connection
-
 from licensing import selectors, services
 from licensing.models import License, LicenseVersion
 from tenants.context import tenant_context
 from tests import factories
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the list's SQL rendering is PostgreSQL's"
-)
 
 STATUSES = [choice for choice, _ in LicenseVersion.Status.choices]
 ATTRIBUTIONS = ["", "", "Courtesy of Edge Network", "© Tidal Media", "Courtesy of Edge Network"]

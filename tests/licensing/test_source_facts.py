@@ -7,17 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection
 
 from licensing import selectors, services
 from tenants.context import tenant_context
 from tests import factories
 from tests.endpoints import body_bytes
 from tests.licensing.test_rights import CASES, _grant
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="sources are judged in the query on PostgreSQL only"
-)
 
 
 @pytest.fixture

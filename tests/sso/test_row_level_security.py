@@ -14,10 +14,6 @@ from tests.sso.conftest import oidc_sign_in
 from tests.sso.test_saml_sign_in import ALICE, begin, post
 from tests.tenants.test_row_level_security import runtime_role  # noqa: F401
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row-level security exists on PostgreSQL only"
-)
-
 TABLES = [Connection, VerifiedDomain, SamlAssertion]
 
 

@@ -15,10 +15,6 @@ from tenants.context import no_tenant, platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role
 from tests import factories
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row-level security exists on PostgreSQL only"
-)
-
 TENANT_TABLES = [Role, Membership, ApiKey]
 
 

@@ -12,10 +12,7 @@ from tenants.context import no_tenant, platform_scope, tenant_context
 from tests import factories
 from tests.spies import note_calls
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from psycopg import sql
 
 class Command(BaseCommand):
     help = (
-        "PostgreSQL: create the application's runtime role if missing and grant it data "
+        "Create the application's runtime role if missing and grant it data "
         "access (not ownership, not BYPASSRLS) on every table, so row-level security applies."
     )
 
@@ -15,10 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Set a password and allow the role to log in")
 
     def handle(self, *args, role, password=None, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                f"row-level security needs PostgreSQL; this database is {connection.vendor}"
-            )
         grant_runtime_role(role, password)
         self.stdout.write(self.style.SUCCESS(f"Role {role} can use the tables; RLS applies to it."))
 

@@ -1,0 +1,1 @@
+"""Development and CI tooling (tools/local.py); the application never imports it."""
