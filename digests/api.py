@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Field
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -13,11 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.filters import StrictFilterSet
-from config.times import iso_utc
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest
-from licensing.selectors import SHOWN_SOURCES_SQL, SOURCE_STATUSES, sources_of_digests
+from licensing.selectors import SOURCE_STATUSES
 from policies import engine as policy_engine
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
@@ -26,109 +24,6 @@ MAX_IMPORT_FILES = 200
 
 
 # --- Output ---------------------------------------------------------------------------------
-
-
-# The columns a digest shows as they are, in the order it shows them (digest_to_dict,
-# _rendered_sql).
-_LISTED_AS_IS = (
-    "id",
-    "slug",
-    "title",
-    "publisher",
-    "published_on",
-    "summary",
-    "key_points",
-    "topics",
-    "language",
-    "status",
-    "truncated",
-    "restricted",
-)
-
-
-def digest_to_dict(digest: Digest, *, detail: bool) -> dict:
-    """The API shape of a digest, built directly. On PostgreSQL the list and the detail
-    have the database write it (LISTED_SQL, DETAILED_SQL, held to the same output by
-    tests); exports, the changes feed and the answers to writes use this."""
-    data = {name: getattr(digest, name) for name in _LISTED_AS_IS}
-    data["published_on"] = digest.published_on.isoformat()  # keeps its place among them
-    data["source"] = {
-        "publisher": digest.source_publisher or digest.publisher,
-        "title": digest.source_title or digest.title,
-        "url": digest.source_url or None,
-    }
-    data["updated_at"] = iso_utc(digest.updated_at)
-    if detail:
-        data["sections"] = digest.sections
-        data["exporter"] = digest.exporter
-        data["created_at"] = iso_utc(digest.created_at)
-        data["published_at"] = iso_utc(digest.published_at)
-    return data
-
-
-def digests_to_dicts(digests: list[Digest], *, detail: bool) -> list[dict]:
-    """`digest_to_dict` of each, with its `sources` (read together for all of them)."""
-    sources = sources_of_digests([d.pk for d in digests])
-    many = []
-    for digest in digests:
-        data = digest_to_dict(digest, detail=detail)
-        data["sources"] = sources[digest.pk]
-        many.append(data)
-    return many
-
-
-def _utc_sql(column: str) -> str:
-    """`iso_utc` of a timestamp column, in SQL: microseconds only when there are some,
-    NULL for NULL."""
-    # The text has no other "." than the fraction's, so whole seconds lose it entirely.
-    return (
-        f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
-        "'.000000', '') || 'Z'"
-    )
-
-
-def _column(name: str) -> str:
-    return f'"digests_digest"."{name}"'
-
-
-def _rendered_sql(*, detail: bool) -> str:
-    """`digest_to_dict(digest, detail=...)` with its `sources`, built by PostgreSQL: one
-    JSON value per row. Python's `x or y` on text is `COALESCE(NULLIF(x, ''), y)` here;
-    a JSON column is embedded as stored (its objects' keys in the order the stored text
-    has, as Python decodes them)."""
-    parts = [f"'{name}', {_column(name)}" for name in _LISTED_AS_IS]
-    publisher, title = _column("publisher"), _column("title")
-    parts += [
-        "'source', json_build_object("
-        f"'publisher', COALESCE(NULLIF({_column('source_publisher')}, ''), {publisher}), "
-        f"'title', COALESCE(NULLIF({_column('source_title')}, ''), {title}), "
-        f"'url', NULLIF({_column('source_url')}, ''))",
-        f"'updated_at', {_utc_sql(_column('updated_at'))}",
-    ]
-    if detail:
-        parts += [
-            f"'sections', {_column('sections')}",
-            f"'exporter', {_column('exporter')}",
-            f"'created_at', {_utc_sql(_column('created_at'))}",
-            f"'published_at', {_utc_sql(_column('published_at'))}",
-        ]
-    parts.append(f"'sources', {SHOWN_SOURCES_SQL}")
-    return "json_build_object(" + ", ".join(parts) + ")"
-
-
-# The list's and the detail's digests as the database writes them: read instead of every
-# column made into a model instance, then a dict, with sources judged in Python. Constant
-# text, but for the day the sources' licenses are judged by (SHOWN_SOURCES_SQL), their
-# one parameter. tests/digests/test_listed.py and tests/licensing/test_shown_sources.py
-# hold them to the Python they stand for.
-LISTED_SQL = _rendered_sql(detail=False)
-DETAILED_SQL = _rendered_sql(detail=True)
-# For a list (detail=False) and a detail (True): the annotation carrying the database's
-# rendering, its statement, and the fields the instance keeps (the cursor's, the ETag's).
-_WRITTEN = {
-    False: ("listed", LISTED_SQL, ("id", "published_on")),
-    True: ("detailed", DETAILED_SQL, ("id", "updated_at")),
-}
 
 
 class UnavailableForLegalReasons(exceptions.APIException):
@@ -176,7 +71,8 @@ class SectionSerializer(serializers.Serializer):
 
 
 class DigestSerializer(serializers.Serializer):
-    """A digest in a list (no sections)."""
+    """A digest in a list (no sections). Describes, for the OpenAPI document, what
+    `digests.selectors.as_shown` answers; it renders nothing itself."""
 
     id = serializers.IntegerField()
     slug = serializers.CharField()
@@ -218,9 +114,6 @@ class DigestSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     policy = PolicyDecisionSerializer()
 
-    def to_representation(self, instance):
-        return digest_to_dict(instance, detail=False)
-
 
 class DigestDetailSerializer(DigestSerializer):
     """A whole digest."""
@@ -229,9 +122,6 @@ class DigestDetailSerializer(DigestSerializer):
     exporter = serializers.CharField()
     created_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
-
-    def to_representation(self, instance):
-        return digest_to_dict(instance, detail=True)
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -340,17 +230,17 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         "access": "digests.manage_access_digest",
     }
 
+    # The actions that show digests as they read them, and whether whole (detail) or as
+    # list entries. Other actions read plain rows; what they answer is read again after
+    # the write (`as_shown`).
+    rendered_actions = {"list": False, "retrieve": True}
+
     def narrow_queryset(self, queryset):
         reader = self.reader()
         queryset = selectors.readable_digests(reader, queryset)
-        if self.action in ("list", "retrieve"):
-            # The database writes each digest as the answer shows it (LISTED_SQL,
-            # DETAILED_SQL), judging its sources' licenses by the reader's day; the
-            # instance keeps what the cursor and the ETag read.
-            name, sql, kept = _WRITTEN[self.action == "retrieve"]
-            return queryset.only(*kept).annotate(
-                **{name: selectors.DigestTableSQL(sql, (reader.day,), output_field=Field())}
-            )
+        detail = self.rendered_actions.get(self.action)
+        if detail is not None:
+            queryset = selectors.rendered(queryset, reader.day, detail=detail)
         return queryset
 
     def filter_queryset(self, queryset):
@@ -378,18 +268,11 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         return self.render_many([digest], detail=detail)[0]
 
     def render_many(self, digests: list[Digest], *, detail: bool) -> list[dict]:
-        """`render` for many digests at once (a page, a chunk of an export): their sources
-        read together, and the policies applied with one search per redact rule
-        (policies.engine.apply_many)."""
-        written = _WRITTEN[detail][0]
-        if digests and all(getattr(d, written, None) is not None for d in digests):
-            # Written by the database, sources and their license status included.
-            many = [getattr(digest, written) for digest in digests]
-        else:
-            many = digests_to_dicts(digests, detail=detail)
-        decisions = policy_engine.apply_many(self.rule_set(), digests, many)
-        for data, decision in zip(many, decisions, strict=True):
+        """`render` for many digests at once (a page, a chunk of an export)."""
+        many = []
+        for data, decision in selectors.as_shown(self.reader(), digests, detail=detail):
             data["policy"] = decision
+            many.append(data)
         return many
 
     def respond(self, digest: Digest, status: int = 200) -> Response:

@@ -1,4 +1,4 @@
-"""Reads: which digests a caller may read, and ranked text search.
+"""Reads: which digests a caller may read, how each is shown, and ranked text search.
 
 Everything that decides what a caller reads is one value, their `Reader`, built once per
 request (`reader_for`). The conditions below are built from it alone, so two equal
@@ -15,12 +15,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import NotSupportedError, connection
-from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models import BooleanField, F, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
-from licensing.selectors import today
-from policies.engine import RuleSet
+from licensing.selectors import SHOWN_SOURCES_SQL, today
+from policies.engine import RuleSet, apply_many
+from policies.selectors import rule_set_for
 from tenants.services import Principal
 
 SEARCH_CONFIG = "english"
@@ -47,8 +48,6 @@ def reader_for(principal: Principal, rule_set: RuleSet | None = None) -> Reader:
     """The reader `principal` is now: their rules in force (`rule_set` when the caller has
     read them already) and today's date."""
     if rule_set is None:
-        from policies.selectors import rule_set_for  # policies' API imports this module
-
         rule_set = rule_set_for(principal)
     return Reader(
         tenant_id=principal.tenant.pk,
@@ -111,16 +110,108 @@ def readable_condition(
     return queryset if hidden is None else queryset.exclude(hidden)
 
 
-def as_shown(rule_set, digests: list[Digest]) -> list[tuple[dict, dict]]:
-    """Each of `digests` (readable by the caller, as whole rows) as the detail shows it
-    to the caller whose rules `rule_set` are: (its dict, sources included, with the
-    policies applied; the decision). What a caller is told of a digest is read here, by
-    the engine itself (policies.engine.apply_many), never by a rule written again."""
-    from digests.api import digests_to_dicts  # the API module imports this one
-    from policies import engine
+# --- How a digest is shown -------------------------------------------------------------------
+#
+# A digest leaves the system in one shape, written by PostgreSQL: list, detail, exports,
+# the changes feed, the answers to writes, the importer's and the simulation's checks.
+# The database writes each digest's JSON, its sources judged by their licenses on the
+# reader's day (licensing.selectors.SHOWN_SOURCES_SQL), so there is no second rendering
+# in Python to keep in step; the serializers of digests.api describe this shape for the
+# OpenAPI document, and tests validate real answers against that document.
 
-    many = digests_to_dicts(digests, detail=True)
-    decisions = engine.apply_many(rule_set, digests, many)
+# The columns shown as they are stored, in the order they are shown.
+_AS_STORED = (
+    "id",
+    "slug",
+    "title",
+    "publisher",
+    "published_on",
+    "summary",
+    "key_points",
+    "topics",
+    "language",
+    "status",
+    "truncated",
+    "restricted",
+)
+
+
+def _utc_sql(column: str) -> str:
+    """A timestamp column as ISO 8601 in UTC with a `Z` (config.times.iso_utc):
+    microseconds only when there are some, NULL for NULL."""
+    # The text has no other "." than the fraction's, so whole seconds lose it entirely.
+    return (
+        f"replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || 'Z'"
+    )
+
+
+def _column(name: str) -> str:
+    return f'"digests_digest"."{name}"'
+
+
+def _rendering_sql(*, detail: bool) -> str:
+    """One JSON object per digest row: a list entry, or with `detail` the whole digest.
+    `source` falls back to the digest's own publisher and title when the source's are
+    blank; a JSON column is embedded as stored. One parameter: the day the sources'
+    licenses are judged by."""
+    parts = [f"'{name}', {_column(name)}" for name in _AS_STORED]
+    publisher, title = _column("publisher"), _column("title")
+    parts += [
+        "'source', json_build_object("
+        f"'publisher', COALESCE(NULLIF({_column('source_publisher')}, ''), {publisher}), "
+        f"'title', COALESCE(NULLIF({_column('source_title')}, ''), {title}), "
+        f"'url', NULLIF({_column('source_url')}, ''))",
+        f"'updated_at', {_utc_sql(_column('updated_at'))}",
+    ]
+    if detail:
+        parts += [
+            f"'sections', {_column('sections')}",
+            f"'exporter', {_column('exporter')}",
+            f"'created_at', {_utc_sql(_column('created_at'))}",
+            f"'published_at', {_utc_sql(_column('published_at'))}",
+        ]
+    parts.append(f"'sources', {SHOWN_SOURCES_SQL}")
+    return "json_build_object(" + ", ".join(parts) + ")"
+
+
+LISTED_SQL = _rendering_sql(detail=False)
+DETAILED_SQL = _rendering_sql(detail=True)
+# The annotation that carries each rendering, and the fields a rendered row still loads
+# (what the cursor, the ETag and the policy engine read of the instance).
+RENDERED = {False: "listed", True: "detailed"}
+_KEPT = ("id", "tenant_id", "published_on", "updated_at")
+
+
+def rendered(queryset: QuerySet[Digest], day: date, *, detail: bool) -> QuerySet[Digest]:
+    """`queryset` with each digest's JSON as it is shown before policies apply (a list
+    entry, or with `detail` the whole digest), its sources' licenses judged on `day`.
+    Only the fields the instance still needs are loaded besides."""
+    sql = DETAILED_SQL if detail else LISTED_SQL
+    return queryset.only(*_KEPT).annotate(
+        **{RENDERED[detail]: DigestTableSQL(sql, (day,), output_field=Field())}
+    )
+
+
+def as_shown(
+    reader: Reader, digests: list[Digest], *, detail: bool = True
+) -> list[tuple[dict, dict]]:
+    """Each of `digests` as `reader` is shown it: (its JSON with `reader`'s policies
+    applied, the policies' decision). Digests read through `rendered` are used as they
+    are; others (a digest just written) are read again, all in one query, with the
+    monitor-mode hits of `reader`'s rules. What a caller is told of a digest is decided
+    here, by the engine itself (policies.engine.apply_many), never by a rule written
+    again elsewhere."""
+    name = RENDERED[detail]
+    if any(getattr(digest, name, None) is None for digest in digests):
+        rules, day = reader.rule_set, reader.day
+        again = Digest.objects.filter(pk__in=[digest.pk for digest in digests])
+        again = rendered(again, day, detail=detail)
+        again = rules.annotate_hits(again, rules.monitored_hiding, day)
+        found = {digest.pk: digest for digest in again}
+        digests = [found[digest.pk] for digest in digests]
+    many = [getattr(digest, name) for digest in digests]
+    decisions = apply_many(reader.rule_set, digests, many)
     return list(zip(many, decisions, strict=True))
 
 

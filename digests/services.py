@@ -20,7 +20,6 @@ from digests.parser import ParsedDigest
 from digests.selectors import as_shown, readable_condition, reader_for, seen_whole
 from licensing.services import link_digests
 from policies.engine import is_reserved_slug
-from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
 from tenants.services import Conflict, Principal, ServiceError
@@ -150,11 +149,11 @@ def importable_by(actor: Principal | None, queryset: QuerySet[Digest]) -> list[D
     part is refused as one not seen at all (`NOT_YOURS`)."""
     if actor is None:
         return list(queryset)
-    rules = rule_set_for(actor)
-    found = list(changeable_by(actor, queryset, rules))
+    reader = reader_for(actor)
+    found = list(changeable_by(actor, queryset, reader.rule_set))
     if not found:
         return found
-    shown = as_shown(rules, found)
+    shown = as_shown(reader, found)
     return [
         digest for digest, (_, decision) in zip(found, shown, strict=True) if seen_whole(decision)
     ]
@@ -165,10 +164,10 @@ def _slug_seen_by(actor: Principal | None, digest: Digest) -> bool:
     engine does not replace its slug by `digest-<id>` for them (policies.engine)."""
     if actor is None:
         return True
-    rules = rule_set_for(actor)
-    if not seen_by(actor, Digest.objects.filter(pk=digest.pk), rules).exists():
+    reader = reader_for(actor)
+    if not seen_by(actor, Digest.objects.filter(pk=digest.pk), reader.rule_set).exists():
         return False
-    [(data, _)] = as_shown(rules, [digest])
+    [(data, _)] = as_shown(reader, [digest])
     return data["slug"] == digest.slug
 
 

@@ -32,7 +32,6 @@ from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
 from digests.models import Digest
 from tenants.context import tenant_context
 
-_HEAVY = ("search_vector", "words_vector", "search_text")
 CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
 MAX_SEQ = BIGINT_MAX  # change numbers are PostgreSQL bigints
 
@@ -69,8 +68,7 @@ class DigestChangesViewSet(DigestViewSet):
     pagination_class = None
     filterset_class = None
 
-    def narrow_queryset(self, queryset):
-        return super().narrow_queryset(queryset).defer(*_HEAVY)
+    rendered_actions = {"changes": True}
 
     @extend_schema(
         operation_id="tenants_digests_changes",
@@ -260,8 +258,7 @@ class DigestExportViewSet(DigestViewSet):
     permission_map = {"export": "digests.view_digest", "export_one": "digests.view_digest"}
     pagination_class = None
 
-    def narrow_queryset(self, queryset):
-        return super().narrow_queryset(queryset).defer(*_HEAVY)
+    rendered_actions = {"export": True, "export_one": True}
 
     def _format(self) -> str:
         kind = self.request.query_params.get("export_format", "json")

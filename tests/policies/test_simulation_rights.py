@@ -12,7 +12,7 @@ import re
 import pytest
 
 from digests import services as digest_services
-from policies import api as policies_api
+from policies import simulation
 from tenants.context import tenant_context
 from tests import factories
 from tests.policies import DIGESTS, POLICIES, assert_problem, publish, rule
@@ -328,7 +328,7 @@ def test_a_principal_without_view_digest_is_simulated_over_nothing(world):
 
 
 def test_truncated_says_whether_digests_were_left_out(world, monkeypatch):
-    monkeypatch.setattr(policies_api, "SIMULATION_LIMIT", 2)
+    monkeypatch.setattr(simulation, "SIMULATION_LIMIT", 2)
     for n in range(2):
         factories.digest(world.acme, title=f"Digest {n}", topics=["testing"])
     admin = world.client("admin")
