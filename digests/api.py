@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -11,198 +10,27 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.filters import StrictFilterSet
 from digests import selectors, services
+from digests.filters import DigestFilter
 from digests.importing import import_many
 from digests.models import Digest
-from licensing.selectors import SOURCE_STATUSES
-from policies import engine as policy_engine
+from digests.serializers import (
+    AccessSerializer,
+    DigestDetailSerializer,
+    DigestSerializer,
+    DigestWriteSerializer,
+    ImportResultSerializer,
+)
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
 
 MAX_IMPORT_FILES = 200
 
 
-# --- Output ---------------------------------------------------------------------------------
-
-
 class UnavailableForLegalReasons(exceptions.APIException):
     status_code = 451
     default_detail = "The source of this digest is not licensed for this use."
     default_code = "license_unavailable"
-
-
-class FindingSerializer(serializers.Serializer):
-    rule = serializers.CharField(help_text="<policy>/<rule id>")
-    action = serializers.ChoiceField(choices=["hide", "hide_field", "hide_section", "redact"])
-    enforced = serializers.BooleanField(help_text="false: a monitor-mode rule, nothing changed")
-    path = serializers.CharField()
-    reason = serializers.CharField()
-
-
-class PolicyDecisionSerializer(serializers.Serializer):
-    version = serializers.CharField(help_text="<policy>@<version> of every policy in force")
-    decision_id = serializers.CharField()
-    findings = FindingSerializer(many=True)
-
-
-class SourceSerializer(serializers.Serializer):
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    url = serializers.URLField(max_length=1000, required=False, allow_blank=True, allow_null=True)
-
-
-class SubsectionSerializer(serializers.Serializer):
-    number = serializers.RegexField(r"^\d{1,3}\.\d{1,3}$", max_length=8)
-    title = serializers.CharField(max_length=300)
-    bullets = serializers.ListField(
-        child=serializers.CharField(max_length=2000), max_length=200, default=list
-    )
-
-
-class SectionSerializer(serializers.Serializer):
-    number = serializers.IntegerField(min_value=0, max_value=999)
-    emoji = serializers.CharField(max_length=32, allow_blank=True, default="")
-    title = serializers.CharField(max_length=300)
-    bullets = serializers.ListField(
-        child=serializers.CharField(max_length=2000), max_length=200, default=list
-    )
-    subsections = SubsectionSerializer(many=True, default=list, max_length=100)
-
-
-class DigestSerializer(serializers.Serializer):
-    """A digest in a list (no sections). Describes, for the OpenAPI document, what
-    `digests.selectors.as_shown` answers; it renders nothing itself."""
-
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    title = serializers.CharField()
-    publisher = serializers.CharField()
-    published_on = serializers.DateField()
-    summary = serializers.CharField(allow_null=True, help_text="null when a policy hides it")
-    key_points = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    topics = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    language = serializers.CharField()
-    status = serializers.ChoiceField(choices=Digest.Status.choices)
-    truncated = serializers.BooleanField()
-    restricted = serializers.BooleanField()
-    source = inline_serializer(
-        "DigestSource",
-        fields={
-            "publisher": serializers.CharField(),
-            "title": serializers.CharField(),
-            "url": serializers.URLField(allow_null=True),
-        },
-        allow_null=True,
-    )
-    sources = inline_serializer(
-        "DigestLicensedSource",
-        fields={
-            "id": serializers.IntegerField(),
-            "kind": serializers.CharField(),
-            "title": serializers.CharField(),
-            "publisher": serializers.CharField(),
-            "url": serializers.CharField(allow_null=True),
-            "license_status": serializers.ChoiceField(choices=SOURCE_STATUSES),
-            "attribution": serializers.CharField(),
-        },
-        many=True,
-        allow_null=True,
-        help_text="What the digest derives from, with license status and the attribution "
-        "its licenses ask for; null when a policy hides the source",
-    )
-    updated_at = serializers.DateTimeField()
-    policy = PolicyDecisionSerializer()
-
-
-class DigestDetailSerializer(DigestSerializer):
-    """A whole digest."""
-
-    sections = SectionSerializer(many=True, allow_null=True)
-    exporter = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    published_at = serializers.DateTimeField(allow_null=True)
-
-
-# --- Input ----------------------------------------------------------------------------------
-
-
-class DigestWriteSerializer(serializers.Serializer):
-    """What a client may set. Status, restriction, tenant and authorship are not here:
-    they change only through their own endpoints."""
-
-    title = serializers.CharField(max_length=300)
-    slug = serializers.SlugField(max_length=120, required=False)
-    publisher = serializers.CharField(max_length=200)
-    published_on = serializers.DateField()
-    summary = serializers.CharField(allow_blank=True, default="", max_length=20000)
-    key_points = serializers.ListField(
-        child=serializers.CharField(max_length=2000), max_length=100, default=list
-    )
-    sections = SectionSerializer(many=True, default=list, max_length=200)
-    topics = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, default=list
-    )
-    language = serializers.CharField(max_length=16, default="en")
-    truncated = serializers.BooleanField(default=False)
-    exporter = serializers.CharField(max_length=100, allow_blank=True, default="")
-    source = SourceSerializer(required=False)
-
-    def validate_slug(self, value: str) -> str:
-        # `digest-<id>` is what a digest shows in place of a slug a policy would change
-        # (policies.engine.stand_in_slug): as a slug it would name two digests.
-        if policy_engine.is_reserved_slug(value):
-            raise serializers.ValidationError(
-                "digest and digest-<number> are reserved for digests shown without their slug."
-            )
-        return value
-
-    def to_internal_value(self, data):
-        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be set here."] for name in sorted(unknown)}
-            )
-        return super().to_internal_value(data)
-
-    def service_data(self) -> dict:
-        data = dict(self.validated_data)
-        source = data.pop("source", None)
-        if source is not None:
-            data["source_publisher"] = source.get("publisher") or ""
-            data["source_title"] = source.get("title") or ""
-            data["source_url"] = source.get("url") or ""
-        return data
-
-
-class AccessSerializer(serializers.Serializer):
-    restricted = serializers.BooleanField()
-    members = serializers.ListField(child=serializers.EmailField(), max_length=500, default=list)
-    roles = serializers.ListField(child=serializers.SlugField(), max_length=100, default=list)
-
-
-# --- Filters --------------------------------------------------------------------------------
-
-
-class DigestFilter(StrictFilterSet):
-    publisher = django_filters.CharFilter(field_name="publisher", lookup_expr="iexact")
-    status = django_filters.ChoiceFilter(choices=Digest.Status.choices)
-    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
-    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
-    topic = django_filters.CharFilter(method="filter_topic", help_text="One topic, exact.")
-    q = django_filters.CharFilter(
-        method="filter_q", help_text="Text search over title, summary, key points and sections."
-    )
-
-    def filter_topic(self, queryset, name, value):
-        topic = " ".join(value.split()).lower()
-        return queryset.filter(topics__contains=[topic])
-
-    def filter_q(self, queryset, name, value):
-        return selectors.search(queryset, value)
-
-
-# --- Views ----------------------------------------------------------------------------------
 
 
 FILTER_PARAMS = frozenset(DigestFilter.base_filters)
@@ -420,14 +248,6 @@ class PlainTextParser(parsers.BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return stream.read() if stream is not None else b""
-
-
-class ImportResultSerializer(serializers.Serializer):
-    file = serializers.CharField()
-    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "failed"])
-    id = serializers.IntegerField(allow_null=True)
-    line = serializers.IntegerField(allow_null=True, help_text="Where a malformed file failed.")
-    error = serializers.CharField(allow_null=True)
 
 
 class DigestImportViewSet(TenantScopedViewSet):

@@ -116,8 +116,8 @@ def readable_condition(
 # the changes feed, the answers to writes, the importer's and the simulation's checks.
 # The database writes each digest's JSON, its sources judged by their licenses on the
 # reader's day (licensing.selectors.SHOWN_SOURCES_SQL), so there is no second rendering
-# in Python to keep in step; the serializers of digests.api describe this shape for the
-# OpenAPI document, and tests validate real answers against that document.
+# in Python to keep in step. digests.serializers describes this shape for the OpenAPI
+# document, and tests validate real answers against that document.
 
 # The columns shown as they are stored, in the order they are shown.
 _AS_STORED = (

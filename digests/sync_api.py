@@ -28,8 +28,11 @@ from config.exports import csv_chunks
 from config.params import BIGINT_MAX, whole_number
 from config.times import iso_utc
 from digests import changes
-from digests.api import DigestDetailSerializer, DigestFilter, DigestViewSet
+from digests.api import DigestViewSet
+from digests.exports import CSV_COLUMNS, EXPORT_FORMATS, csv_row, to_markdown
+from digests.filters import DigestFilter
 from digests.models import Digest
+from digests.serializers import ChangeSerializer, DigestDetailSerializer
 from tenants.context import tenant_context
 
 CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
@@ -46,18 +49,6 @@ def view_fingerprint(principal) -> str:
         f"{principal.tenant.pk}|{who}|{principal.role.pk}|{principal.role.group_id}|{permissions}"
     )
     return hashlib.sha256(text.encode()).hexdigest()[:10]
-
-
-class ChangeSerializer(serializers.Serializer):
-    seq = serializers.IntegerField(help_text="This change's position in the tenant's feed.")
-    id = serializers.IntegerField(help_text="The digest's id.")
-    changed_at = serializers.DateTimeField()
-    deleted_at = serializers.DateTimeField(
-        allow_null=True,
-        help_text="Set when the digest is gone for you (deleted, or no longer visible to "
-        "you): a tombstone. Remove your copy.",
-    )
-    digest = DigestDetailSerializer(allow_null=True, help_text="The digest now; null if removed.")
 
 
 class DigestChangesViewSet(DigestViewSet):
@@ -164,71 +155,7 @@ class DigestChangesViewSet(DigestViewSet):
 
 # --- Exports --------------------------------------------------------------------------------
 
-EXPORT_FORMATS = {
-    "json": ("application/json", "json"),
-    "markdown": ("text/markdown; charset=utf-8", "md"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-}
-CSV_COLUMNS = [
-    "id",
-    "slug",
-    "title",
-    "publisher",
-    "published_on",
-    "status",
-    "language",
-    "topics",
-    "summary",
-    "key_points",
-    "sections",
-    "source_publisher",
-    "source_title",
-    "source_url",
-    "updated_at",
-    "policy_version",
-    "policy_findings",
-]
-CHUNK = 500
-
-
-def to_markdown(data: dict) -> str:
-    """A digest as Markdown, from its rendered (policy-applied) form: what a policy hid is
-    absent, what it redacted is masked."""
-    lines = [f"# {data['title']}", ""]
-    meta = [f"**Publisher:** {data['publisher']}", f"**Published:** {data['published_on']}"]
-    if data.get("topics"):
-        meta.append("**Topics:** " + ", ".join(data["topics"]))
-    source = data.get("source")
-    if source and source.get("url"):
-        meta.append(f"**Source:** [{source['title']}]({source['url']})")
-    lines += [" · ".join(meta), ""]
-    if data.get("summary"):
-        lines += [data["summary"], ""]
-    if data.get("key_points"):
-        lines += ["## Key points", ""] + [f"- {p}" for p in data["key_points"]] + [""]
-    for section in data.get("sections") or []:
-        emoji = f"{section['emoji']} " if section.get("emoji") else ""
-        lines += [f"## {section['number']}. {emoji}{section['title']}", ""]
-        lines += [f"- {b}" for b in section.get("bullets", [])]
-        for sub in section.get("subsections", []):
-            lines += ["", f"### {sub['number']} {sub['title']}", ""]
-            lines += [f"- {b}" for b in sub.get("bullets", [])]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _csv_row(data: dict) -> list[str]:
-    source = data.get("source") or {}
-    values = {
-        **data,
-        "source_publisher": source.get("publisher"),
-        "source_title": source.get("title"),
-        "source_url": source.get("url"),
-        "policy_version": data["policy"]["version"],
-        "policy_findings": data["policy"]["findings"],
-    }
-    return [values.get(name) for name in CSV_COLUMNS]
-
+CHUNK = 500  # digests read and rendered at a time
 
 _FORMAT_PARAMETER = OpenApiParameter(
     "export_format",
@@ -303,7 +230,7 @@ class DigestExportViewSet(DigestViewSet):
                     for n, data in enumerate(digests):
                         yield ("\n---\n\n" if n else "") + to_markdown(data)
                 else:
-                    yield from csv_chunks(CSV_COLUMNS, (_csv_row(data) for data in digests))
+                    yield from csv_chunks(CSV_COLUMNS, (csv_row(data) for data in digests))
 
         return self._stream(body(), kind, f"digests-{tenant.slug}")
 
@@ -323,7 +250,7 @@ class DigestExportViewSet(DigestViewSet):
         elif kind == "markdown":
             chunk = to_markdown(data)
         else:
-            chunk = "".join(csv_chunks(CSV_COLUMNS, [_csv_row(data)]))
+            chunk = "".join(csv_chunks(CSV_COLUMNS, [csv_row(data)]))
         # Named by its id, never by its text: a header is not rendered through the
         # policies, and a slug carries its title's words.
         return self._stream(iter([chunk]), kind, f"digest-{digest.pk}")
