@@ -31,10 +31,9 @@ class Digest(TenantOwnedModel):
     # expects a few dozen visible rows where a tenant has thousands. Any other index
     # leading with the tenant then looks as good a way to read them all and sort, where
     # walking `digest_tenant_date` stops after one page. A single-column tenant index
-    # did this (9.5 ms against 2 ms for a page of 50 of 400 digests), and so did a
-    # (tenant, publisher) index that no query used (the publisher filter compares
-    # upper case): 19 ms against 3 ms for a page of 2,000 digests. Add one only with its
-    # query and a look at the list's plan.
+    # did this, and so did a (tenant, publisher) index that no query used (the publisher
+    # filter compares upper case); migrations 0006 and 0008 dropped them, their commits
+    # say by how much. Add one only with its query and a look at the list's plan.
     tenant = models.ForeignKey(
         "tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
     )
