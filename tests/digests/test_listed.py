@@ -31,9 +31,9 @@ def written(tenant, detail: bool) -> list[dict]:
 
 
 def python(tenant, detail: bool, **only) -> list[dict]:
-    """The same from Python: digest_to_dict, and the sources as the two-query reader shows
-    them (tests/licensing/test_shown_sources.py goes through their license states), for
-    the tenant's digests matching `only`."""
+    """The same from Python: digest_to_dict, and the sources as `sources_of_digests` reads
+    them (the same SQL, asked on its own; tests/licensing/test_shown_sources.py holds it
+    to every license state), for the tenant's digests matching `only`."""
     with tenant_context(tenant):
         rows = list(Digest.objects.filter(**only).order_by("pk"))
         sources = sources_of_digests([row.pk for row in rows])
