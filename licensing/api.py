@@ -49,7 +49,6 @@ from licensing import reports, selectors, services
 from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
 from licensing.uses import USE_NAMES
-from policies import engine as policy_engine
 from tenants.api_base import TenantScopedViewSet
 
 USE_CHOICES = [(u, u) for u in USE_NAMES]
@@ -195,10 +194,10 @@ class SourceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-def source_to_dict(source: Source, licenses, on, gate: selectors.TextGate) -> dict:
-    """A source (annotated by `gate.sources`); its digest-derived text (title, publisher,
-    URL, its holder's name) withheld or redacted as `gate` says."""
-    state, attribution = selectors.source_status(source, licenses, on)
+def source_to_dict(source: Source, gate: selectors.TextGate) -> dict:
+    """A source (annotated by `gate.sources` and `selectors.with_license_status`); its
+    digest-derived text (title, publisher, URL, its holder's name) withheld or redacted
+    as `gate` says."""
     texts = gate.text(
         source.text_shown,
         {
@@ -219,8 +218,8 @@ def source_to_dict(source: Source, licenses, on, gate: selectors.TextGate) -> di
         if holder
         else None,
         "parent": source.parent_id,
-        "license_status": state,
-        "attribution": attribution,
+        "license_status": source.license_status,
+        "attribution": source.attribution,
         "created_at": iso_utc(source.created_at),
         "updated_at": iso_utc(source.updated_at),
     }
@@ -288,7 +287,7 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
             queryset = queryset.filter(kind=params["kind"])
         if params.get("rights_holder"):
             queryset = queryset.filter(rights_holder_id=_id_param(params, "rights_holder"))
-        queryset = self.text_gate().sources(queryset)
+        queryset = selectors.with_license_status(self.text_gate().sources(queryset))
         if params.get("q"):
             # Only among the titles the caller may see: a withheld title is not searched.
             queryset = queryset.filter(title__icontains=params["q"][:200], text_shown=True)
@@ -304,13 +303,11 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 
     def _render(self, sources: list[Source]) -> list[dict]:
         gate = self.text_gate()
-        unread = [s.pk for s in sources if not hasattr(s, "text_shown")]
+        unread = [s.pk for s in sources if not hasattr(s, "license_status")]
         if unread:  # just written: read them as the caller sees them
             again = {s.pk: s for s in self.get_queryset().filter(pk__in=unread)}
             sources = [again.get(s.pk, s) for s in sources]
-        licenses = selectors.licenses_covering(sources)
-        on = selectors.today()
-        return [source_to_dict(s, licenses, on, gate) for s in sources]
+        return [source_to_dict(s, gate) for s in sources]
 
     @extend_schema(
         parameters=[
@@ -868,9 +865,9 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         return digest
 
     def _shown(self, digest: Digest) -> list[dict]:
-        """The digest's sources through the caller's policies, as its `sources` field."""
-        data = {"sources": selectors.sources_of_digests([digest.pk])[digest.pk]}
-        policy_engine.apply(self.rule_set(), digest, data)
+        """The digest's sources through the caller's policies, as its `sources` field (its
+        licenses judged on the reader's day, as the digest's own response judges them)."""
+        [(data, _)] = digest_selectors.as_shown(self.reader(), [digest])
         return data["sources"]
 
     @extend_schema(responses={200: DigestSourceOutSerializer(many=True)})

@@ -29,7 +29,10 @@ class Report:
 
 
 def _all_sources(gate: selectors.TextGate) -> list[Source]:
-    return list(gate.sources(Source.objects.select_related("rights_holder")).order_by("id"))
+    """Every source, with its license status and attribution (`with_license_status`) and
+    whether the caller may see its text (`TextGate.sources`)."""
+    sources = gate.sources(Source.objects.select_related("rights_holder"))
+    return list(selectors.with_license_status(sources).order_by("id"))
 
 
 def _readable_links(gate: selectors.TextGate):
@@ -57,13 +60,11 @@ def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) ->
     sources = _all_sources(gate)
     licenses = selectors.licenses_covering(sources)
     uses = Counter(_readable_links(gate).values_list("source_id", flat=True))
-    on = selectors.today()
     counts: Counter = Counter()
     rows = []
     for source in sources:
-        state, attribution = selectors.source_status(source, licenses, on)
-        counts[state] += 1
-        if status and state != status:
+        counts[source.license_status] += 1
+        if status and source.license_status != status:
             continue
         texts = _source_texts(gate, source, source.text_shown)
         rows.append(
@@ -73,10 +74,10 @@ def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) ->
                 texts["title"],
                 texts["publisher"],
                 _holder_name(gate, source.rights_holder, source.holder_shown),
-                state,
+                source.license_status,
                 len(selectors.covering(source, licenses)),
                 uses[source.pk],
-                attribution,
+                source.attribution,
             ]
         )
     return Report(
@@ -150,11 +151,17 @@ def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
         .values_list("pk", "title", "status")
     )
     ids = [pk for pk, _, _ in risky]
+    pairs = list(
+        DigestSource.objects.filter(digest_id__in=ids).values_list("digest_id", "source_id")
+    )
+    judged = selectors.with_license_status(
+        Source.objects.filter(pk__in={source_id for _, source_id in pairs}), on
+    )
+    by_id = {source.pk: source for source in judged}
     links = defaultdict(list)
-    for link in DigestSource.objects.filter(digest_id__in=ids).select_related("source"):
-        links[link.digest_id].append(link.source)
-    sources = list({s.pk: s for group in links.values() for s in group}.values())
-    licenses = selectors.licenses_covering(sources)
+    for digest_id, source_id in pairs:
+        links[digest_id].append(by_id[source_id])
+    sources = list(by_id.values())
     rights = selectors.rights_of_sources(sources, [use], on)
     sources_shown = gate.shown_ids(Source, [s.pk for s in sources])
     reasons: Counter = Counter()
@@ -169,13 +176,12 @@ def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
             answer = rights[source.pk][use].answer
             if answer == selectors.PERMITTED:
                 continue
-            state, _ = selectors.source_status(source, licenses, on)
             if answer == selectors.PROHIBITED:
                 reason = "prohibited"
-            elif state == selectors.LICENSED:
+            elif source.license_status == selectors.LICENSED:
                 reason = NOT_GRANTED  # licensed, but for other uses than this one
             else:
-                reason = state
+                reason = source.license_status
             reasons[reason] += 1
             shown = _source_texts(gate, source, source.pk in sources_shown)
             rows.append([pk, title, status, source.pk, shown["title"], reason, answer])
@@ -193,11 +199,9 @@ def publishers(*, gate: selectors.TextGate) -> Report:
     sources = _all_sources(gate)
     licenses = selectors.licenses_covering(sources)
     holders = list(gate.holders(RightsHolder.objects.order_by("name")))
-    on = selectors.today()
     per_holder: dict[int | None, Counter] = defaultdict(Counter)
     for source in sources:
-        state, _ = selectors.source_status(source, licenses, on)
-        per_holder[source.rights_holder_id][state] += 1
+        per_holder[source.rights_holder_id][source.license_status] += 1
         per_holder[source.rights_holder_id]["sources"] += 1
     digests = Counter()
     for holder_id, count in _digests_per_holder(gate):

@@ -11,6 +11,10 @@ its rights holder's. Within those:
 Only approved versions (with or without conditions) are in force, and only between
 their dates. The license gate asks SQL (`digest_permitted`), the API asks Python
 (`rights_of_sources`); a test checks they agree.
+
+A source's license status and attribution have one definition, in SQL (`_judged_sql`),
+which every reader asks: digest responses (`SHOWN_SOURCES_SQL`),
+the source registry and the reports (`with_license_status`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db import NotSupportedError
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from licensing.models import DigestSource, License, LicenseTerm, LicenseVersion, Source
@@ -166,11 +179,6 @@ def validity(version, on: date) -> str:
     return "during"
 
 
-def in_force_now(lic, on: date) -> bool:
-    version = lic.in_force
-    return version is not None and version.status in APPROVED and validity(version, on) == "during"
-
-
 def license_status(lic: License, on: date | None = None) -> str:
     """A license's status: its newest version's review status, or `expired` once the
     version in force (which is the newest) has passed its end date."""
@@ -187,45 +195,8 @@ def license_status(lic: License, on: date | None = None) -> str:
     return latest.status
 
 
-def source_status(source: Source, licenses, on: date | None = None) -> tuple[str, str]:
-    """(status, attribution) of a source from the licenses covering it (`licenses`
-    may hold others too). Attribution is what the licenses in force ask for."""
-    on = on or today()
-    mine = covering(source, licenses)
-    if not mine:
-        return UNLICENSED, ""
-    live = [lic for lic in mine if in_force_now(lic, on)]
-    if live:
-        texts = dict.fromkeys(lic.in_force.attribution for lic in live if lic.in_force.attribution)
-        return LICENSED, "\n".join(texts)
-    if any(validity(lic.in_force, on) == "after" for lic in mine):
-        return EXPIRED, ""
-    if any(
-        lic.latest
-        and lic.latest.status
-        in (LicenseVersion.Status.PENDING, LicenseVersion.Status.NEEDS_INFORMATION)
-        for lic in mine
-    ):
-        return PENDING, ""
-    if any(lic.latest and lic.latest.status == LicenseVersion.Status.REJECTED for lic in mine):
-        return REJECTED, ""
-    return PENDING, ""  # approved but not yet valid: waiting for its start date
-
-
-# Plain values read from the database, not model instances. Named tuples: an export
+# Plain values read from the database, not model instances. Named tuples: a report
 # builds many, and a frozen dataclass's __init__ cost several times as much.
-
-
-class _SourceFacts(NamedTuple):
-    """What a digest response shows of a source."""
-
-    pk: int
-    kind: str
-    title: str
-    publisher: str
-    canonical_url: str
-    parent_id: int | None
-    rights_holder_id: int | None
 
 
 class _VersionFacts(NamedTuple):
@@ -239,7 +210,7 @@ class _VersionFacts(NamedTuple):
 
 
 class _LicenseFacts(NamedTuple):
-    """What statuses and reports read of a license and its two versions."""
+    """What the reports read of a license and its two versions."""
 
     pk: int
     source_id: int | None
@@ -293,78 +264,72 @@ def _license(pk, source_id, holder_id, in_force, latest) -> _LicenseFacts:
     )
 
 
-def _shown(source: _SourceFacts, judged: tuple[str, str]) -> dict:
-    """A source as a digest response shows it, with its (license status, attribution): a
-    new dict each time, since the policies may redact it for one digest and not
-    another."""
-    return {
-        "id": source.pk,
-        "kind": source.kind,
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.canonical_url or None,
-        "license_status": judged[0],
-        "attribution": judged[1],
-    }
-
-
-def sources_of_digests(digest_ids: list[int]) -> dict[int, list[dict]]:
-    """For each digest, its sources with license status and attribution: two queries
-    whatever the number of digests, read as plain values."""
-    if not digest_ids:
-        return {}
-    rows = (
-        DigestSource.objects.filter(digest_id__in=digest_ids)
-        .order_by("digest_id", "source_id")
-        .values_list(
-            "digest_id",
-            "source_id",
-            "source__kind",
-            "source__title",
-            "source__publisher",
-            "source__canonical_url",
-            "source__parent_id",
-            "source__rights_holder_id",
-        )
-    )
-    links = [(row[0], _SourceFacts(*row[1:])) for row in rows]
-    sources = list({source.pk: source for _, source in links}.values())
-    licenses = licenses_covering(sources)
-    on = today()
-    judged = {source.pk: source_status(source, licenses, on) for source in sources}
-    result: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
-    for digest_id, source in links:
-        result[digest_id].append(_shown(source, judged[source.pk]))
-    return result
-
-
-# --- The sources of digest rows, judged inside the digest query (PostgreSQL) ---------------
+# --- A source's license status and attribution: one definition, in SQL --------------------
 #
-# A digest response needs its sources with their license status. On PostgreSQL the digest
-# query itself writes them (`SHOWN_SOURCES_SQL`, inside digests.api's rendering), so a
-# read costs no further round trip, planning or judging in Python. Row-level security
+# Whatever shows a source's license status and attribution asks the database, by this one
+# text (`_judged_sql`): a digest's `sources`, written inside the digest query
+# (`SHOWN_SOURCES_SQL`, in digests.selectors' rendering);
+# the source registry and the reports (`with_license_status`). Row-level security
 # applies to its subqueries as to any other; the tenant conditions are the second wall,
 # as the tenant-scoped managers are for the ORM's reads.
+
+_WAITING = (LicenseVersion.Status.PENDING, LicenseVersion.Status.NEEDS_INFORMATION)
+_NOT_BEFORE = "(f.valid_from IS NULL OR f.valid_from <= day.value)"
 
 
 def _sql_text_list(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-# `source_status` in SQL. Each license covering the source `s` is read once, as a row of
-# `c`: its newest version's status (`latest`) and, of its version in force, the
-# attribution and whether it is live (approved and valid on the day) or ended (past its
-# end date) on the day. With no version in force both are NULL, which `bool_or` and
-# FILTER pass over. The day is the statement's one parameter: the platform's day
-# (`today()`), as Python judges by it.
-_WAITING = (LicenseVersion.Status.PENDING, LicenseVersion.Status.NEEDS_INFORMATION)
-_NOT_BEFORE = "(f.valid_from IS NULL OR f.valid_from <= day.value)"
+def _judged_sql(source: str) -> str:
+    """The license status and attribution of the source row named `source` in the
+    enclosing statement (a licensing_source row), on the day that is the text's one
+    parameter: a subquery of one row, columns `status` and `attribution`.
 
-# Each source of the digest row as `sources_of_digests` shows it, as JSON: the statuses
-# in `source_status`'s order of precedence; the attributions the live licenses ask for,
-# each once, in license order, one per line. Constant text (the statuses are the module's
-# own constants) but for the day, a parameter. tests/licensing/test_shown_sources.py
-# holds it to `source_status` state by state.
+    Each license covering the source (its own, its feed's, its rights holder's; of its
+    tenant) is read once, as a row of `c`: its newest version's status (`latest`) and,
+    of its version in force, the attribution and whether it is live (approved and valid
+    on the day, both end days included) or ended (past its end date). With no version
+    in force both are NULL, which `bool_or` and FILTER pass over.
+
+    The status is the first of these that holds: no license covers it (unlicensed); one
+    is live (licensed); one has ended (expired); one's newest version waits for review
+    (pending); one's newest version is rejected (rejected); otherwise pending (approved,
+    not valid yet). The attribution is what the live licenses ask for, each text once,
+    in license order, one per line. Constant text (the statuses are the module's own
+    constants) but for the day."""
+    return (
+        "(SELECT CASE "  # noqa: S608 (constants only)
+        f"WHEN count(c.id) = 0 THEN '{UNLICENSED}' "
+        f"WHEN bool_or(c.live) THEN '{LICENSED}' "
+        f"WHEN bool_or(c.ended) THEN '{EXPIRED}' "
+        f"WHEN bool_or(c.latest IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
+        f"WHEN bool_or(c.latest = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
+        f"ELSE '{PENDING}' END AS status, "
+        "COALESCE((SELECT string_agg(kept.text, chr(10) ORDER BY kept.first) "
+        "FROM (SELECT asked.text, min(asked.n) AS first "
+        "FROM unnest(array_agg(c.attribution ORDER BY c.id) "
+        "FILTER (WHERE c.live AND c.attribution <> '')) "
+        "WITH ORDINALITY AS asked(text, n) GROUP BY asked.text) AS kept), '') AS attribution "
+        "FROM (SELECT l.id, v.status AS latest, f.attribution, "
+        f"f.status IN ({_sql_text_list(APPROVED)}) AND {_NOT_BEFORE} "
+        "AND (f.valid_until IS NULL OR f.valid_until >= day.value) AS live, "
+        f"{_NOT_BEFORE} AND f.valid_until < day.value AS ended "
+        "FROM (SELECT %s::date AS value) AS day "
+        f"JOIN licensing_license l ON l.tenant_id = {source}.tenant_id "
+        f"AND (l.source_id = {source}.id OR l.source_id = {source}.parent_id "
+        f"OR l.rights_holder_id = {source}.rights_holder_id) "
+        "LEFT JOIN licensing_licenseversion f "
+        "ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
+        "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id"
+        ") AS c)"
+    )
+
+
+# The sources of the digest row (`"digests_digest"`, as the ORM names it in a query of its
+# own) as its response shows them, as JSON, in source order: the one parameter is the
+# day their licenses are judged by. digests.api embeds it in the list's and the detail's
+# statements.
 SHOWN_SOURCES_SQL = (
     "(SELECT COALESCE(json_agg(json_build_object("  # noqa: S608 (constants only)
     "'id', s.id, 'kind', s.kind, 'title', s.title, 'publisher', s.publisher, "
@@ -373,31 +338,41 @@ SHOWN_SOURCES_SQL = (
     ") ORDER BY s.id), '[]'::json) "
     "FROM licensing_digestsource ds "
     "JOIN licensing_source s ON s.id = ds.source_id AND s.tenant_id = ds.tenant_id "
-    "CROSS JOIN LATERAL (SELECT CASE "
-    f"WHEN count(c.id) = 0 THEN '{UNLICENSED}' "
-    f"WHEN bool_or(c.live) THEN '{LICENSED}' "
-    f"WHEN bool_or(c.ended) THEN '{EXPIRED}' "
-    f"WHEN bool_or(c.latest IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
-    f"WHEN bool_or(c.latest = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
-    f"ELSE '{PENDING}' END AS status, "
-    "COALESCE((SELECT string_agg(kept.text, chr(10) ORDER BY kept.first) "
-    "FROM (SELECT asked.text, min(asked.n) AS first "
-    "FROM unnest(array_agg(c.attribution ORDER BY c.id) "
-    "FILTER (WHERE c.live AND c.attribution <> '')) "
-    "WITH ORDINALITY AS asked(text, n) GROUP BY asked.text) AS kept), '') AS attribution "
-    "FROM (SELECT l.id, v.status AS latest, f.attribution, "
-    f"f.status IN ({_sql_text_list(APPROVED)}) AND {_NOT_BEFORE} "
-    "AND (f.valid_until IS NULL OR f.valid_until >= day.value) AS live, "
-    f"{_NOT_BEFORE} AND f.valid_until < day.value AS ended "
-    "FROM (SELECT %s::date AS value) AS day "
-    "JOIN licensing_license l ON l.tenant_id = s.tenant_id "
-    "AND (l.source_id = s.id OR l.source_id = s.parent_id "
-    "OR l.rights_holder_id = s.rights_holder_id) "
-    "LEFT JOIN licensing_licenseversion f ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
-    "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id"
-    ") AS c) AS judged "
+    f"CROSS JOIN LATERAL {_judged_sql('s')} AS judged "
     'WHERE ds.digest_id = "digests_digest"."id" AND ds.tenant_id = "digests_digest"."tenant_id")'
 )
+
+
+class SourceTableSQL(RawSQL):
+    """SQL about the sources table as the ORM names it in a query of its own,
+    `"licensing_source"`. Nested in another query Django would rename the table but
+    cannot rename inside this text, which would then judge the outer query's source:
+    that raises instead."""
+
+    def relabeled_clone(self, change_map):
+        if Source._meta.db_table in change_map:
+            raise NotSupportedError(
+                "a with_license_status queryset cannot be nested in another query"
+            )
+        return super().relabeled_clone(change_map)
+
+
+_JUDGED_SOURCE = _judged_sql(f'"{Source._meta.db_table}"')
+# A subquery for each column, so each is a plain annotation a filter or an ordering can
+# name. PostgreSQL runs both per row: a page does not feel it, a report of every source
+# does a little.
+_STATUS_SQL = f"(SELECT judged.status FROM {_JUDGED_SOURCE} AS judged)"  # noqa: S608
+_ATTRIBUTION_SQL = f"(SELECT judged.attribution FROM {_JUDGED_SOURCE} AS judged)"  # noqa: S608
+
+
+def with_license_status(queryset, day: date | None = None):
+    """Sources (a queryset of them) annotated `license_status` and `attribution` on `day`
+    (today by default), as `_judged_sql` says: what the registry and the reports show."""
+    day = day or today()
+    return queryset.annotate(
+        license_status=SourceTableSQL(_STATUS_SQL, (day,), output_field=CharField()),
+        attribution=SourceTableSQL(_ATTRIBUTION_SQL, (day,), output_field=CharField()),
+    )
 
 
 # --- Digest-derived text outside a digest response --------------------------------------

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from digests.models import Digest
+from digests.selectors import RENDERED, rendered
+from licensing.selectors import today
+
 BASE = "/api/v1/tenants/acme/licensing"
 LICENSES = f"{BASE}/licenses/"
 SOURCES = f"{BASE}/sources/"
@@ -41,3 +45,11 @@ def rights(client, source_id: int, *uses: str) -> dict[str, dict]:
     response = client.get(f"{SOURCES}{source_id}/rights/?{query}")
     assert response.status_code == 200, response.content
     return {r["use"]: r for r in response.json()["rights"]}
+
+
+def sources_of_digests(digest_ids: list[int], day=None) -> dict[int, list[dict]]:
+    """Each digest's `sources` as its rendering writes them (licenses judged on `day`,
+    today by default), before policies: one query; [] for an id with no digest."""
+    rows = rendered(Digest.objects.filter(pk__in=digest_ids), day or today(), detail=False)
+    found = dict(rows.values_list("pk", RENDERED[False]))
+    return {pk: found[pk]["sources"] if pk in found else [] for pk in digest_ids}

@@ -1,127 +1,284 @@
-"""The list's sources as PostgreSQL judges them (`licensing.selectors.SHOWN_SOURCES_SQL`,
-inside digests.api.LISTED_SQL) are what the two-query reader says with `source_status`:
-status and attribution, over license states written straight into the tables, including
-ones the services would not leave behind (a version in force that is not approved, a
-newer version on top of the one in force, repeated and empty attributions)."""
+"""A source's license status and attribution, license state by license state, as every
+reader shows them: the digest list's and detail's `sources` (written by the digest
+query), a digest's `sources/` endpoint and its export (the same rendering), the source
+registry and the sources-by-status report (`with_license_status`). All of them read one
+definition (`licensing.selectors._judged_sql`); these tests hold it, through each of
+them, to the values written out below."""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
+import json
+from typing import NamedTuple
+
+import pytest
 
 from licensing import selectors, services
-from licensing.models import License, LicenseVersion
-from tenants.context import tenant_context
+from licensing.models import License, LicenseVersion, RightsHolder
+from tenants.context import platform_scope, tenant_context
 from tests import factories
+from tests.endpoints import body_bytes
+from tests.licensing import REPORTS, SOURCES, sources_of_digests
 
-STATUSES = [choice for choice, _ in LicenseVersion.Status.choices]
-ATTRIBUTIONS = ["", "", "Courtesy of Edge Network", "© Tidal Media", "Courtesy of Edge Network"]
-
-
-def _day(rng: random.Random, today: dt.date):
-    return rng.choice([None, None, *(today + dt.timedelta(days=d) for d in (-2, -1, 0, 1, 2))])
+DIGESTS = "/api/v1/tenants/acme/digests/"
 
 
-def _version(rng, lic, number, today):
-    start = _day(rng, today)
-    end = _day(rng, today)
-    if start and end and end < start:
-        start, end = end, start
-    return LicenseVersion.objects.create(
-        tenant=lic.tenant,
-        license=lic,
-        number=number,
-        origin="contract",
-        spdx_id="LicenseRef-test",
-        status=rng.choice(STATUSES),
-        valid_from=start,
-        valid_until=end,
-        attribution=rng.choice(ATTRIBUTIONS),
-    )
+class Lic(NamedTuple):
+    """A license: on the episode itself (`own`), its `feed`, its rights `holder`, or the
+    same two made in another tenant (`globex own`, `globex holder`); its first version's
+    decision (None: left pending) and terms; optionally a second version, proposed on top
+    of the first, with its own decision and terms. Dates in terms are days from today."""
+
+    scope: str
+    decision: str | None = "approved"
+    terms: dict = {}
+    then: tuple[str | None, dict] | None = None
 
 
-def _licenses(rng, tenant, scope: dict, today) -> None:
-    """Zero to two licenses on a scope, each with one to three versions; the newest is
-    `latest`, and `in_force` is none, the newest, or an older one."""
-    for _ in range(rng.choice([0, 1, 1, 2])):
-        lic = License.objects.create(tenant=tenant, **scope)
-        versions = [_version(rng, lic, n, today) for n in range(1, rng.randint(1, 3) + 1)]
-        lic.latest = versions[-1]
-        lic.in_force = rng.choice([None, *versions])
-        lic.save()
+# license states -> (license_status, attribution) of the episode they cover
+CASES: dict[str, tuple[list[Lic], tuple[str, str]]] = {
+    "no license": ([], ("unlicensed", "")),
+    "approved": (
+        [Lic("own", terms={"attribution": "Courtesy of Edge"})],
+        ("licensed", "Courtesy of Edge"),
+    ),
+    "approved with conditions": (
+        [Lic("own", "approved_with_conditions", {"attribution": "Courtesy of Edge"})],
+        ("licensed", "Courtesy of Edge"),
+    ),
+    "approved, asking no attribution": ([Lic("own")], ("licensed", "")),
+    "live licenses, duplicate and distinct attributions": (
+        [
+            Lic("own", terms={"attribution": "© Tidal Media"}),
+            Lic("holder", terms={"attribution": "Courtesy of Edge"}),
+            Lic("feed", terms={"attribution": "© Tidal Media"}),
+            Lic("own", terms={"attribution": ""}),
+        ],
+        # each text once, in license order (not alphabetical), one per line
+        ("licensed", "© Tidal Media\nCourtesy of Edge"),
+    ),
+    "live beside ended: only the live one's attribution": (
+        [
+            Lic("own", terms={"valid_until": -1, "attribution": "Old terms"}),
+            Lic("holder", terms={"attribution": "Courtesy of Edge"}),
+        ],
+        ("licensed", "Courtesy of Edge"),
+    ),
+    "live beside pending and rejected": (
+        [Lic("own", None), Lic("feed", "rejected"), Lic("holder", terms={"attribution": "Edge"})],
+        ("licensed", "Edge"),
+    ),
+    "approved, a revision pending": (
+        [Lic("own", terms={"attribution": "Version 1"}, then=(None, {"attribution": "Version 2"}))],
+        ("licensed", "Version 1"),
+    ),
+    "expired": (
+        [Lic("own", terms={"valid_until": -1, "attribution": "Courtesy of Edge"})],
+        ("expired", ""),
+    ),
+    "expired beside pending": (
+        [Lic("own", terms={"valid_until": -1}), Lic("holder", None)],
+        ("expired", ""),
+    ),
+    "expired, its renewal pending": (
+        [Lic("own", terms={"valid_until": -1}, then=(None, {"valid_until": 365}))],
+        ("expired", ""),
+    ),
+    "pending": ([Lic("own", None, {"attribution": "Courtesy of Edge"})], ("pending", "")),
+    "needs information": ([Lic("own", "needs_information")], ("pending", "")),
+    "pending beside rejected": ([Lic("own", "rejected"), Lic("holder", None)], ("pending", "")),
+    "rejected": ([Lic("own", "rejected")], ("rejected", "")),
+    "revoked": (
+        [Lic("own", terms={"attribution": "Revoked"}, then=("rejected", {}))],
+        ("rejected", ""),
+    ),
+    "approved, not valid yet": (
+        [Lic("own", terms={"valid_from": 1, "attribution": "Courtesy of Edge"})],
+        ("pending", ""),
+    ),
+    "not valid yet beside rejected": (
+        [Lic("own", terms={"valid_from": 1}), Lic("holder", "rejected")],
+        ("rejected", ""),
+    ),
+    "through the feed": (
+        [Lic("feed", terms={"attribution": "Feed terms"})],
+        ("licensed", "Feed terms"),
+    ),
+    "through the rights holder": (
+        [Lic("holder", terms={"attribution": "Holder terms"})],
+        ("licensed", "Holder terms"),
+    ),
+    "starts today": (
+        [Lic("own", terms={"valid_from": 0, "attribution": "From today"})],
+        ("licensed", "From today"),
+    ),
+    "ends today": (
+        [Lic("own", terms={"valid_until": 0, "attribution": "Until today"})],
+        ("licensed", "Until today"),
+    ),
+    "today only": (
+        [Lic("own", terms={"valid_from": 0, "valid_until": 0, "attribution": "Today only"})],
+        ("licensed", "Today only"),
+    ),
+    "another tenant's licenses": (
+        [Lic("globex own"), Lic("globex holder")],
+        ("unlicensed", ""),
+    ),
+    "another tenant's license beside an expired one": (
+        [Lic("own", terms={"valid_until": -1}), Lic("globex own")],
+        ("expired", ""),
+    ),
+}
 
 
-def _draw(world, seed: int, today) -> list:
-    """Holders, feeds and episodes with random licenses, and digests linked to random
-    sets of them."""
-    rng = random.Random(seed)
-    holders = [factories.rights_holder(world.acme, f"Holder {seed}-{n}") for n in range(3)]
-    feeds = [
-        factories.source(world.acme, f"Feed {seed}-{n}", kind="feed", rights_holder=holder)
-        for n, holder in enumerate([holders[0], None])
-    ]
-    episodes = [
-        factories.source(
-            world.acme,
-            f"Episode {seed}-{n}",
-            parent=rng.choice([None, *feeds]),
-            rights_holder=rng.choice([None, *holders]),
-        )
-        for n in range(10)
-    ]
-    with tenant_context(world.acme):
-        for holder in holders:
-            _licenses(rng, world.acme, {"rights_holder": holder}, today)
-        for source in [*feeds, *episodes]:
-            _licenses(rng, world.acme, {"source": source}, today)
-    made = []
-    for n in range(12):
-        digest = factories.digest(world.acme, title=f"Judged {seed}-{n}")
-        linked = rng.sample([*feeds, *episodes], rng.randint(0, 4))
-        with tenant_context(world.acme):
-            services.digest_sources_set(actor=None, digest=digest, sources=linked)
-        made.append(digest)
-    return made
-
-
-def test_the_database_judges_sources_as_source_status_does(world):
+def _terms(terms: dict) -> dict:
     today = selectors.today()
-    viewer = world.client("viewer")
-    statuses, attributions = set(), set()
-    for seed in range(8):
-        made = _draw(world, seed, today)
-        with tenant_context(world.acme):
-            expected = selectors.sources_of_digests([d.pk for d in made])
-        response = viewer.get("/api/v1/tenants/acme/digests/", {"page_size": 200})
-        assert response.status_code == 200
-        shown = {d["id"]: d["sources"] for d in response.json()["results"]}
-        for digest in made:
-            assert shown[digest.pk] == expected[digest.pk], digest.title
-            for source in expected[digest.pk]:
-                statuses.add(source["license_status"])
-                attributions.add(source["attribution"])
-    # The draws reach every status and attributions joined from two licenses; otherwise
-    # the comparison proves less than it says.
-    assert statuses == set(selectors.SOURCE_STATUSES)
-    assert any("\n" in text for text in attributions)
+    return {
+        name: today + dt.timedelta(days=value) if name.startswith("valid_") else value
+        for name, value in terms.items()
+    }
 
 
-def test_attributions_are_shown_once_each_in_license_order(world):
-    holder = factories.rights_holder(world.acme, "Edge Network")
-    feed = factories.source(world.acme, "Edge Radio", kind="feed")
-    episode = factories.source(world.acme, "Episode 1", parent=feed, rights_holder=holder)
-    for where, text in [
-        ({"rights_holder": holder}, "Courtesy of Edge Network"),
-        ({"source": feed}, "© Tidal Media"),
-        ({"source": episode}, "Courtesy of Edge Network"),
-        ({"source": episode}, ""),
-    ]:
-        factories.license(world.acme, decision="approved", attribution=text, **where)
-    digest = factories.digest(world.acme, title="Attributed")
+def _license(world, scopes: dict, lic: Lic) -> None:
+    if lic.scope.startswith("globex "):
+        _elsewhere(world, scopes[lic.scope.removeprefix("globex ")])
+        return
+    where = {"holder": {"rights_holder": scopes["holder"]}}.get(
+        lic.scope, {"source": scopes.get(lic.scope)}
+    )
+    made = factories.license(world.acme, decision=lic.decision, **where, **_terms(lic.terms))
+    if lic.then is None:
+        return
+    decision, terms = lic.then
     with tenant_context(world.acme):
-        services.digest_sources_set(actor=None, digest=digest, sources=[episode])
-        expected = selectors.sources_of_digests([digest.pk])[digest.pk]
-    assert expected[0]["attribution"] == "Courtesy of Edge Network\n© Tidal Media"
+        if terms:
+            made = services.license_revise(actor=None, lic=made, changes=_terms(terms))
+        if decision:
+            made.refresh_from_db()
+            services.license_review(
+                actor=None, lic=made, decision=decision, version=made.latest.number, notes="Test."
+            )
 
-    listed = world.client("viewer").get("/api/v1/tenants/acme/digests/").json()["results"]
-    assert listed[0]["sources"] == expected
+
+def _elsewhere(world, covered) -> None:
+    """An approved license in force, valid, in globex, that names `covered` (an acme
+    source or rights holder) by id: the tenant-scoped services refuse to write it, so it
+    goes straight into the tables; only the tenant conditions keep it away."""
+    column = "rights_holder_id" if isinstance(covered, RightsHolder) else "source_id"
+    with platform_scope():
+        lic = License.objects.unscoped().create(tenant=world.globex, **{column: covered.pk})
+        version = LicenseVersion.objects.unscoped().create(
+            tenant=world.globex,
+            license=lic,
+            number=1,
+            origin="contract",
+            spdx_id="LicenseRef-globex",
+            status="approved",
+            attribution="SENTINEL of another tenant",
+        )
+        License.objects.unscoped().filter(pk=lic.pk).update(latest=version, in_force=version)
+
+
+def _scopes(world, name: str) -> dict:
+    """A rights holder, its feed, and an episode of the feed from the holder."""
+    holder = factories.rights_holder(world.acme, f"Holder of {name}")
+    feed = factories.source(world.acme, f"Feed of {name}", kind="feed")
+    episode = factories.source(world.acme, f"Episode of {name}", parent=feed, rights_holder=holder)
+    return {"holder": holder, "feed": feed, "own": episode}
+
+
+def _build(world, name: str) -> dict:
+    scopes = _scopes(world, name)
+    for lic in CASES[name][0]:
+        _license(world, scopes, lic)
+    return scopes
+
+
+def _digest_of(world, source):
+    digest = factories.digest(world.acme, title=f"Made from {source.title}")
+    with tenant_context(world.acme):
+        services.digest_sources_set(actor=None, digest=digest, sources=[source])
+    return digest
+
+
+def _judged(item: dict) -> tuple[str, str]:
+    return item["license_status"], item["attribution"]
+
+
+def shown_everywhere(world, source, digest) -> dict[str, tuple[str, str]]:
+    """(license_status, attribution) of `source`, the only source of `digest`, as each
+    reader shows it."""
+    viewer = world.client("viewer")
+    listed = viewer.get(DIGESTS, {"page_size": 200}).json()["results"]
+    detail = viewer.get(f"{DIGESTS}{digest.pk}/").json()
+    own_endpoint = viewer.get(f"{DIGESTS}{digest.pk}/sources/").json()
+    export = json.loads(body_bytes(viewer.get(f"{DIGESTS}export", {"export_format": "json"})))
+    registry = viewer.get(SOURCES, {"page_size": 200}).json()["results"]
+    report = world.client("compliance").get(f"{REPORTS}sources/").json()
+    rows = [dict(zip(report["columns"], row, strict=True)) for row in report["rows"]]
+    row = next(r for r in rows if r["source_id"] == source.pk)
+
+    def only_source(digest_data: dict) -> dict:
+        (item,) = digest_data["sources"]
+        assert item["id"] == source.pk
+        return item
+
+    (endpoint_item,) = own_endpoint
+    return {
+        "digest list": _judged(only_source(next(d for d in listed if d["id"] == digest.pk))),
+        "digest detail": _judged(only_source(detail)),
+        "digest sources endpoint": _judged(endpoint_item),
+        "digest export": _judged(only_source(next(d for d in export if d["id"] == digest.pk))),
+        "source registry list": _judged(next(s for s in registry if s["id"] == source.pk)),
+        "source registry detail": _judged(viewer.get(f"{SOURCES}{source.pk}/").json()),
+        "sources report": (row["status"], row["attribution"]),
+    }
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_reader_shows_the_status_and_attribution_of_each_license_state(world, name):
+    scopes = _build(world, name)
+    expected = CASES[name][1]
+    shown = shown_everywhere(world, scopes["own"], _digest_of(world, scopes["own"]))
+    assert shown == dict.fromkeys(shown, expected)
+
+    # The report's status filter and its count agree with the row.
+    report = world.client("compliance").get(f"{REPORTS}sources/", {"status": expected[0]})
+    listed = {row[0] for row in report.json()["rows"]}
+    assert scopes["own"].pk in listed
+    assert report.json()["summary"][expected[0]] >= 1
+
+
+def test_the_cases_reach_every_status_and_branch():
+    """The table proves what it says only if it reaches every status."""
+    statuses = {expected[0] for _, expected in CASES.values()}
+    assert statuses == set(selectors.SOURCE_STATUSES)
+    assert any("\n" in expected[1] for _, expected in CASES.values())
+
+
+def test_all_states_judged_in_one_statement_keep_apart(world):
+    """Every case's episode in one digest, one registry page and one report: judged in
+    one statement each, no license reaches a source it does not cover."""
+    episodes = {name: _build(world, name)["own"] for name in CASES}
+    expected = {episodes[name].pk: judged for name, (_, judged) in CASES.items()}
+    digest = factories.digest(world.acme, title="Made from everything")
+    with tenant_context(world.acme):
+        services.digest_sources_set(actor=None, digest=digest, sources=list(episodes.values()))
+        alone = sources_of_digests([digest.pk])[digest.pk]
+    viewer = world.client("viewer")
+    detail = viewer.get(f"{DIGESTS}{digest.pk}/").json()["sources"]
+    listed = next(d for d in viewer.get(DIGESTS).json()["results"] if d["id"] == digest.pk)[
+        "sources"
+    ]
+    for found in (detail, listed, alone):
+        assert [item["id"] for item in found] == sorted(expected)  # in source order
+        assert {item["id"]: _judged(item) for item in found} == expected
+
+    registry = viewer.get(SOURCES, {"page_size": 200}).json()["results"]
+    assert {s["id"]: _judged(s) for s in registry if s["id"] in expected} == expected
+    report = world.client("compliance").get(f"{REPORTS}sources/").json()
+    rows = [dict(zip(report["columns"], row, strict=True)) for row in report["rows"]]
+    assert {
+        r["source_id"]: (r["status"], r["attribution"]) for r in rows if r["source_id"] in expected
+    } == expected
+    assert b"SENTINEL" not in viewer.get(f"{DIGESTS}{digest.pk}/").content
