@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import GENESIS, AuditChain, AuditEvent
-from config.request_context import current_request_meta
-from config.times import iso_utc
+from core.request_context import current_request_meta
+from core.times import iso_utc
 from tenants.context import current_tenant, tenant_context
 from tenants.db import lock_tenant_row
 

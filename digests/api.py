@@ -12,8 +12,8 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.filters import StrictFilterSet
-from config.times import iso_utc
+from core.filters import StrictFilterSet
+from core.times import iso_utc
 from digests import selectors, services
 from digests.importing import import_many
 from digests.models import Digest

@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.filters import StrictFilterSet
+from core.filters import StrictFilterSet
 from tenants import rbac, services
 from tenants.api_base import SSO_TENANT_SESSION_KEY, TenantScopedViewSet
 from tenants.context import platform_scope

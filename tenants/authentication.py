@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import authentication, exceptions
 
-from config.request_context import after_response
+from core.request_context import after_response
 from tenants.models import ApiKey
 from tenants.services import api_key_authenticate, api_key_record_use, api_key_use_is_stale
 

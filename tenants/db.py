@@ -23,8 +23,8 @@ from psycopg import errors as psycopg_errors
 from psycopg import pq
 from psycopg.pq import TransactionStatus
 
-from config.jsonfields import use_for_json_values
-from config.timestamps import use_fast_timestamptz
+from core.jsonfields import use_for_json_values
+from core.timestamps import use_fast_timestamptz
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 

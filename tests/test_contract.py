@@ -295,7 +295,7 @@ def map_case(context, case):
     if meta is None or meta.generation.mode != schemathesis.GenerationMode.POSITIVE:
         return case
     if isinstance(case.query, dict):
-        # A valid cursor is one a page gave out (config/pagination.py): no other string is,
+        # A valid cursor is one a page gave out (core/pagination.py): no other string is,
         # and the API answers 400 for it, by design.
         case.query.pop("cursor", None)
     if not isinstance(body, dict):

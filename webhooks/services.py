@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from config.times import iso_utc
+from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
 from tenants.services import Principal, ServiceError
 from webhooks import net

@@ -14,7 +14,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from config.renderers import ORJSONRenderer, QuickContentNegotiation
+from core.renderers import ORJSONRenderer, QuickContentNegotiation
 from tests import factories
 from tests.spies import note_calls
 

@@ -20,7 +20,7 @@ from rest_framework import status as drf_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.renderers import ORJSONRenderer, UnknownFormat, for_reading
+from core.renderers import ORJSONRenderer, UnknownFormat, for_reading
 
 logger = logging.getLogger(__name__)
 

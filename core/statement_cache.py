@@ -25,7 +25,7 @@ like any other. STATEMENT_CACHE = False reads everything through the ORM.
 
 The module re-does what Django's ModelIterable does for one row; it is written for the
 Django versions in SUPPORTED_DJANGO and switches itself off on any other
-(tests/test_statement_cache.py fails there, so an upgrade is noticed).
+(tests/core/test_statement_cache.py fails there, so an upgrade is noticed).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ _JSON_PARAMETERS: tuple[type, ...] = (Json, Jsonb)
 
 # The Django versions whose ModelIterable, SQLCompiler and Model.from_db this module
 # follows. On any other it keeps nothing, every read goes through the ORM, and
-# tests/test_statement_cache.py fails until it is checked against the new version.
+# tests/core/test_statement_cache.py fails until it is checked against the new version.
 SUPPORTED_DJANGO = ((5, 2),)
 WRITTEN_FOR_THIS_DJANGO = django.VERSION[:2] in SUPPORTED_DJANGO
 

@@ -4,7 +4,7 @@ DRF's view and request refer to each other, and its Response puts itself into it
 renderer context: whatever hangs from those cycles waits for the collector, which walks
 every such object first. A list page hung there in full (its digests through the
 paginator, every answer dict) and the collector cost about a third of a list request.
-config.middleware.ReleaseAnswerMiddleware keeps the answer and the page out of the
+core.middleware.ReleaseAnswerMiddleware keeps the answer and the page out of the
 cycles; what stays in them is the request's own bookkeeping."""
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class ORJSONRenderer(BaseRenderer):
 
 class UnknownFormat(Http404):
     """A `format` (query parameter or suffix) that no renderer answers: a 404, as DRF
-    makes it, whose problem says where files come from (config.problems)."""
+    makes it, whose problem says where files come from (core.problems)."""
 
     def __init__(self, requested: str):
         super().__init__(requested)

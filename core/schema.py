@@ -1,7 +1,7 @@
 """OpenAPI post-processing: document the problem responses every operation can give.
 
 drf-spectacular describes the success responses from the views; the error side is uniform
-(RFC 9457 problem documents from config.problems), so it is added here once instead of on
+(RFC 9457 problem documents from core.problems), so it is added here once instead of on
 every view.
 """
 

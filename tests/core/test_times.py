@@ -1,4 +1,4 @@
-"""`config.times.iso_utc`: the API's times. The quick path for UTC values must write what
+"""`core.times.iso_utc`: the API's times. The quick path for UTC values must write what
 isoformat writes."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.times import iso_utc
+from core.times import iso_utc
 
 
 def _isoformat(value: dt.datetime, timespec: str = "auto") -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
-from config.throttling import PrincipalRateThrottle
+from core.throttling import PrincipalRateThrottle
 from tests import factories
 from tests.conftest import SENTINEL
 
@@ -242,7 +242,7 @@ def test_throttle_fails_open_when_the_cache_is_down(world, three_per_minute, mon
     monkeypatch.setitem(caches["default"].__dict__, "get", unreachable)
 
     client = world.client("owner")
-    with caplog.at_level(logging.WARNING, logger="config.throttling"):
+    with caplog.at_level(logging.WARNING, logger="core.throttling"):
         statuses = [client.get(MEMBERS).status_code for _ in range(6)]
     assert statuses == [200] * 6
     assert "throttle cache unavailable" in caplog.text

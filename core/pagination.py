@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 
-from config.params import whole_number
+from core.params import whole_number
 
 
 class CursorPagination(pagination.CursorPagination):

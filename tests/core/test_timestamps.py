@@ -1,4 +1,4 @@
-"""config.timestamps: `timestamptz` read with psycopg's own parser, with the value and time
+"""core.timestamps: `timestamptz` read with psycopg's own parser, with the value and time
 zone Django's loader gives."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg.pq import Format
 
-from config.timestamps import _OID, use_fast_timestamptz
+from core.timestamps import _OID, use_fast_timestamptz
 
 TEXTS = [
     "2026-11-28 09:30:12.123456+00",

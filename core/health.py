@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from config.problems import problem_response
+from core.problems import problem_response
 
 
 # Probes run outside ATOMIC_REQUESTS: opening the request transaction would itself need

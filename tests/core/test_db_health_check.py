@@ -1,4 +1,4 @@
-"""The health check on reused connections (config/postgresql/base.py): a quiet idle
+"""The health check on reused connections (core/postgresql/base.py): a quiet idle
 connection is trusted without a round trip; one the server has ended is replaced before
 a request uses it."""
 
@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from config.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper, idle_and_quiet
+from core.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper, idle_and_quiet
 from tests.spies import note_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def _another_session():
 
 
 def test_the_app_runs_on_this_backend():
-    assert settings.DATABASES["default"]["ENGINE"] == "config.postgresql"
+    assert settings.DATABASES["default"]["ENGINE"] == "core.postgresql"
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert isinstance(connections["default"], DatabaseWrapper)
 

@@ -14,7 +14,7 @@ from django.db.models import CharField, TextField
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from config.pagination import CursorPagination
+from core.pagination import CursorPagination
 from tests import factories
 from tests.endpoints import tenant_endpoints
 from tests.tenants.test_permission_matrix import own_target

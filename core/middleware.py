@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 
-from config.problems import problem_response
+from core.problems import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class ReleaseAnswerMiddleware:
     thousands of objects, were freed only when the garbage collector walked them all:
     0.6 to 1.7 ms of a 3.4 to 4.4 ms list request. Once the answer is rendered (the
     browsable API writes its pagination links while rendering), none of these is read
-    again (tests/test_request_garbage.py)."""
+    again (tests/core/test_request_garbage.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,4 +1,4 @@
-"""config.statement_cache: a single-object read compiled once, then run for any id with the
+"""core.statement_cache: a single-object read compiled once, then run for any id with the
 same result as the ORM's own `get()`; a first page likewise."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F
 from psycopg.types.json import Jsonb
 
-from config import statement_cache
+from core import statement_cache
 from digests.models import Digest
 from tenants.context import tenant_context
 from tests import factories

@@ -13,7 +13,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from config.fields import choices_text
+from core.fields import choices_text
 
 
 class StrictFilterSet(django_filters.FilterSet):
