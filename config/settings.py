@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
     # how many trusted proxies append to X-Forwarded-For (otherwise a client could pick
     # its own throttle key by sending that header).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "EXCEPTION_HANDLER": "core.problems.exception_handler",
+    "EXCEPTION_HANDLER": "tenants.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -10,7 +10,6 @@ error (a 405 from a plain Django view, say) is rewritten by `ProblemDetailsMiddl
 from __future__ import annotations
 
 import json
-import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -20,9 +19,8 @@ from rest_framework import status as drf_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.exceptions import ServiceError
 from core.renderers import ORJSONRenderer, UnknownFormat, for_reading
-
-logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -115,10 +113,9 @@ def unknown_format_detail(requested: str) -> str:
 
 
 def exception_handler(exc, context):
-    """DRF exception handler: every error as a problem document."""
-    from tenants.context import TenantNotSet
-    from tenants.services import ServiceError
-
+    """DRF exception handler: every error as a problem document. The API's handler
+    (REST_FRAMEWORK EXCEPTION_HANDLER) is tenants.problems.exception_handler, which adds
+    the answers that need tenancy and then calls this one."""
     request = context.get("request")
     if request is not None:
         # A problem is JSON whatever the view renders otherwise: the API docs' HTML page
@@ -147,15 +144,6 @@ def exception_handler(exc, context):
         exc = drf_exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-    elif isinstance(exc, TenantNotSet):
-        # A code path reached tenant data without a tenant: fail closed, loudly in the logs.
-        logger.error("tenant scope missing", exc_info=exc)
-        set_rollback()
-        return Response(
-            problem_body(500, "server_error", "The server could not complete the request."),
-            status=500,
-            content_type=PROBLEM_CONTENT_TYPE,
-        )
 
     if not isinstance(exc, drf_exceptions.APIException):
         return None  # Django's handler500 answers, with a problem body too
@@ -173,14 +161,6 @@ def exception_handler(exc, context):
         extra["errors"] = _flatten_errors(exc.detail)
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        if (
-            isinstance(exc, drf_exceptions.NotAuthenticated)
-            and exc.detail == drf_exceptions.NotAuthenticated.default_detail
-            and context.get("request") is not None
-        ):
-            from tenants.authentication import missing_credentials_detail
-
-            detail = missing_credentials_detail(context["request"])
         code = getattr(exc.detail, "code", None) or exc.default_code
         if code in {"error", "invalid"}:
             code = _DEFAULT_CODES.get(status, "error")

@@ -20,10 +20,11 @@ class PrincipalRateThrottle(SimpleRateThrottle):
         return self.THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
-        from tenants.models import ApiKey
-
-        if isinstance(request.auth, ApiKey):
-            ident = f"key:{request.auth.pk}"
+        # request.auth is what the authenticator vouched for besides the user: the API
+        # key of a key's request, None for a session's.
+        credential = getattr(request.auth, "pk", None)
+        if credential is not None:
+            ident = f"key:{credential}"
         elif request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
+from core.exceptions import Conflict, ServiceError
 from digests import changes as change_log
 from digests.models import Digest, DigestUserObjectPermission
 from digests.parser import ParsedDigest
@@ -23,7 +24,7 @@ from policies.engine import is_reserved_slug
 from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
-from tenants.services import Conflict, Principal, ServiceError
+from tenants.services import Principal
 
 CONTENT_FIELDS = (
     "title",

@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exceptions import Forbidden
 from digests.models import Digest
 from digests.selectors import (
     as_shown,
@@ -23,7 +24,7 @@ from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import SLUG_VALIDATOR, ApiKey, Role
-from tenants.services import Forbidden, Principal, require_grantable, role_permissions
+from tenants.services import Principal, require_grantable, role_permissions
 
 SIMULATION_LIMIT = 10_000
 SIMULATION_REPORTED = 200

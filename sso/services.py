@@ -15,11 +15,12 @@ from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from audit import services as audit
+from core.exceptions import Conflict, ServiceError
 from sso.models import Connection, SamlAssertion, VerifiedDomain
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope
 from tenants.models import Membership, Role, Tenant
-from tenants.services import Conflict, Principal, ServiceError, require_grantable
+from tenants.services import Principal, require_grantable
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 

@@ -1,7 +1,8 @@
 """Writes for tenants, roles, memberships and API keys.
 
 Services take the tenant from the current context (never from a request body), run in a
-transaction and raise `ServiceError`s that the API turns into problem documents.
+transaction and raise `core.exceptions.ServiceError`s that the API turns into problem
+documents.
 """
 
 from __future__ import annotations
@@ -20,36 +21,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
+from core.exceptions import Conflict, Forbidden, ServiceError
 from tenants import key_cache, rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.db import security_generation
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
-
-
-class ServiceError(Exception):
-    """A refused operation. `code` is stable; `status` is the HTTP status it maps to."""
-
-    status = 400
-    code = "invalid"
-
-    def __init__(self, detail: str, *, code: str | None = None, status: int | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-
-
-class Conflict(ServiceError):
-    status = 409
-    code = "conflict"
-
-
-class Forbidden(ServiceError):
-    status = 403
-    code = "permission_denied"
-
 
 # --- Principals -------------------------------------------------------------------------------
 

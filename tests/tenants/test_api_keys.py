@@ -490,8 +490,9 @@ def test_a_prefix_names_one_key_across_tenants(world):
     token: the database refuses a second key with the prefix, and so does installing."""
     from django.db import IntegrityError, transaction
 
+    from core.exceptions import Conflict
     from tenants.context import tenant_context
-    from tenants.services import Conflict, api_key_install
+    from tenants.services import api_key_install
 
     made = factories.api_key(world.acme, "viewer", name="shared")
     with tenant_context(world.globex):

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.exceptions import ServiceError
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Membership, Role, Tenant, User
 from tenants.services import (
-    ServiceError,
     api_key_install,
     ensure_preset_roles,
     membership_add,
