@@ -23,8 +23,6 @@ from psycopg import errors as psycopg_errors
 from psycopg import pq
 from psycopg.pq import TransactionStatus
 
-from core.jsonfields import use_for_json_values
-from core.timestamps import use_fast_timestamptz
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -141,7 +139,5 @@ def lock_tenant_row(tenant_id: int) -> None:
 
 @receiver(connection_created)
 def install_tenant_setting(sender, connection, **kwargs):
-    use_for_json_values(connection.connection)
-    use_fast_timestamptz(connection.connection)
     if _apply_tenant_setting not in connection.execute_wrappers:
         connection.execute_wrappers.append(_apply_tenant_setting)

@@ -1,4 +1,6 @@
-"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use.
+"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use,
+and quicker readers for `json` and `timestamptz` values (core.jsonfields, core.timestamps)
+installed on every new connection.
 
 With CONN_HEALTH_CHECKS, Django runs `SELECT 1` on a persistent connection before the
 first query of every request: one more round trip per request, paid to notice a server
@@ -28,6 +30,9 @@ import time
 import psycopg
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
 from psycopg import pq
+
+from core.jsonfields import use_for_json_values
+from core.timestamps import use_fast_timestamptz
 
 
 def idle_and_quiet(raw: psycopg.Connection) -> bool:
@@ -72,3 +77,11 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     def connect(self):
         super().connect()
         self._used_at = time.monotonic()
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        # The connection comes with Django's timestamptz loader (from the adapters
+        # context); its replacement keeps that loader's time zone.
+        use_for_json_values(connection)
+        use_fast_timestamptz(connection)
+        return connection
