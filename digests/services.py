@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
@@ -25,6 +26,7 @@ from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
 from tenants.services import Principal
+from tenants.signals import member_removed
 
 CONTENT_FIELDS = (
     "title",
@@ -341,6 +343,11 @@ def digest_forget_person(*, user: User) -> int:
         user=user, content_object__in=Digest.objects.all()
     ).delete()
     return deleted
+
+
+@receiver(member_removed)
+def _forget_removed_member(sender, user: User, **kwargs) -> None:
+    digest_forget_person(user=user)
 
 
 def digest_set_access(

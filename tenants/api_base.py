@@ -135,7 +135,7 @@ def _queue_denial(request, view, needed: str) -> None:
 
 
 # Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
-# session acts in that tenant only. A password sign-in clears it (sso/signals.py).
+# session acts in that tenant only. A password sign-in clears it (sso/sessions.py).
 SSO_TENANT_SESSION_KEY = "_sso_tenant"
 
 

@@ -26,6 +26,7 @@ from tenants import key_cache, rbac
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
 from tenants.db import security_generation
 from tenants.models import ApiKey, Membership, Role, Tenant, User, slug_from
+from tenants.signals import member_removed, role_deleting
 
 # --- Principals -------------------------------------------------------------------------------
 
@@ -274,13 +275,7 @@ def role_delete(*, actor: Principal | None, role: Role) -> None:
             "the role is still held by members or API keys; reassign them first",
             code="role_in_use",
         )
-    from sso.services import connections_using_role
-
-    if connections_using_role(role):
-        raise Conflict(
-            "SSO connections hand out this role (default role or group mapping); change them first",
-            code="role_in_use",
-        )
+    role_deleting.send(sender=Role, role=role)  # sso refuses a role its connections give out
     group = role.group
     audit.record("role.deleted", actor=actor, target=audit.Target.of(role, role.slug))
     ApiKey.objects.filter(role=role).delete()  # revoked keys only, see check above
@@ -384,19 +379,14 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
 
 
 def _end_access(*, actor: Principal | None, user: User) -> None:
-    """A removed member loses access at once: every API key they are accountable for in
-    this tenant is revoked (those made with their keys included), every session they
-    signed in with is deleted (sso.sessions), and their grants on this tenant's digests
-    are withdrawn."""
-    from digests.services import digest_forget_person
-    from sso.sessions import end_sessions
-
-    digest_forget_person(user=user)
-
+    """A removed member loses access at once: their grants on this tenant's digests are
+    withdrawn and every session they signed in with is deleted (receivers of
+    `member_removed` in digests and sso), and every API key they are accountable for in
+    this tenant is revoked (those made with their keys included)."""
+    member_removed.send(sender=Membership, user=user)
     _revoke_keys_beyond_their_people(
         actor=actor, keys=ApiKey.objects.filter(accountable_person=user)
     )
-    end_sessions(user)
 
 
 # Why a key was revoked when its person changed, as its audit event says.
