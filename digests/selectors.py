@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
 from licensing.selectors import today
 from policies.engine import RuleSet
-from tenants.services import Principal
+from tenants.principals import Principal
 
 SEARCH_CONFIG = "english"
 

@@ -25,7 +25,7 @@ from policies.engine import is_reserved_slug
 from policies.selectors import rule_set_for
 from tenants.context import current_tenant
 from tenants.models import Role, User
-from tenants.services import Principal
+from tenants.principals import Principal
 from tenants.signals import member_removed
 
 CONTENT_FIELDS = (

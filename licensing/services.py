@@ -41,7 +41,7 @@ from licensing.models import (
     Source,
 )
 from tenants.context import current_tenant
-from tenants.services import Principal
+from tenants.principals import Principal
 from webhooks import services as webhooks
 
 Status = LicenseVersion.Status

@@ -24,7 +24,7 @@ from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import SLUG_VALIDATOR, ApiKey, Role
-from tenants.services import Principal, require_grantable, role_permissions
+from tenants.principals import Principal, require_grantable, role_permissions
 
 SIMULATION_LIMIT = 10_000
 SIMULATION_REPORTED = 200
@@ -248,7 +248,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     def _impersonate(self, wanted: dict) -> Principal:
         """The principal to simulate: one whose role holds nothing the caller's lacks
-        (the rule for granting roles, tenants.services.require_grantable)."""
+        (the rule for granting roles, tenants.principals.require_grantable)."""
         tenant = self.principal.tenant
         if wanted.get("as_role"):
             role = Role.objects.filter(slug=wanted["as_role"]).first()

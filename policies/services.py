@@ -14,7 +14,7 @@ from policies.rules import validate_rules
 from tenants import key_cache
 from tenants.context import current_tenant
 from tenants.models import Role, Tenant, slug_from
-from tenants.services import Principal
+from tenants.principals import Principal
 
 
 def _bump_generation(policy: Policy) -> None:

@@ -21,7 +21,7 @@ from sso.models import Connection, SamlAssertion, VerifiedDomain
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope
 from tenants.models import Membership, Role, Tenant
-from tenants.services import Principal, require_grantable
+from tenants.principals import Principal, require_grantable
 from tenants.signals import role_deleting
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
@@ -151,7 +151,7 @@ def connections_using_role(role: Role) -> list[str]:
 
 @receiver(role_deleting)
 def _keep_roles_connections_give_out(sender, role: Role, **kwargs) -> None:
-    """A role that a connection gives out cannot be deleted (tenants.services.role_delete)."""
+    """A role that a connection gives out cannot be deleted (tenants.services.roles.role_delete)."""
     if connections_using_role(role):
         raise Conflict(
             "SSO connections hand out this role (default role or group mapping); change them first",

@@ -41,7 +41,7 @@ from core.request_context import after_response
 from tenants.context import activate, current_tenant, deactivate, platform_scope
 from tenants.db import lock_tenant_row
 from tenants.models import ApiKey, Membership
-from tenants.services import Principal, role_permissions
+from tenants.principals import Principal, role_permissions
 
 _SEALED = (
     "initial",

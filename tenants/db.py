@@ -98,7 +98,7 @@ def security_generation(tenant_id: int) -> int | None:
     such tenant), read in the current tenant scope (which must be `tenant_id`'s).
 
     Where the request's transaction has not started yet, as when an API key remembered
-    by this process is checked (tenants.services.api_key_authenticate), the value travels
+    by this process is checked (tenants.authentication.api_key_authenticate), the value travels
     with the BEGIN and the tenant setting the request sends anyway: no round trip of its
     own. Otherwise it is one more statement."""
     from django.db import connection

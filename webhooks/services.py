@@ -36,7 +36,7 @@ from audit import services as audit
 from core.exceptions import ServiceError
 from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
-from tenants.services import Principal
+from tenants.principals import Principal
 from webhooks import net
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
 

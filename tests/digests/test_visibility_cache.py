@@ -20,7 +20,7 @@ from policies import engine
 from policies import selectors as policy_selectors
 from tenants.context import tenant_context
 from tenants.models import Membership
-from tenants.services import Principal, role_permissions
+from tenants.principals import Principal, role_permissions
 from tests import factories
 from tests.policies import bearer, detail, listed_ids, publish, rule
 

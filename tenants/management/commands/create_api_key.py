@@ -6,7 +6,7 @@ from django.utils import timezone
 from core.exceptions import ServiceError
 from tenants.context import tenant_context
 from tenants.models import Role, Tenant, User
-from tenants.services import api_key_create
+from tenants.services.keys import api_key_create
 
 
 class Command(BaseCommand):

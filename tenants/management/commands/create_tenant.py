@@ -4,7 +4,7 @@ from django.core.validators import validate_email
 
 from core.exceptions import ServiceError
 from tenants.models import SLUG_VALIDATOR
-from tenants.services import tenant_create
+from tenants.services.tenants import tenant_create
 
 
 class Command(BaseCommand):

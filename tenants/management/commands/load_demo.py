@@ -15,13 +15,10 @@ from django.db import transaction
 from core.exceptions import ServiceError
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Membership, Role, Tenant, User
-from tenants.services import (
-    api_key_install,
-    ensure_preset_roles,
-    membership_add,
-    role_create,
-    tenant_create,
-)
+from tenants.services.keys import api_key_install
+from tenants.services.members import membership_add
+from tenants.services.roles import ensure_preset_roles, role_create
+from tenants.services.tenants import tenant_create
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "seeds" / "demo.json"
 
@@ -121,7 +118,7 @@ class Command(BaseCommand):
 
         from licensing import services as licensing
         from licensing.models import License, RightsHolder, Source
-        from tenants.services import Principal, role_permissions
+        from tenants.principals import Principal, role_permissions
 
         if License.objects.exists():
             return 0
