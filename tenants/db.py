@@ -125,7 +125,7 @@ def lock_tenant_row(tenant_id: int) -> None:
 
     The one lock order of the platform's writers: the tenant row, then any other row.
     Triggers move the row's `security_generation` when keys, roles and policies change,
-    and the audit chain is appended to under it (audit.services._lock_chain); a writer
+    and the audit chain is appended to under it (audit.services.lock_chain); a writer
     that locked a key, a policy or a digest first and the tenant row second would
     deadlock with one that went the other way. Unsafe API requests take it before their
     view runs (tenants.api_base.TenantScopedViewSet.initial)."""
