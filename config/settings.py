@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "licensing",
     "sso",
     "webhooks",
+    # The demo (manage.py load_demo), which uses every app above.
+    "seeds",
 ]
 
 MIDDLEWARE = [
