@@ -33,9 +33,9 @@ from rest_framework.response import Response
 
 from audit.models import AuditEvent
 from audit.verify import verify_chain
-from config.exports import csv_chunks
-from config.filters import StrictFilterSet
-from config.times import iso_utc
+from core.exports import csv_chunks
+from core.filters import StrictFilterSet
+from core.times import iso_utc
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import tenant_context
 

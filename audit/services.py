@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import GENESIS, AuditChain, AuditEvent
-from config.request_context import current_request_meta
-from config.times import iso_utc
+from core.request_context import current_request_meta
+from core.times import iso_utc
 from tenants.context import current_tenant, tenant_context
 from tenants.db import lock_tenant_row
 
@@ -143,7 +143,7 @@ class Entry:
     repeat_count: int = 1
 
 
-def _lock_chain() -> AuditChain:
+def lock_chain() -> AuditChain:
     """The tenant's chain head, locked until the transaction ends, after the tenant's
     row (tenants.db.lock_tenant_row: the writers' one lock order). A removal records
     its event, then revokes the person's keys, which moves the tenant's
@@ -169,7 +169,7 @@ def record_many(entries: list[Entry], *, actor=None) -> list[AuditEvent]:
     """Append events for the current tenant, in order, as one stretch of its chain."""
     if not entries:
         return []
-    chain = _lock_chain()
+    chain = lock_chain()
     meta = current_request_meta()
     actor_type, actor_id, actor_display = _actor(actor)
     now = timezone.now()
@@ -273,7 +273,7 @@ def purge_before(cutoff, *, dry_run: bool = False) -> int:
     that event carries the anchor: verification takes it from there (hash-chained,
     append-only), never from the chain head, which the database could be made to change.
     """
-    chain = _lock_chain()
+    chain = lock_chain()
     old = AuditEvent.objects.filter(seq__gt=chain.anchor_seq, occurred_at__lt=cutoff)
     last_old = old.order_by("-seq").values_list("seq", "hash").first()
     if last_old is None:

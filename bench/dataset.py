@@ -149,13 +149,10 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
     from tenants import rbac
     from tenants.context import platform_scope, tenant_context
     from tenants.models import ApiKey, Role, Tenant
-    from tenants.services import (
-        api_key_install,
-        membership_add,
-        role_create,
-        tenant_create,
-        user_get_or_create,
-    )
+    from tenants.services.keys import api_key_install
+    from tenants.services.members import membership_add, user_get_or_create
+    from tenants.services.roles import role_create
+    from tenants.services.tenants import tenant_create
 
     total_tenants = tenants * 1  # scale multiplies digests per tenant (ten times the data)
     per_tenant = digests * scale

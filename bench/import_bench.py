@@ -75,7 +75,7 @@ def main() -> None:
     from digests.models import Digest
     from tenants.context import platform_scope, tenant_context
     from tenants.models import Tenant
-    from tenants.services import tenant_create
+    from tenants.services.tenants import tenant_create
 
     call_command("migrate", verbosity=0)
 

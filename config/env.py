@@ -169,7 +169,7 @@ def postgres_connection_defaults(options: dict) -> dict:
     otherwise: a 5 s connect timeout, and a server that vanishes without a word (a host
     crash, a firewall forgetting the connection) noticed within about a minute rather
     than TCP's many: keepalive probes after 30 s idle, and at most 30 s for sent data to
-    go unacknowledged (config/postgresql/base.py trusts a quiet socket for a second)."""
+    go unacknowledged (core/postgresql/base.py trusts a quiet socket for a second)."""
     for option, value in (
         ("connect_timeout", "5"),
         ("keepalives", "1"),

@@ -55,16 +55,18 @@ INSTALLED_APPS = [
     "licensing",
     "sso",
     "webhooks",
+    # The demo (manage.py load_demo), which uses every app above.
+    "seeds",
 ]
 
 MIDDLEWARE = [
-    "config.middleware.ReleaseAnswerMiddleware",
+    "core.middleware.ReleaseAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.problems.ProblemDetailsMiddleware",
-    "config.middleware.RequestSizeLimitMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
-    "config.request_context.RequestContextMiddleware",
+    "core.problems.ProblemDetailsMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.request_context.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it is the first to see an exception from a view (or from opening the
     # request's transaction).
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,8 +114,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django's backend with a health check that asks the socket before the server
-# (config/postgresql/base.py): no `SELECT 1` round trip per request.
-DATABASES["default"]["ENGINE"] = "config.postgresql"
+# (core/postgresql/base.py): no `SELECT 1` round trip per request.
+DATABASES["default"]["ENGINE"] = "core.postgresql"
 postgres_connection_defaults(DATABASES["default"]["OPTIONS"])
 # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
 # (server-side binding), so a statement reads the same whatever its values, and psycopg
@@ -148,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Two caches of SQL, both keyed by the caller's digests.selectors.Reader: the condition of
 # who may read which digests (digests.selectors), and whole statements of detail reads and
-# first list pages (config/statement_cache.py). CHECK compiles again on every cache hit
+# first list pages (core/statement_cache.py). CHECK compiles again on every cache hit
 # and fails if the SQL differs: on in debug mode and in the tests, so SQL that comes to
 # depend on anything besides its reader fails loudly (docs/performance.md).
 VISIBILITY_CACHE = env_bool("VISIBILITY_CACHE", True)
@@ -228,13 +230,13 @@ REST_FRAMEWORK = {
     # JSON only, debug or not. DRF's browsable API rendered its forms on a copy of the
     # request that the tenant views had not authorised, and answered 500 on every
     # tenant page; people read the API through /api/docs/ (and, later, the console).
-    "DEFAULT_RENDERER_CLASSES": ["config.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.renderers.QuickContentNegotiation",
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.CursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.renderers.QuickContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.PrincipalRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "principal": env_rate("API_THROTTLE_RATE", "1200/min"),
         "anon": env_rate("API_ANON_THROTTLE_RATE", "120/min"),
@@ -243,7 +245,7 @@ REST_FRAMEWORK = {
     # how many trusted proxies append to X-Forwarded-For (otherwise a client could pick
     # its own throttle key by sending that header).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "EXCEPTION_HANDLER": "config.problems.exception_handler",
+    "EXCEPTION_HANDLER": "tenants.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -270,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.add_problem_responses",
+        "core.schema.add_problem_responses",
         "sso.schema.require_connection_bodies",
     ],
 }
@@ -307,7 +309,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-CSRF_FAILURE_VIEW = "config.problems.csrf_failure"
+CSRF_FAILURE_VIEW = "core.problems.csrf_failure"
 
 # --- Single sign-on (sso/) ------------------------------------------------------------------
 # Connection secrets are encrypted with these Fernet keys (the first encrypts, every one

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from config import health
+from core import health
 from tenants.api import MeView
 
 # Every tenant's endpoints under one prefix, matched once; the digest routes, which
@@ -50,7 +50,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "config.problems.bad_request"
-handler403 = "config.problems.permission_denied"
-handler404 = "config.problems.page_not_found"
-handler500 = "config.problems.server_error"
+handler400 = "core.problems.bad_request"
+handler403 = "core.problems.permission_denied"
+handler404 = "core.problems.page_not_found"
+handler500 = "core.problems.server_error"

@@ -48,6 +48,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import lock_chain
 from digests.models import DigestChange, DigestChangeCounter, DigestFeedDelivery
 from tenants.context import current_tenant
 
@@ -103,10 +104,9 @@ def touch_all() -> None:
 
     Takes the audit chain head first, as every digest write does before its number, so
     a policy change and a digest write never wait for each other's second lock."""
-    from audit.services import _lock_chain
     from digests.models import Digest
 
-    _lock_chain()
+    lock_chain()
     ids = list(Digest.objects.order_by("pk").values_list("pk", flat=True))
     record(ids)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from config.filters import StrictFilterSet
+from core.filters import StrictFilterSet
 from digests import selectors
 from digests.models import Digest
 

@@ -13,7 +13,7 @@ from django.db import connection
 
 from digests import services
 from digests.parser import FormatError, ParsedDigest, parse
-from tenants.services import Principal
+from tenants.principals import Principal
 
 CHUNK = 200
 WRITERS = 2  # database connections storing batches in parallel, outside a transaction

@@ -16,7 +16,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from config.jsonfields import JSONField
+from core.jsonfields import JSONField
 from tenants.scoping import TenantOwnedModel
 
 

@@ -22,7 +22,7 @@ from digests.models import Digest, DigestGroupObjectPermission, DigestUserObject
 from licensing.selectors import SHOWN_SOURCES_SQL, today
 from policies.engine import RuleSet, apply_many
 from policies.selectors import rule_set_for
-from tenants.services import Principal
+from tenants.principals import Principal
 
 SEARCH_CONFIG = "english"
 

@@ -9,11 +9,13 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
+from core.exceptions import Conflict, ServiceError
 from digests import changes as change_log
 from digests.models import Digest, DigestUserObjectPermission
 from digests.parser import ParsedDigest
@@ -22,7 +24,8 @@ from licensing.services import link_digests
 from policies.engine import is_reserved_slug
 from tenants.context import current_tenant
 from tenants.models import Role, User
-from tenants.services import Conflict, Principal, ServiceError
+from tenants.principals import Principal
+from tenants.signals import member_removed
 
 CONTENT_FIELDS = (
     "title",
@@ -339,6 +342,11 @@ def digest_forget_person(*, user: User) -> int:
         user=user, content_object__in=Digest.objects.all()
     ).delete()
     return deleted
+
+
+@receiver(member_removed)
+def _forget_removed_member(sender, user: User, **kwargs) -> None:
+    digest_forget_person(user=user)
 
 
 def digest_set_access(

@@ -24,9 +24,9 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from config.exports import csv_chunks
-from config.params import BIGINT_MAX, whole_number
-from config.times import iso_utc
+from core.exports import csv_chunks
+from core.params import BIGINT_MAX, whole_number
+from core.times import iso_utc
 from digests import changes
 from digests.api import DigestViewSet
 from digests.exports import CSV_COLUMNS, EXPORT_FORMATS, csv_row, to_markdown

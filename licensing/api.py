@@ -39,10 +39,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from config.exports import csv_chunks
-from config.fields import ChoiceField
-from config.params import whole_number
-from config.times import iso_utc
+from core.exports import csv_chunks
+from core.fields import ChoiceField
+from core.params import whole_number
+from core.times import iso_utc
 from digests import selectors as digest_selectors
 from digests.models import Digest
 from licensing import reports, selectors, services

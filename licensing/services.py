@@ -26,6 +26,7 @@ from django.db.models import F, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from audit import services as audit
+from core.exceptions import Conflict, Forbidden, ServiceError
 from digests import changes as digest_changes
 from licensing import selectors
 from licensing import terms as term_rules
@@ -40,7 +41,7 @@ from licensing.models import (
     Source,
 )
 from tenants.context import current_tenant
-from tenants.services import Conflict, Forbidden, Principal, ServiceError
+from tenants.principals import Principal
 from webhooks import services as webhooks
 
 Status = LicenseVersion.Status

@@ -13,8 +13,8 @@ from datetime import date
 
 from django.conf import settings
 
+from core.exceptions import ServiceError
 from licensing.uses import USE_NAMES
-from tenants.services import ServiceError
 
 # SPDX identifiers a content license is likely to carry. Anything else is written as a
 # LicenseRef (SPDX's form for a license without an identifier: a contract, say).

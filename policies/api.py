@@ -7,13 +7,14 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exceptions import Forbidden
 from policies import services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
 from policies.simulation import SIMULATION_LIMIT, SIMULATION_REPORTED, simulation
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import SLUG_VALIDATOR, ApiKey, Role
-from tenants.services import Forbidden, Principal, require_grantable, role_permissions
+from tenants.principals import Principal, require_grantable, role_permissions
 
 SIMULATION_DESCRIPTION = (
     "What the draft would change for one role or API key, against what is in force. "
@@ -234,7 +235,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     def _impersonate(self, wanted: dict) -> Principal:
         """The principal to simulate: one whose role holds nothing the caller's lacks
-        (the rule for granting roles, tenants.services.require_grantable)."""
+        (the rule for granting roles, tenants.principals.require_grantable)."""
         tenant = self.principal.tenant
         if wanted.get("as_role"):
             role = Role.objects.filter(slug=wanted["as_role"]).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policies import engine
 from policies.models import Policy, PolicyVersion
-from tenants.services import Principal
+from tenants.principals import Principal
 
 
 def _load(version_id: int) -> tuple[str, list]:
@@ -27,7 +27,7 @@ _in_force: dict[tuple[int, int], list[tuple[int, str, int]]] = {}
 def versions_in_force(tenant) -> list[tuple[int, str, int]]:
     """`active_versions()` for the current tenant, cached per security generation: the
     tenant row every request loads (or, for a remembered API key, checks against its
-    transaction, tenants.services.api_key_authenticate) says whether the cached answer
+    transaction, tenants.authentication.api_key_authenticate) says whether the cached answer
     is still current. The database moves that generation with every change to what is
     in force (migration policies/0003), so no write path can leave the answer stale."""
     key = (tenant.pk, tenant.security_generation)

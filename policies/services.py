@@ -7,13 +7,14 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from audit import services as audit
+from core.exceptions import Conflict, ServiceError
 from digests import changes as digest_changes
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
 from tenants import key_cache
 from tenants.context import current_tenant
 from tenants.models import Role, Tenant, slug_from
-from tenants.services import Conflict, Principal, ServiceError
+from tenants.principals import Principal
 
 
 def _bump_generation(policy: Policy) -> None:

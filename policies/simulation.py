@@ -19,7 +19,7 @@ from digests.selectors import (
 )
 from policies import engine, selectors
 from policies.models import Policy
-from tenants.services import Principal
+from tenants.principals import Principal
 
 SIMULATION_LIMIT = 10_000
 SIMULATION_REPORTED = 200

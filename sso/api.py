@@ -23,7 +23,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import ChoiceField
+from core.fields import ChoiceField
 from sso import services
 from sso.models import Connection, VerifiedDomain
 from sso.strategy import callback_path, sp_entity_path

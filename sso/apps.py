@@ -6,4 +6,6 @@ class SsoConfig(AppConfig):
     verbose_name = "Single sign-on"
 
     def ready(self) -> None:
-        from sso import sessions  # noqa: F401  (remembers each user's sessions)
+        # Receivers: each user's sessions remembered, and ended on removal; roles that
+        # connections give out kept.
+        from sso import services, sessions  # noqa: F401

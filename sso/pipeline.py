@@ -22,8 +22,8 @@ from audit.signals import record_sign_in as _record
 from sso.models import Connection
 from sso.services import SignInRefused, domain_is_verified
 from tenants import rbac
-from tenants import services as tenant_services
 from tenants.models import Membership, Role, User
+from tenants.services.members import member_change_role, membership_add
 
 
 def _connection(backend) -> Connection:
@@ -82,9 +82,7 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
                 "so you cannot join it through single sign-on. Ask your administrator.",
             )
         with transaction.atomic():
-            membership = tenant_services.membership_add(
-                tenant=tenant, user=user, role=connection.default_role
-            )
+            membership = membership_add(tenant=tenant, user=user, role=connection.default_role)
             audit.record(
                 "member.provisioned",
                 actor=user,
@@ -111,9 +109,7 @@ def apply_roles(backend, user, response, membership=None, *args, **kwargs):
     if slug != membership.role.slug:
         role = Role.objects.filter(slug=slug).first()
         if role is not None:
-            membership = tenant_services.member_change_role(
-                actor=None, membership=membership, role=role
-            )
+            membership = member_change_role(actor=None, membership=membership, role=role)
     return {"membership": membership}
 
 

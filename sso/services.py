@@ -11,15 +11,18 @@ import re
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from audit import services as audit
+from core.exceptions import Conflict, ServiceError
 from sso.models import Connection, SamlAssertion, VerifiedDomain
 from tenants import rbac
 from tenants.context import current_tenant, platform_scope
 from tenants.models import Membership, Role, Tenant
-from tenants.services import Conflict, Principal, ServiceError, require_grantable
+from tenants.principals import Principal, require_grantable
+from tenants.signals import role_deleting
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
@@ -144,6 +147,16 @@ def connections_using_role(role: Role) -> list[str]:
         if connection.default_role_id == role.pk
         or any(entry.get("role") == role.slug for entry in connection.group_roles or [])
     ]
+
+
+@receiver(role_deleting)
+def _keep_roles_connections_give_out(sender, role: Role, **kwargs) -> None:
+    """A role that a connection gives out cannot be deleted (tenants.services.roles.role_delete)."""
+    if connections_using_role(role):
+        raise Conflict(
+            "SSO connections hand out this role (default role or group mapping); change them first",
+            code="role_in_use",
+        )
 
 
 def _require_an_enabled_connection_left(excluding: Connection) -> None:

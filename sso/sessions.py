@@ -15,6 +15,7 @@ from django.dispatch import receiver
 
 from sso.models import UserSession
 from tenants.api_base import SSO_TENANT_SESSION_KEY
+from tenants.signals import member_removed
 
 
 @receiver(user_logged_in)
@@ -49,3 +50,8 @@ def end_sessions(user, *, password_only: bool = False) -> int:
         store(session_key=key).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+@receiver(member_removed)
+def _end_removed_members_sessions(sender, user, **kwargs) -> None:
+    end_sessions(user)

@@ -36,7 +36,7 @@ from social_django.views import _do_login
 
 from audit import services as audit
 from audit.models import AuditEvent
-from config.request_context import client_ip
+from core.request_context import client_ip
 from sso import services
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection

@@ -17,11 +17,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.filters import StrictFilterSet
-from tenants import rbac, services
+from core.filters import StrictFilterSet
+from tenants import rbac
 from tenants.api_base import SSO_TENANT_SESSION_KEY, TenantScopedViewSet
 from tenants.context import platform_scope
 from tenants.models import SLUG_VALIDATOR, ApiKey, Membership, Role
+from tenants.principals import role_permissions
+from tenants.services.keys import api_key_create, api_key_revoke
+from tenants.services.members import member_change_role, member_invite, member_remove
+from tenants.services.roles import role_create, role_delete, role_update
 
 # --- Fields -----------------------------------------------------------------------------------
 
@@ -106,7 +110,7 @@ class RoleSerializer(serializers.ModelSerializer):
         ]
 
     def get_permissions(self, role: Role) -> list[str]:
-        return sorted(services.role_permissions(role))
+        return sorted(role_permissions(role))
 
 
 class PermissionChoice(serializers.ChoiceField):
@@ -230,7 +234,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def create(self, request, *args, **kwargs):
         data = MemberInviteSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        membership = services.member_invite(actor=self.principal, **data.validated_data)
+        membership = member_invite(actor=self.principal, **data.validated_data)
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
@@ -239,7 +243,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if "role" in data.validated_data:
-            membership = services.member_change_role(
+            membership = member_change_role(
                 actor=self.principal, membership=membership, role=data.validated_data["role"]
             )
         return self.etag_response(MemberSerializer(membership).data, membership)
@@ -250,7 +254,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
-        services.member_remove(actor=self.principal, membership=self.get_object())
+        member_remove(actor=self.principal, membership=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -280,7 +284,7 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
     def create(self, request, *args, **kwargs):
         data = RoleWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        role = services.role_create(actor=self.principal, **data.validated_data)
+        role = role_create(actor=self.principal, **data.validated_data)
         return Response(RoleSerializer(self._fresh(role)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RoleUpdateSerializer, responses={200: RoleSerializer})
@@ -288,9 +292,7 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
         role = self.get_object()
         data = RoleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        role = self._fresh(
-            services.role_update(actor=self.principal, role=role, **data.validated_data)
-        )
+        role = self._fresh(role_update(actor=self.principal, role=role, **data.validated_data))
         return self.etag_response(RoleSerializer(role).data, role)
 
     def retrieve(self, request, *args, **kwargs):
@@ -299,7 +301,7 @@ class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScoped
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
-        services.role_delete(actor=self.principal, role=self.get_object())
+        role_delete(actor=self.principal, role=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -340,7 +342,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def create(self, request, *args, **kwargs):
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = services.api_key_create(actor=self.principal, **data.validated_data)
+        created = api_key_create(actor=self.principal, **data.validated_data)
         body = ApiKeyCreatedSerializer(created.api_key, context=self.get_serializer_context()).data
         body["secret"] = created.token
         response = Response(body, status=status.HTTP_201_CREATED)
@@ -351,7 +353,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         responses={204: OpenApiResponse(description="Revoked; the key stops working at once.")}
     )
     def destroy(self, request, *args, **kwargs):
-        services.api_key_revoke(actor=self.principal, api_key=self.get_object())
+        api_key_revoke(actor=self.principal, api_key=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -424,7 +426,7 @@ class MeView(APIView):
 
     @staticmethod
     def _entry(tenant, role) -> dict:
-        perms = sorted(services.role_permissions(role))
+        perms = sorted(role_permissions(role))
         return {
             "tenant": {"slug": tenant.slug, "name": tenant.name, "status": tenant.status},
             "role": {"slug": role.slug, "name": role.name},

@@ -36,12 +36,12 @@ from rest_framework.response import Response
 
 from audit import services as audit
 from audit.models import AuditEvent
-from config import statement_cache
-from config.request_context import after_response
+from core import statement_cache
+from core.request_context import after_response
 from tenants.context import activate, current_tenant, deactivate, platform_scope
 from tenants.db import lock_tenant_row
 from tenants.models import ApiKey, Membership
-from tenants.services import Principal, role_permissions
+from tenants.principals import Principal, role_permissions
 
 _SEALED = (
     "initial",
@@ -135,7 +135,7 @@ def _queue_denial(request, view, needed: str) -> None:
 
 
 # Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
-# session acts in that tenant only. A password sign-in clears it (sso/signals.py).
+# session acts in that tenant only. A password sign-in clears it (sso/sessions.py).
 SSO_TENANT_SESSION_KEY = "_sso_tenant"
 
 
@@ -284,7 +284,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         """What a list action paginates. For a plain read (safe method, no query parameter
         but the paginator's own and `ordering_params`) of an endpoint that has a
         `reader`, a stand-in whose first page runs SQL compiled once per reader
-        (config/statement_cache.FirstPage); otherwise the filtered queryset."""
+        (core/statement_cache.FirstPage); otherwise the filtered queryset."""
         paginator = self.paginator
         allowed = {
             getattr(paginator, "page_size_query_param", None),
@@ -384,5 +384,5 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         endpoint whose queryset depends on nothing else; None (the default) otherwise.
         Returning one opts in to reading single objects, and list actions' first pages
         (list_queryset), through SQL compiled once per endpoint, action and reader
-        (config/statement_cache): equal readers, equal SQL."""
+        (core/statement_cache): equal readers, equal SQL."""
         return None

@@ -23,8 +23,6 @@ from psycopg import errors as psycopg_errors
 from psycopg import pq
 from psycopg.pq import TransactionStatus
 
-from config.jsonfields import use_for_json_values
-from config.timestamps import use_fast_timestamptz
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -100,7 +98,7 @@ def security_generation(tenant_id: int) -> int | None:
     such tenant), read in the current tenant scope (which must be `tenant_id`'s).
 
     Where the request's transaction has not started yet, as when an API key remembered
-    by this process is checked (tenants.services.api_key_authenticate), the value travels
+    by this process is checked (tenants.authentication.api_key_authenticate), the value travels
     with the BEGIN and the tenant setting the request sends anyway: no round trip of its
     own. Otherwise it is one more statement."""
     from django.db import connection
@@ -127,7 +125,7 @@ def lock_tenant_row(tenant_id: int) -> None:
 
     The one lock order of the platform's writers: the tenant row, then any other row.
     Triggers move the row's `security_generation` when keys, roles and policies change,
-    and the audit chain is appended to under it (audit.services._lock_chain); a writer
+    and the audit chain is appended to under it (audit.services.lock_chain); a writer
     that locked a key, a policy or a digest first and the tenant row second would
     deadlock with one that went the other way. Unsafe API requests take it before their
     view runs (tenants.api_base.TenantScopedViewSet.initial)."""
@@ -141,7 +139,5 @@ def lock_tenant_row(tenant_id: int) -> None:
 
 @receiver(connection_created)
 def install_tenant_setting(sender, connection, **kwargs):
-    use_for_json_values(connection.connection)
-    use_fast_timestamptz(connection.connection)
     if _apply_tenant_setting not in connection.execute_wrappers:
         connection.execute_wrappers.append(_apply_tenant_setting)

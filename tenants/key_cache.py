@@ -5,7 +5,7 @@ database before its own work can start. Each process therefore remembers the key
 authenticated.
 
 What makes a remembered key safe to use is not the notifications below but a check in
-the request's own transaction (`tenants.services.api_key_authenticate`): the key is used
+the request's own transaction (`tenants.authentication.api_key_authenticate`): the key is used
 only if the request reads its tenant's `security_generation` still at the value it was
 read with. The database moves that counter in the transaction of every change to the
 key, its role, its tenant or the policies in force (triggers, migrations tenants/0008 and

@@ -96,7 +96,7 @@ class Tenant(models.Model):
     # roles or its policies in force. Whatever a process remembers across requests about
     # a tenant's keys, roles or policies is kept with the generation it was read at and
     # used only while a request's own transaction still reads that generation
-    # (tenants.services.api_key_authenticate, policies.selectors.versions_in_force).
+    # (tenants.authentication.api_key_authenticate, policies.selectors.versions_in_force).
     security_generation = models.PositiveBigIntegerField(default=0, editable=False)
     # Members sign in through the tenant's SSO connection only; passwords are refused to
     # them except to break-glass owners (sso/auth.py).
@@ -174,7 +174,7 @@ class ApiKey(TenantOwnedModel):
     holds at least the key's permissions. The person who made it, or for a key made
     with another key, that key's person; an operator's command names one. Removing
     the person revokes their keys, and a new role for them revokes those that hold
-    more than it (tenants.services), so a key never outlives or outranks its person.
+    more than it (tenants.services.keys), so a key never outlives or outranks its person.
     """
 
     name = models.CharField(max_length=100)

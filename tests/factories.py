@@ -10,9 +10,12 @@ import itertools
 
 import factory
 
-from tenants import services
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Role, Tenant, User
+from tenants.services.keys import api_key_create
+from tenants.services.members import membership_add
+from tenants.services.roles import role_create
+from tenants.services.tenants import tenant_create
 
 _seq = itertools.count(1)
 
@@ -29,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def tenant(slug: str | None = None, name: str | None = None, **kwargs) -> Tenant:
     slug = slug or f"tenant-{next(_seq)}"
-    return services.tenant_create(slug=slug, name=name or slug.title(), **kwargs)
+    return tenant_create(slug=slug, name=name or slug.title(), **kwargs)
 
 
 def role(tenant_obj: Tenant, slug: str) -> Role:
@@ -40,7 +43,7 @@ def role(tenant_obj: Tenant, slug: str) -> Role:
 def membership(tenant_obj: Tenant, role_obj: Role, email: str | None = None):
     user = UserFactory(**({"email": email} if email else {}))
     with tenant_context(tenant_obj):
-        return services.membership_add(tenant=tenant_obj, user=user, role=role_obj)
+        return membership_add(tenant=tenant_obj, user=user, role=role_obj)
 
 
 def member(tenant_obj: Tenant, role_slug: str, email: str | None = None) -> User:
@@ -51,9 +54,7 @@ def custom_role(
     tenant_obj: Tenant, slug: str, name: str | None = None, permissions: list[str] | None = None
 ) -> Role:
     with tenant_context(tenant_obj):
-        return services.role_create(
-            actor=None, slug=slug, name=name or slug, permissions=permissions or []
-        )
+        return role_create(actor=None, slug=slug, name=name or slug, permissions=permissions or [])
 
 
 def api_key(tenant_obj: Tenant, role_slug: str, name: str = "test key", **kwargs):
@@ -72,7 +73,7 @@ def api_key(tenant_obj: Tenant, role_slug: str, name: str = "test key", **kwargs
             kwargs["accountable_person"] = (
                 owner.user if owner else membership(tenant_obj, key_role).user
             )
-        return services.api_key_create(actor=None, name=name, role=key_role, **kwargs)
+        return api_key_create(actor=None, name=name, role=key_role, **kwargs)
 
 
 def all_rows(model):

@@ -41,9 +41,10 @@ from hypothesis import strategies as st
 
 from config.wsgi import application
 from digests.models import Digest
-from tenants import rbac, services
+from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import Membership, Role
+from tenants.services.keys import api_key_install
 from tests import factories
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "20"))
@@ -295,7 +296,7 @@ def map_case(context, case):
     if meta is None or meta.generation.mode != schemathesis.GenerationMode.POSITIVE:
         return case
     if isinstance(case.query, dict):
-        # A valid cursor is one a page gave out (config/pagination.py): no other string is,
+        # A valid cursor is one a page gave out (core/pagination.py): no other string is,
         # and the API answers 400 for it, by design.
         case.query.pop("cursor", None)
     if not isinstance(body, dict):
@@ -411,7 +412,7 @@ def contract_auth(world):
     with tenant_context(world.acme):
         members = list(Membership.objects.values_list("pk", flat=True))
         viewer_role = Role.objects.get(slug=rbac.VIEWER)
-        target_key, _ = services.api_key_install(
+        target_key, _ = api_key_install(
             name="contract target",
             role=viewer_role,
             token=f"dp_{TARGET_KEY_PREFIX}_{'x' * 40}",

@@ -9,8 +9,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import ChoiceField
-from config.filters import StrictFilterSet
+from core.fields import ChoiceField
+from core.filters import StrictFilterSet
 from tenants.api_base import TenantScopedViewSet
 from webhooks import net, services
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint

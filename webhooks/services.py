@@ -33,9 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from config.times import iso_utc
+from core.exceptions import ServiceError
+from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
-from tenants.services import Principal, ServiceError
+from tenants.principals import Principal
 from webhooks import net
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
 

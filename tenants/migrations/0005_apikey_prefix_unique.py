@@ -1,7 +1,7 @@
 """A key prefix names one key across all tenants, not one per tenant.
 
 The lookup by prefix looks in the tenant a prefix last authenticated in before looking
-across tenants (tenants.services.api_key_authenticate); two tenants holding the same
+across tenants (tenants.authentication.api_key_authenticate); two tenants holding the same
 token would make the answer depend on which process served the request. Random prefixes
 never repeat in practice; only installing one known token into two tenants could, and
 that is refused now. A database that already holds such twins stops here with their

@@ -129,7 +129,7 @@ PRESET_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-# Why a key is revoked, as tenants.services names it in the audit event.
+# Why a key is revoked, as tenants.services.keys names it in the audit event.
 PERSON_LEFT = "accountable_person_left"
 EXCEEDS_PERSON = "role_exceeds_accountable_person"
 NO_PERSON = "no_accountable_person"

@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from digests.models import Digest
-from tenants import services
 from tenants.context import tenant_context
 from tenants.models import Membership, Role
+from tenants.services.members import member_change_role, member_invite
 from tests import factories
 from tests.audit.helpers import BASE, actions, events, export, last_seq, only
 from tests.digests.test_import import GRID, seed
@@ -198,7 +198,7 @@ def test_the_event_and_its_change_commit_or_roll_back_together(world, monkeypatc
     with tenant_context(world.acme):
         editor = Role.objects.get(slug="editor")
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.member_change_role(actor=None, membership=target, role=editor)
+            member_change_role(actor=None, membership=target, role=editor)
     assert events(world.acme, seq__gt=start) == []
     with tenant_context(world.acme):
         assert Membership.objects.get(pk=target.pk).role.slug == "viewer"
@@ -207,9 +207,7 @@ def test_the_event_and_its_change_commit_or_roll_back_together(world, monkeypatc
 def test_a_service_called_outside_a_request_is_recorded_as_the_system(world):
     start = last_seq(world.acme)
     with tenant_context(world.acme):
-        services.member_invite(
-            actor=None, email="seeded@acme.test", role=Role.objects.get(slug="viewer")
-        )
+        member_invite(actor=None, email="seeded@acme.test", role=Role.objects.get(slug="viewer"))
     event = only(world.acme, "member.invited", after=start)
     assert (event.actor_type, event.actor_id, event.actor_display) == ("system", "", "system")
     assert (event.request_id, event.ip, event.user_agent) == ("", None, "")

@@ -11,9 +11,9 @@ from django.db import connection, connections, transaction
 
 from audit import services as audit
 from policies import services as policy_services
-from tenants import services as tenant_services
 from tenants.context import tenant_context
 from tenants.models import Membership
+from tenants.services.members import member_remove
 from tests import factories
 
 
@@ -70,7 +70,7 @@ def test_a_removal_and_a_policy_change_at_once_both_succeed(world):
         def run():
             with tenant_context(world.acme):
                 membership = Membership.objects.get(user=person)
-                tenant_services.member_remove(actor=None, membership=membership)
+                member_remove(actor=None, membership=membership)
 
         return run
 

@@ -12,7 +12,7 @@ from policies import selectors as policy_selectors
 from policies.engine import is_reserved_slug
 from tenants.context import tenant_context
 from tenants.models import Membership
-from tenants.services import Principal, role_permissions
+from tenants.principals import Principal, role_permissions
 from tests import factories
 from tests.conftest import SENTINEL
 from tests.digests.test_digest_api import BASE, NEW_DIGEST, _restricted

@@ -1,6 +1,6 @@
 """What a caller may read is one value, their `Reader`, and the SQL of the visibility
 condition is cached per reader (`digests.selectors.readable_digests`), as are the whole
-statements of detail reads and first list pages (config/statement_cache.py). Callers that share
+statements of detail reads and first list pages (core/statement_cache.py). Callers that share
 a tenant, and even a role, must never be served one another's condition; a reader that
 differs in anything must get its own SQL; and a condition that came to read anything
 besides its reader must fail loudly in the tests."""
@@ -13,14 +13,14 @@ from datetime import timedelta
 import pytest
 from django.db import NotSupportedError
 
-from config import statement_cache
+from core import statement_cache
 from digests import selectors
 from digests.models import Digest
 from policies import engine
 from policies import selectors as policy_selectors
 from tenants.context import tenant_context
 from tenants.models import Membership
-from tenants.services import Principal, role_permissions
+from tenants.principals import Principal, role_permissions
 from tests import factories
 from tests.policies import bearer, detail, listed_ids, publish, rule
 

@@ -111,18 +111,17 @@ def test_removing_a_member_ends_their_sessions_and_their_api_keys_at_once(world)
     browser = password_login(admin_user)
     assert signed_in(browser)
     with tenant_context(world.acme):
-        from tenants import services
         from tenants.models import Membership, Role
+        from tenants.principals import Principal, role_permissions
+        from tenants.services.keys import api_key_create
 
-        actor = services.Principal(
+        actor = Principal(
             tenant=world.acme,
             role=Role.objects.get(slug="admin"),
-            permissions=services.role_permissions(Role.objects.get(slug="admin")),
+            permissions=role_permissions(Role.objects.get(slug="admin")),
             user=admin_user,
         )
-        made = services.api_key_create(
-            actor=actor, name="admin's key", role=Role.objects.get(slug="admin")
-        )
+        made = api_key_create(actor=actor, name="admin's key", role=Role.objects.get(slug="admin"))
         membership = Membership.objects.get(user=admin_user)
     key_client = APIClient()
     key_client.credentials(HTTP_AUTHORIZATION=f"Bearer {made.token}")

@@ -15,9 +15,12 @@ from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from tenants import rbac, services
+from core.exceptions import ServiceError
+from tenants import rbac
 from tenants.context import platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role
+from tenants.services.keys import EXCEEDS_PERSON, PERSON_LEFT, api_key_create
+from tenants.services.members import member_remove
 from tests import factories
 
 BASE = "/api/v1/tenants/acme"
@@ -74,20 +77,20 @@ def test_a_key_made_with_a_key_answers_to_that_keys_person(world):
 def test_an_operator_must_name_a_person_for_a_key(world):
     with tenant_context(world.acme):
         viewer = Role.objects.get(slug="viewer")
-        with pytest.raises(services.ServiceError) as refused:
-            services.api_key_create(actor=None, name="nobody's", role=viewer)
+        with pytest.raises(ServiceError) as refused:
+            api_key_create(actor=None, name="nobody's", role=viewer)
     assert refused.value.code == "accountable_person_required"
 
 
 def test_the_person_must_be_a_member_whose_role_holds_the_keys(world):
     with tenant_context(world.acme):
         admin_role = Role.objects.get(slug="admin")
-        with pytest.raises(services.ServiceError) as outsider:
-            services.api_key_create(
+        with pytest.raises(ServiceError) as outsider:
+            api_key_create(
                 actor=None, name="x", role=admin_role, accountable_person=world.globex_owner
             )
-        with pytest.raises(services.ServiceError) as too_small:
-            services.api_key_create(
+        with pytest.raises(ServiceError) as too_small:
+            api_key_create(
                 actor=None,
                 name="x",
                 role=admin_role,
@@ -147,7 +150,7 @@ def test_removing_a_member_revokes_the_keys_made_with_their_keys(world):
         assert stored(key["id"]).revoked_by == world.members["owner"]
     reasons = revocations(world)
     assert {reasons[f"{k['prefix']} ({k['name']})"] for k in (first, second, third)} == {
-        services.PERSON_LEFT
+        PERSON_LEFT
     }
 
 
@@ -179,8 +182,8 @@ def test_demoting_a_member_revokes_the_keys_that_hold_more_than_their_new_role(w
     assert bearer(viewer_key["secret"]).get(DIGESTS).status_code == 200  # within viewer
     reasons = revocations(world)
     assert reasons == {
-        f"{admin_key['prefix']} (admin key)": services.EXCEEDS_PERSON,
-        f"{made_by_key['prefix']} (made by key)": services.EXCEEDS_PERSON,
+        f"{admin_key['prefix']} (admin key)": EXCEEDS_PERSON,
+        f"{made_by_key['prefix']} (made by key)": EXCEEDS_PERSON,
     }
 
 
@@ -200,9 +203,7 @@ def test_a_custom_role_losing_a_permission_revokes_keys_that_now_exceed_their_pe
     )
     assert response.status_code == 200, response.content
     assert bearer(viewer_key["secret"]).get(DIGESTS).status_code == 401
-    assert revocations(world) == {
-        f"{viewer_key['prefix']} (keeper's viewer key)": services.EXCEEDS_PERSON
-    }
+    assert revocations(world) == {f"{viewer_key['prefix']} (keeper's viewer key)": EXCEEDS_PERSON}
 
 
 def test_a_key_holding_a_custom_role_that_grows_beyond_its_person_is_revoked(world):
@@ -281,7 +282,7 @@ def test_the_migration_attributes_keys_made_by_keys_and_revokes_the_rest(world):
     assert stored(child["id"]).revoked_at is None  # a viewer key: within viewer
     assert stored(outranking["id"]).revoked_at is not None
     assert about(printed, parent["prefix"], child["prefix"], outranking["prefix"]) == sorted(
-        f"API key {k['prefix']}: revoked ({services.EXCEEDS_PERSON})" for k in (parent, outranking)
+        f"API key {k['prefix']}: revoked ({EXCEEDS_PERSON})" for k in (parent, outranking)
     )
     with platform_scope():
         unrevoked = ApiKey.objects.unscoped().filter(revoked_at__isnull=True)
@@ -322,7 +323,7 @@ def test_the_migration_gives_keys_of_no_known_maker_to_the_earliest_owner(world)
         [
             f"API key {installed.api_key.prefix}: attributed to owner@acme.test, an owner",
             f"API key {orphan.api_key.prefix}: revoked (no_accountable_person)",
-            f"API key {left['prefix']}: revoked ({services.PERSON_LEFT})",
+            f"API key {left['prefix']}: revoked ({PERSON_LEFT})",
         ]
     )
     assert _migration_events(world.acme) == {
@@ -330,7 +331,7 @@ def test_the_migration_gives_keys_of_no_known_maker_to_the_earliest_owner(world)
             "api_key.attributed",
             {"accountable_person": [None, "owner@acme.test"]},
         ),
-        f"{left['prefix']} (left)": ("api_key.revoked", {"reason": [None, services.PERSON_LEFT]}),
+        f"{left['prefix']} (left)": ("api_key.revoked", {"reason": [None, PERSON_LEFT]}),
     }
     assert _migration_events(ownerless) == {
         f"{orphan.api_key.prefix} (orphan)": (
@@ -378,7 +379,7 @@ def test_a_remembered_key_is_refused_once_its_person_is_removed(settings):
         assert listener.recall(stored(second["id"]).secret_hash) is not None
 
         with tenant_context(acme):
-            services.member_remove(actor=None, membership=Membership.objects.get(user=admin))
+            member_remove(actor=None, membership=Membership.objects.get(user=admin))
         assert bearer(second["secret"]).get(DIGESTS).status_code == 401
         assert bearer(first["secret"]).get(DIGESTS).status_code == 401
     finally:

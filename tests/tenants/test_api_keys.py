@@ -397,7 +397,7 @@ def test_create_api_key_command_does_not_use_another_tenants_role(world):
 def test_the_key_lookup_reads_what_the_orm_would(world):
     """`keys_with_prefix` is a hand-written query; it must load key, tenant and role exactly
     as `select_related` does, for every concrete field."""
-    from tenants.services import keys_with_prefix
+    from tenants.authentication import keys_with_prefix
 
     made = factories.api_key(
         world.acme, "editor", name="lookup", expires_at=timezone.now() + timedelta(days=3)
@@ -424,8 +424,8 @@ def test_the_key_lookup_reads_what_the_orm_would(world):
 
 
 def test_the_key_lookup_reads_only_the_scope_it_runs_in(world):
+    from tenants.authentication import keys_with_prefix
     from tenants.context import TenantNotSet, tenant_context
-    from tenants.services import keys_with_prefix
 
     made = factories.api_key(world.acme, "viewer", name="scoped lookup")
     prefix = made.api_key.prefix
@@ -442,13 +442,13 @@ def test_the_key_lookup_reads_only_the_scope_it_runs_in(world):
 @pytest.fixture
 def lookups(monkeypatch):
     """The scope of every key lookup: a tenant's slug, or '*' across tenants."""
-    from tenants import services
+    from tenants import authentication
     from tenants.context import current_tenant, in_platform_scope
 
     def scope(found, prefix):
         return "*" if in_platform_scope() else current_tenant().slug
 
-    return note_calls(monkeypatch, services, "keys_with_prefix", scope)
+    return note_calls(monkeypatch, authentication, "keys_with_prefix", scope)
 
 
 def test_a_key_is_looked_up_across_tenants_once_per_request(world, lookups):
@@ -490,8 +490,9 @@ def test_a_prefix_names_one_key_across_tenants(world):
     token: the database refuses a second key with the prefix, and so does installing."""
     from django.db import IntegrityError, transaction
 
+    from core.exceptions import Conflict
     from tenants.context import tenant_context
-    from tenants.services import Conflict, api_key_install
+    from tenants.services.keys import api_key_install
 
     made = factories.api_key(world.acme, "viewer", name="shared")
     with tenant_context(world.globex):

@@ -20,8 +20,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from policies import services as policy_services
-from tenants import authentication, key_cache, services
+from tenants import authentication, key_cache
 from tenants.context import tenant_context
+from tenants.services.keys import api_key_revoke
 from tests import factories
 from tests.spies import note_calls
 from tests.test_faults import TcpProxy
@@ -79,11 +80,11 @@ def acme_key(db):
 
 
 def lookups(monkeypatch) -> list:
-    return note_calls(monkeypatch, services, "keys_with_prefix", lambda found, prefix: prefix)
+    return note_calls(monkeypatch, authentication, "keys_with_prefix", lambda found, prefix: prefix)
 
 
 def remembered(token: str):
-    return services.api_key_authenticate(token)
+    return authentication.api_key_authenticate(token)
 
 
 def test_a_key_is_looked_up_once_then_served_from_memory(cache, acme_key, monkeypatch):
@@ -96,7 +97,7 @@ def test_a_key_is_looked_up_once_then_served_from_memory(cache, acme_key, monkey
     # Checking the remembered key against the tenant's security generation travels with
     # the BEGIN of the request's transaction: no statement of its own.
     with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
-        key = services.api_key_authenticate(acme_key.token)
+        key = authentication.api_key_authenticate(acme_key.token)
     assert len(queries) == 0
     assert key.pk == acme_key.api_key.pk
     assert key.tenant.slug == "acme" and key.role.slug == "viewer"
@@ -105,7 +106,7 @@ def test_a_key_is_looked_up_once_then_served_from_memory(cache, acme_key, monkey
 def test_a_wrong_secret_with_a_remembered_prefix_is_refused(cache, acme_key):
     assert remembered(acme_key.token) is not None
     prefix = acme_key.api_key.prefix
-    assert services.api_key_authenticate(f"dp_{prefix}_{'x' * 40}") is None
+    assert authentication.api_key_authenticate(f"dp_{prefix}_{'x' * 40}") is None
     assert bearer(f"dp_{prefix}_{'x' * 40}").get(DIGESTS).status_code == 401
 
 
@@ -138,7 +139,7 @@ def test_this_process_forgets_its_own_change_without_waiting_for_the_notificatio
         assert client.get(DIGESTS).status_code == 200
         proxy.hold()  # the notification of the revocation will not get through
         with tenant_context(acme_key.api_key.tenant):
-            services.api_key_revoke(actor=None, api_key=acme_key.api_key)
+            api_key_revoke(actor=None, api_key=acme_key.api_key)
         assert key_cache.listener().live()
         assert client.get(DIGESTS).status_code == 401
     finally:
@@ -375,7 +376,7 @@ def notifications_for(action) -> list[str]:
 def test_recording_a_last_use_notifies_nothing(acme_key):
     api_key = acme_key.api_key
     api_key.last_used_at = timezone.now() - timedelta(hours=1)
-    assert notifications_for(lambda: services.api_key_record_use(api_key)) == ["fence"]
+    assert notifications_for(lambda: authentication.api_key_record_use(api_key)) == ["fence"]
     assert notifications_for(
         lambda: elsewhere("UPDATE tenants_apikey SET name = 'renamed' WHERE id = %s", [api_key.pk])
     ) == [f"tenants_apikey:{api_key.tenant_id}", "fence"]
@@ -411,7 +412,7 @@ def test_one_transaction_changing_many_rows_notifies_once_per_tenant(acme_key):
 
 
 def test_a_lookup_overtaken_by_a_change_is_not_remembered(cache, acme_key, monkeypatch):
-    real = services.keys_with_prefix
+    real = authentication.keys_with_prefix
 
     def overtaken(prefix):
         found = real(prefix)
@@ -424,7 +425,7 @@ def test_a_lookup_overtaken_by_a_change_is_not_remembered(cache, acme_key, monke
         wait_for_change(cache, before)
         return found
 
-    monkeypatch.setattr(services, "keys_with_prefix", overtaken)
+    monkeypatch.setattr(authentication, "keys_with_prefix", overtaken)
     assert remembered(acme_key.token).name == "cached"
     monkeypatch.undo()
     seen = lookups(monkeypatch)
@@ -464,7 +465,7 @@ def test_a_silent_server_turns_the_cache_off_within_two_heartbeats(acme_key):
     try:
         assert listener.wait_live(WAIT)
         generation = listener.generation()
-        listener.remember(services.api_key_authenticate(acme_key.token), generation)
+        listener.remember(authentication.api_key_authenticate(acme_key.token), generation)
         assert listener.recall(acme_key.api_key.secret_hash) is not None
         proxy.hold()  # the server stops answering; nothing closes
         time.sleep(0.5)
@@ -497,7 +498,7 @@ def deaf_listener_test(deaf, acme_key, monkeypatch, caplog):
     deaf.start()
     try:
         assert not deaf.wait_live(1.0)
-        deaf.remember(services.api_key_authenticate(acme_key.token), deaf.generation())
+        deaf.remember(authentication.api_key_authenticate(acme_key.token), deaf.generation())
         assert deaf.recall(acme_key.api_key.secret_hash) is None
         assert "does not hear notifications" in caplog.text
         # Unheard heartbeats are not collected for ever: only the last two periods'.
@@ -605,10 +606,10 @@ def test_a_last_use_recorded_elsewhere_lately_is_not_written_again(cache, acme_k
     )
     recorded = stored_last_use(api_key.pk)
     api_key.last_used_at = timezone.now() - timedelta(hours=2)  # what this process knew
-    services.api_key_record_use(api_key)
+    authentication.api_key_record_use(api_key)
     assert stored_last_use(api_key.pk) == recorded
     assert api_key.last_used_at == recorded
-    assert not services.api_key_use_is_stale(api_key)
+    assert not authentication.api_key_use_is_stale(api_key)
 
 
 def stored_last_use(pk: int):

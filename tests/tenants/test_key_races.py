@@ -16,9 +16,13 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from tenants import rbac, services
+from core.exceptions import Forbidden, ServiceError
+from tenants import rbac
 from tenants.context import platform_scope, tenant_context
 from tenants.models import ApiKey, Membership, Role
+from tenants.services.keys import api_key_create
+from tenants.services.members import member_change_role, member_remove
+from tenants.services.roles import role_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +33,7 @@ WAIT_SECONDS = 10.0
 def _outcome(call):
     try:
         return call()
-    except services.ServiceError as refused:
+    except ServiceError as refused:
         return refused
 
 
@@ -113,9 +117,7 @@ def _membership(tenant, user) -> Membership:
 def _make_key(tenant, person, role_slug: str, name: str = "raced"):
     def call():
         role = Role.objects.get(slug=role_slug)
-        return services.api_key_create(
-            actor=None, name=name, role=role, accountable_person=person
-        ).api_key
+        return api_key_create(actor=None, name=name, role=role, accountable_person=person).api_key
 
     return call
 
@@ -126,7 +128,7 @@ def test_a_key_made_while_its_person_is_demoted_is_revoked(acme):
 
     def demote():
         viewer = Role.objects.get(slug=rbac.VIEWER)
-        return services.member_change_role(actor=None, membership=membership, role=viewer)
+        return member_change_role(actor=None, membership=membership, role=viewer)
 
     made, _ = _race(acme, _make_key(acme, admin, rbac.ADMIN), demote)
     assert isinstance(made, ApiKey)
@@ -140,10 +142,10 @@ def test_a_key_made_after_its_person_is_demoted_is_refused(acme):
 
     def demote():
         viewer = Role.objects.get(slug=rbac.VIEWER)
-        return services.member_change_role(actor=None, membership=membership, role=viewer)
+        return member_change_role(actor=None, membership=membership, role=viewer)
 
     _, made = _race(acme, demote, _make_key(acme, admin, rbac.ADMIN))
-    assert isinstance(made, services.Forbidden)
+    assert isinstance(made, Forbidden)
     assert made.code == "role_exceeds_accountable_person"
     assert _working_keys(acme, admin) == []
 
@@ -153,7 +155,7 @@ def test_a_key_made_while_its_person_is_removed_is_revoked(acme):
     membership = _membership(acme, editor)
 
     def remove():
-        return services.member_remove(actor=None, membership=membership)
+        return member_remove(actor=None, membership=membership)
 
     made, _ = _race(acme, _make_key(acme, editor, rbac.VIEWER), remove)
     assert isinstance(made, ApiKey)
@@ -165,10 +167,10 @@ def test_a_key_made_after_its_person_is_removed_is_refused(acme):
     membership = _membership(acme, editor)
 
     def remove():
-        return services.member_remove(actor=None, membership=membership)
+        return member_remove(actor=None, membership=membership)
 
     _, made = _race(acme, remove, _make_key(acme, editor, rbac.VIEWER))
-    assert isinstance(made, services.ServiceError)
+    assert isinstance(made, ServiceError)
     assert made.code == "accountable_person_not_member"
     assert _working_keys(acme, editor) == []
 
@@ -181,7 +183,7 @@ def test_a_key_made_while_its_persons_role_shrinks_is_revoked(acme):
 
     def shrink():
         role = Role.objects.get(pk=keeper_role.pk)
-        return services.role_update(actor=None, role=role, permissions=["digests.view_digest"])
+        return role_update(actor=None, role=role, permissions=["digests.view_digest"])
 
     made, _ = _race(acme, _make_key(acme, keeper, "drafts"), shrink)
     assert isinstance(made, ApiKey)

@@ -164,7 +164,7 @@ def test_the_admin_changes_nothing_a_role_holds(world, django_user_model):
 
     from tenants.context import platform_scope
     from tenants.models import Role
-    from tenants.services import role_permissions
+    from tenants.principals import role_permissions
     from tests import factories
 
     role = factories.custom_role(world.acme, slug="reader", permissions=["digests.view_digest"])

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
+from django.db import connection, transaction
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import (
@@ -106,3 +113,39 @@ def test_suspended_tenant_answers_403_with_a_problem(world):
     # Outsiders still learn nothing about the tenant.
     outsider = world.client(user=world.globex_owner)
     assert outsider.get("/api/v1/tenants/acme/members/").status_code == 404
+
+
+class _RolesWithoutATenant(APIView):
+    """A view with the bug the managers guard against: it reads tenant data but never
+    makes a tenant current."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def get(self, request):
+        return Response({"roles": Role.objects.count()})
+
+
+def test_tenant_data_reached_without_a_tenant_is_a_logged_500(world, caplog):
+    request = APIRequestFactory().get("/roles-without-a-tenant")
+    with (
+        no_tenant(),
+        caplog.at_level(logging.ERROR, logger="tenants.problems"),
+        transaction.atomic(),  # the request's transaction (ATOMIC_REQUESTS)
+    ):
+        response = _RolesWithoutATenant.as_view()(request)
+        assert connection.needs_rollback
+    response.render()
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content) == {
+        "type": "/problems/server_error",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "The server could not complete the request.",
+        "code": "server_error",
+    }
+    [logged] = [r for r in caplog.records if r.name == "tenants.problems"]
+    assert logged.levelno == logging.ERROR
+    assert logged.getMessage() == "tenant scope missing"
+    assert isinstance(logged.exc_info[1], TenantNotSet)

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.exceptions import ServiceError
 from sso import services
 from sso.models import VerifiedDomain
 from tenants.context import tenant_context
 from tenants.models import Tenant
-from tenants.services import ServiceError
 
 
 class Command(BaseCommand):

@@ -3,9 +3,10 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.exceptions import ServiceError
 from tenants.context import tenant_context
 from tenants.models import Role, Tenant, User
-from tenants.services import ServiceError, api_key_create
+from tenants.services.keys import api_key_create
 
 
 class Command(BaseCommand):

@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from core.exceptions import ServiceError
 from tenants.models import SLUG_VALIDATOR
-from tenants.services import ServiceError, tenant_create
+from tenants.services.tenants import tenant_create
 
 
 class Command(BaseCommand):

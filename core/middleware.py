@@ -1,0 +1,134 @@
+"""Request-level guards: body size, content security policy, an unreachable database;
+and the release of a rendered answer."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+
+from core.problems import problem_response
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_UPLOAD_SUFFIX = "/evidence/upload/"
+
+
+class RequestSizeLimitMiddleware:
+    """413 for bodies over MAX_REQUEST_BYTES, decided from Content-Length before reading.
+
+    Refusing before the body is read costs nothing, gives every endpoint (not only those
+    that parse a body) the same answer, and never opens the request's transaction.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # Evidence uploads: the file's own limit, plus room for the multipart envelope.
+        self.evidence_limit = settings.MAX_EVIDENCE_BYTES + 64 * 1024
+
+    def __call__(self, request):
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            return problem_response(400, "bad_content_length", "Content-Length is not a number.")
+        if length < 0:
+            return problem_response(400, "bad_content_length", "Content-Length is negative.")
+        limit = self.limit
+        if request.path.endswith(EVIDENCE_UPLOAD_SUFFIX) and limit is not None:
+            limit = max(limit, self.evidence_limit)
+        if limit is not None and length > limit:
+            return problem_response(
+                413,
+                "request_too_large",
+                f"The request body is {length} bytes; the limit is {limit}.",
+            )
+        return self.get_response(request)
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Swagger UI and Redoc set styles inline; no inline script runs anywhere.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    """A Content-Security-Policy on every HTML page (API docs, sign-in, admin): scripts
+    only from this origin, so an injected script cannot run."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """503 `database_unavailable` (with Retry-After) when the database cannot be reached,
+    instead of a 500: the request may succeed if retried, and monitoring tells an outage
+    from a bug. The connection is dropped so the next request connects afresh, which is
+    how the service recovers by itself when the database returns."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", exception)
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        response = problem_response(
+            503, "database_unavailable", "The database is not reachable. Retry shortly."
+        )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+class ReleaseAnswerMiddleware:
+    """Lets a rendered DRF answer, and the page it was made from, be freed as soon as the
+    server has sent it.
+
+    DRF's Response puts itself into its renderer context while rendering, and its view
+    (in a cycle with its request) keeps it as `view.response`, and keeps its paginator,
+    which keeps the page of instances. So the answer and the page, a list request's
+    thousands of objects, were freed only when the garbage collector walked them all:
+    0.6 to 1.7 ms of a 3.4 to 4.4 ms list request. Once the answer is rendered (the
+    browsable API writes its pagination links while rendering), none of these is read
+    again (tests/core/test_request_garbage.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        context = getattr(response, "renderer_context", None)
+        if context is not None and getattr(response, "is_rendered", False):
+            context.pop("response", None)
+            view = context.get("view")
+            if getattr(view, "response", None) is response:
+                view.response = None
+            paginator = getattr(view, "_paginator", None)  # GenericAPIView's own cache
+            if getattr(paginator, "page", None) is not None:
+                paginator.page = []
+        return response

@@ -1,0 +1,91 @@
+"""OpenAPI post-processing: document the problem responses every operation can give.
+
+drf-spectacular describes the success responses from the views; the error side is uniform
+(RFC 9457 problem documents from core.problems), so it is added here once instead of on
+every view.
+"""
+
+from __future__ import annotations
+
+PROBLEM = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "Stable, machine-readable reason."},
+        "errors": {
+            "type": "array",
+            "description": "Validation problems only: one entry per invalid field.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "nullable": True},
+                    "message": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+                "required": ["field", "message", "code"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail", "code"],
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    "400": "Invalid request (problem document; `errors` lists invalid fields).",
+    "401": "Not authenticated, or the API key is invalid, expired or revoked.",
+    "403": "Authenticated but not allowed (missing permission, suspended tenant).",
+    "404": "Not found, or not visible to you: other tenants' objects answer exactly the same.",
+    "409": "Conflicts with the current state (for example the last owner).",
+    "412": "If-Match did not match the current ETag.",
+    "413": "The request body is over the size limit.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag from a previous read; the write is refused with 412 if it changed.",
+}
+
+
+def _problem_response(code: str) -> dict:
+    return {
+        "description": _DESCRIPTIONS[code],
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def add_problem_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    for path, operations in result.get("paths", {}).items():
+        tenant_path = "{tenant}" in path
+        detail_path = "{id}" in path
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["401", "429"]
+            if tenant_path:
+                codes += ["403", "404"]
+            if method in {"post", "put", "patch"}:
+                codes += ["400", "413"]
+            elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                codes.append("400")  # an invalid filter, cursor or export format
+            if tenant_path and method in {"post", "patch", "delete"}:
+                codes.append("409")
+            if detail_path and method in {"put", "patch", "delete"}:
+                codes.append("412")
+                params = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "If-Match" for p in params):
+                    params.append(IF_MATCH)
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, _problem_response(code))
+    return result

@@ -1,0 +1,129 @@
+"""Members: people invited into the tenant, given another role, or removed.
+
+A tenant always keeps an owner. Whoever changes a membership must be able to grant both
+the role taken away and the role given. A removed member loses access at once.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from audit import services as audit
+from core.exceptions import Conflict
+from tenants import rbac
+from tenants.context import current_tenant
+from tenants.models import ApiKey, Membership, Role, Tenant, User
+from tenants.principals import Principal, require_grantable
+from tenants.services.keys import revoke_keys_beyond_their_people
+from tenants.signals import member_removed
+
+
+def user_get_or_create(*, email: str, full_name: str = "") -> User:
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=full_name)
+    return user
+
+
+def membership_add(*, tenant: Tenant, user: User, role: Role, invited_by: User | None = None):
+    membership = Membership.objects.create(
+        tenant=tenant, user=user, role=role, invited_by=invited_by
+    )
+    user.groups.add(role.group)
+    return membership
+
+
+@transaction.atomic
+def member_invite(*, actor: Principal | None, email: str, role: Role) -> Membership:
+    tenant = current_tenant()
+    require_grantable(actor, role)
+    user = user_get_or_create(email=email)
+    if Membership.objects.filter(user=user).exists():
+        raise Conflict(f"{user.email} is already a member", code="already_member")
+    try:
+        with transaction.atomic():
+            membership = membership_add(
+                tenant=tenant, user=user, role=role, invited_by=actor.user if actor else None
+            )
+    except IntegrityError:
+        raise Conflict(f"{user.email} is already a member", code="already_member") from None
+    audit.record(
+        "member.invited",
+        actor=actor,
+        target=audit.Target.of(membership, user.email),
+        changes={"role": [None, role.slug]},
+    )
+    return membership
+
+
+def _lock_owners() -> list[int]:
+    """Lock every owner membership so two concurrent demotions cannot both pass."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(role__slug=rbac.OWNER, role__preset=True)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def member_change_role(
+    *, actor: Principal | None, membership: Membership, role: Role
+) -> Membership:
+    owners = _lock_owners()
+    membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
+    if membership.role_id == role.pk:
+        return membership
+    require_grantable(actor, membership.role)  # taking a role away is as strong as giving it
+    require_grantable(actor, role)
+    if membership.pk in owners and len(owners) == 1:
+        raise Conflict(
+            "the last owner cannot be demoted; make someone else owner first", code="last_owner"
+        )
+    old_group = membership.role.group
+    audit.record(
+        "member.role_changed",
+        actor=actor,
+        target=audit.Target.of(membership, membership.user.email),
+        changes={"role": [membership.role.slug, role.slug]},
+    )
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    membership.user.groups.remove(old_group)
+    membership.user.groups.add(role.group)
+    revoke_keys_beyond_their_people(
+        actor=actor, keys=ApiKey.objects.filter(accountable_person=membership.user)
+    )
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, actor: Principal | None, membership: Membership) -> None:
+    owners = _lock_owners()
+    membership = Membership.objects.select_for_update().select_related("role").get(pk=membership.pk)
+    if not (actor and actor.user and actor.user.pk == membership.user_id):
+        require_grantable(actor, membership.role)
+    if membership.pk in owners and len(owners) == 1:
+        raise Conflict(
+            "the last owner cannot be removed; make someone else owner first", code="last_owner"
+        )
+    audit.record(
+        "member.removed",
+        actor=actor,
+        target=audit.Target.of(membership, membership.user.email),
+        changes={"role": [membership.role.slug, None]},
+    )
+    membership.user.groups.remove(membership.role.group)
+    membership.delete()
+    _end_access(actor=actor, user=membership.user)
+
+
+def _end_access(*, actor: Principal | None, user: User) -> None:
+    """A removed member loses access at once: their grants on this tenant's digests are
+    withdrawn and every session they signed in with is deleted (receivers of
+    `member_removed` in digests and sso), and every API key they are accountable for in
+    this tenant is revoked (those made with their keys included)."""
+    member_removed.send(sender=Membership, user=user)
+    revoke_keys_beyond_their_people(
+        actor=actor, keys=ApiKey.objects.filter(accountable_person=user)
+    )
