@@ -1,12 +1,14 @@
-"""The Python client of clients/README.md, built from the committed OpenAPI document the
-way an internal app builds it, against a live server: the package installed by pip into a
-fresh virtualenv runs clients/examples/sync.py (the changes feed page by page, a write
-with If-Match and a stale one, a JSON export)."""
+"""The clients of clients/README.md, built from the committed OpenAPI document the way an
+internal app builds them, against a live server: the Python package installed by pip into
+a fresh virtualenv, and the TypeScript example type-checked by tsc and run by Node.js.
+Both run their example (clients/examples/sync.py, clients/typescript/src/example.ts):
+the changes feed page by page, a write with If-Match and a stale one, a JSON export."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +29,7 @@ PAGE_SIZE = 2
 
 
 def test_the_committed_document_matches_the_api():
-    """The client is built from this document; after an API change, `make client`."""
+    """The clients are built from this document; after an API change, `make client`."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     current = yaml.safe_load(OpenApiYamlRenderer().render(schema))
     committed = yaml.safe_load((CLIENTS / "openapi.yaml").read_text())
@@ -61,8 +63,29 @@ def python_client(tmp_path_factory) -> Path:
     return python
 
 
+@pytest.fixture(scope="session")
+def typescript_example(tmp_path_factory) -> Path:
+    """clients/typescript beside a copy of the document, its packages installed from the
+    lock file, the types generated and the example compiled: a type error fails here."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: the TypeScript client needs Node.js 20+ and npm")
+    where = tmp_path_factory.mktemp("typescript-client")
+    shutil.copy(CLIENTS / "openapi.yaml", where / "openapi.yaml")
+    project = where / "typescript"
+    shutil.copytree(
+        CLIENTS / "typescript",
+        project,
+        ignore=shutil.ignore_patterns("node_modules", "dist", "schema.d.ts"),
+    )
+    run([npm, "ci", "--no-audit", "--no-fund"], cwd=project)
+    run([npm, "run", "generate"], cwd=project)
+    run([npm, "run", "build"], cwd=project)
+    return project / "dist" / "example.js"
+
+
 def run_example(command: list, token: str) -> dict:
-    """The example's JSON summary; it sees the token, and no settings of the tests'."""
+    """An example's JSON summary; it sees the token, and no settings of the tests'."""
     env = {"PATH": os.environ["PATH"], "DIGEST_PLATFORM_TOKEN": token}
     return json.loads(run(command, timeout=120, env=env))
 
@@ -96,4 +119,15 @@ def test_an_internal_app_syncs_writes_and_exports_with_the_python_package(
     )
     document = yaml.safe_load((CLIENTS / "openapi.yaml").read_text())
     assert summary["client_version"] == document["info"]["version"]
+    check_what_the_example_did(summary, world, made)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_internal_app_syncs_writes_and_exports_with_typescript(
+    world, live_server, typescript_example
+):
+    made, token = made_for_the_examples(world)
+    summary = run_example(
+        ["node", typescript_example, live_server.url, "acme", "--page-size", PAGE_SIZE], token
+    )
     check_what_the_example_did(summary, world, made)
