@@ -22,8 +22,8 @@ OFFLINE_DATABASE_URL := postgres://offline@127.0.0.1:9/digest_platform
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
-.PHONY: run test venv lint format schema clean bench bench-import load client worker \
-	run-here test-here worker-here
+.PHONY: run test venv lint format schema clean bench bench-import load client client-python \
+	client-ts worker run-here test-here worker-here
 
 venv: $(STAMP)
 
@@ -117,15 +117,26 @@ schema: venv
 	DATABASE_URL='$(OFFLINE_DATABASE_URL)' DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular \
 		--fail-on-warn --file schema.yaml
 
-# The typed Python client in clients/, generated from the OpenAPI document (never hand-edited).
-# The schema is described as for PostgreSQL (integer ranges); no connection is made.
+# The clients of clients/README.md. The OpenAPI document is committed (the contract); the
+# packages are built from it, never committed. It is described as for PostgreSQL (integer
+# ranges); no connection is made.
 client: venv
 	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(OFFLINE_DATABASE_URL)' \
 		$(BIN)/python manage.py spectacular \
 		--fail-on-warn --validate --file clients/openapi.yaml
+	@$(MAKE) --no-print-directory client-python client-ts
+
+# The installable Python package (pip install ./clients/python), versioned as the
+# document's info.version. CLIENT_PYTHON: where to write it (the tests build it elsewhere).
+CLIENT_PYTHON ?= clients/python
+client-python:
 	$(BIN)/openapi-python-client generate --path clients/openapi.yaml \
-		--config clients/generator.yaml --meta none \
-		--output-path clients/digest_platform_client --overwrite
+		--config clients/generator.yaml --meta uv --output-path '$(CLIENT_PYTHON)' --overwrite
+
+# The TypeScript types (clients/typescript/src/schema.d.ts), and the example type-checked.
+client-ts:
+	@command -v npm >/dev/null || { echo "make client-ts needs Node.js 20+ and npm"; exit 1; }
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run generate && npm run check
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

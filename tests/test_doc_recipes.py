@@ -41,6 +41,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {"node_modules", "staticfiles", "build", "__pycache__"}
+# Written by `make client` from the OpenAPI document, README included (clients/README.md)
+GENERATED_DIRS = {ROOT / "clients" / "python"}
 SHELLS = {"sh", "bash", "shell", "console"}
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 MARKER = re.compile(r"^<!--\s*recipe:\s*(?P<what>.*?)\s*-->$")
@@ -71,7 +73,13 @@ def pages() -> list[Path]:
     generated ones."""
     found = []
     for folder, subfolders, files in os.walk(ROOT):
-        subfolders[:] = [s for s in subfolders if not s.startswith(".") and s not in SKIPPED_DIRS]
+        subfolders[:] = [
+            s
+            for s in subfolders
+            if not s.startswith(".")
+            and s not in SKIPPED_DIRS
+            and Path(folder, s) not in GENERATED_DIRS
+        ]
         found += [Path(folder) / name for name in files if name.endswith(".md")]
     return sorted(found)
 

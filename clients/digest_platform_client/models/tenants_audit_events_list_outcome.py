@@ -1,9 +1,0 @@
-from enum import StrEnum
-
-class TenantsAuditEventsListOutcome(StrEnum):
-    DENIED = "denied"
-    FAILURE = "failure"
-    SUCCESS = "success"
-
-    def __str__(self) -> str:
-        return str(self.value)
