@@ -232,7 +232,7 @@ REST_FRAMEWORK = {
     # tenant page; people read the API through /api/docs/ (and, later, the console).
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.SafeJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.renderers.QuickContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.renderers.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

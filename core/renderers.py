@@ -48,27 +48,9 @@ class UnknownFormat(Http404):
         self.requested = requested
 
 
-class QuickContentNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, without its parsing where there is nothing to negotiate: no
-    format asked for (suffix or query parameter) and an Accept header that is absent,
-    `*/*` or the first renderer's own media type, which is what API clients send. DRF's
-    answer there is always the first renderer with its media type; anything else is left
-    to DRF."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        accept = request.META.get("HTTP_ACCEPT")
-        override = self.settings.URL_FORMAT_OVERRIDE  # None turns the parameter off
-        query = request.META.get("QUERY_STRING", "")
-        if (
-            format_suffix is None
-            and renderers
-            and accept in (None, "*/*", renderers[0].media_type)
-            # Conservative: any mention of the parameter, or any percent-encoding (which
-            # could spell it), goes to DRF.
-            and (override is None or (override not in query and "%" not in query))
-        ):
-            return renderers[0], renderers[0].media_type
-        return super().select_renderer(request, renderers, format_suffix)
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation; a `format` no renderer answers is an UnknownFormat, whose
+    problem points to the export endpoints."""
 
     def filter_renderers(self, renderers, format):
         try:

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
-from psycopg import errors as psycopg_errors
-from psycopg import pq
 from psycopg.pq import TransactionStatus
 
+from core.postgresql.base import begin_with
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -60,37 +58,17 @@ _SCOPE_VALUE = re.compile(r"\*|[0-9]*")
 
 
 def _begin_with(raw, wanted: str, also: str = ""):
-    """Open the transaction psycopg would open for the next statement, with the setting
-    made in the same round trip (one simple query: `BEGIN; SELECT set_config(...)`). psycopg
-    then sees a transaction in progress and sends no BEGIN of its own; COMMIT and ROLLBACK
-    stay its own. False, having sent nothing, where psycopg's BEGIN would say more than
-    BEGIN (an isolation level, read-only, deferrable) or the connection cannot take it.
-    `also`: SQL text (no parameters) selected next to the setting; its value is returned
-    (otherwise True)."""
-    pgconn = raw.pgconn
-    if (
-        raw.autocommit
-        or raw.isolation_level is not None
-        or raw.read_only is not None
-        or raw.deferrable is not None
-        or pgconn.status != pq.ConnStatus.OK
-        or pgconn.pipeline_status != pq.PipelineStatus.OFF
-        or not _SCOPE_VALUE.fullmatch(wanted)
-    ):
+    """Open the transaction with the setting made in the same round trip
+    (core.postgresql.base.begin_with). False, having sent nothing, where that cannot be
+    done. `also`: SQL text (no parameters) selected next to the setting; its value is
+    returned (otherwise True)."""
+    if not _SCOPE_VALUE.fullmatch(wanted):
         return False
     selected = f"SELECT set_config('{SETTING}', '{wanted}', true)" + (f", ({also})" if also else "")
-    # exec_ waits with the GIL released.
-    result = pgconn.exec_(f"BEGIN; {selected}".encode())
-    if result.status != pq.ExecStatus.TUPLES_OK:
-        # Left to the caller's atomic block to roll back, as after any failed statement.
-        if pgconn.status != pq.ConnStatus.OK or not result.error_field(pq.DiagnosticField.SQLSTATE):
-            # The server is gone (libpq's own error, no SQLSTATE): OperationalError, as
-            # psycopg raises it, so the request is answered 503 and the connection replaced.
-            raise psycopg.OperationalError(result.get_error_message() or "connection lost")
-        raise psycopg_errors.error_from_result(result)
-    if also:
-        return result.get_value(0, 1)
-    return True
+    row = begin_with(raw, selected)
+    if row is None:
+        return False
+    return row[1] if also else True
 
 
 def security_generation(tenant_id: int) -> int | None:
