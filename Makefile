@@ -17,8 +17,6 @@ TEST_SSO_ENCRYPTION_KEY := dGVzdC1vbmx5LXNzby1lbmNyeXB0aW9uLWtleS0wMDA=
 # pytest-xdist processes, one per core by default; TEST_WORKERS=0 runs in this process.
 # Each worker has its own test database and Redis database (tests/conftest.py).
 TEST_WORKERS ?= auto
-# For commands that read the code but never connect (schema, client): settings need a URL.
-OFFLINE_DATABASE_URL := postgres://offline@127.0.0.1:9/digest_platform
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/digest_platform_bench
 
@@ -114,14 +112,14 @@ format: venv
 	$(BIN)/ruff format .
 
 schema: venv
-	DATABASE_URL='$(OFFLINE_DATABASE_URL)' DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular \
 		--fail-on-warn --file schema.yaml
 
 # The clients of clients/README.md. The OpenAPI document is committed (the contract); the
 # packages are built from it, never committed. It is described as for PostgreSQL (integer
 # ranges); no connection is made.
 client: venv
-	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 DATABASE_URL='$(OFFLINE_DATABASE_URL)' \
+	SECRET_KEY='$(TEST_SECRET_KEY)' DJANGO_DEBUG=0 \
 		$(BIN)/python manage.py spectacular \
 		--fail-on-warn --validate --file clients/openapi.yaml
 	@$(MAKE) --no-print-directory client-python client-ts

@@ -213,6 +213,15 @@ def test_without_database_url_manage_py_says_in_one_line_what_to_do():
     assert "DATABASE_URL is not set" in started.stderr
 
 
+def test_commands_that_read_only_the_code_need_no_environment():
+    """A checkout's checks (a hook, CI) run the migration and schema checks with nothing
+    set; nothing is connected to."""
+    migrations = manage("makemigrations", "--check", "--dry-run")
+    assert (migrations.returncode, migrations.stdout) == (0, "No changes detected\n")
+    schema = manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
+    assert (schema.returncode, schema.stderr) == (0, "")
+
+
 def test_a_sqlite_url_is_a_one_line_configuration_error():
     result = manage("check", DJANGO_DEBUG="1", DATABASE_URL="sqlite:///db.sqlite3")
     assert result.returncode == 1
