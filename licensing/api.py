@@ -851,9 +851,13 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         return self.reader().rule_set
 
     def narrow_queryset(self, queryset):
-        return digest_selectors.readable_digests(self.reader(), queryset).only(
-            "pk", "tenant_id", "title", "updated_at"
-        )
+        reader = self.reader()
+        queryset = digest_selectors.readable_digests(reader, queryset)
+        if self.action == "retrieve":
+            # Read with its rendering, which `_shown` takes its sources from; a PUT's
+            # answer is read again after the change.
+            return digest_selectors.rendered(queryset, reader.day, detail=False)
+        return queryset.only("pk", "tenant_id", "updated_at")
 
     def _digest(self) -> Digest:
         """The digest, as the digest endpoints find it; refused (403, before any change)
@@ -867,7 +871,7 @@ class DigestSourcesViewSet(TenantScopedViewSet):
     def _shown(self, digest: Digest) -> list[dict]:
         """The digest's sources through the caller's policies, as its `sources` field (its
         licenses judged on the reader's day, as the digest's own response judges them)."""
-        [(data, _)] = digest_selectors.as_shown(self.reader(), [digest])
+        [(data, _)] = digest_selectors.as_shown(self.reader(), [digest], detail=False)
         return data["sources"]
 
     @extend_schema(responses={200: DigestSourceOutSerializer(many=True)})
