@@ -212,7 +212,7 @@ def digest_create(*, actor: Principal | None, data: dict[str, Any]) -> Digest:
     else:
         digest.slug = _unique_slug(f"{digest.title} {digest.published_on}")
     digest.save()
-    link_digests([digest])
+    link_digests([digest], actor=actor)
     audit.record(
         "digest.created",
         actor=actor,
@@ -262,7 +262,8 @@ def digest_update(*, actor: Principal | None, digest: Digest, data: dict[str, An
         digest.updated_by = _actor_user(actor)
         digest.save()
         if SOURCE_FIELDS & set(changed):
-            link_digests([digest])  # a new source is added; old links stay until unlinked
+            # A new source is added; the old links stay until unlinked.
+            link_digests([digest], actor=actor)
         audit.record(
             "digest.updated",
             actor=actor,
@@ -510,7 +511,7 @@ def digest_import(
                     return _REFUSED
                 else:
                     outcome = ImportOutcome(_refresh(actor, existing, fields, publish), existing)
-                link_digests([outcome.digest])
+                link_digests([outcome.digest], actor=actor)
                 _record_imports([outcome], actor)
                 return outcome
         except IntegrityError:
@@ -582,7 +583,8 @@ def digest_import_many(
         for index, digest in fresh.items():
             outcomes[index] = ImportOutcome("created", digest)
     done = [o for o in outcomes if o is not None and o.digest is not None]
-    link_digests([o.digest for o in done])  # unchanged ones too: links made before are kept
+    # Unchanged ones too: the links made before are kept.
+    link_digests([o.digest for o in done], actor=actor)
     _record_imports(done, actor)
     for index in sorted(slow):
         outcomes[index] = digest_import(actor=actor, parsed=parsed[index], publish=publish)

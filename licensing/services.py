@@ -471,11 +471,18 @@ def _source_key(publisher: str, title: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def link_digests(digests: Iterable) -> int:
+def link_digests(digests: Iterable, *, actor: Principal | None = None) -> int:
     """Give each digest the episode it summarizes, and that episode its publisher, as a
     source and a rights holder (made when missing, reused when known). For the importer
     and digests made through the API; a handful of queries for a whole batch. Returns
-    the number of links made."""
+    the number of links made.
+
+    A known source is reused only when `actor` may see its text (`selectors.TextGate`):
+    one linked only to digests hidden from the actor gets a source of the digest's own
+    instead, unkeyed, so that a write never answers with what a hidden digest's source
+    holds (its address, license status, attribution) or tells that it exists. Rights
+    holders are always reused: a publisher's license covers every episode it publishes.
+    With no actor (the demo seed, the benchmark) every known source is reused."""
     digests = [d for d in digests if d.pk is not None]
     if not digests:
         return 0
@@ -493,15 +500,10 @@ def link_digests(digests: Iterable) -> int:
     if missing:
         RightsHolder.objects.bulk_create(missing, ignore_conflicts=True)
         holders = {h.name: h for h in RightsHolder.objects.filter(name__in=publishers)}
-    keys = {key for _, _, key in wanted.values()}
-    sources = {s.import_key: s for s in Source.objects.filter(import_key__in=keys)}
-    new_sources = {}
-    for digest in digests:
-        publisher, title, key = wanted[digest.pk]
-        if key in sources or key in new_sources:
-            continue
+
+    def new_source(digest, publisher, title, key):
         holder = holders.get(publisher)
-        new_sources[key] = Source(
+        return Source(
             tenant_id=tenant_id,
             kind=Source.Kind.EPISODE,
             title=title[:300],
@@ -510,19 +512,62 @@ def link_digests(digests: Iterable) -> int:
             rights_holder_id=holder.pk if holder else None,
             import_key=key,
         )
+
+    keys = {key for _, _, key in wanted.values()}
+    sources = {s.import_key: s for s in Source.objects.filter(import_key__in=keys)}
+    new_sources = {}
+    for digest in digests:
+        publisher, title, key = wanted[digest.pk]
+        if key not in sources and key not in new_sources:
+            new_sources[key] = new_source(digest, publisher, title, key)
     if new_sources:
         Source.objects.bulk_create(new_sources.values(), ignore_conflicts=True)
         sources = {s.import_key: s for s in Source.objects.filter(import_key__in=keys)}
     linked = set(
         DigestSource.objects.filter(digest_id__in=wanted).values_list("digest_id", "source_id")
     )
+    source_of = {pk: sources[key] for pk, (_, _, key) in wanted.items()}
+    if actor is not None:
+        source_of.update(_own_sources(actor, digests, wanted, source_of, linked, new_source))
     links = [
-        DigestSource(tenant_id=tenant_id, digest_id=pk, source_id=sources[key].pk)
-        for pk, (_, _, key) in wanted.items()
-        if (pk, sources[key].pk) not in linked
+        DigestSource(tenant_id=tenant_id, digest_id=pk, source_id=source.pk)
+        for pk, source in source_of.items()
+        if (pk, source.pk) not in linked
     ]
     DigestSource.objects.bulk_create(links, ignore_conflicts=True)
     return len(links)
+
+
+def _own_sources(actor, digests, wanted, source_of, linked, new_source) -> dict:
+    """For the digests whose known source `actor` may not see: a source of their own,
+    the one made by an earlier write when the digest has it, else a new unkeyed one."""
+    gate = selectors.TextGate(actor)
+    if gate.sees_everything:
+        return {}
+    shown = gate.shown_ids(Source, {source.pk for source in source_of.values()})
+    unseen = {pk for pk, source in source_of.items() if source.pk not in shown}
+    if not unseen:
+        return {}
+    earlier = [(digest_id, source_id) for digest_id, source_id in linked if digest_id in unseen]
+    unkeyed = Source.objects.filter(import_key__isnull=True, pk__in={s for _, s in earlier})
+    unkeyed = {source.pk: source for source in unkeyed}
+    kept = {
+        (digest_id, unkeyed[source_id].publisher, unkeyed[source_id].title): unkeyed[source_id]
+        for digest_id, source_id in earlier
+        if source_id in unkeyed
+    }
+    own, made = {}, []
+    for digest in digests:
+        if digest.pk not in unseen:
+            continue
+        publisher, title, _ = wanted[digest.pk]
+        source = kept.get((digest.pk, publisher[:200], title[:300]))
+        if source is None:
+            source = new_source(digest, publisher, title, None)
+            made.append(source)
+        own[digest.pk] = source
+    Source.objects.bulk_create(made)
+    return own
 
 
 # --- Expiry notices ------------------------------------------------------------------------

@@ -12,9 +12,12 @@ import json
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from digests import services as digest_services
+from digests.models import Digest
+from digests.parser import parse
 from licensing.models import DigestSource, Source
 from tenants.context import tenant_context
 from tests import factories
@@ -142,6 +145,115 @@ def test_digest_sources_are_redacted_as_the_digest_is(world):
     response = world.client("viewer").get(f"{BASE}/digests/{digest.pk}/sources/")
     assert response.status_code == 200
     assert [s["title"] for s in response.json()] == ["The [redacted] hour"]
+
+
+# --- Sources made by writes ----------------------------------------------------------------
+
+
+def _new_digest(**fields) -> dict:
+    return {
+        "title": "Kerfuffle insider",
+        "publisher": "Hushed Radio",
+        "published_on": "2025-03-14",
+        "summary": "A summary.",
+        "key_points": ["A point."],
+        "sections": [{"number": 1, "title": "Opening", "bullets": ["A bullet."]}],
+        **fields,
+    }
+
+
+def _linked(world, digest_id) -> list[Source]:
+    with tenant_context(world.acme):
+        return list(Source.objects.filter(digest_links__digest_id=digest_id).order_by("pk"))
+
+
+def test_a_write_never_reuses_the_source_of_a_digest_hidden_from_the_writer(world):
+    """Creating a digest named as a hidden one must not link (and show) the hidden
+    digest's source: its address, license and attribution, and that it exists."""
+    hidden = factories.digest(
+        world.acme,
+        title="Kerfuffle insider",
+        publisher="Hushed Radio",
+        source_url="https://hushed.example/secret-ep",
+    )
+    source = _source_of(world, hidden)
+    factories.license(
+        world.acme, source=source, decision="approved", attribution="Courtesy of Hushed"
+    )
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=hidden, restricted=True, members=[], roles=[]
+        )
+    editor = world.client("editor")
+    assert editor.get(f"{BASE}/digests/{hidden.pk}/").status_code == 404
+
+    created = editor.post(f"{BASE}/digests/", _new_digest(), format="json")
+    assert created.status_code == 201, created.content
+    shown = created.json()["sources"]
+    assert len(shown) == 1
+    assert shown[0]["id"] != source.pk
+    assert shown[0]["license_status"] == "unlicensed"
+    assert b"secret-ep" not in created.content and b"Courtesy of" not in created.content
+    own = _linked(world, created.json()["id"])
+    assert [s.pk for s in own] == [shown[0]["id"]] and own[0].import_key is None
+    assert own[0].rights_holder_id == source.rights_holder_id  # the publisher is one
+
+    # Renamed and named back, it gets its own source again rather than another one.
+    digest_id = created.json()["id"]
+    for title in ("Kerfuffle insider, part two", "Kerfuffle insider"):
+        response = editor.patch(f"{BASE}/digests/{digest_id}/", {"title": title}, format="json")
+        assert response.status_code == 200, response.content
+        assert source.pk not in [s["id"] for s in response.json()["sources"]]
+    assert own[0] in _linked(world, digest_id)
+    assert len(_linked(world, digest_id)) == 2  # its own, and part two's
+
+    # The hidden digest's own source is untouched, and someone who reads both digests
+    # reuses the known source as before.
+    assert [s.pk for s in _linked(world, hidden.pk)] == [source.pk]
+    owner = world.client("owner").post(
+        f"{BASE}/digests/", _new_digest(summary="By the owner."), format="json"
+    )
+    assert owner.status_code == 201, owner.content
+    assert [s["id"] for s in owner.json()["sources"]] == [source.pk]
+
+
+def test_a_write_reuses_a_source_the_writer_may_see(world):
+    seen = factories.digest(world.acme, title="A visible episode", publisher="Open Radio")
+    source = _source_of(world, seen)
+    _rules(world, {**BLOCK, "audience": EVERYONE})  # an enforced rule: no shortcut
+    created = world.client("editor").post(
+        f"{BASE}/digests/",
+        _new_digest(title="A visible episode", publisher="Open Radio"),
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert [s["id"] for s in created.json()["sources"]] == [source.pk]
+
+
+def test_an_import_never_reuses_the_source_of_a_hidden_digest(world):
+    text = (settings.BASE_DIR / "seeds" / "digests" / "01-grid-batteries.txt").read_bytes()
+    episode = parse(text.decode())
+    hidden = factories.digest(
+        world.acme,
+        title="A hidden take on the same episode",
+        source_title=episode.title,
+        source_publisher=episode.publisher,
+    )
+    with tenant_context(world.acme):
+        digest_services.digest_set_access(
+            actor=None, digest=hidden, restricted=True, members=[], roles=[]
+        )
+    known = _linked(world, hidden.pk)
+    assert len(known) == 1 and known[0].import_key is not None
+
+    response = world.client("editor").post(
+        f"{BASE}/digests/import", data=text, content_type="text/plain"
+    )
+    assert response.status_code == 200, response.content
+    with tenant_context(world.acme):
+        imported = Digest.objects.get(import_key__isnull=False)
+    linked = _linked(world, imported.pk)
+    assert len(linked) == 1 and linked[0].pk != known[0].pk and linked[0].import_key is None
 
 
 # --- licensing/sources/ and rights holders ------------------------------------------------
