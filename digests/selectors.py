@@ -17,6 +17,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
 from licensing.selectors import SHOWN_SOURCES_SQL, today
@@ -209,6 +210,8 @@ def as_shown(
         again = rendered(again, day, detail=detail)
         again = rules.annotate_hits(again, rules.monitored_hiding, day)
         found = {digest.pk: digest for digest in again}
+        if len(found) < len({digest.pk for digest in digests}):
+            raise Http404("The digest was deleted meanwhile.")  # by a concurrent request
         digests = [found[digest.pk] for digest in digests]
     many = [getattr(digest, name) for digest in digests]
     decisions = apply_many(reader.rule_set, digests, many)

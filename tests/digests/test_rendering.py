@@ -300,3 +300,26 @@ def test_digest_answers_match_the_openapi_document(world, document):
     ):
         body = json.loads(b"".join(editor.get(url).streaming_content))
         assert_documented(document, path, "get", 200, body)
+
+
+def test_a_digest_deleted_before_it_is_read_again_is_a_404(world):
+    """A write's answer reads its digest again; if another request deleted it meanwhile,
+    the caller is told it is gone, not served a server error."""
+    from django.http import Http404
+
+    from tenants.models import Membership
+    from tenants.principals import Principal, role_permissions
+
+    digest = factories.digest(world.acme, title="Gone meanwhile")
+    with tenant_context(world.acme):
+        role = Membership.objects.get(user=world.members["editor"]).role
+        principal = Principal(
+            tenant=world.acme,
+            role=role,
+            permissions=role_permissions(role),
+            user=world.members["editor"],
+        )
+        reader = selectors.reader_for(principal)
+        Digest.objects.filter(pk=digest.pk).delete()
+        with pytest.raises(Http404):
+            selectors.as_shown(reader, [digest])
