@@ -22,11 +22,14 @@ class PrincipalRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         # request.auth is what the authenticator vouched for besides the user: the API
         # key of a key's request, None for a session's.
+        # A caller with no stored identity (no key id, no user id) is counted by address,
+        # never in one bucket shared by all such callers.
         credential = getattr(request.auth, "pk", None)
+        person = getattr(request.user, "pk", None)
         if credential is not None:
             ident = f"key:{credential}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
+        elif person is not None and request.user.is_authenticated:
+            ident = f"user:{person}"
         else:
             self.scope = "anon"
             self.rate = self.get_rate()

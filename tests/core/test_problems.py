@@ -234,6 +234,23 @@ def test_throttle_counts_each_principal_separately(world, three_per_minute):
     assert_problem(key_client.get(KEYS), 429, "throttled")
 
 
+def test_a_caller_with_no_stored_identity_is_counted_by_address():
+    """An authenticated caller without a key id or user id must not land in one bucket
+    shared by every such caller."""
+    from types import SimpleNamespace
+
+    from rest_framework.test import APIRequestFactory
+
+    throttle = PrincipalRateThrottle()
+    keys = []
+    for address in ("10.0.0.1", "10.0.0.2"):
+        request = APIRequestFactory().get("/", REMOTE_ADDR=address)
+        request.auth = SimpleNamespace(pk=None)
+        request.user = SimpleNamespace(pk=None, is_authenticated=True)
+        keys.append(throttle.get_cache_key(request, None))
+    assert keys == ["throttle:anon:ip:10.0.0.1", "throttle:anon:ip:10.0.0.2"]
+
+
 def test_throttle_fails_open_when_the_cache_is_down(world, three_per_minute, monkeypatch, caplog):
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache is down")
