@@ -156,6 +156,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 VISIBILITY_CACHE = env_bool("VISIBILITY_CACHE", True)
 STATEMENT_CACHE = env_bool("STATEMENT_CACHE", True)
 SQL_CACHE_CHECK = env_bool("SQL_CACHE_CHECK", DEBUG)
+# A list page skips the redaction search in digests lacking a character every match of a
+# rule must hold (policies/required.py); 0 searches every digest (docs/performance.md).
+REDACTION_PRECHECK = env_bool("REDACTION_PRECHECK", True)
 
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

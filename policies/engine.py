@@ -26,6 +26,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 import orjson
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 
@@ -457,8 +458,8 @@ def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int
 def _allowed_by_characters(rules: list[CompiledRule], many: list[dict]) -> list[set | None]:
     """For each rule, the positions in `many` of the dicts whose JSON holds every
     character the rule requires; None where it requires none (or a dict will not encode,
-    which no API dict should do)."""
-    if not any(rule.required for rule in rules):
+    which no API dict should do). Every None when REDACTION_PRECHECK is off."""
+    if not settings.REDACTION_PRECHECK or not any(rule.required for rule in rules):
         return [None] * len(rules)
     try:
         # The whole dict: its identifiers and dates can only add characters (a `-` in

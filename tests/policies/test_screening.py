@@ -105,6 +105,21 @@ def test_digests_lacking_a_required_character_are_not_searched(monkeypatch):
     assert gathered == [] and nothing == [frozenset()] * len(PAGE)
 
 
+def test_with_the_precheck_off_every_digest_is_searched_to_the_same_result(
+    monkeypatch, settings
+):
+    settings.REDACTION_PRECHECK = False
+    gathered = []
+    real = engine._pre_check_text
+    monkeypatch.setattr(
+        engine, "_pre_check_text", lambda data: gathered.append(data["id"]) or real(data)
+    )
+    rules = rule_set(r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}", r"\+\d+ \d{3}-\d{4}")
+    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    assert gathered == list(range(len(PAGE)))
+    assert screened == [{0}, set(), set(), {0}, set(), {0}, set(), {0, 1}]
+
+
 def test_each_digest_is_marked_only_for_the_rules_its_own_pre_check_finds():
     rules = rule_set(r"first@", r"second@", r"tail@")
     screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
