@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from sso.models import UserSession
-from tenants.api_base import SSO_TENANT_SESSION_KEY
+from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.signals import member_removed
 
 

@@ -41,7 +41,7 @@ from sso import services
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection
 from sso.strategy import TenantStrategy, callback_path
-from tenants.api_base import SSO_TENANT_SESSION_KEY
+from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Tenant
 

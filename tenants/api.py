@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from core.filters import StrictFilterSet
 from tenants import rbac
-from tenants.api_base import SSO_TENANT_SESSION_KEY, TenantScopedViewSet
+from tenants.api_base import TenantScopedViewSet
+from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope
 from tenants.models import SLUG_VALIDATOR, ApiKey, Membership, Role
 from tenants.principals import role_permissions

@@ -38,6 +38,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core import statement_cache
 from core.request_context import after_response
+from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import activate, current_tenant, deactivate, platform_scope
 from tenants.db import lock_tenant_row
 from tenants.models import ApiKey, Membership
@@ -132,11 +133,6 @@ def _queue_denial(request, view, needed: str) -> None:
             )
 
     after_response(request, write)
-
-
-# Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
-# session acts in that tenant only. A password sign-in clears it (sso/sessions.py).
-SSO_TENANT_SESSION_KEY = "_sso_tenant"
 
 
 class SsoRequired(exceptions.PermissionDenied):

@@ -20,6 +20,10 @@ from tenants.db import security_generation
 from tenants.models import ApiKey, Role, Tenant, User
 from tenants.services.keys import KEY_PREFIX, hash_secret
 
+# Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
+# session acts in that tenant only. A password sign-in clears it (sso/sessions.py).
+SSO_TENANT_SESSION_KEY = "_sso_tenant"
+
 
 class ApiKeyActor:
     """`request.user` for a request made with an API key: authenticated, not a person."""

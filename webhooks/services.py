@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
+from config.celery import app
 from core.exceptions import ServiceError
 from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
@@ -280,11 +281,14 @@ def _enqueue_on_commit(delivery_ids: list[int]) -> None:
     transaction.on_commit(lambda: enqueue(tenant_id, delivery_ids))
 
 
+# The worker's task making one attempt (webhooks.tasks.deliver), named here so that this
+# module can queue it without importing the module that calls back into this one.
+DELIVER_TASK = "webhooks.deliver"
+
+
 def enqueue(tenant_id: int, delivery_ids: list[int], countdown: float | None = None) -> bool:
     """Put deliveries on the job queue. Without a queue (no REDIS_URL) or with Redis
     down, they stay pending and `sweep` queues them once a worker and Redis are back."""
-    from webhooks.tasks import app, deliver
-
     broker = settings.CELERY_BROKER_URL
     if not broker:
         logger.warning(
@@ -296,7 +300,8 @@ def enqueue(tenant_id: int, delivery_ids: list[int], countdown: float | None = N
         # what the settings say now is where the message goes.
         with app.connection_for_write(broker) as connection:
             for delivery_id in delivery_ids:
-                deliver.apply_async(
+                app.send_task(
+                    DELIVER_TASK,
                     args=[tenant_id, delivery_id],
                     countdown=countdown,
                     queue=settings.CELERY_TASK_DEFAULT_QUEUE,

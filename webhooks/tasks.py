@@ -11,7 +11,7 @@ from webhooks import services
 # An attempt is bounded by WEBHOOK_TIMEOUT_SECONDS (webhooks.net.post); the task limits
 # are a second wall should anything else hang.
 @app.task(
-    name="webhooks.deliver",
+    name=services.DELIVER_TASK,
     acks_late=True,
     ignore_result=True,
     soft_time_limit=settings.WEBHOOK_TIMEOUT_SECONDS + 30,

@@ -105,9 +105,7 @@ def test_digests_lacking_a_required_character_are_not_searched(monkeypatch):
     assert gathered == [] and nothing == [frozenset()] * len(PAGE)
 
 
-def test_with_the_precheck_off_every_digest_is_searched_to_the_same_result(
-    monkeypatch, settings
-):
+def test_with_the_precheck_off_every_digest_is_searched_to_the_same_result(monkeypatch, settings):
     settings.REDACTION_PRECHECK = False
     gathered = []
     real = engine._pre_check_text
