@@ -112,8 +112,8 @@ class ReleaseAnswerMiddleware:
     DRF's Response puts itself into its renderer context while rendering, and its view
     (in a cycle with its request) keeps it as `view.response`, and keeps its paginator,
     which keeps the page of instances. So the answer and the page, a list request's
-    thousands of objects, were freed only when the garbage collector walked them all:
-    0.6 to 1.7 ms of a 3.4 to 4.4 ms list request. Once the answer is rendered (the
+    thousands of objects, would be freed only when the garbage collector walked them all
+    (its cost is in docs/performance.md). Once the answer is rendered (the
     browsable API writes its pagination links while rendering), none of these is read
     again (tests/core/test_request_garbage.py)."""
 

@@ -94,7 +94,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 # Every API request looks its key up with its tenant and role. Through the ORM, compiling
-# that query cost nearly nine tenths of the lookup (about 0.9 of 1.1 ms of CPU), so it is
+# that query was most of the lookup (docs/performance.md), so it is
 # written once from the models' own columns and read back with `Model.from_db`, as the
 # ORM's select_related would; a test compares the two field by field. Where a column
 # needs a converter on the way out, the ORM reads it.
