@@ -198,6 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/api/auth/login/"
+# Where a password sign-in with no `next` lands: who you are and your tenants, as after SSO.
+LOGIN_REDIRECT_URL = "/api/v1/me"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -327,7 +329,7 @@ SSO_DNS_TIMEOUT = float(env_int("SSO_DNS_TIMEOUT_SECONDS", 5))
 # (sso/strategy.py); these are the global ones.
 SOCIAL_AUTH_STRATEGY = "sso.strategy.TenantStrategy"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
-SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/api/v1/me"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = LOGIN_REDIRECT_URL
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/sso/error"
 SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 SOCIAL_AUTH_ALLOWED_REDIRECT_HOSTS: list[str] = []

@@ -101,7 +101,7 @@ class RoleAdmin(ThroughServicesOnly):
 @admin.register(Membership)
 class MembershipAdmin(ThroughServicesOnly):
     list_display = ["user", "tenant", "role", "created_at"]
-    search_fields = ["user__email", "tenant__slug"]
+    search_fields = ["user__email", "user__full_name", "tenant__slug", "role__slug", "role__name"]
     list_select_related = ["user", "tenant", "role"]
 
 

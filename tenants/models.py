@@ -158,7 +158,7 @@ class Membership(TenantOwnedModel):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.user_id}@{self.tenant_id} as {self.role_id}"
+        return f"{self.user} in {self.tenant} as {self.role}"
 
     @property
     def is_break_glass_owner(self) -> bool:

@@ -42,6 +42,15 @@ def test_a_browser_session_reads_without_a_token_but_writes_only_with_one(world)
     assert accepted.status_code == 201
 
 
+def test_a_password_sign_in_lands_on_the_callers_own_page(world):
+    client = Client()
+    response = client.post(
+        "/api/auth/login/", {"username": "viewer@acme.test", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/api/v1/me"
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_a_wrong_password_does_not_sign_in(world):
     browser = Client(enforce_csrf_checks=False)
     response = browser.post(
@@ -76,6 +85,23 @@ def test_the_admin_shows_roles_by_their_names(world, django_user_model):
         text = response.content.decode()
         assert 'class="field-role nowrap">Viewer</td>' in text, page
         assert f"{world.acme.pk}:viewer" not in text
+
+
+def test_the_admin_names_memberships_and_finds_them_by_role(world, django_user_model):
+    from tenants.models import Membership
+
+    operator = django_user_model.objects.create_superuser(email="ops@platform.test", password="x")
+    client = Client()
+    client.force_login(operator)
+    night = factories.custom_role(world.acme, slug="night-desk", name="Night desk")
+    factories.membership(world.acme, night, email="owl@acme.test")
+    found = client.get("/admin/tenants/membership/?q=night")
+    assert found.status_code == 200
+    assert b"owl@acme.test" in found.content and b"viewer@acme.test" not in found.content
+    membership = Membership.objects.unscoped().get(user=world.members["auditor"])
+    assert str(membership) == "auditor@acme.test in acme as Auditor"
+    page = client.get(f"/admin/tenants/membership/{membership.pk}/change/")
+    assert "auditor@acme.test in acme as Auditor" in page.content.decode()
 
 
 def test_tenant_members_are_not_operators(world):
