@@ -5,7 +5,7 @@ Digest-derived text. The importer (and every digest made through the API) fills 
 registry from the digests themselves: an episode source's title, publisher and URL are
 its digest's, a rights holder's name is a digest's publisher. That text is shown here
 only as the caller could see it in the digest's own response, decided by
-`licensing.selectors.TextGate` from `digests.selectors.visible_digests` and the caller's
+`licensing.text_gate.TextGate` from `digests.selectors.visible_digests` and the caller's
 rule set (`policies.selectors.rule_set_for`), the digest list's own condition:
 
 - A source's (or holder's) text is shown when it is linked to no digest (registry data
@@ -48,6 +48,7 @@ from digests.models import Digest
 from licensing import reports, selectors, services
 from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
+from licensing.text_gate import TextGate
 from licensing.uses import USE_NAMES
 from tenants.api_base import TenantScopedViewSet
 
@@ -99,7 +100,7 @@ class RightsHolderWriteSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-def holder_to_dict(holder: RightsHolder, gate: selectors.TextGate) -> dict:
+def holder_to_dict(holder: RightsHolder, gate: TextGate) -> dict:
     """A rights holder; its name is withheld or redacted as `gate` says (the importer
     names a holder after a digest's publisher)."""
     data = RightsHolderSerializer(holder).data
@@ -126,9 +127,9 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def narrow_queryset(self, queryset):
         return self.text_gate().holders(queryset)
 
-    def text_gate(self) -> selectors.TextGate:
+    def text_gate(self) -> TextGate:
         if not hasattr(self, "_text_gate"):
-            self._text_gate = selectors.TextGate(self.principal)
+            self._text_gate = TextGate(self.principal)
         return self._text_gate
 
     def _shown(self, holder: RightsHolder) -> dict:
@@ -194,7 +195,7 @@ class SourceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-def source_to_dict(source: Source, gate: selectors.TextGate) -> dict:
+def source_to_dict(source: Source, gate: TextGate) -> dict:
     """A source (annotated by `gate.sources` and `selectors.with_license_status`); its
     digest-derived text (title, publisher, URL, its holder's name) withheld or redacted
     as `gate` says."""
@@ -293,9 +294,9 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
             queryset = queryset.filter(title__icontains=params["q"][:200], text_shown=True)
         return queryset
 
-    def text_gate(self) -> selectors.TextGate:
+    def text_gate(self) -> TextGate:
         if not hasattr(self, "_text_gate"):
-            self._text_gate = selectors.TextGate(self.principal)
+            self._text_gate = TextGate(self.principal)
         return self._text_gate
 
     def cursor_ordering(self):
@@ -439,7 +440,7 @@ def terms_to_dict(v: LicenseVersion) -> dict:
     }
 
 
-def license_to_dict(lic: License, gate: selectors.TextGate, on=None) -> dict:
+def license_to_dict(lic: License, gate: TextGate, on=None) -> dict:
     """A license, with the names of what it covers as `gate`'s caller may see them (the
     license read through `LicenseViewSet.with_names`)."""
     source_title = holder_name = None
@@ -615,9 +616,9 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         "destroy": "licensing.delete_license",
     }
 
-    def text_gate(self) -> selectors.TextGate:
+    def text_gate(self) -> TextGate:
         if not hasattr(self, "_text_gate"):
-            self._text_gate = selectors.TextGate(self.principal)
+            self._text_gate = TextGate(self.principal)
         return self._text_gate
 
     def with_names(self, queryset):
@@ -889,7 +890,7 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         # Only sources whose text the caller may see: linked to a digest they can read,
         # the source would show its text to every reader of this one. Any other is
         # answered as a missing one, so its existence is not told either.
-        gate = selectors.TextGate(self.principal, self.rule_set())
+        gate = TextGate(self.principal, self.rule_set())
         linkable = gate.sources(Source.objects.filter(pk__in=wanted)).filter(text_shown=True)
         found = {s.pk: s for s in linkable}
         missing = [pk for pk in wanted if pk not in found]
@@ -1040,9 +1041,9 @@ class ComplianceReportViewSet(TenantScopedViewSet):
                 raise NotFound(f"No digest with id {raw}.")
         return self._answer(reports.bill_of_sources(digests, gate=self._gate()))
 
-    def _gate(self) -> selectors.TextGate:
+    def _gate(self) -> TextGate:
         if not hasattr(self, "_text_gate"):
-            self._text_gate = selectors.TextGate(self.principal)
+            self._text_gate = TextGate(self.principal)
         return self._text_gate
 
     def _digests(self):
