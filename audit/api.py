@@ -8,7 +8,7 @@ fields). A reader sees that text only as they could see it in the digest's own
 response: withheld when the digest (or every digest behind the source or holder) is
 hidden from them by its status, its restriction or their enforce-mode policies, or when
 a `field_hide` rule hides the field; otherwise through their redact rules
-(`licensing.selectors.TextGate`); a digest's slugs in a change are shown as its
+(`licensing.text_gate.TextGate`); a digest's slugs in a change are shown as its
 response shows its slug, whole or as `digest-<id>`. A withheld target shows as
 `<type> <id>`, a withheld change as "withheld" in place of [before, after]. Who did
 what, when, to which id, is always shown. A reader who sees every digest and to whom
@@ -73,7 +73,7 @@ class TargetText:
     docstring), worked out for a batch of events in a few queries."""
 
     def __init__(self, principal):
-        from licensing.selectors import TextGate
+        from licensing.text_gate import TextGate
 
         self.gate = TextGate(principal)
         self.as_recorded = self.gate.sees_everything

@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
         "DigestStatusEnum": "digests.models.Digest.Status",
         "ImportOutcomeEnum": ["created", "updated", "unchanged", "failed"],
         "LicenseUseEnum": "licensing.uses.USE_NAMES",
-        "LicenseStatusEnum": "licensing.api.LICENSE_STATUSES",
+        "LicenseStatusEnum": "licensing.serializers.LICENSE_STATUSES",
         "SourceLicenseStatusEnum": "licensing.selectors.SOURCE_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [

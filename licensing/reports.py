@@ -2,7 +2,7 @@
 API can answer JSON or stream CSV from the same function. Each costs a fixed number of
 queries whatever the size of the tenant (the rows are joined in Python per batch).
 
-Each is written for one caller, through their `selectors.TextGate`: the digests listed
+Each is written for one caller, through their `text_gate.TextGate`: the digests listed
 and counted are those the caller may read (as the digest list finds them), digest
 titles go through the caller's redact rules, and the digest-derived text of sources
 and rights holders is withheld or redacted as for the registry's own endpoints.
@@ -18,6 +18,7 @@ from django.db.models import Count
 
 from licensing import selectors
 from licensing.models import DigestSource, RightsHolder, Source
+from licensing.text_gate import TextGate
 
 
 @dataclass
@@ -28,25 +29,25 @@ class Report:
     summary: dict
 
 
-def _all_sources(gate: selectors.TextGate) -> list[Source]:
+def _all_sources(gate: TextGate) -> list[Source]:
     """Every source, with its license status and attribution (`with_license_status`) and
     whether the caller may see its text (`TextGate.sources`)."""
     sources = gate.sources(Source.objects.select_related("rights_holder"))
     return list(selectors.with_license_status(sources).order_by("id"))
 
 
-def _readable_links(gate: selectors.TextGate):
+def _readable_links(gate: TextGate):
     """The links between sources and the digests the caller may read."""
     return DigestSource.objects.filter(digest_id__in=gate.readable_digests().values("pk"))
 
 
-def _holder_name(gate: selectors.TextGate, holder, visible: bool) -> str | None:
+def _holder_name(gate: TextGate, holder, visible: bool) -> str | None:
     if holder is None:
         return ""
     return gate.text(visible, {"name": holder.name})["name"]
 
 
-def _source_texts(gate: selectors.TextGate, source, visible: bool) -> dict:
+def _source_texts(gate: TextGate, source, visible: bool) -> dict:
     """A source's title, publisher and URL as the caller may see them."""
     return gate.text(
         visible,
@@ -54,7 +55,7 @@ def _source_texts(gate: selectors.TextGate, source, visible: bool) -> dict:
     )
 
 
-def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) -> Report:
+def sources_by_status(status: str | None = None, *, gate: TextGate) -> Report:
     """Every source with its license status, and how many digests (that the caller may
     read) rely on it."""
     sources = _all_sources(gate)
@@ -98,7 +99,7 @@ def sources_by_status(status: str | None = None, *, gate: selectors.TextGate) ->
     )
 
 
-def expiring(days: int, *, gate: selectors.TextGate) -> Report:
+def expiring(days: int, *, gate: TextGate) -> Report:
     """Licenses in force whose end date falls within the next `days` days, soonest
     first."""
     on = selectors.today()
@@ -139,7 +140,7 @@ def expiring(days: int, *, gate: selectors.TextGate) -> Report:
 NOT_GRANTED = "not_granted"
 
 
-def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
+def digests_at_risk(use: str, digests, *, gate: TextGate) -> Report:
     """Digests (of the queryset given) that rely on a source not permitted `use` today,
     one row per such source (or one row saying the digest has no source at all), with
     the reason: no_source, unlicensed, pending, rejected, expired, prohibited, or
@@ -193,7 +194,7 @@ def digests_at_risk(use: str, digests, *, gate: selectors.TextGate) -> Report:
     )
 
 
-def publishers(*, gate: selectors.TextGate) -> Report:
+def publishers(*, gate: TextGate) -> Report:
     """Per rights holder: its sources by status, its licenses, and the digests (that the
     caller may read) that rely on its sources."""
     sources = _all_sources(gate)
@@ -237,7 +238,7 @@ def publishers(*, gate: selectors.TextGate) -> Report:
     )
 
 
-def _digests_per_holder(gate: selectors.TextGate):
+def _digests_per_holder(gate: TextGate):
     return (
         _readable_links(gate)
         .values("source__rights_holder_id")
@@ -246,7 +247,7 @@ def _digests_per_holder(gate: selectors.TextGate):
     )
 
 
-def bill_of_sources(digests, *, gate: selectors.TextGate) -> Report:
+def bill_of_sources(digests, *, gate: TextGate) -> Report:
     """For each digest (of the queryset given): every source it derives from and every
     license covering that source, with status and attribution."""
     digest_rows = [

@@ -40,6 +40,7 @@ from licensing.models import (
     RightsHolder,
     Source,
 )
+from licensing.text_gate import TextGate
 from tenants.context import current_tenant
 from tenants.principals import Principal
 from webhooks import services as webhooks
@@ -477,7 +478,7 @@ def link_digests(digests: Iterable, *, actor: Principal | None = None) -> int:
     and digests made through the API; a handful of queries for a whole batch. Returns
     the number of links made.
 
-    A known source is reused only when `actor` may see its text (`selectors.TextGate`):
+    A known source is reused only when `actor` may see its text (`text_gate.TextGate`):
     one linked only to digests hidden from the actor gets a source of the digest's own
     instead, unkeyed, so that a write never answers with what a hidden digest's source
     holds (its address, license status, attribution) or tells that it exists. Rights
@@ -541,7 +542,7 @@ def link_digests(digests: Iterable, *, actor: Principal | None = None) -> int:
 def _own_sources(actor, digests, wanted, source_of, linked, new_source) -> dict:
     """For the digests whose known source `actor` may not see: a source of their own,
     the one made by an earlier write when the digest has it, else a new unkeyed one."""
-    gate = selectors.TextGate(actor)
+    gate = TextGate(actor)
     if gate.sees_everything:
         return {}
     shown = gate.shown_ids(Source, {source.pk for source in source_of.values()})

@@ -7,7 +7,7 @@ import pytest
 
 from digests import selectors, services
 from digests.models import Digest
-from licensing.selectors import TextGate
+from licensing.text_gate import TextGate
 from policies import selectors as policy_selectors
 from policies.engine import is_reserved_slug
 from tenants.context import tenant_context

@@ -1,6 +1,6 @@
 """Digest-derived text in licensing (sources, rights holders, digests/{id}/sources/,
 reports) and in the audit trail, shown only as the caller's visibility and policies
-allow (licensing.selectors.TextGate)."""
+allow (licensing.text_gate.TextGate)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,131 @@
+"""What a caller may see of digest-derived text outside a digest response.
+
+The importer makes each digest's source and rights holder from the digest itself: a
+source's title, publisher and URL, and a holder's name, are the digest's words. Shown
+in the registry, the reports or the audit trail, they would tell a caller what the
+digest's own response hides from them. `TextGate` decides, from the same visibility
+and the same rules as the digest list, what of that text a caller may see.
+
+It reads `digests.selectors`, which reads `licensing.selectors`: kept apart from the
+latter, so that the two apps' selectors do not import each other.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+
+from digests.selectors import readable_condition, reader_for
+from licensing.models import DigestSource, Source
+from policies import engine
+
+WITHHELD = None  # what a withheld text shows as
+
+
+class TextGate:
+    """What one caller may see of the text digests put into sources, rights holders,
+    reports and audit events:
+
+    - text linked to digests is shown when at least one of those digests is readable by
+      the caller (`digests.selectors.visible_digests`, less what the caller's
+      enforce-mode hiding rules remove: exactly the digest list's condition) and the
+      caller's rules do not hide the `source` field; otherwise it is withheld (null);
+    - text linked to no digest is registry data, shown;
+    - whatever is shown goes through the caller's redact rules, as a digest's own text.
+
+    Built once per request from the caller and their rule set
+    (`policies.selectors.rule_set_for`)."""
+
+    def __init__(self, principal, rule_set=None):
+        self.principal = principal
+        self.reader = reader_for(principal, rule_set)
+        self.rule_set = self.reader.rule_set
+
+    @property
+    def sees_everything(self) -> bool:
+        """Every digest is visible to the caller and no enforced rule changes any: text
+        is shown as stored, with no query to ask."""
+        return (
+            self.principal.has("digests.view_unpublished_digest")
+            and self.principal.has("digests.manage_access_digest")
+            and not any(rule.enforced for rule in self.rule_set.rules)
+        )
+
+    def readable_digests(self):
+        """The digests the caller may read, as a queryset that nests in another query."""
+        return readable_condition(self.reader)
+
+    def hidden_fields(self) -> set[str]:
+        """The digest fields (API names and model fields) enforce-mode field_hide rules
+        hide from the caller."""
+        hidden = set(self.rule_set.field_hiders)
+        if "source" in hidden:
+            hidden |= {"source_title", "source_publisher", "source_url"}
+        return hidden
+
+    def _shown(self, links):
+        """A condition on rows linked to digests by `links` (DigestSource rows about the
+        outer row): no link at all, or a link to a readable digest."""
+        unlinked = ~Exists(links)
+        if self.sees_everything:
+            return Q(pk__isnull=False)
+        if "source" in self.hidden_fields():
+            return unlinked
+        return unlinked | Exists(links.filter(digest_id__in=self.readable_digests().values("pk")))
+
+    def annotate(self, queryset, *, name: str = "text_shown", source=None, holder=None):
+        """`queryset` annotated `name`: whether the text of the source (or rights holder)
+        whose id is the outer row's column `source` (or `holder`) is shown."""
+        if source is not None:
+            links = DigestSource.objects.filter(source_id=OuterRef(source))
+        else:
+            links = DigestSource.objects.filter(source__rights_holder_id=OuterRef(holder))
+        return queryset.annotate(**{name: ExpressionWrapper(self._shown(links), BooleanField())})
+
+    def sources(self, queryset):
+        """Sources, annotated `text_shown`, and `holder_shown` for their rights holder."""
+        queryset = self.annotate(queryset, source="pk")
+        return self.annotate(queryset, name="holder_shown", holder="rights_holder_id")
+
+    def holders(self, queryset):
+        """Rights holders, annotated `text_shown` (their name is a digest's publisher)."""
+        return self.annotate(queryset, holder="pk")
+
+    def shown_ids(self, model, ids) -> set[int]:
+        """Of these sources or rights holders, those whose text is shown."""
+        annotate = self.sources if model is Source else self.holders
+        return set(
+            annotate(model.objects.filter(pk__in=ids))
+            .filter(text_shown=True)
+            .values_list("pk", flat=True)
+        )
+
+    def text(self, shown: bool, texts: dict) -> dict:
+        """`texts` as the caller may see them: withheld, or through the redact rules."""
+        if not shown:
+            return {name: WITHHELD for name in texts}
+        return self.redacted(texts)
+
+    def digest_slug(self, digest_id: int, slug: str, title: str | None) -> str | None:
+        """A slug as the digest's own response would show it to the caller, were the
+        digest titled `title` (None: no title to go by): whole, or `digest-<id>` when a
+        rule in force replaces it. The engine decides, by the very rules (and slug
+        guard) it applies to a digest."""
+        data = {"id": digest_id, "title": title, "slug": slug}
+        engine.apply(self.rule_set, None, data)
+        return data["slug"]
+
+    def redacted(self, data: dict) -> dict:
+        """A copy of `data` with the caller's enforce-mode redact rules applied to its
+        strings, as a digest's own fields are (policies.engine)."""
+        if not any(r.kind == "regex_redact" and r.enforced for r in self.rule_set.rules):
+            return dict(data)
+        # Only the redact rules: this is not a digest, nothing here is a field to hide.
+        redact_only = engine.RuleSet(
+            version=self.rule_set.version,
+            rules=[r for r in self.rule_set.rules if r.kind == "regex_redact" and r.enforced],
+        )
+        copy = deepcopy(data)  # the engine rewrites nested strings in place
+        engine.apply(redact_only, None, copy)
+        return copy
