@@ -475,8 +475,8 @@ class DigestSourcesViewSet(TenantScopedViewSet):
     """The sources one digest derives from (`GET`), or replace them (`PUT`): the digest's
     own `sources`, found and shown exactly as the digest's response finds and shows them
     (a digest hidden from the caller is a 404; a hidden `source` field is a 403; the
-    redact rules apply). A `PUT` may name only sources whose text the caller may see
-    (`selectors.TextGate`): any other id is answered as a missing one."""
+    redact rules apply). A `PUT` may name only sources whose text the caller may see in
+    the source registry: any other id is answered as a missing one."""
 
     model = Digest
     pagination_class = None
