@@ -87,35 +87,38 @@ def test_a_screened_page_comes_out_as_digest_by_digest(patterns):
     assert screened_page == one_by_one
 
 
-def test_digests_lacking_a_required_character_are_not_searched(monkeypatch):
-    """A rule whose every match holds an `@` searches only the digests whose JSON holds
-    one; their text is not even gathered."""
-    gathered = []
+@pytest.fixture
+def gathered(monkeypatch) -> list[int]:
+    """The ids of the digests whose text the page search gathers, in order."""
+    seen: list[int] = []
     real = engine._pre_check_text
     monkeypatch.setattr(
-        engine, "_pre_check_text", lambda data: gathered.append(data["id"]) or real(data)
+        engine, "_pre_check_text", lambda data: seen.append(data["id"]) or real(data)
     )
-    rules = rule_set(r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}", r"\+\d+ \d{3}-\d{4}")
-    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    return seen
+
+
+MAIL_AND_PHONE = (r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}", r"\+\d+ \d{3}-\d{4}")
+MAIL_AND_PHONE_FOUND = [{0}, set(), set(), {0}, set(), {0}, set(), {0, 1}]
+
+
+def test_digests_lacking_a_required_character_are_not_searched(gathered):
+    """A rule whose every match holds an `@` searches only the digests whose JSON holds
+    one; their text is not even gathered."""
+    screened = engine.screen_redactions(rule_set(*MAIL_AND_PHONE), copy.deepcopy(PAGE))
     assert gathered == [0, 3, 5, 7]  # an @ or a + in their text fields
-    assert screened == [{0}, set(), set(), {0}, set(), {0}, set(), {0, 1}]
+    assert screened == MAIL_AND_PHONE_FOUND
 
     gathered.clear()
     nothing = engine.screen_redactions(rule_set(r"#\d"), copy.deepcopy(PAGE))
     assert gathered == [] and nothing == [frozenset()] * len(PAGE)
 
 
-def test_with_the_precheck_off_every_digest_is_searched_to_the_same_result(monkeypatch, settings):
+def test_with_the_precheck_off_every_digest_is_searched_to_the_same_result(gathered, settings):
     settings.REDACTION_PRECHECK = False
-    gathered = []
-    real = engine._pre_check_text
-    monkeypatch.setattr(
-        engine, "_pre_check_text", lambda data: gathered.append(data["id"]) or real(data)
-    )
-    rules = rule_set(r"[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}", r"\+\d+ \d{3}-\d{4}")
-    screened = engine.screen_redactions(rules, copy.deepcopy(PAGE))
+    screened = engine.screen_redactions(rule_set(*MAIL_AND_PHONE), copy.deepcopy(PAGE))
     assert gathered == list(range(len(PAGE)))
-    assert screened == [{0}, set(), set(), {0}, set(), {0}, set(), {0, 1}]
+    assert screened == MAIL_AND_PHONE_FOUND
 
 
 def test_each_digest_is_marked_only_for_the_rules_its_own_pre_check_finds():
