@@ -85,6 +85,9 @@ def _flatten_errors(detail, path: str = "") -> list[dict]:
     return errors
 
 
+# Each status HTTP names, with its standard description.
+_DESCRIPTIONS = {status.value: status.description for status in HTTPStatus}
+
 _DEFAULT_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -231,9 +234,7 @@ class ProblemDetailsMiddleware:
         ):
             status = response.status_code
             code = _DEFAULT_CODES.get(status, "error")
-            detail = (
-                HTTPStatus(status).description if status in HTTPStatus._value2member_map_ else ""
-            )
+            detail = _DESCRIPTIONS.get(status, "")
             extra = {}
             if status == 405 and response.has_header("Allow"):
                 extra["allowed"] = [m.strip() for m in response["Allow"].split(",")]

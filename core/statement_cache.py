@@ -12,8 +12,7 @@ read are kept:
   ordering and the page size.
 
 Each keeps what the ORM's own ModelIterable works out to turn a row into the instance
-(the selected fields, the annotations' columns, the backend's converters), so instances
-are built the same way.
+(core.internals.Rows), so instances are built the same way.
 
 The key is derived, never written by hand: the endpoint, its action, the tenant and the
 caller's `digests.selectors.Reader` (`TenantScopedViewSet.reader`), the one value the
@@ -23,38 +22,23 @@ so a queryset that came to depend on anything else fails loudly. The database st
 checks the tenant (row-level security): the statement runs in the request's transaction
 like any other. STATEMENT_CACHE = False reads everything through the ORM.
 
-The module re-does what Django's ModelIterable does for one row; it is written for the
-Django versions in SUPPORTED_DJANGO and switches itself off on any other
-(tests/core/test_statement_cache.py fails there, so an upgrade is noticed).
+The steps that lean on the ORM's internals (compiling a queryset, turning rows into
+instances) are core.internals'; on versions they were not written for, nothing is kept.
 """
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-import django
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import DEFERRED, Model, QuerySet
-from django.db.models.base import ModelState
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
-from psycopg.types.json import Json, Jsonb
+from django.db.models import Model, QuerySet
 
-_JSON_PARAMETERS: tuple[type, ...] = (Json, Jsonb)
-
-# The Django versions whose ModelIterable, SQLCompiler and Model.from_db this module
-# follows. On any other it keeps nothing, every read goes through the ORM, and
-# tests/core/test_statement_cache.py fails until it is checked against the new version.
-SUPPORTED_DJANGO = ((5, 2),)
-WRITTEN_FOR_THIS_DJANGO = django.VERSION[:2] in SUPPORTED_DJANGO
+from core import internals
 
 # Two ids that tell the id's parameter apart from every other parameter.
 _PROBES = (1, 2)
@@ -94,25 +78,17 @@ _statements = Kept()
 @dataclass(frozen=True)
 class Statement:
     """A compiled read: `get` for a single object (`pk_index` names the id's parameter),
-    `all` for a page (no parameter varies)."""
+    `all` for a page (no parameter varies); `rows` turns its rows into instances."""
 
     using: str
     sql: str
     params: tuple
     pk_index: int | None
-    model: type[Model]
-    init_list: tuple[str, ...]
-    model_start: int
-    model_end: int
-    annotations: tuple[tuple[str, int], ...]
-    # (column position, converters, expression), as SQLCompiler.get_converters gives them
-    converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
-    # Each concrete field's column position, None where deferred: the work Model.from_db
-    # does per row (matching names to fields), done once. None when the model has its own
-    # from_db, which then builds every instance.
-    positions: tuple[int | None, ...] | None
-    # (attname, column position) of each field read, where the model keeps Model.__init__.
-    present: tuple[tuple[str, int], ...] | None
+    rows: internals.Rows
+
+    @property
+    def model(self) -> type[Model]:
+        return self.rows.model
 
     def get(self, pk: Any) -> Model | None:
         """The instance with this primary key, or None (no such row, or `pk` could not
@@ -137,41 +113,8 @@ class Statement:
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        # For a model that _stores_plainly, Model.__init__ with positional values does no
-        # more than store each present field's value (deferred ones are left out) between
-        # the pre_init and post_init signals; without receivers, values are stored
-        # directly, as it would store them.
-        direct = (
-            self.present is not None
-            and not pre_init.has_listeners(self.model)
-            and not post_init.has_listeners(self.model)
-        )
-        found = []
-        for fetched in rows:
-            row = list(fetched)
-            for position, converters, expression in self.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-            if self.positions is None:
-                obj = self.model.from_db(
-                    self.using, self.init_list, row[self.model_start : self.model_end]
-                )
-            elif direct:
-                obj = loaded_instance(self.model, self.using)
-                values = obj.__dict__
-                for name, position in self.present:
-                    values[name] = row[position]
-            else:  # as Model.from_db builds it
-                obj = self.model(*[DEFERRED if p is None else row[p] for p in self.positions])
-                obj._state.adding = False
-                obj._state.db = self.using
-            for name, position in self.annotations:
-                setattr(obj, name, row[position])
-            found.append(obj)
-        return found
+            fetched = cursor.fetchall()
+        return self.rows.instances(fetched, self.using)
 
     def _valid_pk(self, pk: Any) -> Any:
         field = self.model._meta.pk
@@ -186,117 +129,28 @@ class Statement:
         return value
 
 
-# The descriptors Django puts on plain fields and foreign keys' id attributes: setting
-# one on a new instance stores the value (and clears a cache that is still empty).
-_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
-
-
-def _stores_plainly(model: type[Model]) -> bool:
-    """Whether Model.__init__, given a value per concrete field, only stores each value:
-    no class in the model's ancestry but Model has an __init__ or __setattr__ of its own
-    (a mixin's __init__ after Model would run through super()), and every field's
-    attribute is Django's plain descriptor (a field that transforms values on set has
-    its own)."""
-    for klass in model.__mro__:
-        if klass in (Model, object):
-            continue
-        if "__init__" in vars(klass) or "__setattr__" in vars(klass):
-            return False
-    return all(
-        type(inspect.getattr_static(model, f.attname, None)) in _PLAIN_DESCRIPTORS
-        for f in model._meta.concrete_fields
-    )
-
-
-def loaded_instance(model: type[Model], using: str) -> Model:
-    """An instance of `model` with no field values yet, as loaded from `using` (also
-    `tenants.key_cache`'s copies)."""
-    obj = model.__new__(model)
-    state = ModelState()
-    state.adding = False
-    state.db = using
-    obj._state = state
-    return obj
-
-
 def _same(a: Any, b: Any) -> bool:
     """Two compilations' values for one parameter are the same value (adapters such as
     psycopg's Jsonb compare by identity, so their repr decides)."""
     return a == b or repr(a) == repr(b)
 
 
-def _rebuildable(queryset: QuerySet) -> bool:
-    """Whether a row alone rebuilds each instance, as ModelIterable would."""
-    return not (
-        queryset._iterable_class is not ModelIterable
-        or queryset._prefetch_related_lookups
-        or queryset._known_related_objects
-        or queryset.query.select_related
-        or queryset.query.combinator
-    )
-
-
-def _compiled(queryset: QuerySet):
-    """(compiler, sql, params) of `queryset`, or None when it matches nothing."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
+def _statement(
+    queryset: QuerySet, compiled: internals.Compiled, pk_index: int | None
+) -> Statement | None:
+    params = tuple(internals.dumped_once(value) for value in compiled.params)
+    rows = internals.row_recipe(compiled, queryset.db)
+    if rows is None:
         return None
-    return compiler, sql, tuple(params)
-
-
-def _dumped_once(value: Any) -> Any:
-    """A JSON parameter (psycopg's Json or Jsonb, carrying the ORM's `dumps`) whose text is
-    written now: a kept statement sends the same value on every read, and encoding it
-    again each time was about a hundredth of a detail request. Anything else as it is."""
-    if not isinstance(value, _JSON_PARAMETERS) or value.dumps is None:
-        return value
-    text = value.dumps(value.obj)
-    return type(value)(value.obj, dumps=lambda _obj, text=text: text)
-
-
-def _statement(queryset, compiled, pk_index: int | None) -> Statement | None:
-    compiler, sql, params = compiled
-    params = tuple(_dumped_once(value) for value in params)
-    select, klass_info = compiler.select, compiler.klass_info
-    if get_related_populators(klass_info, select, queryset.db):
-        return None
-    fields = klass_info["select_fields"]
-    start, end = fields[0], fields[-1] + 1
-    converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-    model = klass_info["model"]
-    init_list = tuple(f[0].target.attname for f in select[start:end])
-    positions = present = None
-    if model.from_db.__func__ is Model.from_db.__func__:
-        at = {name: start + i for i, name in enumerate(init_list)}
-        positions = tuple(at.get(f.attname) for f in model._meta.concrete_fields)
-        if _stores_plainly(model):
-            present = tuple(
-                (f.attname, p)
-                for f, p in zip(model._meta.concrete_fields, positions, strict=True)
-                if p is not None
-            )
     return Statement(
-        using=queryset.db,
-        sql=sql,
-        params=params,
-        pk_index=pk_index,
-        model=model,
-        init_list=init_list,
-        model_start=start,
-        model_end=end,
-        annotations=tuple(compiler.annotation_col_map.items()),
-        converters=tuple((pos, tuple(convs), expr) for pos, (convs, expr) in converters.items()),
-        positions=positions,
-        present=present,
+        using=queryset.db, sql=compiled.sql, params=params, pk_index=pk_index, rows=rows
     )
 
 
 def _differs(first, second, *, except_index: int | None = None) -> bool:
-    """Whether two compilations, each ending in (sql, params), differ in text or in any
+    """Whether two compilations (each with `sql` and `params`) differ in text or in any
     parameter but `except_index`."""
-    (*_, sql, params), (*_, other_sql, other_params) = first, second
+    sql, params, other_sql, other_params = first.sql, first.params, second.sql, second.params
     if sql != other_sql or len(params) != len(other_params):
         return True
     return any(
@@ -307,17 +161,15 @@ def _differs(first, second, *, except_index: int | None = None) -> bool:
 
 def _compile(queryset: QuerySet) -> Statement | None:
     """The statement of `queryset.get(pk=...)`, or None when it cannot be reused as is."""
-    if not _rebuildable(queryset) or queryset.query.is_sliced:
+    if not internals.rebuildable(queryset):
         return None
     compiled = []
     for probe in _PROBES:
-        clone = queryset.filter(pk=probe).order_by()
-        clone.query.set_limits(high=MAX_GET_RESULTS)  # as QuerySet.get() does
-        found = _compiled(clone)
+        found = internals.compile_get(queryset, probe)
         if found is None:
             return None
         compiled.append(found)
-    (_, _, params), (_, _, other_params) = compiled
+    params, other_params = compiled[0].params, compiled[1].params
     if len(params) != len(other_params):
         return None
     follows = [
@@ -332,19 +184,19 @@ def _compile(queryset: QuerySet) -> Statement | None:
 
 def _compile_page(queryset: QuerySet) -> Statement | None:
     """The statement of an ordered, sliced queryset, or None when it cannot be reused."""
-    if not _rebuildable(queryset):
+    if not internals.rebuildable(queryset):
         return None
     # Compiled twice to catch values made while compiling. Values fixed when the queryset
     # was built come from the reader in the key; SQL_CACHE_CHECK, which builds
     # afresh, catches a queryset that reads anything else.
-    first, second = _compiled(queryset), _compiled(queryset)
+    first, second = internals.compile_all(queryset), internals.compile_all(queryset)
     if first is None or second is None or _differs(first, second):
         return None  # a value that changes from one compilation to the next
     return _statement(queryset, first, None)
 
 
 def _kept(key, build, compile) -> Statement | None:
-    if not WRITTEN_FOR_THIS_DJANGO:
+    if not internals.WRITTEN_FOR_THESE_VERSIONS:
         return None
     found = _statements.get(key)
     if found is None:
@@ -421,11 +273,7 @@ def _check(key: Hashable, found: Statement, fresh: Statement | None) -> None:
     """Compare a kept statement with a fresh compilation (SQL_CACHE_CHECK: tests and
     debug mode), so that a queryset reading anything besides its key fails loudly
     instead of serving one caller another's SQL."""
-    if (
-        fresh is None
-        or fresh.pk_index != found.pk_index
-        or _differs((fresh.sql, fresh.params), (found.sql, found.params))
-    ):
+    if fresh is None or fresh.pk_index != found.pk_index or _differs(fresh, found):
         raise StaleStatement(
             f"compiled read {key!r}: the queryset no longer compiles to the kept statement; "
             "the queryset depends on something besides the endpoint, action and reader"

@@ -13,12 +13,12 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import NotSupportedError, connection
 from django.db.models import BooleanField, F, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from core.internals import compiled_condition
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
 from licensing.selectors import SHOWN_SOURCES_SQL, today
 from policies.engine import RuleSet, apply_many
@@ -268,25 +268,10 @@ def _readable_through_orm(reader: Reader, queryset: QuerySet) -> QuerySet:
 
 def _readable_sql(reader: Reader) -> tuple[str | None, tuple, tuple] | None:
     """(WHERE fragment or None for "everything", its params, monitor-hit annotations as
-    (name, sql, params)); None when the condition cannot stand alone (an empty set)."""
-    query = _readable_through_orm(reader, Digest._base_manager.all()).query
-    compiler = query.get_compiler(connection=connection)
-    try:
-        where_sql, where_params = compiler.compile(query.where)
-    except FullResultSet:
-        where_sql, where_params = None, ()
-    except EmptyResultSet:
-        return None
-    hits = []
-    for name, expression in query.annotations.items():
-        try:
-            sql, params = compiler.compile(expression)
-        except FullResultSet:  # as the ORM selects such a condition: a constant
-            sql, params = "1 = 1", ()
-        except EmptyResultSet:
-            sql, params = "1 = 0", ()
-        hits.append((name, sql, tuple(params)))
-    return where_sql, tuple(where_params), tuple(hits)
+    (name, sql, params)); None when the condition cannot stand alone (an empty set) or
+    core.internals was not written for the installed versions."""
+    queryset = _readable_through_orm(reader, Digest._base_manager.all())
+    return compiled_condition(queryset, connection)
 
 
 def _same_sql(a, b) -> bool:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from core.internals import has_converters
 from core.request_context import after_response
 from tenants import key_cache
 from tenants.context import current_tenant, in_platform_scope, platform_scope, tenant_context
@@ -97,23 +98,15 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 # that query was most of the lookup (docs/performance.md), so it is
 # written once from the models' own columns and read back with `Model.from_db`, as the
 # ORM's select_related would; a test compares the two field by field. Where a column
-# needs a converter on the way out, the ORM reads it.
+# needs a converter on the way out (core.internals.has_converters), the ORM reads it.
 _KEY_MODELS = ((ApiKey, "k"), (Tenant, "t"), (Role, "r"))
-
-
-def _needs_converters(model) -> bool:
-    table = model._meta.db_table
-    return any(
-        f.get_db_converters(connection) or connection.ops.get_db_converters(f.get_col(table))
-        for f in model._meta.concrete_fields
-    )
 
 
 @functools.cache
 def _key_lookup_sql(in_tenant: bool) -> tuple[str, list[tuple[list[str], int, int]]] | None:
     """The statement (by prefix, and by tenant when `in_tenant`) and each model's slice of
     its columns; None to use the ORM."""
-    if any(_needs_converters(model) for model, _ in _KEY_MODELS):
+    if any(has_converters(model, connection) for model, _ in _KEY_MODELS):
         return None
     quote = connection.ops.quote_name
     columns: list[str] = []

@@ -20,7 +20,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from psycopg.pq import TransactionStatus
 
-from core.postgresql.base import begin_with
+from core.internals import begin_with
 from tenants.context import database_scope_value
 from tenants.rls import SETTING
 
@@ -59,7 +59,7 @@ _SCOPE_VALUE = re.compile(r"\*|[0-9]*")
 
 def _begin_with(raw, wanted: str, also: str = ""):
     """Open the transaction with the setting made in the same round trip
-    (core.postgresql.base.begin_with). False, having sent nothing, where that cannot be
+    (core.internals.begin_with). False, having sent nothing, where that cannot be
     done. `also`: SQL text (no parameters) selected next to the setting; its value is
     returned (otherwise True)."""
     if not _SCOPE_VALUE.fullmatch(wanted):

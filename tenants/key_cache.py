@@ -51,7 +51,6 @@ Turned off by `API_KEY_CACHE=0` (config/settings.py).
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import secrets
@@ -64,6 +63,8 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from core.internals import copied_instance
 
 if TYPE_CHECKING:
     from tenants.models import ApiKey
@@ -276,20 +277,11 @@ class Listener:
         probe.execute("SELECT pg_notify(%s, %s)", (self.heartbeat_channel, nonce))
 
 
-def _clone(instance):
-    """A copy of a model instance loaded from the database, with its own field values and
-    state, and no cached related objects: `_copied` sets the only ones used."""
-    fresh = type(instance).__new__(type(instance))
-    fresh.__dict__.update(instance.__dict__)
-    fresh._state = copy.copy(instance._state)
-    fresh._state.fields_cache = {}
-    return fresh
-
-
 def _copied(key: ApiKey) -> ApiKey:
-    fresh = _clone(key)
-    fresh.tenant = _clone(key.tenant)
-    fresh.role = _clone(key.role)
+    """A copy of `key` with copies of its tenant and role, the only related objects used."""
+    fresh = copied_instance(key)
+    fresh.tenant = copied_instance(key.tenant)
+    fresh.role = copied_instance(key.role)
     return fresh
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.exceptions import Forbidden
+from core.internals import prefetched
 from tenants import rbac
 from tenants.models import ApiKey, Role, Tenant, User
 
@@ -44,9 +45,9 @@ def role_permissions(role: Role) -> frozenset[str]:
     if role.preset:
         preset = rbac.PRESETS.get(role.slug)
         return preset.permissions if preset else frozenset()
-    prefetched = getattr(role, "_prefetched_objects_cache", {}).get("permissions")
-    if prefetched is not None:
-        return frozenset(f"{p.content_type.app_label}.{p.codename}" for p in prefetched)
+    loaded = prefetched(role, "permissions")
+    if loaded is not None:
+        return frozenset(f"{p.content_type.app_label}.{p.codename}" for p in loaded)
     return frozenset(
         f"{app_label}.{codename}"
         for app_label, codename in role.permissions.values_list(

@@ -1,12 +1,9 @@
-"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use,
-a transaction opened together with a first SELECT (`begin_with`), and a quicker reader
-for `json` values (core.jsonfields) installed on every new connection.
+"""Django's PostgreSQL backend, with a cheaper health check for connections in steady use
+and a quicker reader for `json` values (core.jsonfields) installed on every new connection.
 
-The health check and `begin_with` lean on internals: Django's health-check attributes
-and psycopg's transaction bookkeeping. They were written for the versions in
-SUPPORTED_DJANGO and SUPPORTED_PSYCOPG; on any other both step aside (Django's own
-`SELECT 1`, psycopg's own BEGIN) and tests/core/test_db_health_check.py fails until the
-code is checked against the new version and its pins moved.
+The check reads Django's health-check attributes and psycopg's connection at the libpq
+level through core.internals (`trust_quiet_connection`); on versions core.internals was
+not written for, Django's own `SELECT 1` runs as usual.
 
 With CONN_HEALTH_CHECKS, Django runs `SELECT 1` on a persistent connection before the
 first query of every request: one more round trip per request, paid to notice a server
@@ -30,70 +27,12 @@ connections are reused within milliseconds, pays no round trip for its checks.
 
 from __future__ import annotations
 
-import select
 import time
 
-import django
-import psycopg
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDatabaseWrapper
-from psycopg import errors as psycopg_errors
-from psycopg import pq
 
+from core import internals
 from core.jsonfields import use_for_json_values
-
-SUPPORTED_DJANGO = ((5, 2),)
-SUPPORTED_PSYCOPG = ((3, 2), (3, 3))
-WRITTEN_FOR_THESE_VERSIONS = (
-    django.VERSION[:2] in SUPPORTED_DJANGO
-    and tuple(int(part) for part in psycopg.__version__.split(".")[:2]) in SUPPORTED_PSYCOPG
-)
-
-
-def idle_and_quiet(raw: psycopg.Connection) -> bool:
-    """Whether `raw` is open, outside any transaction, with nothing to read."""
-    pgconn = raw.pgconn
-    if pgconn.status != pq.ConnStatus.OK or pgconn.transaction_status != pq.TransactionStatus.IDLE:
-        return False
-    try:
-        fd = pgconn.socket
-    except psycopg.Error:
-        return False
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return not poller.poll(0)
-
-
-def begin_with(raw: psycopg.Connection, select_sql: str):
-    """Open the transaction psycopg would open for the next statement together with
-    `select_sql` (a SELECT without parameters), in one round trip: one simple query,
-    `BEGIN; <select_sql>`. psycopg then sees a transaction in progress and sends no BEGIN
-    of its own; COMMIT and ROLLBACK stay its own. Returns the selected row, or None,
-    having sent nothing, where psycopg's BEGIN would say more than BEGIN (an isolation
-    level, read-only, deferrable), the connection cannot take it, or the versions are not
-    those this was written for."""
-    pgconn = raw.pgconn
-    if (
-        not WRITTEN_FOR_THESE_VERSIONS
-        or raw.autocommit
-        or raw.isolation_level is not None
-        or raw.read_only is not None
-        or raw.deferrable is not None
-        or pgconn.status != pq.ConnStatus.OK
-        or pgconn.pipeline_status != pq.PipelineStatus.OFF
-        or pgconn.transaction_status != pq.TransactionStatus.IDLE
-    ):
-        return None
-    # exec_ waits with the GIL released.
-    result = pgconn.exec_(f"BEGIN; {select_sql}".encode())
-    if result.status != pq.ExecStatus.TUPLES_OK:
-        # Left to the caller's atomic block to roll back, as after any failed statement.
-        if pgconn.status != pq.ConnStatus.OK or not result.error_field(pq.DiagnosticField.SQLSTATE):
-            # The server is gone (libpq's own error, no SQLSTATE): OperationalError, as
-            # psycopg raises it, so the request is answered 503 and the connection replaced.
-            raise psycopg.OperationalError(result.get_error_message() or "connection lost")
-        raise psycopg_errors.error_from_result(result)
-    return tuple(result.get_value(0, column) for column in range(result.nfields))
-
 
 # How recently a connection must have served a request for a quiet socket to be trusted.
 TRUST_QUIET_SECONDS = 1.0
@@ -105,18 +44,8 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     def close_if_health_check_failed(self):
         # Django calls this before every cursor and transaction: the moment of use.
         now = time.monotonic()
-        if (
-            WRITTEN_FOR_THESE_VERSIONS
-            and self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and not self.pool
-            and self._used_at is not None
-            and now - self._used_at < TRUST_QUIET_SECONDS
-            and idle_and_quiet(self.connection)
-        ):
-            self.health_check_done = True
-        else:
+        recent = self._used_at is not None and now - self._used_at < TRUST_QUIET_SECONDS
+        if not (recent and internals.trust_quiet_connection(self)):
             super().close_if_health_check_failed()
         if self.connection is not None:
             self._used_at = now

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import time
 
-import django
 import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from core.postgresql import base
-from core.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper, idle_and_quiet
+from core import internals
+from core.internals import idle_and_quiet
+from core.postgresql.base import TRUST_QUIET_SECONDS, DatabaseWrapper
 from tests.spies import note_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -130,29 +130,17 @@ def test_inside_a_transaction_the_check_is_django_s():
         raw.execute("ROLLBACK")
 
 
-# --- Pinned to the versions it was written for ----------------------------------------------
-
-
-def test_written_for_the_installed_django_and_psycopg():
-    """The health check and `begin_with` read Django's health-check attributes and keep
-    psycopg's transaction bookkeeping in step by hand. On an upgrade, check both against
-    the new release, then add it to SUPPORTED_DJANGO or SUPPORTED_PSYCOPG."""
-    installed = (django.VERSION[:2], psycopg.__version__)
-    assert base.WRITTEN_FOR_THESE_VERSIONS, (
-        f"core/postgresql/base.py was written for Django {base.SUPPORTED_DJANGO} and "
-        f"psycopg {base.SUPPORTED_PSYCOPG}, not {installed}: until it is checked, it steps "
-        "aside (Django's SELECT 1, psycopg's own BEGIN)"
-    )
+# --- On versions core.internals was not written for (tests/core/test_internals.py) ----------
 
 
 def test_on_other_versions_both_step_aside(select_ones, monkeypatch):
     _as_a_new_request_finds_it()  # a connection in steady use
     select_ones.clear()
-    monkeypatch.setattr(base, "WRITTEN_FOR_THESE_VERSIONS", False)
+    monkeypatch.setattr(internals, "WRITTEN_FOR_THESE_VERSIONS", False)
     _as_a_new_request_finds_it()
     assert select_ones == [True]  # asked, as Django asks
     connection.ensure_connection()
-    assert base.begin_with(connection.connection, "SELECT 1") is None
+    assert internals.begin_with(connection.connection, "SELECT 1") is None
 
 
 def test_begin_with_opens_the_transaction_with_its_select():
@@ -160,7 +148,7 @@ def test_begin_with_opens_the_transaction_with_its_select():
     raw = connection.connection
     connection.set_autocommit(False)
     try:
-        assert base.begin_with(raw, "SELECT 7, 'x'") == (b"7", b"x")  # as the server sent them
+        assert internals.begin_with(raw, "SELECT 7, 'x'") == (b"7", b"x")  # as the server sent them
         assert raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
         connection.rollback()
     finally:

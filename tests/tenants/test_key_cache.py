@@ -669,7 +669,7 @@ def test_turned_off_every_request_looks_its_key_up(settings, acme_key, monkeypat
 
 
 def test_a_recalled_key_is_what_the_database_gave(cache, acme_key):
-    """The copies (tenants/key_cache._clone) carry what copy.copy would, and can be used
+    """The copies (core.internals.copied_instance) carry what copy.copy would, and can be used
     as any instance: saved, related objects read."""
     looked_up = remembered(acme_key.token)
     recalled = remembered(acme_key.token)
