@@ -128,7 +128,7 @@ class ReleaseAnswerMiddleware:
             view = context.get("view")
             if getattr(view, "response", None) is response:
                 view.response = None
-            paginator = getattr(view, "_paginator", None)  # GenericAPIView's own cache
+            paginator = getattr(view, "paginator", None)
             if getattr(paginator, "page", None) is not None:
                 paginator.page = []
         return response

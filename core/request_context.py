@@ -35,6 +35,10 @@ class RequestMeta:
 _meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
     "digest_platform_request_meta", default=None
 )
+# The work `after_response` queued during the request RequestContextMiddleware serves.
+_after: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "digest_platform_after_response", default=None
+)
 
 
 def current_request_meta() -> RequestMeta | None:
@@ -67,12 +71,12 @@ def client_ip(request) -> str | None:
 
 
 def after_response(request, fn: Callable[[], None]) -> None:
-    """Run `fn` after the response, in its own transaction, with this request's context."""
-    django_request = getattr(request, "_request", request)
-    queue = getattr(django_request, "_after_response", None)
-    if queue is None:
-        queue = django_request._after_response = []
-    queue.append((contextvars.copy_context(), fn))
+    """Run `fn` after the response, in its own transaction, with this request's context
+    (`request` names the request it belongs to; outside RequestContextMiddleware, as in
+    a test calling a view's parts directly, the work is not done)."""
+    queue = _after.get()
+    if queue is not None:
+        queue.append((contextvars.copy_context(), fn))
 
 
 class RequestContextMiddleware:
@@ -88,9 +92,11 @@ class RequestContextMiddleware:
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         )
         token = _meta.set(meta)
+        queue: list = []
+        queued = _after.set(queue)
         try:
             response = self.get_response(request)
-            for context, fn in getattr(request, "_after_response", []):
+            for context, fn in queue:
                 try:
                     with transaction.atomic():
                         context.run(fn)
@@ -99,6 +105,7 @@ class RequestContextMiddleware:
                     # the database goes away; the answer already given stands.
                     logger.warning("after-response work skipped", exc_info=True)
         finally:
+            _after.reset(queued)
             _meta.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import login as auth_login
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -32,7 +33,6 @@ from rest_framework.views import APIView
 from social_core.actions import do_auth, do_complete
 from social_core.exceptions import SocialAuthBaseException
 from social_django.models import DjangoStorage
-from social_django.views import _do_login
 
 from audit import services as audit
 from audit.models import AuditEvent
@@ -160,8 +160,11 @@ def _login_into(tenant: Tenant):
     logging in may flush the session)."""
 
     def login(backend, user, social_user):
-        _do_login(backend, user, social_user)
-        backend.strategy.request.session[SSO_TENANT_SESSION_KEY] = tenant.pk
+        # As the library's own login does, with no session expiry of the provider's
+        # (SOCIAL_AUTH_SESSION_EXPIRATION is off): Django's login, naming the backend.
+        request = backend.strategy.request
+        auth_login(request, user, backend=f"{type(backend).__module__}.{type(backend).__name__}")
+        request.session[SSO_TENANT_SESSION_KEY] = tenant.pk
 
     return login
 

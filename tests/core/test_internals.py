@@ -49,6 +49,9 @@ INTERNAL_NAMES = frozenset(
         "health_check_done",
     }
 )
+# Private names of libraries the project once reached for and now does without (DRF's
+# request and paginator caches, social-auth's login): in no module at all.
+GIVEN_UP = frozenset({"_request", "_paginator", "_do_login", "_value2member_map_"})
 
 
 def test_written_for_the_installed_django_and_psycopg():
@@ -75,11 +78,13 @@ def _sources():
 def _uses(tree: ast.AST) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in INTERNAL_NAMES:
+        if isinstance(node, ast.Attribute) and node.attr in INTERNAL_NAMES | GIVEN_UP:
             found.append((node.lineno, node.attr))
         elif isinstance(node, ast.ImportFrom):
-            found += [(node.lineno, a.name) for a in node.names if a.name in INTERNAL_NAMES]
-        elif isinstance(node, ast.Constant) and node.value in INTERNAL_NAMES:
+            found += [
+                (node.lineno, a.name) for a in node.names if a.name in INTERNAL_NAMES | GIVEN_UP
+            ]
+        elif isinstance(node, ast.Constant) and node.value in INTERNAL_NAMES | GIVEN_UP:
             found.append((node.lineno, node.value))
     return found
 
@@ -102,6 +107,7 @@ def test_the_scan_finds_what_it_looks_for():
     found = {name for _, name in _uses(ast.parse(HOME.read_text(encoding="utf-8")))}
     missing = INTERNAL_NAMES - found - {"_result_cache"}  # in no module today
     assert missing == set()
+    assert found & GIVEN_UP == set()
     sample = 'x._state.db = 1\ngetattr(y, "_prefetched_objects_cache")\nq.get_compiler(c)\n'
     assert {name for _, name in _uses(ast.parse(sample))} == {
         "_state",
