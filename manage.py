@@ -19,15 +19,11 @@ def main() -> None:
         os.environ.setdefault("SECRET_KEY", "test-only-offline-command-key-never-used-to-sign")
     if len(sys.argv) > 1 and sys.argv[1] in CODE_ONLY_COMMANDS:
         os.environ.setdefault("DATABASE_URL", CODE_ONLY_DATABASE_URL)
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    try:
-        settings.INSTALLED_APPS  # noqa: B018 (reads the environment, config/settings.py)
-    except ImproperlyConfigured as error:
-        # A setting the environment lacks or gets wrong: its one-line message says which.
-        sys.exit(f"manage.py: {error}")
+    from config.env import settings_or_exit
+
+    settings_or_exit("manage.py")
     execute_from_command_line(sys.argv)
 
 

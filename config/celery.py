@@ -7,10 +7,14 @@ are the CELERY_* names in config/settings.py.
 from __future__ import annotations
 
 import os
+import time
 
 from celery import Celery, signals
 
+from config.env import settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+settings_or_exit("celery")
 
 app = Celery("digest_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -22,3 +26,20 @@ def _require_redis(**kwargs):
     # Without REDIS_URL Celery would fall back to a local AMQP broker: say what is missing.
     if not app.conf.broker_url or not app.conf.broker_url.startswith(("redis", "unix")):
         raise SystemExit("the worker needs Redis: set REDIS_URL=redis://HOST:PORT/DB")
+
+
+_started: dict[str, float] = {}
+
+
+@signals.task_prerun.connect
+def _job_started(task_id=None, **kwargs):
+    _started[task_id] = time.perf_counter()
+
+
+@signals.task_postrun.connect
+def _job_ended(task_id=None, task=None, state=None, **kwargs):
+    from core.logs import log_job
+
+    started = _started.pop(task_id, None)
+    if started is not None:
+        log_job(task.name, task_id, state or "UNKNOWN", time.perf_counter() - started)

@@ -180,3 +180,15 @@ def postgres_connection_defaults(options: dict) -> dict:
     ):
         options.setdefault(option, value)
     return options
+
+
+def settings_or_exit(program: str) -> None:
+    """Read the settings now; if the environment lacks one or gets one wrong, stop the
+    program with the one-line message naming it (`program: ...`), not a traceback. For
+    the programs' entry points: manage.py, gunicorn's configuration, WSGI, Celery."""
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (reads the environment, config/settings.py)
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"{program}: {error}") from None

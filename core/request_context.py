@@ -86,6 +86,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         offered = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request.request_id = request_id  # for what is logged after this middleware
         meta = RequestMeta(
             request_id=request_id,
             ip=client_ip(request),

@@ -7,6 +7,7 @@ Gunicorn executes this file by path; it is not importable and must stay that way
 
 import gc
 import os
+import sys
 from pathlib import Path
 
 
@@ -35,6 +36,14 @@ def _usable_cores() -> int:
 # whatever directory the service manager starts us in.
 chdir = str(Path(__file__).resolve().parent.parent)
 wsgi_app = "config.wsgi:application"
+
+# Read the settings before any worker starts, so a missing or wrong one stops the server
+# with its one-line message rather than a worker's traceback.
+sys.path.insert(0, chdir)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from config.env import settings_or_exit  # noqa: E402 (needs the project on the path)
+
+settings_or_exit("gunicorn")
 
 # Loopback by default: the TLS-terminating proxy is the only thing that should reach us.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
