@@ -14,6 +14,7 @@ Celery tasks (logger `digest_platform.jobs`).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from datetime import UTC, datetime
@@ -66,19 +67,32 @@ class JsonFormatter(logging.Formatter):
 
 
 class _StatementTimer:
-    """Counts and times the statements run on a connection (Django's execute wrapper)."""
+    """The statements one request ran: how many, and their time."""
 
     def __init__(self):
         self.count = 0
         self.seconds = 0.0
 
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.count += 1
-            self.seconds += time.perf_counter() - start
+
+# The timer of the request being served in this context, if it is being logged.
+_timer: contextvars.ContextVar[_StatementTimer | None] = contextvars.ContextVar(
+    "digest_platform_statement_timer", default=None
+)
+
+
+def _time_statement(execute, sql, params, many, context):
+    """Django execute wrapper, installed once on a connection and left there (another
+    wrapper, such as the tenant setting's, may be added after it): it counts for the
+    request whose timer is current, and does nothing outside one."""
+    timer = _timer.get()
+    if timer is None:
+        return execute(sql, params, many, context)
+    start = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        timer.count += 1
+        timer.seconds += time.perf_counter() - start
 
 
 def _principal(request) -> tuple[str, str | int | None]:
@@ -101,10 +115,16 @@ class RequestLogMiddleware:
     def __call__(self, request):
         if not REQUESTS.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: nothing to do
             return self.get_response(request)
+        wrappers = connections["default"].execute_wrappers
+        if _time_statement not in wrappers:
+            wrappers.insert(0, _time_statement)
         timer = _StatementTimer()
+        token = _timer.set(timer)
         start = time.perf_counter()
-        with connections["default"].execute_wrapper(timer):
+        try:
             response = self.get_response(request)
+        finally:
+            _timer.reset(token)
         duration_ms = round((time.perf_counter() - start) * 1000, 1)
         match = getattr(request, "resolver_match", None)
         kind, who = _principal(request)

@@ -113,3 +113,34 @@ def test_a_bad_setting_stops_every_program_with_one_line(program):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "LOG_FORMAT='xml' must be one of JSON, TEXT" in lines[0]
+
+
+def test_statement_counting_never_removes_a_wrapper_added_during_the_request(db, caplog):
+    """The tenant setting's execute wrapper is added when a connection is made, which can
+    happen inside a logged request: it must still be there afterwards."""
+    from django.db import connections
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core.logs import RequestLogMiddleware
+
+    wrappers = connections["default"].execute_wrappers
+
+    def added_meanwhile(execute, sql, params, many, context):
+        return execute(sql, params, many, context)
+
+    def view(request):
+        wrappers.append(added_meanwhile)
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return HttpResponse("ok")
+
+    try:
+        with caplog.at_level(logging.INFO, logger="digest_platform.requests"):
+            RequestLogMiddleware(view)(RequestFactory().get("/"))
+            RequestLogMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
+        assert added_meanwhile in wrappers
+        first, second = _request_lines(caplog)
+        assert (first.db_queries, second.db_queries) == (1, 0)
+    finally:
+        wrappers.remove(added_meanwhile)
