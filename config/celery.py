@@ -28,6 +28,16 @@ def _require_redis(**kwargs):
         raise SystemExit("the worker needs Redis: set REDIS_URL=redis://HOST:PORT/DB")
 
 
+@signals.worker_process_shutdown.connect
+def _forget_live_metrics(pid=None, **kwargs):
+    # A pool process is ending: with metrics in multiprocess mode, drop its live gauges
+    # (its open database connections), as gunicorn's child_exit does for its workers.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
+
+
 _started: dict[str, float] = {}
 
 

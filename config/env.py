@@ -6,6 +6,7 @@ ImproperlyConfigured is raised so `manage.py` and gunicorn stop at start-up.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -83,6 +84,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP networks in CIDR form (`10.0.0.0/8`, `::1/128`; a bare
+    address is a network of one), each written back in its canonical form."""
+    items = env_list(name, default)
+    networks = []
+    for item in items:
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP network: use CIDR, e.g. 10.0.0.0/8"
+            ) from None
+    return networks
 
 
 def _masked(url: str) -> str:

@@ -13,6 +13,7 @@ from config.env import (
     env_int,
     env_int_or_off,
     env_list,
+    env_networks,
     env_rate,
     parse_database_url,
     postgres_connection_defaults,
@@ -305,6 +306,22 @@ if not DEBUG:
 # The PostgreSQL role the application runs as in production: neither table owner nor
 # BYPASSRLS, so row-level security applies (platform/postgres.md).
 DATABASE_RUNTIME_ROLE = os.environ.get("DATABASE_RUNTIME_ROLE", "digest_app")
+
+# --- Metrics (core/metrics.py, docs/operations.md "Metrics") -------------------------------
+# `/metrics` answers callers from these networks (loopback by default) and, when a token
+# is set, only those sending it as `Authorization: Bearer`; anyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters")
+# Read by prometheus_client itself, when imported: with it, every process writes its
+# metrics to files in this directory and a scrape adds up those of all of them.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+if PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR!r} is not a directory: "
+        "create it, empty, before starting"
+    )
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # One line per request and per job (core/logs.py): JSON by default in production, the

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from core import health
+from core import health, metrics
 from tenants.api import MeView
 
 # Every tenant's endpoints under one prefix, matched once; the digest routes, which
@@ -47,6 +47,9 @@ urlpatterns = [
     path("sso/", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Prometheus's, for allowed callers only (core/metrics.py); a plain Django view, so
+    # not in the OpenAPI document.
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,8 +8,9 @@ alone, which for a request reads `GET /path 200 12.3 ms (4 queries, 1.9 ms)`.
 RequestLogMiddleware writes the request line (logger `digest_platform.requests`): the
 request id, method, route (the URL pattern, not the path: ids stay out of it), view,
 tenant, who asked (a member, an API key by its prefix, or nobody), status, duration, and
-the time and number of the database statements it ran. `log_jobs` does the same for
-Celery tasks (logger `digest_platform.jobs`).
+the time and number of the database statements it ran; it also gives those numbers to
+the metrics (core/metrics.py). `log_job` does the same for Celery tasks (logger
+`digest_platform.jobs`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 import orjson
 from django.db import connections
 
+from core.metrics import observe_request
 from core.request_context import current_request_meta
 
 REQUESTS = logging.getLogger("digest_platform.requests")
@@ -107,14 +109,13 @@ def _principal(request) -> tuple[str, str | int | None]:
 
 class RequestLogMiddleware:
     """Writes one line per request once its answer is ready (after RequestContext-
-    Middleware has named the request, so the line carries its id)."""
+    Middleware has named the request, so the line carries its id), and counts the
+    request in the metrics (core.metrics.observe_request) from the same measurements."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not REQUESTS.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: nothing to do
-            return self.get_response(request)
         wrappers = connections["default"].execute_wrappers
         if _time_statement not in wrappers:
             wrappers.insert(0, _time_statement)
@@ -125,8 +126,15 @@ class RequestLogMiddleware:
             response = self.get_response(request)
         finally:
             _timer.reset(token)
-        duration_ms = round((time.perf_counter() - start) * 1000, 1)
+        seconds = time.perf_counter() - start
         match = getattr(request, "resolver_match", None)
+        route = match.route.removesuffix("$") if match else None
+        observe_request(
+            request.method, route, response.status_code, seconds, timer.count, timer.seconds
+        )
+        if not REQUESTS.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: no line
+            return response
+        duration_ms = round(seconds * 1000, 1)
         kind, who = _principal(request)
         database_ms = round(timer.seconds * 1000, 1)
         REQUESTS.info(
@@ -139,7 +147,7 @@ class RequestLogMiddleware:
             database_ms,
             extra={
                 "method": request.method,
-                "route": match.route.removesuffix("$") if match else None,
+                "route": route,
                 "view": match.view_name if match else None,
                 "tenant": match.kwargs.get("tenant") if match else None,
                 "principal_kind": kind,

@@ -86,6 +86,16 @@ def post_worker_init(worker):
     gc.freeze()
 
 
+def child_exit(server, worker):
+    """A worker has exited: with metrics in multiprocess mode (PROMETHEUS_MULTIPROC_DIR,
+    docs/operations.md "Metrics"), drop its live gauges, such as its open database
+    connections; its counters stay in the sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 # Recycle each worker after a while so slow memory growth cannot accumulate; the jitter
 # keeps workers from all restarting at the same moment.
 max_requests = 1000

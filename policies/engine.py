@@ -31,6 +31,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
 
 from policies import license_gate
+from policies.metrics import count_decisions
 from policies.required import required_characters
 from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
 
@@ -383,12 +384,14 @@ def _pre_check_text(data: dict) -> str:
 def apply_many(rule_set: RuleSet, digests: list, many: list[dict], prefix: str = "policy"):
     """`apply` to each digest and its API dict (a page of them), in place; returns the
     decisions. The redact rules' pre-checks search the whole page once
-    (`screen_redactions`)."""
+    (`screen_redactions`). The decisions are counted in the metrics (policies.metrics)."""
     screened = screen_redactions(rule_set, many)
-    return [
+    decisions = [
         apply(rule_set, digest, data, prefix, may_redact=None if screened is None else may)
         for digest, data, may in zip(digests, many, screened or [None] * len(many), strict=True)
     ]
+    count_decisions(rule_set, decisions)
+    return decisions
 
 
 def screen_redactions(rule_set: RuleSet, many: list[dict]) -> list[frozenset[int]] | None:

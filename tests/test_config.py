@@ -10,7 +10,14 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_int_or_off, env_list, parse_database_url
+from config.env import (
+    env_bool,
+    env_int,
+    env_int_or_off,
+    env_list,
+    env_networks,
+    parse_database_url,
+)
 
 LONG_SECRET = "s" * 40
 # Any Fernet key: production start-up needs one for SSO connection secrets.
@@ -151,6 +158,23 @@ def test_env_list_splits_and_trims(monkeypatch):
     assert env_list("DP_TEST_LIST", ["x"]) == ["a.example", "b.example"]
     monkeypatch.delenv("DP_TEST_LIST")
     assert env_list("DP_TEST_LIST", ["x"]) == ["x"]
+
+
+def test_env_networks_reads_cidrs_and_names_a_bad_one(monkeypatch):
+    monkeypatch.setenv("DP_TEST_NETWORKS", " 10.0.0.0/8, 192.0.2.7 ,::1, 172.16.5.4/12")
+    assert env_networks("DP_TEST_NETWORKS", []) == [
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "::1/128",
+        "172.16.0.0/12",
+    ]
+    monkeypatch.setenv("DP_TEST_NETWORKS", "10.0.0.0/8,intranet")
+    with pytest.raises(
+        ImproperlyConfigured, match=r"^DP_TEST_NETWORKS: 'intranet' is not an IP network"
+    ):
+        env_networks("DP_TEST_NETWORKS", [])
+    monkeypatch.delenv("DP_TEST_NETWORKS")
+    assert env_networks("DP_TEST_NETWORKS", ["127.0.0.1"]) == ["127.0.0.1/32"]
 
 
 # --- Start-up, in a fresh process -------------------------------------------------------------
@@ -376,3 +400,17 @@ def test_the_api_key_cache_may_listen_through_a_url_of_its_own():
     sqlite = start_django(show, **postgres, API_KEY_CACHE_DATABASE_URL="sqlite:///x.db")
     assert sqlite.returncode != 0
     assert "API_KEY_CACHE_DATABASE_URL='sqlite:///x.db': unsupported scheme" in sqlite.stderr
+
+
+def test_a_short_metrics_token_is_refused_without_being_shown():
+    result = start_django(DJANGO_DEBUG="1", METRICS_TOKEN="short-metrics-token")
+    assert result.returncode != 0
+    assert "METRICS_TOKEN must be at least 32 characters" in result.stderr
+    assert "short-metrics-token" not in result.stderr
+
+
+def test_a_missing_metrics_directory_is_refused(tmp_path):
+    missing = str(tmp_path / "missing")
+    result = start_django(DJANGO_DEBUG="1", PROMETHEUS_MULTIPROC_DIR=missing)
+    assert result.returncode != 0
+    assert f"PROMETHEUS_MULTIPROC_DIR={missing!r} is not a directory" in result.stderr

@@ -38,7 +38,7 @@ from core.exceptions import ServiceError
 from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
 from tenants.principals import Principal
-from webhooks import net
+from webhooks import metrics, net
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -329,7 +329,8 @@ def backoff(attempts: int) -> float:
 
 def attempt(tenant_id: int, delivery_id: int) -> str | None:
     """Make one attempt at a delivery if it is due; the new status, or None if there was
-    nothing to do (already delivered, not yet due, or another worker holds it)."""
+    nothing to do (already delivered, not yet due, or another worker holds it). An attempt
+    made is counted by its outcome (webhooks.metrics) once its transaction is over."""
     from tenants.models import Tenant
 
     with platform_scope():
@@ -371,7 +372,8 @@ def attempt(tenant_id: int, delivery_id: int) -> str | None:
             delivery.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
             transaction.on_commit(lambda: enqueue(tenant_id, [delivery_id], countdown=delay))
         delivery.save()
-        return delivery.status
+    metrics.count_attempt(delivery.status)
+    return delivery.status
 
 
 def _send(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:

@@ -23,6 +23,8 @@ that meets one whose peer answers with a reset fails with 503
 holds the request until TCP gives up, with or without this check (about 30 s with the
 TCP keepalive and `tcp_user_timeout` options config/settings.py sets). A busy server, where
 connections are reused within milliseconds, pays no round trip for its checks.
+
+Connections opened and closed are counted in the metrics (core/metrics.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDataba
 
 from core import internals
 from core.jsonfields import use_for_json_values
+from core.metrics import DB_CONNECTIONS_OPEN, DB_CONNECTIONS_OPENED
 
 # How recently a connection must have served a request for a quiet socket to be trusted.
 TRUST_QUIET_SECONDS = 1.0
@@ -57,4 +60,16 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         use_for_json_values(connection)
+        DB_CONNECTIONS_OPENED.inc()
+        DB_CONNECTIONS_OPEN.inc()
         return connection
+
+    def close(self):
+        was_open = self.connection is not None and not self.closed_in_transaction
+        try:
+            super().close()
+        finally:
+            # Closed, whether it went quietly or not; inside a transaction Django keeps
+            # the closed connection until the transaction ends, marked as closed.
+            if was_open and (self.connection is None or self.closed_in_transaction):
+                DB_CONNECTIONS_OPEN.dec()
