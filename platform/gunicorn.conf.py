@@ -76,9 +76,9 @@ def post_worker_init(worker):
     sight. It lives as long as the worker, yet every full collection scanned it: about
     120,000 objects and 50 ms with the GIL held, a pause for every request the worker was
     serving, every few seconds under load."""
-    from django.conf import settings
+    from django.apps import apps
 
-    if settings.configured:
+    if apps.ready:  # a Django app (not a bare WSGI app, such as the benchmark's limit)
         from django.urls import get_resolver
 
         get_resolver().url_patterns  # noqa: B018 (loading them is the point)
