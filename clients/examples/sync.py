@@ -19,14 +19,16 @@ import sys
 from importlib.metadata import version
 from typing import TypeVar
 
-# Every generated name used here, in this block only: modules are named after the
-# operation ids of clients/openapi.yaml, models after its schemas.
+# Every generated name used here, in this block only: modules are grouped by the tags
+# of clients/openapi.yaml and named after its operation ids, models after its schemas.
 from digest_platform_client import AuthenticatedClient
-from digest_platform_client.api.tenants import (
-    tenants_digests_changes,
-    tenants_digests_export,
+from digest_platform_client.api.digests import (
     tenants_digests_partial_update,
     tenants_digests_retrieve,
+)
+from digest_platform_client.api.sync_and_exports import (
+    tenants_digests_changes,
+    tenants_digests_export,
 )
 from digest_platform_client.models import DigestDetail, PatchedDigestWriteRequest, Problem
 from digest_platform_client.models import TenantsDigestsExportExportFormat as ExportFormat
