@@ -1,9 +1,10 @@
-"""OpenAPI generation shared by every app: areas and problem responses.
+"""OpenAPI generation shared by every app: areas, operation ids and problem responses.
 
-`AutoSchema` derives each operation's tag (its area of the product) from its path, so
-that a new endpoint lands in its area without saying so on the view.
-`add_problem_responses` documents the error side, which is uniform (RFC
-9457 problem documents from core.problems), once instead of on every view.
+`AutoSchema` derives each operation's tag (its area of the product), operation id and
+summary from its path, so that a new endpoint is placed and named like the others
+without saying so on the view. `add_problem_responses` documents the error side, which
+is uniform (RFC 9457 problem documents from core.problems), once instead of on every
+view.
 """
 
 from __future__ import annotations
@@ -31,9 +32,39 @@ _AREAS = [
     (r"/?sso/", "SSO"),
 ]
 
+# Path segments that name what an operation does rather than what it acts on:
+# `POST digests/{id}/archive/` is archiveDigest. Hyphenated ones put the rest after the
+# object: `rotate-secret` on a webhook is rotateWebhookSecret.
+_ACTION_SEGMENTS = {
+    "archive",
+    "discover",
+    "export",
+    "import",
+    "publish",
+    "redeliver",
+    "review",
+    "rollback",
+    "rotate-secret",
+    "simulate",
+    "upload",
+    "verify",
+}
+# Segments that only group others: `licensing/licenses/` is about licenses.
+_NAMESPACES = {"licensing"}
+_METHOD_VERBS = {"post": "create", "put": "replace", "patch": "update", "delete": "delete"}
+_SUMMARY_WORDS = {"api": "API", "sso": "SSO"}
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's AutoSchema with tags by area."""
+    """drf-spectacular's AutoSchema with tags by area and verb-first operation ids."""
 
     def _route(self) -> str:
         """The path below /api/v1/, and below a tenant's prefix for tenant routes."""
@@ -46,6 +77,46 @@ class AutoSchema(openapi.AutoSchema):
             if re.match(pattern, route):
                 return [tag]
         return super().get_tags()
+
+    def _verb_and_object(self) -> tuple[str, list[str]]:
+        """What the operation does and the words naming what it acts on: `GET
+        digests/{id}/access/` is ("get", ["digest", "access"]); `GET digests/` ("list",
+        ["digests"]); `GET licensing/reports/expiring/` ("get", ["expiring", "report"])."""
+        segments = [s for s in self._route().split("/") if s]
+        segments = [s for s in segments if s not in _NAMESPACES]
+        verb = None
+        rest: list[str] = []
+        if segments and segments[-1] in _ACTION_SEGMENTS:
+            verb, *rest = segments.pop().split("-")
+        words: list[str] = []
+        for index, segment in enumerate(segments):
+            if segment.startswith("{"):
+                continue
+            last = index == len(segments) - 1
+            if segment == "reports" and not last:
+                continue  # `reports/expiring/` is the expiring report
+            name = segment.split("-")
+            # One object, or a word before another: getDigest, listDigestChanges.
+            if not last or (verb is None and self.method == "POST"):
+                name[-1] = _singular(name[-1])
+            words += name
+        if "reports" in segments[:-1]:
+            words.append("report")
+        if verb is None:
+            method = self.method.lower()
+            if method == "get":
+                verb = "list" if self._is_list_view() else "get"
+            else:
+                verb = _METHOD_VERBS[method]
+        return verb, words + rest
+
+    def get_operation_id(self) -> str:
+        verb, words = self._verb_and_object()
+        return verb + "".join(word.capitalize() for word in words)
+
+    def get_summary(self) -> str | None:
+        verb, words = self._verb_and_object()
+        return " ".join([verb.capitalize(), *(_SUMMARY_WORDS.get(w, w) for w in words)])
 
 
 PROBLEM = {

@@ -261,7 +261,6 @@ class DigestImportViewSet(TenantScopedViewSet):
     pagination_class = None
 
     @extend_schema(
-        operation_id="tenants_digests_import",
         request={
             "text/plain": OpenApiTypes.STR,
             "multipart/form-data": inline_serializer(

@@ -62,7 +62,6 @@ class DigestChangesViewSet(DigestViewSet):
     rendered_actions = {"changes": True}
 
     @extend_schema(
-        operation_id="tenants_digests_changes",
         filters=False,
         parameters=[
             OpenApiParameter(
@@ -196,7 +195,6 @@ class DigestExportViewSet(DigestViewSet):
         return kind
 
     @extend_schema(
-        operation_id="tenants_digests_export",
         parameters=[_FORMAT_PARAMETER],
         responses=_EXPORT_RESPONSES,
     )
@@ -235,7 +233,6 @@ class DigestExportViewSet(DigestViewSet):
         return self._stream(body(), kind, f"digests-{tenant.slug}")
 
     @extend_schema(
-        operation_id="tenants_digests_export_one",
         filters=False,
         parameters=[_FORMAT_PARAMETER],
         responses=_EXPORT_ONE_RESPONSES,

@@ -386,7 +386,7 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     """The signed-in user and every tenant they belong to, with their role there."""
 
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(summary="Get the signed-in user", responses={200: MeSerializer})
     def get(self, request):
         user = request.user
         if getattr(user, "api_key", None) is not None:
