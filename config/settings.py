@@ -222,6 +222,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2 * 1024 * 1024)
 # uploads to an evidence endpoint get this limit instead (plus room for the form).
 MAX_EVIDENCE_BYTES = env_int("MAX_EVIDENCE_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# A digest import takes up to 200 files in one request (docs/digest-format.md); Django's
+# default of 100 refused the rest of them as a malformed request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
 # --- REST framework -------------------------------------------------------------------------
 API_PAGE_SIZE = 50

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import re
 
+from django.core.validators import RegexValidator
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_doc
+from rest_framework import serializers
+
+from core.serializers import RefusesUnknownFields, StrictInput
 
 # An operation's area from its path below /api/v1/ (tenant routes without their
 # `tenants/{tenant}/` prefix): the first pattern that matches. An unknown path falls back
@@ -51,6 +56,8 @@ _ACTION_SEGMENTS = {
 }
 # Segments that only group others: `licensing/licenses/` is about licenses.
 _NAMESPACES = {"licensing"}
+# Docstrings of request bodies' base classes, which describe no body in particular.
+_BASE_DOCS = {get_doc(RefusesUnknownFields), get_doc(StrictInput)}
 _METHOD_VERBS = {"post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 _SUMMARY_WORDS = {"api": "API", "sso": "SSO"}
 
@@ -61,6 +68,19 @@ def _singular(word: str) -> str:
     if word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+def _non_blank_text(field) -> bool:
+    """A free-text field that refuses blank text after trimming it; not one whose own
+    pattern or format already rules that out (slugs, emails, URLs)."""
+    return (
+        isinstance(field, serializers.CharField)
+        and not isinstance(field, serializers.EmailField | serializers.URLField)
+        and not isinstance(field, serializers.IPAddressField)
+        and field.trim_whitespace
+        and not field.allow_blank
+        and not any(isinstance(v, RegexValidator) for v in field.validators)
+    )
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -77,6 +97,31 @@ class AutoSchema(openapi.AutoSchema):
             if re.match(pattern, route):
                 return [tag]
         return super().get_tags()
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        kind = serializer if isinstance(serializer, type) else type(serializer)
+        if direction == "request" and issubclass(kind, RefusesUnknownFields):
+            schema["additionalProperties"] = False
+            schema.update(kind.schema_extra)
+        if schema.get("description") in _BASE_DOCS:
+            del schema["description"]  # a base class's, not the body's
+        return schema
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "request" and _non_blank_text(field):
+            # DRF trims the text first: only spaces is as blank as nothing.
+            meta["pattern"] = r"\S"
+        return meta
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body given as a raw schema that no empty body satisfies (a text body with a
+        # minLength) is required: drf-spectacular leaves raw schemas optional.
+        if isinstance(serializer, dict) and serializer.get("minLength", 0) > 0:
+            required = True
+        return schema, required
 
     def _verb_and_object(self) -> tuple[str, list[str]]:
         """What the operation does and the words naming what it acts on: `GET

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
@@ -262,10 +261,14 @@ class DigestImportViewSet(TenantScopedViewSet):
 
     @extend_schema(
         request={
-            "text/plain": OpenApiTypes.STR,
+            "text/plain": {"type": "string", "minLength": 1},
             "multipart/form-data": inline_serializer(
                 "DigestImportFiles",
-                fields={"files": serializers.ListField(child=serializers.FileField())},
+                fields={
+                    "files": serializers.ListField(
+                        child=serializers.FileField(), min_length=1, max_length=MAX_IMPORT_FILES
+                    )
+                },
             ),
         },
         parameters=[

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.filters import StrictFilterSet
+from core.serializers import StrictInput
 from tenants import rbac
 from tenants.api_base import TenantScopedViewSet
 from tenants.authentication import SSO_TENANT_SESSION_KEY
@@ -83,12 +84,12 @@ class MemberSerializer(serializers.ModelSerializer):
         return data
 
 
-class MemberInviteSerializer(serializers.Serializer):
+class MemberInviteSerializer(StrictInput):
     email = serializers.EmailField(max_length=254)
     role = TenantRoleField()
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(StrictInput):
     role = TenantRoleField(required=False)
 
 
@@ -133,14 +134,14 @@ class PermissionChoice(serializers.ChoiceField):
         super().fail(key, **kwargs)
 
 
-class RoleWriteSerializer(serializers.Serializer):
+class RoleWriteSerializer(StrictInput):
     slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(child=PermissionChoice(), max_length=len(rbac.CATALOGUE))
 
 
-class RoleUpdateSerializer(serializers.Serializer):
+class RoleUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(
@@ -196,7 +197,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "secret"]
 
 
-class ApiKeyCreateSerializer(serializers.Serializer):
+class ApiKeyCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     role = TenantRoleField()
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
