@@ -26,7 +26,9 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request):
         """The asked-for size, capped; a value that is not a positive number is a 400."""
-        size = whole_number(request.query_params, self.page_size_query_param, self.page_size, low=1)
+        size = whole_number(
+            request.query_params, self.page_size_query_param, self.page_size, low=1, high=None
+        )
         return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):

@@ -199,6 +199,7 @@ _DESCRIPTIONS = {
     "409": "Conflicts with the current state (for example the last owner).",
     "412": "If-Match did not match the current ETag.",
     "413": "The request body is over the size limit.",
+    "415": "The body, or a file uploaded in it, is of a type this operation does not accept.",
     "429": "Too many requests; see Retry-After.",
 }
 
@@ -237,6 +238,8 @@ def add_problem_responses(result, generator, request, public):
                 codes.append("400")  # an invalid filter, cursor or export format
             if tenant_path and method in {"post", "patch", "delete"}:
                 codes.append("409")
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                codes.append("415")
             if detail_path and method in {"put", "patch", "delete"}:
                 codes.append("412")
                 params = operation.setdefault("parameters", [])

@@ -98,7 +98,7 @@ class DigestChangesViewSet(DigestViewSet):
     )
     def changes(self, request, *args, **kwargs):
         since, reset = self._since()
-        size = min(whole_number(self.request.query_params, "page_size", 100, low=1), 200)
+        size = min(whole_number(self.request.query_params, "page_size", 100, low=1, high=None), 200)
         rows = changes.page(since, size)
         has_more = len(rows) > size
         rows = rows[:size]
