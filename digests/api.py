@@ -9,7 +9,7 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from digests import selectors, services
+from digests import examples, selectors, services
 from digests.filters import DigestFilter
 from digests.importing import import_many
 from digests.models import Digest
@@ -127,7 +127,8 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 enum=list(ORDERINGS),
                 description="By date; newest first by default.",
             )
-        ]
+        ],
+        examples=examples.DIGEST_LIST_EXAMPLES,
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.list_queryset())
@@ -154,7 +155,11 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         if ungated.exists() and not selectors.readable_condition(reader, this).exists():
             raise UnavailableForLegalReasons(gates[0].message)
 
-    @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})
+    @extend_schema(
+        request=DigestWriteSerializer,
+        responses={201: DigestDetailSerializer},
+        examples=examples.DIGEST_CREATE_EXAMPLES,
+    )
     def create(self, request, *args, **kwargs):
         data = DigestWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -340,7 +341,45 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
+    @extend_schema(
+        request=ApiKeyCreateSerializer,
+        responses={201: ApiKeyCreatedSerializer},
+        examples=[
+            OpenApiExample(
+                "A read-only key for an intranet widget",
+                value={
+                    "name": "Intranet widget",
+                    "role": "viewer",
+                    "expires_at": "2030-06-30T00:00:00Z",
+                },
+                request_only=True,
+                description="The key acts with the role's permissions and answers to you "
+                "(to the person of the key that makes it, if a key does). Without "
+                "`expires_at` it does not expire.",
+            ),
+            OpenApiExample(
+                "Created",
+                value={
+                    "id": 58,
+                    "name": "Intranet widget",
+                    "prefix": "3f9a0c7be1",
+                    "role": "viewer",
+                    "status": "active",
+                    "created_at": "2025-11-04T09:12:31Z",
+                    "created_by": "admin@acme.example",
+                    "accountable_person": "admin@acme.example",
+                    "expires_at": "2030-06-30T00:00:00Z",
+                    "last_used_at": None,
+                    "revoked_at": None,
+                    "secret": "dp_3f9a0c7be1_Q2hhbmdlIG1lOiB0aGlzIGlzIG5vdCBhIHJlYWwga2V5",
+                },
+                response_only=True,
+                status_codes=["201"],
+                description="Send `secret` as `Authorization: Bearer <secret>`; it is "
+                "shown only in this answer.",
+            ),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
