@@ -23,10 +23,13 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = "-id"
     invalid_cursor_message = "Not a cursor this list gave out; start again without it."
+    EXAMPLE_LIST = "https://digests.example.com/api/v1/tenants/acme/digests/"
 
     def get_page_size(self, request):
         """The asked-for size, capped; a value that is not a positive number is a 400."""
-        size = whole_number(request.query_params, self.page_size_query_param, self.page_size, low=1)
+        size = whole_number(
+            request.query_params, self.page_size_query_param, self.page_size, low=1, high=None
+        )
         return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
@@ -39,6 +42,13 @@ class CursorPagination(pagination.CursorPagination):
                     f"{self.max_page_size} gives {self.max_page_size}."
                 )
         return parameters
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        # DRF's examples name an /accounts/ list, and one of them has a stray quote.
+        for name, cursor in (("next", "cD0yMDI1LTExLTAz"), ("previous", "cj0xJnA9MjAyNS0xMS0xMA")):
+            answer["properties"][name]["example"] = f"{self.EXAMPLE_LIST}?cursor={cursor}"
+        return answer
 
     def get_ordering(self, request, queryset, view):
         chooser = getattr(view, "cursor_ordering", None)

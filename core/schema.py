@@ -1,11 +1,168 @@
-"""OpenAPI post-processing: document the problem responses every operation can give.
+"""OpenAPI generation shared by every app: areas, operation ids and problem responses.
 
-drf-spectacular describes the success responses from the views; the error side is uniform
-(RFC 9457 problem documents from core.problems), so it is added here once instead of on
-every view.
+`AutoSchema` derives each operation's tag (its area of the product), operation id and
+summary from its path, so that a new endpoint is placed and named like the others
+without saying so on the view. `add_problem_responses` documents the error side, which
+is uniform (RFC 9457 problem documents from core.problems), once instead of on every
+view.
 """
 
 from __future__ import annotations
+
+import re
+
+from django.core.validators import RegexValidator
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_doc
+from rest_framework import serializers
+
+from core.serializers import RefusesUnknownFields, StrictInput
+
+# An operation's area from its path below /api/v1/ (tenant routes without their
+# `tenants/{tenant}/` prefix): the first pattern that matches. An unknown path falls back
+# to drf-spectacular's tag, which is not declared (SPECTACULAR_SETTINGS["TAGS"]), and
+# tests/test_openapi.py says so.
+_AREAS = [
+    (r"me$", "Account"),
+    (r"(members|roles|permissions)/", "Members and roles"),
+    (r"api-keys/", "API keys"),
+    (r"digests/(changes|export|import)$|digests/\{id\}/export$", "Sync and exports"),
+    (r"digests/\{id\}/sources/", "Licensing"),
+    (r"digests/", "Digests"),
+    (r"policies/", "Policies"),
+    (r"licensing/reports/", "Compliance reports"),
+    (r"licensing/", "Licensing"),
+    (r"audit/", "Audit"),
+    (r"webhooks/|webhook-deliveries/", "Webhooks"),
+    (r"/?sso/", "SSO"),
+]
+
+# Path segments that name what an operation does rather than what it acts on:
+# `POST digests/{id}/archive/` is archiveDigest. Hyphenated ones put the rest after the
+# object: `rotate-secret` on a webhook is rotateWebhookSecret.
+_ACTION_SEGMENTS = {
+    "archive",
+    "discover",
+    "export",
+    "import",
+    "publish",
+    "redeliver",
+    "review",
+    "rollback",
+    "rotate-secret",
+    "simulate",
+    "upload",
+    "verify",
+}
+# Segments that only group others: `licensing/licenses/` is about licenses.
+_NAMESPACES = {"licensing"}
+# Docstrings of request bodies' base classes, which describe no body in particular.
+_BASE_DOCS = {get_doc(RefusesUnknownFields), get_doc(StrictInput)}
+_METHOD_VERBS = {"post": "create", "put": "replace", "patch": "update", "delete": "delete"}
+_SUMMARY_WORDS = {"api": "API", "sso": "SSO"}
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _non_blank_text(field) -> bool:
+    """A free-text field that refuses blank text after trimming it; not one whose own
+    pattern or format already rules that out (slugs, emails, URLs)."""
+    return (
+        isinstance(field, serializers.CharField)
+        and not isinstance(field, serializers.EmailField | serializers.URLField)
+        and not isinstance(field, serializers.IPAddressField)
+        and field.trim_whitespace
+        and not field.allow_blank
+        and not any(isinstance(v, RegexValidator) for v in field.validators)
+    )
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema with tags by area and verb-first operation ids."""
+
+    def _route(self) -> str:
+        """The path below /api/v1/, and below a tenant's prefix for tenant routes."""
+        path = re.sub(r"^/api/v1/", "", self.path)
+        return re.sub(r"^tenants/\{tenant\}/", "", path)
+
+    def get_tags(self) -> list[str]:
+        route = self._route()
+        for pattern, tag in _AREAS:
+            if re.match(pattern, route):
+                return [tag]
+        return super().get_tags()
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        kind = serializer if isinstance(serializer, type) else type(serializer)
+        if direction == "request" and issubclass(kind, RefusesUnknownFields):
+            schema["additionalProperties"] = False
+            schema.update(kind.schema_extra)
+        if schema.get("description") in _BASE_DOCS:
+            del schema["description"]  # a base class's, not the body's
+        return schema
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "request" and _non_blank_text(field):
+            # DRF trims the text first: only spaces is as blank as nothing.
+            meta["pattern"] = r"\S"
+        return meta
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body given as a raw schema that no empty body satisfies (a text body with a
+        # minLength) is required: drf-spectacular leaves raw schemas optional.
+        if isinstance(serializer, dict) and serializer.get("minLength", 0) > 0:
+            required = True
+        return schema, required
+
+    def _verb_and_object(self) -> tuple[str, list[str]]:
+        """What the operation does and the words naming what it acts on: `GET
+        digests/{id}/access/` is ("get", ["digest", "access"]); `GET digests/` ("list",
+        ["digests"]); `GET licensing/reports/expiring/` ("get", ["expiring", "report"])."""
+        segments = [s for s in self._route().split("/") if s]
+        segments = [s for s in segments if s not in _NAMESPACES]
+        verb = None
+        rest: list[str] = []
+        if segments and segments[-1] in _ACTION_SEGMENTS:
+            verb, *rest = segments.pop().split("-")
+        words: list[str] = []
+        for index, segment in enumerate(segments):
+            if segment.startswith("{"):
+                continue
+            last = index == len(segments) - 1
+            if segment == "reports" and not last:
+                continue  # `reports/expiring/` is the expiring report
+            name = segment.split("-")
+            # One object, or a word before another: getDigest, listDigestChanges.
+            if not last or (verb is None and self.method == "POST"):
+                name[-1] = _singular(name[-1])
+            words += name
+        if "reports" in segments[:-1]:
+            words.append("report")
+        if verb is None:
+            method = self.method.lower()
+            if method == "get":
+                verb = "list" if self._is_list_view() else "get"
+            else:
+                verb = _METHOD_VERBS[method]
+        return verb, words + rest
+
+    def get_operation_id(self) -> str:
+        verb, words = self._verb_and_object()
+        return verb + "".join(word.capitalize() for word in words)
+
+    def get_summary(self) -> str | None:
+        verb, words = self._verb_and_object()
+        return " ".join([verb.capitalize(), *(_SUMMARY_WORDS.get(w, w) for w in words)])
+
 
 PROBLEM = {
     "type": "object",
@@ -42,6 +199,7 @@ _DESCRIPTIONS = {
     "409": "Conflicts with the current state (for example the last owner).",
     "412": "If-Match did not match the current ETag.",
     "413": "The request body is over the size limit.",
+    "415": "The body, or a file uploaded in it, is of a type this operation does not accept.",
     "429": "Too many requests; see Retry-After.",
 }
 
@@ -80,6 +238,8 @@ def add_problem_responses(result, generator, request, public):
                 codes.append("400")  # an invalid filter, cursor or export format
             if tenant_path and method in {"post", "patch", "delete"}:
                 codes.append("409")
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                codes.append("415")
             if detail_path and method in {"put", "patch", "delete"}:
                 codes.append("412")
                 params = operation.setdefault("parameters", [])

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from digests import selectors, services
+from digests import examples, selectors, services
 from digests.filters import DigestFilter
 from digests.importing import import_many
 from digests.models import Digest
@@ -128,7 +127,8 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 enum=list(ORDERINGS),
                 description="By date; newest first by default.",
             )
-        ]
+        ],
+        examples=examples.DIGEST_LIST_EXAMPLES,
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.list_queryset())
@@ -155,7 +155,11 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         if ungated.exists() and not selectors.readable_condition(reader, this).exists():
             raise UnavailableForLegalReasons(gates[0].message)
 
-    @extend_schema(request=DigestWriteSerializer, responses={201: DigestDetailSerializer})
+    @extend_schema(
+        request=DigestWriteSerializer,
+        responses={201: DigestDetailSerializer},
+        examples=examples.DIGEST_CREATE_EXAMPLES,
+    )
     def create(self, request, *args, **kwargs):
         data = DigestWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -261,12 +265,15 @@ class DigestImportViewSet(TenantScopedViewSet):
     pagination_class = None
 
     @extend_schema(
-        operation_id="tenants_digests_import",
         request={
-            "text/plain": OpenApiTypes.STR,
+            "text/plain": {"type": "string", "minLength": 1},
             "multipart/form-data": inline_serializer(
                 "DigestImportFiles",
-                fields={"files": serializers.ListField(child=serializers.FileField())},
+                fields={
+                    "files": serializers.ListField(
+                        child=serializers.FileField(), min_length=1, max_length=MAX_IMPORT_FILES
+                    )
+                },
             ),
         },
         parameters=[

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from core.serializers import RefusesUnknownFields, StrictInput
 from digests.models import Digest
 from licensing.selectors import SOURCE_STATUSES
 from policies import engine as policy_engine
@@ -27,13 +28,13 @@ class PolicyDecisionSerializer(serializers.Serializer):
     findings = FindingSerializer(many=True)
 
 
-class SourceSerializer(serializers.Serializer):
+class SourceSerializer(StrictInput):
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True, allow_null=True)
 
 
-class SubsectionSerializer(serializers.Serializer):
+class SubsectionSerializer(StrictInput):
     number = serializers.RegexField(r"^\d{1,3}\.\d{1,3}$", max_length=8)
     title = serializers.CharField(max_length=300)
     bullets = serializers.ListField(
@@ -41,7 +42,7 @@ class SubsectionSerializer(serializers.Serializer):
     )
 
 
-class SectionSerializer(serializers.Serializer):
+class SectionSerializer(StrictInput):
     number = serializers.IntegerField(min_value=0, max_value=999)
     emoji = serializers.CharField(max_length=32, allow_blank=True, default="")
     title = serializers.CharField(max_length=300)
@@ -120,13 +121,24 @@ class ChangeSerializer(serializers.Serializer):
 
 # --- Input ----------------------------------------------------------------------------------
 
+# policies.engine.RESERVED_SLUG left out of the slug pattern, for the OpenAPI document
+# (ECMA regexes have no flag for case: each letter in either case).
+_RESERVED = "".join(f"[{c.upper()}{c.lower()}]" for c in policy_engine.STAND_IN_PREFIX)
+SLUG_PATTERN = rf"^(?!{_RESERVED}(-[0-9]+)?$)[-a-zA-Z0-9_]+$"
 
-class DigestWriteSerializer(serializers.Serializer):
+
+@extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
+class DigestSlugField(serializers.SlugField):
+    """A slug; `digest` and `digest-<number>` are refused by the serializer's
+    validate_slug, with its own message."""
+
+
+class DigestWriteSerializer(RefusesUnknownFields):
     """What a client may set. Status, restriction, tenant and authorship are not here:
     they change only through their own endpoints."""
 
     title = serializers.CharField(max_length=300)
-    slug = serializers.SlugField(max_length=120, required=False)
+    slug = DigestSlugField(max_length=120, required=False)
     publisher = serializers.CharField(max_length=200)
     published_on = serializers.DateField()
     summary = serializers.CharField(allow_blank=True, default="", max_length=20000)
@@ -151,14 +163,6 @@ class DigestWriteSerializer(serializers.Serializer):
             )
         return value
 
-    def to_internal_value(self, data):
-        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be set here."] for name in sorted(unknown)}
-            )
-        return super().to_internal_value(data)
-
     def service_data(self) -> dict:
         data = dict(self.validated_data)
         source = data.pop("source", None)
@@ -169,7 +173,7 @@ class DigestWriteSerializer(serializers.Serializer):
         return data
 
 
-class AccessSerializer(serializers.Serializer):
+class AccessSerializer(StrictInput):
     restricted = serializers.BooleanField()
     members = serializers.ListField(child=serializers.EmailField(), max_length=500, default=list)
     roles = serializers.ListField(child=serializers.SlugField(), max_length=100, default=list)

@@ -62,7 +62,6 @@ class DigestChangesViewSet(DigestViewSet):
     rendered_actions = {"changes": True}
 
     @extend_schema(
-        operation_id="tenants_digests_changes",
         filters=False,
         parameters=[
             OpenApiParameter(
@@ -99,7 +98,7 @@ class DigestChangesViewSet(DigestViewSet):
     )
     def changes(self, request, *args, **kwargs):
         since, reset = self._since()
-        size = min(whole_number(self.request.query_params, "page_size", 100, low=1), 200)
+        size = min(whole_number(self.request.query_params, "page_size", 100, low=1, high=None), 200)
         rows = changes.page(since, size)
         has_more = len(rows) > size
         rows = rows[:size]
@@ -196,7 +195,6 @@ class DigestExportViewSet(DigestViewSet):
         return kind
 
     @extend_schema(
-        operation_id="tenants_digests_export",
         parameters=[_FORMAT_PARAMETER],
         responses=_EXPORT_RESPONSES,
     )
@@ -235,7 +233,6 @@ class DigestExportViewSet(DigestViewSet):
         return self._stream(body(), kind, f"digests-{tenant.slug}")
 
     @extend_schema(
-        operation_id="tenants_digests_export_one",
         filters=False,
         parameters=[_FORMAT_PARAMETER],
         responses=_EXPORT_ONE_RESPONSES,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.fields import ChoiceField
+from core.serializers import StrictInput
 from core.times import iso_utc
 from licensing import selectors, services
 from licensing import terms as term_rules
@@ -50,7 +51,7 @@ class RightsHolderSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class RightsHolderWriteSerializer(serializers.Serializer):
+class RightsHolderWriteSerializer(StrictInput):
     name = serializers.CharField(max_length=200)
     contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
@@ -119,7 +120,7 @@ def source_to_dict(source: Source, gate: TextGate) -> dict:
     }
 
 
-class SourceWriteSerializer(serializers.Serializer):
+class SourceWriteSerializer(StrictInput):
     kind = ChoiceField(choices=Source.Kind.choices)
     title = serializers.CharField(max_length=300)
     canonical_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
@@ -240,7 +241,7 @@ def license_to_dict(lic: License, gate: TextGate, on=None) -> dict:
     }
 
 
-class TermsSerializer(serializers.Serializer):
+class TermsSerializer(StrictInput):
     origin = ChoiceField(choices=LicenseVersion.Origin.choices)
     spdx_id = serializers.RegexField(
         term_rules.SPDX_PATTERN,
@@ -299,7 +300,7 @@ def _existing(model, pk: int, field: str):
     return found
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(StrictInput):
     decision = ChoiceField(choices=[(d, d) for d in services.DECISIONS])
     version = serializers.IntegerField(
         min_value=1, help_text="The version decided on: it must be the newest"
@@ -387,7 +388,7 @@ def evidence_to_dict(e: Evidence) -> dict:
     }
 
 
-class EvidenceUploadSerializer(serializers.Serializer):
+class EvidenceUploadSerializer(StrictInput):
     file = serializers.FileField(
         allow_empty_file=True,  # refused by the service, with the rule that says why
         help_text="PDF, PNG, JPEG or UTF-8 text, at most 5 MiB",
@@ -398,7 +399,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
 # --- Digests and their sources ---------------------------------------------------------------
 
 
-class DigestSourcesSerializer(serializers.Serializer):
+class DigestSourcesSerializer(StrictInput):
     sources = serializers.ListField(
         child=serializers.IntegerField(min_value=1), max_length=100, help_text="Source ids"
     )

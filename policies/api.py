@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.exceptions import Forbidden
+from core.serializers import RefusesUnknownFields, StrictInput
 from policies import services
 from policies.models import Policy, PolicyVersion
 from policies.rules import KINDS
@@ -69,14 +70,14 @@ class PolicySerializer(serializers.ModelSerializer):
         ]
 
 
-class PolicyCreateSerializer(serializers.Serializer):
+class PolicyCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     rules = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
-class PolicyUpdateSerializer(serializers.Serializer):
+class PolicyUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     enabled = serializers.BooleanField(required=False)
@@ -85,7 +86,7 @@ class PolicyUpdateSerializer(serializers.Serializer):
     )
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(StrictInput):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -93,7 +94,11 @@ class RollbackSerializer(PublishSerializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class SimulateSerializer(serializers.Serializer):
+class SimulateSerializer(RefusesUnknownFields):
+    """Whom to simulate: exactly one of a role and an API key."""
+
+    schema_extra = {"minProperties": 1, "maxProperties": 1}
+
     as_role = serializers.SlugField(required=False)
     as_api_key = serializers.CharField(required=False, help_text="An API key's prefix.")
 

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.fields import ChoiceField
+from core.serializers import StrictInput
 from sso import services
 from sso.models import Connection, VerifiedDomain
 from sso.strategy import callback_path, sp_entity_path
@@ -57,7 +58,7 @@ class MappingField(serializers.DictField):
         return value
 
 
-class GroupRoleSerializer(serializers.Serializer):
+class GroupRoleSerializer(StrictInput):
     group = serializers.CharField(max_length=300)
     role = serializers.CharField(max_length=50, help_text="A role's slug.")
 
@@ -168,7 +169,7 @@ class ProviderUrlField(serializers.URLField):
 SCOPE_PATTERN = r"^[!#-\[\]-~]{1,100}$"  # RFC 6749 scope-token characters
 
 
-class _ConnectionFields(serializers.Serializer):
+class _ConnectionFields(StrictInput):
     name = serializers.CharField(max_length=100)
     enabled = serializers.BooleanField(required=False)
     default_role = TenantRoleField(help_text="A role's slug (not owner).")
@@ -254,7 +255,7 @@ _PROTOCOL_FIELDS = {
 }
 
 
-class ProtocolInput(serializers.Serializer):
+class ProtocolInput(StrictInput):
     protocol = ChoiceField(choices=Connection.Protocol.choices)
 
 
@@ -368,7 +369,7 @@ _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 DOMAIN_PATTERN = rf"^({_LABEL}\.)+{_LABEL}\.?$"
 
 
-class DomainCreateSerializer(serializers.Serializer):
+class DomainCreateSerializer(StrictInput):
     domain = serializers.RegexField(
         DOMAIN_PATTERN,
         max_length=253,
@@ -429,7 +430,7 @@ class SsoSettingsSerializer(serializers.Serializer):
     )
 
 
-class SsoSettingsUpdateSerializer(serializers.Serializer):
+class SsoSettingsUpdateSerializer(StrictInput):
     require_sso = serializers.BooleanField(required=False)
     break_glass = serializers.ListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=20

@@ -37,6 +37,7 @@ from social_django.models import DjangoStorage
 from audit import services as audit
 from audit.models import AuditEvent
 from core.request_context import client_ip
+from core.serializers import StrictInput
 from sso import services
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection
@@ -241,7 +242,7 @@ def error(request):
     )
 
 
-class DiscoverInput(serializers.Serializer):
+class DiscoverInput(StrictInput):
     email = serializers.EmailField(max_length=254)
 
 

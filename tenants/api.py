@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.filters import StrictFilterSet
+from core.serializers import StrictInput
 from tenants import rbac
 from tenants.api_base import TenantScopedViewSet
 from tenants.authentication import SSO_TENANT_SESSION_KEY
@@ -83,12 +85,12 @@ class MemberSerializer(serializers.ModelSerializer):
         return data
 
 
-class MemberInviteSerializer(serializers.Serializer):
+class MemberInviteSerializer(StrictInput):
     email = serializers.EmailField(max_length=254)
     role = TenantRoleField()
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(StrictInput):
     role = TenantRoleField(required=False)
 
 
@@ -133,14 +135,14 @@ class PermissionChoice(serializers.ChoiceField):
         super().fail(key, **kwargs)
 
 
-class RoleWriteSerializer(serializers.Serializer):
+class RoleWriteSerializer(StrictInput):
     slug = serializers.RegexField(SLUG_VALIDATOR.regex, max_length=50, required=False)
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(child=PermissionChoice(), max_length=len(rbac.CATALOGUE))
 
 
-class RoleUpdateSerializer(serializers.Serializer):
+class RoleUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     permissions = serializers.ListField(
@@ -196,7 +198,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "secret"]
 
 
-class ApiKeyCreateSerializer(serializers.Serializer):
+class ApiKeyCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     role = TenantRoleField()
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -339,7 +341,45 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
+    @extend_schema(
+        request=ApiKeyCreateSerializer,
+        responses={201: ApiKeyCreatedSerializer},
+        examples=[
+            OpenApiExample(
+                "A read-only key for an intranet widget",
+                value={
+                    "name": "Intranet widget",
+                    "role": "viewer",
+                    "expires_at": "2030-06-30T00:00:00Z",
+                },
+                request_only=True,
+                description="The key acts with the role's permissions and answers to you "
+                "(to the person of the key that makes it, if a key does). Without "
+                "`expires_at` it does not expire.",
+            ),
+            OpenApiExample(
+                "Created",
+                value={
+                    "id": 58,
+                    "name": "Intranet widget",
+                    "prefix": "3f9a0c7be1",
+                    "role": "viewer",
+                    "status": "active",
+                    "created_at": "2025-11-04T09:12:31Z",
+                    "created_by": "admin@acme.example",
+                    "accountable_person": "admin@acme.example",
+                    "expires_at": "2030-06-30T00:00:00Z",
+                    "last_used_at": None,
+                    "revoked_at": None,
+                    "secret": "dp_3f9a0c7be1_Q2hhbmdlIG1lOiB0aGlzIGlzIG5vdCBhIHJlYWwga2V5",
+                },
+                response_only=True,
+                status_codes=["201"],
+                description="Send `secret` as `Authorization: Bearer <secret>`; it is "
+                "shown only in this answer.",
+            ),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -386,7 +426,7 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     """The signed-in user and every tenant they belong to, with their role there."""
 
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(summary="Get the signed-in user", responses={200: MeSerializer})
     def get(self, request):
         user = request.user
         if getattr(user, "api_key", None) is not None:

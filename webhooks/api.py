@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.fields import ChoiceField
 from core.filters import StrictFilterSet
+from core.serializers import StrictInput
 from tenants.api_base import TenantScopedViewSet
 from webhooks import net, services
 from webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
@@ -35,7 +36,7 @@ class WebhookCreatedSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class WebhookWriteSerializer(serializers.Serializer):
+class WebhookWriteSerializer(StrictInput):
     url = serializers.URLField(max_length=1000)
     description = serializers.CharField(max_length=200, allow_blank=True, default="")
     events = serializers.ListField(

@@ -19,22 +19,13 @@ import sys
 from importlib.metadata import version
 from typing import TypeVar
 
-# Every generated name used here, in this block only: modules are named after the
-# operation ids of clients/openapi.yaml, models after its schemas.
+# Every generated name used here, in this block only: modules are grouped by the tags
+# of clients/openapi.yaml and named after its operation ids, models after its schemas.
 from digest_platform_client import AuthenticatedClient
-from digest_platform_client.api.tenants import (
-    tenants_digests_changes,
-    tenants_digests_export,
-    tenants_digests_partial_update,
-    tenants_digests_retrieve,
-)
+from digest_platform_client.api.digests import get_digest, update_digest
+from digest_platform_client.api.sync_and_exports import export_digests, get_digest_changes
 from digest_platform_client.models import DigestDetail, PatchedDigestWriteRequest, Problem
-from digest_platform_client.models import TenantsDigestsExportExportFormat as ExportFormat
-
-changes_feed = tenants_digests_changes
-export = tenants_digests_export
-read_digest = tenants_digests_retrieve
-update_digest = tenants_digests_partial_update
+from digest_platform_client.models import ExportDigestsExportFormat as ExportFormat
 
 T = TypeVar("T")
 
@@ -68,7 +59,7 @@ def sync(
     cursor to keep for next time. A tombstone (`digest` null) removes the copy; after a
     reset the feed sends every digest again, and tombstones for those gone."""
     while True:
-        page = ok(changes_feed.sync(tenant, client=client, since=since, page_size=page_size))
+        page = ok(get_digest_changes.sync(tenant, client=client, since=since, page_size=page_size))
         for change in page.results:
             if change.digest is None:
                 replica.pop(change.id, None)
@@ -81,7 +72,7 @@ def sync(
 
 def read(client: AuthenticatedClient, tenant: str, digest_id: int) -> tuple[DigestDetail, str]:
     """A digest and its ETag, which a later write sends back in If-Match."""
-    response = read_digest.sync_detailed(tenant, str(digest_id), client=client)
+    response = get_digest.sync_detailed(tenant, str(digest_id), client=client)
     return ok(response.parsed), response.headers["ETag"]
 
 
@@ -127,7 +118,9 @@ def main() -> None:
         changed: dict[int, DigestDetail] = {}
         cursor = sync(client, args.tenant, changed, cursor, args.page_size)
 
-        exported = ok(export.sync(args.tenant, client=client, export_format=ExportFormat.JSON))
+        exported = ok(
+            export_digests.sync(args.tenant, client=client, export_format=ExportFormat.JSON)
+        )
 
     print(
         json.dumps(
