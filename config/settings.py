@@ -266,7 +266,7 @@ SPECTACULAR_SETTINGS = {
         "Multi-tenant API for podcast and video digests. Every tenant endpoint lives under "
         "`/api/v1/tenants/{tenant}/`; errors are RFC 9457 problem documents."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.add_problem_responses",
+        "core.schema.require_bodies_that_need_a_field",
         "sso.schema.require_connection_bodies",
     ],
 }

@@ -26,7 +26,7 @@ _AREAS = [
     (r"me$", "Account"),
     (r"(members|roles|permissions)/", "Members and roles"),
     (r"api-keys/", "API keys"),
-    (r"digests/(changes|export|import)$|digests/\{id\}/export$", "Sync and exports"),
+    (r"digests/(changes|export|import)/$|digests/\{id\}/export/$", "Sync and exports"),
     (r"digests/\{id\}/sources/", "Licensing"),
     (r"digests/", "Digests"),
     (r"policies/", "Policies"),
@@ -248,4 +248,22 @@ def add_problem_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, _problem_response(code))
+    return result
+
+
+def require_bodies_that_need_a_field(result, generator, request, public):
+    """Mark a request body required where its schema asks for at least one property
+    (`minProperties`): the server refuses such a request without a body, so the document
+    must not describe it as optional."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not body:
+                continue
+            for media in body.get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                schema = schemas.get(ref.rpartition("/")[2], {})
+                if schema.get("minProperties", 0) >= 1:
+                    body["required"] = True
     return result
