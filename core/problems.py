@@ -109,7 +109,7 @@ def unknown_format_detail(requested: str) -> str:
     return (
         f"There is no format={requested[:40]!r} here: every answer is JSON, and `format` "
         "only chooses the response's media type. Files come from the export endpoints, "
-        "which name theirs with `export_format`: digests/export and digests/{id}/export "
+        "which name theirs with `export_format`: digests/export/ and digests/{id}/export/ "
         "(json, markdown, csv), audit/events/export/ (csv, jsonl) and the compliance "
         "reports (csv)."
     )

@@ -52,7 +52,7 @@ def view_fingerprint(principal) -> str:
 
 
 class DigestChangesViewSet(DigestViewSet):
-    """`GET digests/changes?since=CURSOR`: every digest created, updated or removed after
+    """`GET digests/changes/?since=CURSOR`: every digest created, updated or removed after
     the cursor, oldest change first, and the cursor to ask with next time."""
 
     permission_map = {"changes": "digests.view_digest"}
@@ -178,8 +178,8 @@ _EXPORT_ONE_RESPONSES = {
 
 
 class DigestExportViewSet(DigestViewSet):
-    """Exports: `digests/export` (every digest the filters select, streamed) and
-    `digests/{id}/export` (one)."""
+    """Exports: `digests/export/` (every digest the filters select, streamed) and
+    `digests/{id}/export/` (one)."""
 
     permission_map = {"export": "digests.view_digest", "export_one": "digests.view_digest"}
     pagination_class = None

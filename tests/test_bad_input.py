@@ -67,7 +67,7 @@ def test_nul_bytes_in_an_import_are_a_failed_file_with_its_line(world):
         "Key Points:\n\n  • One.\n\nDetails:\n\n1. Part\n"
     )
     response = world.client("editor").generic(
-        "POST", "/api/v1/tenants/acme/digests/import", text.encode(), content_type="text/plain"
+        "POST", "/api/v1/tenants/acme/digests/import/", text.encode(), content_type="text/plain"
     )
     assert response.status_code == 200
     result = response.json()["files"][0]

@@ -4,10 +4,11 @@ internal app can start from (clients/README.md).
     pip install ./clients/python            # after `make client-python`
     DIGEST_PLATFORM_TOKEN=dp_... python clients/examples/sync.py http://127.0.0.1:8000 acme
 
-It follows the changes feed until nothing more is due, renames one digest with If-Match
-(and shows the 412 a writer holding a stale ETag gets), follows the feed again from the
-kept cursor, and exports the tenant's digests as JSON. It prints what it saw as one JSON
-object. The API key needs a role that may edit digests (editor or above).
+It follows the changes feed until nothing more is due, follows it again from the kept
+cursor, and exports the tenant's digests as JSON, changing nothing. With `--write` it
+also renames one digest with If-Match (and shows the 412 a writer holding a stale ETag
+gets) between the two syncs: that needs a key whose role may edit digests (editor or
+above), and it changes that digest's title. It prints what it saw as one JSON object.
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ def main() -> None:
     parser.add_argument("base_url", help="for example http://127.0.0.1:8000")
     parser.add_argument("tenant", help="the tenant's slug, for example acme")
     parser.add_argument("--page-size", type=int, default=100, help="changes per request")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="also rename one digest with If-Match (changes its title)",
+    )
     args = parser.parse_args()
     token = os.environ["DIGEST_PLATFORM_TOKEN"]  # not on the command line: ps shows that
 
@@ -110,10 +116,12 @@ def main() -> None:
             sys.exit(f"{args.tenant} has no digest this key may see")
 
         digest_id = min(replica)
-        digest, etag = read(client, args.tenant, digest_id)
-        renamed = rename(client, args.tenant, digest_id, f"{digest.title} (revised)", etag)
-        # The same ETag again, as a second writer that read before the rename would send it.
-        stale = rename(client, args.tenant, digest_id, f"{digest.title} (lost)", etag)
+        renamed = stale = None
+        if args.write:
+            digest, etag = read(client, args.tenant, digest_id)
+            renamed = rename(client, args.tenant, digest_id, f"{digest.title} (revised)", etag)
+            # The same ETag again, as a second writer that read before the rename sends it.
+            stale = rename(client, args.tenant, digest_id, f"{digest.title} (lost)", etag)
 
         changed: dict[int, DigestDetail] = {}
         cursor = sync(client, args.tenant, changed, cursor, args.page_size)
@@ -127,10 +135,16 @@ def main() -> None:
             {
                 "client_version": version("digest-platform-client"),
                 "synced": {str(pk): d.title for pk, d in sorted(replica.items())},
-                "renamed": {"id": digest_id, "title": renamed.title}
+                "renamed": None
+                if renamed is None
+                else {"id": digest_id, "title": renamed.title}
                 if isinstance(renamed, DigestDetail)
                 else renamed.to_dict(),
-                "stale_write": stale.to_dict() if isinstance(stale, Problem) else "written",
+                "stale_write": None
+                if stale is None
+                else stale.to_dict()
+                if isinstance(stale, Problem)
+                else "written",
                 "changed_since": {str(pk): d.title for pk, d in sorted(changed.items())},
                 "cursor": cursor,
                 "exported": [d.id for d in exported],

@@ -443,7 +443,7 @@ def test_digest_lifecycle_is_recorded_step_by_step(world):
     ]
 
 
-IMPORT = f"{BASE}/digests/import"
+IMPORT = f"{BASE}/digests/import/"
 
 
 def test_imports_record_created_and_updated_but_not_unchanged(world):

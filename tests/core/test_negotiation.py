@@ -90,7 +90,7 @@ def test_an_unknown_format_points_to_the_export_endpoints(world, path):
     problem = response.json()
     assert problem["code"] == "unknown_format"
     assert "export_format" in problem["detail"]
-    assert "digests/export" in problem["detail"]
+    assert "digests/export/" in problem["detail"]
 
 
 def test_json_is_indented_for_a_person_and_compact_for_programs(world):

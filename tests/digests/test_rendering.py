@@ -182,13 +182,13 @@ def test_every_output_shows_a_digest_alike(world):
         f for f in detail["policy"]["findings"] if not f["path"].startswith("sections")
     ]
 
-    one = json.loads(b"".join(editor.get(f"{DIGESTS}/{pk}/export").streaming_content))
+    one = json.loads(b"".join(editor.get(f"{DIGESTS}/{pk}/export/").streaming_content))
     assert without_decision_id(one) == without_decision_id(detail)
-    every = json.loads(b"".join(editor.get(f"{DIGESTS}/export").streaming_content))
+    every = json.loads(b"".join(editor.get(f"{DIGESTS}/export/").streaming_content))
     [exported] = [d for d in every if d["id"] == pk]
     assert without_decision_id(exported) == without_decision_id(detail)
 
-    feed = editor.get(f"{DIGESTS}/changes?since=0").json()
+    feed = editor.get(f"{DIGESTS}/changes/?since=0").json()
     [change] = [c for c in feed["results"] if c["id"] == pk]
     assert without_decision_id(change["digest"]) == without_decision_id(detail)
 
@@ -282,7 +282,7 @@ def test_digest_answers_match_the_openapi_document(world, document):
         ),
         (f"{base}/{{id}}/publish/", "post", editor.post(f"{DIGESTS}/{pk}/publish/")),
         (f"{base}/{{id}}/archive/", "post", editor.post(f"{DIGESTS}/{pk}/archive/")),
-        (f"{base}/changes", "get", editor.get(f"{DIGESTS}/changes?since=0")),
+        (f"{base}/changes/", "get", editor.get(f"{DIGESTS}/changes/?since=0")),
         (
             f"{base}/{{id}}/sources/",
             "get",
@@ -295,8 +295,8 @@ def test_digest_answers_match_the_openapi_document(world, document):
     shown = editor.get(f"{DIGESTS}/{digest.pk}/").json()
     assert (shown["title"], shown["summary"]) == ("With ▇ on tariffs", None)
     for path, url in (
-        (f"{base}/export", f"{DIGESTS}/export"),
-        (f"{base}/{{id}}/export", f"{DIGESTS}/{digest.pk}/export"),
+        (f"{base}/export/", f"{DIGESTS}/export/"),
+        (f"{base}/{{id}}/export/", f"{DIGESTS}/{digest.pk}/export/"),
     ):
         body = json.loads(b"".join(editor.get(url).streaming_content))
         assert_documented(document, path, "get", 200, body)

@@ -24,12 +24,12 @@ def test_the_backfill_numbers_existing_digests_per_tenant(world):
         DigestChangeCounter.objects.unscoped().all().delete()
     migration.backfill(None, _Editor())
     owner = world.client("owner")
-    body = owner.get("/api/v1/tenants/acme/digests/changes").json()
+    body = owner.get("/api/v1/tenants/acme/digests/changes/").json()
     assert [c["id"] for c in body["results"]] == [d.pk for d in made]
     assert [c["seq"] for c in body["results"]] == [1, 2, 3]
     # The counter continues after the backfilled numbers.
     later = factories.digest(world.acme, title="New", status="draft")
-    after = owner.get("/api/v1/tenants/acme/digests/changes", {"since": body["cursor"]}).json()
+    after = owner.get("/api/v1/tenants/acme/digests/changes/", {"since": body["cursor"]}).json()
     assert [(c["id"], c["seq"]) for c in after["results"]] == [(later.pk, 4)]
     with platform_scope():
         globex = DigestChange.objects.unscoped().filter(tenant=world.globex)

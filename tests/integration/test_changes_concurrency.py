@@ -19,7 +19,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FEED = "/api/v1/tenants/acme/digests/changes"
+FEED = "/api/v1/tenants/acme/digests/changes/"
 
 
 def _in_thread(fn):

@@ -1,4 +1,4 @@
-"""`GET digests/changes?since=`: incremental sync with tombstones, policies and
+"""`GET digests/changes/?since=`: incremental sync with tombstones, policies and
 permissions applied, no change skipped or repeated across pages."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests import factories
 from tests.conftest import SENTINEL
 from tests.policies import bearer, publish, rule
 
-FEED = "/api/v1/tenants/acme/digests/changes"
+FEED = "/api/v1/tenants/acme/digests/changes/"
 
 
 def seq(cursor: str) -> int:

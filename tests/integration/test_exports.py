@@ -13,7 +13,7 @@ from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes
 from tests.policies import publish, rule
 
-EXPORT = "/api/v1/tenants/acme/digests/export"
+EXPORT = "/api/v1/tenants/acme/digests/export/"
 
 SECTIONS = [
     {
@@ -107,13 +107,13 @@ def test_filters_select_what_is_exported_and_editors_see_drafts(world, library):
 def test_one_digest_exports_in_each_format_and_hidden_ones_are_404(world, library):
     energy, _garden, secret, draft = library
     viewer = world.client("viewer")
-    base = f"/api/v1/tenants/acme/digests/{energy.pk}/export"
+    base = f"/api/v1/tenants/acme/digests/{energy.pk}/export/"
     as_json = json.loads(body_bytes(viewer.get(base, {"export_format": "json"})))
     assert as_json["id"] == energy.pk and "555-1234" not in str(as_json)
     assert body_bytes(viewer.get(base, {"export_format": "markdown"})).startswith(b"# Energy")
     assert b"Energy outlook" in body_bytes(viewer.get(base, {"export_format": "csv"}))
     for hidden in (secret, draft):
-        response = viewer.get(f"/api/v1/tenants/acme/digests/{hidden.pk}/export")
+        response = viewer.get(f"/api/v1/tenants/acme/digests/{hidden.pk}/export/")
         assert response.status_code == 404
 
 
@@ -180,7 +180,7 @@ def hiding(world):
 def test_one_digest_export_is_named_by_its_id_and_carries_no_redacted_word(world, hiding, kind):
     redacted, *_ = hiding
     response = world.client("viewer").get(
-        f"/api/v1/tenants/acme/digests/{redacted.pk}/export", {"export_format": kind}
+        f"/api/v1/tenants/acme/digests/{redacted.pk}/export/", {"export_format": kind}
     )
     assert response.status_code == 200
     assert response["Content-Disposition"] == (

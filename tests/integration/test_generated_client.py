@@ -114,9 +114,11 @@ def test_an_internal_app_syncs_writes_and_exports_with_the_python_package(
 ):
     made, token = made_for_the_examples(world)
     example = CLIENTS / "examples" / "sync.py"
-    summary = run_example(
-        [python_client, example, live_server.url, "acme", "--page-size", PAGE_SIZE], token
-    )
+    command = [python_client, example, live_server.url, "acme", "--page-size", PAGE_SIZE]
+    looked = run_example(command, token)  # without --write, it changes nothing
+    assert (looked["renamed"], looked["stale_write"], looked["changed_since"]) == (None, None, {})
+    assert looked["synced"] == {str(d.pk): d.title for d in made}
+    summary = run_example([*command, "--write"], token)
     document = yaml.safe_load((CLIENTS / "openapi.yaml").read_text())
     assert summary["client_version"] == document["info"]["version"]
     check_what_the_example_did(summary, world, made)
@@ -128,6 +130,7 @@ def test_an_internal_app_syncs_writes_and_exports_with_typescript(
 ):
     made, token = made_for_the_examples(world)
     summary = run_example(
-        ["node", typescript_example, live_server.url, "acme", "--page-size", PAGE_SIZE], token
+        ["node", typescript_example, live_server.url, "acme", "--page-size", PAGE_SIZE, "--write"],
+        token,
     )
     check_what_the_example_did(summary, world, made)

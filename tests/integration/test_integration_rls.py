@@ -45,7 +45,7 @@ def test_writes_and_feeds_work_as_the_runtime_role_and_see_one_tenant(world):
         ).status_code
         == 200
     )
-    feed = editor.get("/api/v1/tenants/acme/digests/changes").json()
+    feed = editor.get("/api/v1/tenants/acme/digests/changes/").json()
     assert [c["digest"]["title"] for c in feed["results"]] == ["Edited"]
     with tenant_context(world.acme):
         for model in NEW_TABLES:

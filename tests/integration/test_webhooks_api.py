@@ -259,7 +259,7 @@ def test_an_import_announces_each_digest_in_one_batch(world):
     factories.webhook(world.acme, url=PUBLIC, events=["digest.created", "digest.published"])
     admin = world.client("admin")
     response = admin.post(
-        "/api/v1/tenants/acme/digests/import?publish=true",
+        "/api/v1/tenants/acme/digests/import/?publish=true",
         {"files": [open(p, "rb") for p in seeds]},  # noqa: SIM115
         format="multipart",
     )
@@ -270,5 +270,5 @@ def test_an_import_announces_each_digest_in_one_batch(world):
     assert sent == sorted(
         [("digest.created", i) for i in ids] + [("digest.published", i) for i in ids]
     )
-    feed = admin.get("/api/v1/tenants/acme/digests/changes").json()
+    feed = admin.get("/api/v1/tenants/acme/digests/changes/").json()
     assert sorted(c["id"] for c in feed["results"]) == ids

@@ -10,7 +10,7 @@ from licensing import services
 from tenants.context import tenant_context
 from tests import factories
 
-FEED = "/api/v1/tenants/acme/digests/changes"
+FEED = "/api/v1/tenants/acme/digests/changes/"
 TODAY = dt.date.today()
 
 

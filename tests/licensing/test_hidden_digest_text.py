@@ -247,7 +247,7 @@ def test_an_import_never_reuses_the_source_of_a_hidden_digest(world):
     assert len(known) == 1 and known[0].import_key is not None
 
     response = world.client("editor").post(
-        f"{BASE}/digests/import", data=text, content_type="text/plain"
+        f"{BASE}/digests/import/", data=text, content_type="text/plain"
     )
     assert response.status_code == 200, response.content
     with tenant_context(world.acme):

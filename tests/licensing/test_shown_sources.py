@@ -212,7 +212,7 @@ def shown_everywhere(world, source, digest) -> dict[str, tuple[str, str]]:
     listed = viewer.get(DIGESTS, {"page_size": 200}).json()["results"]
     detail = viewer.get(f"{DIGESTS}{digest.pk}/").json()
     own_endpoint = viewer.get(f"{DIGESTS}{digest.pk}/sources/").json()
-    export = json.loads(body_bytes(viewer.get(f"{DIGESTS}export", {"export_format": "json"})))
+    export = json.loads(body_bytes(viewer.get(f"{DIGESTS}export/", {"export_format": "json"})))
     registry = viewer.get(SOURCES, {"page_size": 200}).json()["results"]
     report = world.client("compliance").get(f"{REPORTS}sources/").json()
     rows = [dict(zip(report["columns"], row, strict=True)) for row in report["rows"]]

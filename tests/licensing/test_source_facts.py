@@ -178,7 +178,7 @@ def test_a_source_shared_by_digests_is_redacted_for_each_of_them(world, scopes):
 
     viewer, owner = world.client("viewer"), world.client("owner")
     check(viewer.get("/api/v1/tenants/acme/digests/").json()["results"])
-    changes = owner.get("/api/v1/tenants/acme/digests/changes").json()["results"]
+    changes = owner.get("/api/v1/tenants/acme/digests/changes/").json()["results"]
     check([c["digest"] for c in changes if c["digest"]])
-    export = viewer.get("/api/v1/tenants/acme/digests/export", {"export_format": "json"})
+    export = viewer.get("/api/v1/tenants/acme/digests/export/", {"export_format": "json"})
     check(json.loads(body_bytes(export)))

@@ -5,10 +5,11 @@
  *     npm ci && npm run generate && npm run build
  *     DIGEST_PLATFORM_TOKEN=dp_... node dist/example.js http://127.0.0.1:8000 acme
  *
- * It follows the changes feed until nothing more is due, renames one digest with
- * If-Match (and shows the 412 a writer holding a stale ETag gets), follows the feed again
- * from the kept cursor, and exports the tenant's digests as JSON. It prints what it saw as
- * one JSON object. The API key needs a role that may edit digests (editor or above).
+ * It follows the changes feed until nothing more is due, follows it again from the kept
+ * cursor, and exports the tenant's digests as JSON, changing nothing. With `--write` it
+ * also renames one digest with If-Match (and shows the 412 a writer holding a stale ETag
+ * gets) between the two syncs: that needs a key whose role may edit digests (editor or
+ * above), and it changes that digest's title. It prints what it saw as one JSON object.
  */
 import { parseArgs } from "node:util";
 import { ApiError, type Digest, type DigestPlatform, digestPlatform, type Problem } from "./client.js";
@@ -26,7 +27,7 @@ export async function sync(
   pageSize = 100,
 ): Promise<string> {
   for (;;) {
-    const { data, error } = await api.GET("/api/v1/tenants/{tenant}/digests/changes", {
+    const { data, error } = await api.GET("/api/v1/tenants/{tenant}/digests/changes/", {
       params: { path: { tenant }, query: { since, page_size: pageSize } },
     });
     if (error) throw new ApiError(error);
@@ -81,7 +82,7 @@ export async function rename(
 
 /** Every digest the key may see, as the JSON export gives them. */
 export async function exportAll(api: DigestPlatform, tenant: string): Promise<Digest[]> {
-  const { data, error } = await api.GET("/api/v1/tenants/{tenant}/digests/export", {
+  const { data, error } = await api.GET("/api/v1/tenants/{tenant}/digests/export/", {
     params: { path: { tenant }, query: { export_format: "json" } },
   });
   if (error) throw new ApiError(error);
@@ -91,7 +92,10 @@ export async function exportAll(api: DigestPlatform, tenant: string): Promise<Di
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { "page-size": { type: "string", default: "100" } },
+    options: {
+      "page-size": { type: "string", default: "100" },
+      write: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   const [baseUrl, tenant] = positionals;
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
   const token = process.env.DIGEST_PLATFORM_TOKEN; // not on the command line: ps shows that
   if (!baseUrl || !tenant || !token || !(pageSize > 0)) {
     throw new Error(
-      "usage: DIGEST_PLATFORM_TOKEN=dp_... node dist/example.js BASE_URL TENANT [--page-size N]",
+      "usage: DIGEST_PLATFORM_TOKEN=dp_... node dist/example.js BASE_URL TENANT [--page-size N] [--write]",
     );
   }
   const api = digestPlatform(baseUrl, token);
@@ -109,10 +113,14 @@ async function main(): Promise<void> {
   if (replica.size === 0) throw new Error(`${tenant} has no digest this key may see`);
 
   const id = Math.min(...replica.keys());
-  const { digest, etag } = await read(api, tenant, id);
-  const renamed = await rename(api, tenant, id, `${digest.title} (revised)`, etag);
-  // The same ETag again, as a second writer that read before the rename would send it.
-  const stale = await rename(api, tenant, id, `${digest.title} (lost)`, etag);
+  let renamed: Awaited<ReturnType<typeof rename>> | null = null;
+  let stale: Awaited<ReturnType<typeof rename>> | null = null;
+  if (values.write) {
+    const { digest, etag } = await read(api, tenant, id);
+    renamed = await rename(api, tenant, id, `${digest.title} (revised)`, etag);
+    // The same ETag again, as a second writer that read before the rename would send it.
+    stale = await rename(api, tenant, id, `${digest.title} (lost)`, etag);
+  }
 
   const changed = new Map<number, Digest>();
   cursor = await sync(api, tenant, changed, cursor, pageSize);
@@ -125,8 +133,9 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         synced: titles(replica),
-        renamed: renamed.written ? { id, title: renamed.digest.title } : renamed.problem,
-        stale_write: stale.written ? "written" : stale.problem,
+        renamed:
+          renamed === null ? null : renamed.written ? { id, title: renamed.digest.title } : renamed.problem,
+        stale_write: stale === null ? null : stale.written ? "written" : stale.problem,
         changed_since: titles(changed),
         cursor,
         exported: exported.map((d) => d.id),
