@@ -377,8 +377,16 @@ def _text_fields(data, path: str = ""):
 
 def _pre_check_text(data: dict) -> str:
     """What a redact rule's multi-line pre-check searches: every string of an API dict,
-    one per line."""
-    return "\n".join(_all_strings(data, []))
+    one per line, and the slug as `_guard_slug` also reads it (`-` and `_` as spaces)."""
+    strings = _all_strings(data, [])
+    slug = data.get("slug")
+    if isinstance(slug, str):
+        strings.append(_spaced(slug))
+    return "\n".join(strings)
+
+
+def _spaced(slug: str) -> str:
+    return slug.replace("-", " ").replace("_", " ")
 
 
 def apply_many(rule_set: RuleSet, digests: list, many: list[dict], prefix: str = "policy"):
@@ -507,7 +515,14 @@ def is_reserved_slug(slug: str) -> bool:
     return RESERVED_SLUG.fullmatch(slug) is not None
 
 
-def _guard_slug(rule_set: RuleSet, digest, data: dict, title, findings: list[dict]) -> None:
+def _guard_slug(
+    rule_set: RuleSet,
+    digest,
+    data: dict,
+    title,
+    findings: list[dict],
+    may_redact: frozenset[int] | None = None,
+) -> None:
     """Show a digest's slug whole, or not at all.
 
     A slug is an identifier: a mask written into it would change a client's identifier
@@ -518,16 +533,27 @@ def _guard_slug(rule_set: RuleSet, digest, data: dict, title, findings: list[dic
     which holds no text, when a rule changed the title, or when a redact rule matches the
     slug itself, read as written and with its `-` and `_` as spaces. Such a rule gets a
     finding at `slug`; a monitor-mode one changes nothing, like everywhere else.
+
+    `may_redact` is what `apply` was given, or None once a redaction changed the text: a
+    screened rule the page search did not mark for this digest matches neither form of
+    the slug, which the pre-check text holds (`_pre_check_text`).
     """
     slug = data.get("slug")
     if not isinstance(slug, str):
         return
     changed_title = {f["rule"]: f["action"] for f in findings if f["path"] == "title"}
-    spaced = slug.replace("-", " ").replace("_", " ")
+    spaced = _spaced(slug)
     replace = data.get("title") != title  # whatever changed it, the slug was made from it
-    for _position, rule, kind, enforced in rule_set.on_the_way_out:
+    for position, rule, kind, enforced in rule_set.on_the_way_out:
         action = changed_title.get(rule.id)
-        if action is None and kind == "regex_redact" and _matches(rule, slug, spaced):
+        if (
+            action is None
+            and kind == "regex_redact"
+            and not (
+                rule.prefilter is not None and may_redact is not None and position not in may_redact
+            )
+            and _matches(rule, slug, spaced)
+        ):
             action = "redact"
         if action is None:
             continue
@@ -609,7 +635,7 @@ def apply(
                         # A mask is in the text now: what the page was screened on is
                         # no longer what the next rules see.
                         may_redact = None
-    _guard_slug(rule_set, digest, data, title, findings)
+    _guard_slug(rule_set, digest, data, title, findings, may_redact)
     return {
         "version": rule_set.version,
         "decision_id": f"{_decision_ids.getrandbits(128):032x}",
