@@ -333,7 +333,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.add_problem_responses",
         "core.schema.require_bodies_that_need_a_field",
-        "sso.schema.require_connection_bodies",
     ],
 }
 

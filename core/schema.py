@@ -252,18 +252,26 @@ def add_problem_responses(result, generator, request, public):
 
 
 def require_bodies_that_need_a_field(result, generator, request, public):
-    """Mark a request body required where its schema asks for at least one property
-    (`minProperties`): the server refuses such a request without a body, so the document
-    must not describe it as optional."""
+    """Mark a request body required where its schema cannot be met by no body at all: it
+    asks for at least one property (`minProperties`, a `required` list), or it is a
+    `oneOf` whose every variant does. drf-spectacular marks a body required only from
+    its serializer's required fields, so it misses these (a "one of two fields" body, a
+    union of serializers)."""
     schemas = result.get("components", {}).get("schemas", {})
+
+    def needs_something(schema: dict) -> bool:
+        if "$ref" in schema:
+            return needs_something(schemas.get(schema["$ref"].rpartition("/")[2], {}))
+        if "oneOf" in schema:
+            return all(needs_something(variant) for variant in schema["oneOf"])
+        return schema.get("minProperties", 0) >= 1 or bool(schema.get("required"))
+
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             body = operation.get("requestBody") if isinstance(operation, dict) else None
-            if not body:
-                continue
-            for media in body.get("content", {}).values():
-                ref = media.get("schema", {}).get("$ref", "")
-                schema = schemas.get(ref.rpartition("/")[2], {})
-                if schema.get("minProperties", 0) >= 1:
-                    body["required"] = True
+            if body and any(
+                needs_something(media.get("schema", {}))
+                for media in body.get("content", {}).values()
+            ):
+                body["required"] = True
     return result
