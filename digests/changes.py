@@ -49,6 +49,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import lock_chain
+from digests import search
 from digests.models import DigestChange, DigestChangeCounter, DigestFeedDelivery
 from tenants.context import current_tenant
 
@@ -69,7 +70,9 @@ def _take(count: int) -> int:
 
 
 def record(digest_ids: Iterable[int], *, deleted: bool = False) -> None:
-    """Log a change of each digest (or its deletion), in the caller's transaction."""
+    """Log a change of each digest (or its deletion), in the caller's transaction, and
+    write its shown texts again (digests.search.refresh): every digest write passes
+    here."""
     ids = list(dict.fromkeys(digest_ids))
     if not ids:
         return
@@ -97,6 +100,8 @@ def record(digest_ids: Iterable[int], *, deleted: bool = False) -> None:
         unique_fields=["tenant", "digest_id"],
         update_fields=["seq", "changed_at", "deleted_at"],
     )
+    if not deleted:
+        search.refresh(ids)
 
 
 def touch_all() -> None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 
 from core.filters import StrictFilterSet
-from digests import selectors
+from digests import search
 from digests.models import Digest
+from digests.selectors import Reader
 
 
 class DigestFilter(StrictFilterSet):
-    publisher = django_filters.CharFilter(field_name="publisher", lookup_expr="iexact")
+    """Text filters match the text the reader is shown (digests.search), so the filter
+    set is made for one reader: `ReaderFilterBackend` gives it the view's."""
+
+    publisher = django_filters.CharFilter(method="filter_publisher", help_text="Exact, any case.")
     status = django_filters.ChoiceFilter(choices=Digest.Status.choices)
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
@@ -19,9 +24,23 @@ class DigestFilter(StrictFilterSet):
         method="filter_q", help_text="Text search over title, summary, key points and sections."
     )
 
+    def __init__(self, *args, reader: Reader, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reader = reader
+
+    def filter_publisher(self, queryset, name, value):
+        return search.text_filter(self.reader, queryset, publisher__iexact=value)
+
     def filter_topic(self, queryset, name, value):
         topic = " ".join(value.split()).lower()
-        return queryset.filter(topics__contains=[topic])
+        return search.text_filter(self.reader, queryset, topics__contains=[topic])
 
     def filter_q(self, queryset, name, value):
-        return selectors.search(queryset, value)
+        return search.search(self.reader, queryset, value)
+
+
+class ReaderFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, giving the filter set the view's reader."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "reader": view.reader()}

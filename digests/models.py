@@ -12,6 +12,7 @@ content policies' keyword rules (0003).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -184,3 +185,63 @@ class DigestFeedDelivery(TenantOwnedModel):
                 fields=["tenant", "reader", "digest_id"], name="digest_feed_delivery_unique"
             )
         ]
+
+
+class SearchShape(TenantOwnedModel):
+    """One way a tenant's digests read after policies: the enforce-mode rules that change
+    a digest's text (redactions, hidden fields and sections), in the order they apply.
+
+    Readers whose rules change text search `ShownText` rows of their shape instead of
+    the digest's own columns (digests/search.py). `key` is derived from `rules` alone, so
+    readers with equal rules share a shape whoever they are, and a shape can never
+    describe rules other than its own. `built_at` is set once every digest of the tenant
+    has its row; until then the shape is not searched.
+    """
+
+    key = models.CharField(max_length=64)
+    rules = JSONField(default=list)
+    built_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="search_shape_tenant_key")
+        ]
+
+
+class ShownText(TenantOwnedModel):
+    """The searchable text of one digest as readers of one shape are shown it, where it
+    is not the digest's own: what their search and text filters match instead, so that
+    a word a policy masks or a field it hides never selects, ranks or highlights the
+    digest for them. A digest without a row for a shape reads to it as stored.
+
+    Written by the application from the digest's current text in the writer's
+    transaction (digests/search.py). A trigger (migration 0010) marks the rows of a
+    digest whose text is written as *stale* (every text column NULL) for every shape of
+    its tenant, before the application writes them again: a stale row matches nothing,
+    so a digest is never found by text it does not show. `search_vector` is computed by
+    a trigger with the digest's own weighting.
+    """
+
+    # The unique constraint below leads with the tenant: no index of its own.
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    shape = models.ForeignKey(SearchShape, on_delete=models.CASCADE, related_name="+")
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="shown_texts")
+    # All NULL: stale. Otherwise title and publisher are text, the others may be NULL
+    # where a rule hides them.
+    title = models.TextField(null=True)  # noqa: DJ001
+    publisher = models.TextField(null=True)  # noqa: DJ001
+    summary = models.TextField(null=True)  # noqa: DJ001
+    body = models.TextField(null=True)  # noqa: DJ001 (key points and sections, as `search_text`)
+    topics = JSONField(null=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "shape", "digest"], name="shown_text_tenant_shape_digest"
+            )
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="shown_text_search_gin")]

@@ -10,22 +10,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import NotSupportedError, connection
-from django.db.models import BooleanField, F, Field, Q, QuerySet
+from django.db.models import BooleanField, Field, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from core.internals import compiled_condition
 from digests.models import Digest, DigestGroupObjectPermission, DigestUserObjectPermission
+from digests.search import Shape, shape_of
 from licensing.selectors import SHOWN_SOURCES_SQL, today
 from policies.engine import RuleSet, apply_many
 from policies.selectors import rule_set_for
 from tenants.principals import Principal
-
-SEARCH_CONFIG = "english"
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,12 @@ class Reader:
     # Compared whole (every rule, with its parameters); hashed by the fields above.
     rule_set: RuleSet = field(hash=False)
     day: date
+
+    @cached_property
+    def text_shape(self) -> Shape | None:
+        """The enforce-mode rules that change the text this reader is shown: what their
+        search and text filters match (digests.search)."""
+        return shape_of(self.rule_set)
 
 
 def reader_for(principal: Principal, rule_set: RuleSet | None = None) -> Reader:
@@ -335,13 +340,3 @@ def readable_digests(reader: Reader, queryset: QuerySet[Digest]) -> QuerySet:
             }
         )
     return queryset
-
-
-def search(queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
-    """Rank by relevance: title weighs most, then summary, then key points and sections
-    (the trigger-maintained `search_vector` and its GIN index)."""
-    q = " ".join(q.split())[:200]
-    if not q:
-        return queryset
-    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))

@@ -19,6 +19,7 @@ from core.exceptions import Conflict, ServiceError
 from digests import changes as change_log
 from digests.models import Digest, DigestUserObjectPermission
 from digests.parser import ParsedDigest
+from digests.search import search_text
 from digests.selectors import as_shown, readable_condition, reader_for, seen_whole
 from licensing.services import link_digests
 from policies.engine import is_reserved_slug
@@ -45,18 +46,6 @@ CONTENT_FIELDS = (
 VIEW_PERMISSION = "digests.view_digest"
 CHANGE_PERMISSION = "digests.change_digest"
 SOURCE_FIELDS = {"publisher", "title", "source_publisher", "source_title", "source_url"}
-
-
-def search_text(key_points: list[str], sections: list[dict]) -> str:
-    """Key points and section text flattened for search (title and summary are separate)."""
-    parts: list[str] = list(key_points)
-    for section in sections:
-        parts.append(section.get("title", ""))
-        parts.extend(section.get("bullets", []))
-        for sub in section.get("subsections", []):
-            parts.append(sub.get("title", ""))
-            parts.extend(sub.get("bullets", []))
-    return "\n".join(p for p in parts if p)
 
 
 def normalise_topics(topics: list[str]) -> list[str]:

@@ -195,6 +195,7 @@ class DigestExportViewSet(DigestViewSet):
         return kind
 
     @extend_schema(
+        filters=True,  # the list's filters select what is exported
         parameters=[_FORMAT_PARAMETER],
         responses=_EXPORT_RESPONSES,
     )

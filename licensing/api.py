@@ -20,12 +20,10 @@ rule set (`policies.selectors.rule_set_for`), the digest list's own condition:
   The reports list and count only the digests they may read, as the digest list does.
 - A viewer (`licensing.view_source` only) sees the same registry, filtered the same way:
   the license status and attribution of every source, and the text of the sources of
-  digests they can read. `q=` searches only titles the caller may see.
+  digests they can read. `q=` searches titles as the caller is shown them: a withheld
+  title is not searched, a redacted one only as redacted.
 - `digests/{id}/sources/` is the digest's own `sources` field: a digest the caller
   cannot read is a 404, a hidden `source` field a 403, and the redact rules apply.
-
-Searching by a word a redact rule masks still finds what holds it (the word itself is
-masked in the answer): that oracle belongs to the search redesign.
 """
 
 from __future__ import annotations
@@ -181,8 +179,7 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
             queryset = queryset.filter(rights_holder_id=_id_param(params, "rights_holder"))
         queryset = selectors.with_license_status(self.text_gate().sources(queryset))
         if params.get("q"):
-            # Only among the titles the caller may see: a withheld title is not searched.
-            queryset = queryset.filter(title__icontains=params["q"][:200], text_shown=True)
+            queryset = self.text_gate().search_titles(queryset, params["q"][:200])
         return queryset
 
     def text_gate(self) -> TextGate:

@@ -13,6 +13,7 @@ latter, so that the two apps' selectors do not import each other.
 from __future__ import annotations
 
 from copy import deepcopy
+from functools import cached_property
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
@@ -101,6 +102,22 @@ class TextGate:
             .values_list("pk", flat=True)
         )
 
+    def search_titles(self, sources, q: str):
+        """Of `sources` (annotated by `sources`), those whose title as the caller is shown
+        it holds `q`, in any case: a withheld title is not searched, and a redacted one
+        is searched as redacted, so a masked word never finds the source that holds it."""
+        shown = sources.filter(text_shown=True)
+        if self._redact_only is None:
+            return shown.filter(title__icontains=q)
+        # Redaction runs here, in Python: the titles of the sources the caller may see.
+        wanted = q.casefold()
+        found = [
+            pk
+            for pk, title in shown.values_list("pk", "title")
+            if wanted in self.redacted({"title": title})["title"].casefold()
+        ]
+        return sources.filter(pk__in=found)
+
     def text(self, shown: bool, texts: dict) -> dict:
         """`texts` as the caller may see them: withheld, or through the redact rules."""
         if not shown:
@@ -119,13 +136,15 @@ class TextGate:
     def redacted(self, data: dict) -> dict:
         """A copy of `data` with the caller's enforce-mode redact rules applied to its
         strings, as a digest's own fields are (policies.engine)."""
-        if not any(r.kind == "regex_redact" and r.enforced for r in self.rule_set.rules):
+        if self._redact_only is None:
             return dict(data)
-        # Only the redact rules: this is not a digest, nothing here is a field to hide.
-        redact_only = engine.RuleSet(
-            version=self.rule_set.version,
-            rules=[r for r in self.rule_set.rules if r.kind == "regex_redact" and r.enforced],
-        )
         copy = deepcopy(data)  # the engine rewrites nested strings in place
-        engine.apply(redact_only, None, copy)
+        engine.apply(self._redact_only, None, copy)
         return copy
+
+    @cached_property
+    def _redact_only(self) -> engine.RuleSet | None:
+        """The caller's enforce-mode redact rules (None: none). Only those: this text is
+        not a digest, nothing in it is a field to hide."""
+        rules = [r for r in self.rule_set.rules if r.kind == "regex_redact" and r.enforced]
+        return engine.RuleSet(version=self.rule_set.version, rules=rules) if rules else None

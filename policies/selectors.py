@@ -40,6 +40,13 @@ def versions_in_force(tenant) -> list[tuple[int, str, int]]:
     return found
 
 
+def compiled_groups(versions: list[tuple[int, str, int]]) -> list[tuple[engine.CompiledRule, ...]]:
+    """The compiled rules of each of `versions` (as `active_versions` gives them), in the
+    order rule sets combine them: by policy slug."""
+    ordered = sorted(versions, key=lambda v: v[1])
+    return [engine.compiled_version(vid, lambda v=vid: _load(v)) for vid, _, _ in ordered]
+
+
 def rule_set_for(principal: Principal) -> engine.RuleSet:
     return engine.rule_set_for(principal, versions_in_force(principal.tenant), _load)
 
@@ -55,7 +62,7 @@ def hidden_by(rule_set: engine.RuleSet, digest, prefix: str) -> list[str]:
 def draft_rule_set(principal: Principal, policy: Policy) -> engine.RuleSet:
     """The rules in force if `policy`'s draft were published."""
     others = sorted((v for v in active_versions() if v[1] != policy.slug), key=lambda v: v[1])
-    groups = [engine.compiled_version(vid, lambda v=vid: _load(v)) for vid, _, _ in others]
+    groups = compiled_groups(others)
     groups.append(engine.compile_rules(policy.slug, policy.draft_rules))
     label = ",".join([f"{slug}@{number}" for _, slug, number in others] + [f"{policy.slug}@draft"])
     return engine.combine(principal, label, groups)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import Conflict, ServiceError
 from digests import changes as digest_changes
+from digests import search as digest_search
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
 from tenants import key_cache
@@ -23,7 +24,9 @@ def _bump_generation(policy: Policy) -> None:
     # API keys remembered with their tenant carry the old generation (a trigger tells the
     # other processes).
     key_cache.forget_on_commit()
-    # What callers see of any digest may have changed: the changes feed re-sends them all.
+    # What callers see of any digest may have changed: the changes feed re-sends them all,
+    # and the shown texts of the rules no longer in force are dropped.
+    digest_search.forget_shapes()
     digest_changes.touch_all()
 
 

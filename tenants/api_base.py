@@ -291,7 +291,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         # (object permissions, say) always runs.
         found = (
             self._compiled_key(allowed)
-            if all(backend is DjangoFilterBackend for backend in self.filter_backends)
+            if all(issubclass(backend, DjangoFilterBackend) for backend in self.filter_backends)
             else None
         )
         if found is None:

@@ -28,8 +28,8 @@ The rules' own text never contains a sentinel (the pattern is `zorbl[a]x`, the k
 another word of the blocked digest), so a caller who may read policies reads no
 sentinel there.
 
-Searching by a redacted word still finds its digest (with the word redacted): that
-oracle belongs to the search redesign. This test checks bytes only.
+This test checks bytes only; that no search or filter selects by such a word is
+tests/test_search_truth.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
+from core.progress import ProgressBar
 from digests.importing import collect, import_files
 from tenants.context import tenant_context
 from tenants.models import Tenant
@@ -35,23 +34,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if not files:
             raise CommandError("no .txt files found in " + ", ".join(paths))
-        show_bar = progress == "always" or (
-            progress == "auto" and len(files) > 1 and sys.stderr.isatty()
-        )
         total = len(files)
+        bar = ProgressBar(self.stderr, total, progress)
 
         def report(index, result):
             if result.status == "failed":
-                if show_bar:
-                    self.stderr.write("\r\033[K", ending="")
-                self.stderr.write(f"failed: {result.error}")
-            if show_bar:
-                width = 30
-                done = int(width * index / total)
-                bar = "#" * done + "-" * (width - done)
-                self.stderr.write(f"\r[{bar}] {index}/{total}", ending="")
-                if index == total:
-                    self.stderr.write("")
+                bar.note(f"failed: {result.error}")
+            bar.update(index)
 
         with tenant_context(tenant_obj):
             _, counts = import_files(files, publish=publish, on_result=report)
