@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -261,7 +261,9 @@ _SHOWN = "shown"  # the alias of the reader's ShownText row in a filtered querys
 
 def _shown(reader: Reader, queryset: QuerySet) -> QuerySet:
     """`queryset` with its digests' rows of `reader`'s shape (built now if missing)
-    joined as `shown`."""
+    joined as `shown`, and only while the shape exists: a digest without a row reads as
+    stored, so a shape dropped between this lookup and the query (a policy change
+    committing meanwhile) must select nothing rather than everything as stored."""
     if _SHOWN in queryset.query.annotations:
         return queryset
     shape = reader.text_shape
@@ -270,7 +272,7 @@ def _shown(reader: Reader, queryset: QuerySet) -> QuerySet:
         shape_id = build(shape)
     return queryset.annotate(
         **{_SHOWN: FilteredRelation("shown_texts", condition=Q(shown_texts__shape_id=shape_id))}
-    )
+    ).filter(Exists(SearchShape.objects.filter(pk=shape_id)))
 
 
 def text_filter(reader: Reader, queryset: QuerySet, **lookups) -> QuerySet:

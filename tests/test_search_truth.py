@@ -304,3 +304,30 @@ def test_the_index_is_rebuilt_by_one_command(hidden):
         assert written == expected and written
     # Searching now reads what the command built.
     assert _search_ids(_client(hidden, "viewer"), "zorblax") == []
+
+
+def test_a_shape_dropped_meanwhile_selects_nothing(hidden):
+    """A search whose shape is dropped between its lookup and its query (a policy change
+    committing meanwhile) finds nothing, not the stored text of every digest."""
+    from digests import search
+    from digests.selectors import reader_for
+    from tenants.models import Membership
+    from tenants.principals import Principal, role_permissions
+
+    world, digests, _, _ = hidden
+    with tenant_context(world.acme):
+        role = Membership.objects.get(user=world.members["viewer"]).role
+        reader = reader_for(
+            Principal(
+                tenant=world.acme,
+                role=role,
+                permissions=role_permissions(role),
+                user=world.members["viewer"],
+            )
+        )
+        found = search.search(reader, Digest.objects.all(), "report")
+        assert digests[REDACTED].pk in {d.pk for d in found}  # its title is shown
+        planned = search.search(reader, Digest.objects.all(), REDACTED)  # shape looked up
+        search.forget_shapes()
+        assert list(planned) == []
+        assert search.SearchShape.objects.count() == 0
