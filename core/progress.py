@@ -7,6 +7,15 @@ import sys
 WIDTH = 30
 
 
+def add_progress_argument(
+    parser, help_text: str = "Progress bar on stderr (auto: when stderr is a terminal)"
+):
+    """The `--progress auto|always|never` option of a command that shows a `ProgressBar`."""
+    parser.add_argument(
+        "--progress", choices=["auto", "always", "never"], default="auto", help=help_text
+    )
+
+
 class ProgressBar:
     """`[#####-----] done/total`, redrawn in place. `mode`: `always`, `never`, or `auto`
     (only when stderr is a terminal and there is more than one step to show)."""

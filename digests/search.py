@@ -128,7 +128,7 @@ def _rule_set(rules: bytes) -> engine.RuleSet:
 def shown_texts(shape: SearchShape, digests: Iterable[Digest]) -> list[ShownText]:
     """The rows of the digests whose searchable text the shape's rules change: their
     text as the engine shows it, applying the rules as it does on the way out."""
-    rule_set = _rule_set(bytes(orjson.dumps(shape.rules, option=orjson.OPT_SORT_KEYS)))
+    rule_set = _rule_set(orjson.dumps(shape.rules, option=orjson.OPT_SORT_KEYS))
     rows = []
     for digest in digests:
         # A copy: the engine rewrites strings in place, and these lists are the digest's.
@@ -201,7 +201,7 @@ def build(shape: Shape, *, rebuild: bool = False, progress: Callable | None = No
         row = SearchShape.objects.create(key=shape.key, rules=orjson.loads(shape.rules))
     else:
         ShownText.objects.filter(shape=row).delete()
-    total = Digest.objects.count()
+    total = Digest.objects.count() if progress else 0
     done = 0
     chunk: list[Digest] = []
     for digest in _digests().iterator(chunk_size=_CHUNK):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.progress import ProgressBar
+from core.progress import ProgressBar, add_progress_argument
 from digests.importing import collect, import_files
 from tenants.context import tenant_context
 from tenants.models import Tenant
@@ -17,11 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", required=True, metavar="SLUG")
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--publish", action="store_true", help="Publish what is imported")
-        parser.add_argument(
-            "--progress",
-            choices=["auto", "always", "never"],
-            default="auto",
-            help="Progress bar on stderr (auto: when stderr is a terminal and files > 1)",
+        add_progress_argument(
+            parser, "Progress bar on stderr (auto: when stderr is a terminal and files > 1)"
         )
 
     def handle(self, *args, tenant, paths, publish=False, progress="auto", **options):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 
-from core.progress import ProgressBar
+from core.progress import ProgressBar, add_progress_argument
 from digests import search
 from digests.models import Digest, SearchShape
 from tenants.context import tenant_context
@@ -18,12 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", metavar="SLUG", help="One tenant (default: every one)")
-        parser.add_argument(
-            "--progress",
-            choices=["auto", "always", "never"],
-            default="auto",
-            help="Progress bar on stderr (auto: when stderr is a terminal)",
-        )
+        add_progress_argument(parser)
 
     def handle(self, *args, tenant=None, progress="auto", **options):
         tenants = Tenant.objects.order_by("slug")
