@@ -32,7 +32,9 @@ def _require_redis(**kwargs):
 def _forget_live_metrics(pid=None, **kwargs):
     # A pool process is ending: with metrics in multiprocess mode, drop its live gauges
     # (its open database connections), as gunicorn's child_exit does for its workers.
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    from core.metrics import MULTIPROCESS
+
+    if MULTIPROCESS:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())

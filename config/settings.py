@@ -368,10 +368,11 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters")
 # Read by prometheus_client itself, when imported: with it, every process writes its
 # metrics to files in this directory and a scrape adds up those of all of them.
-PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
-if PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
+# Checked here only, so that a wrong one stops start-up with one line.
+_multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+if _multiproc_dir and not os.path.isdir(_multiproc_dir):
     raise ImproperlyConfigured(
-        f"PROMETHEUS_MULTIPROC_DIR={PROMETHEUS_MULTIPROC_DIR!r} is not a directory: "
+        f"PROMETHEUS_MULTIPROC_DIR={_multiproc_dir!r} is not a directory: "
         "create it, empty, before starting"
     )
 

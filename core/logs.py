@@ -21,7 +21,6 @@ import time
 from datetime import UTC, datetime
 
 import orjson
-from django.db import connections
 
 from core.metrics import observe_request
 from core.request_context import current_request_meta
@@ -82,10 +81,11 @@ _timer: contextvars.ContextVar[_StatementTimer | None] = contextvars.ContextVar(
 )
 
 
-def _time_statement(execute, sql, params, many, context):
-    """Django execute wrapper, installed once on a connection and left there (another
-    wrapper, such as the tenant setting's, may be added after it): it counts for the
-    request whose timer is current, and does nothing outside one."""
+def time_statement(execute, sql, params, many, context):
+    """Django execute wrapper, installed on every connection as it is made
+    (core.postgresql.base) and left there, outermost (another wrapper, such as the
+    tenant setting's, may be added after it): it counts for the request whose timer is
+    current, and does nothing outside one."""
     timer = _timer.get()
     if timer is None:
         return execute(sql, params, many, context)
@@ -116,9 +116,6 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        wrappers = connections["default"].execute_wrappers
-        if _time_statement not in wrappers:
-            wrappers.insert(0, _time_statement)
         timer = _StatementTimer()
         token = _timer.set(timer)
         start = time.perf_counter()

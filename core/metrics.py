@@ -32,6 +32,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
+from kombu.transport.redis import PRIORITY_STEPS, Channel
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -143,7 +144,7 @@ def register_collector(collector) -> None:
 
 # kombu's Redis transport keeps a queue's messages in a list named after it, and those
 # sent with a priority in lists with the priority appended (its `sep` and steps).
-_PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+_PRIORITY_SUFFIXES = tuple(f"{Channel.sep}{step}" if step else "" for step in PRIORITY_STEPS)
 _redis_clients: dict[str, object] = {}
 
 

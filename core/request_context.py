@@ -1,7 +1,7 @@
 """Per-request facts that outlive the view: request id, client address, user agent, and
 work to run after the response, outside the request's transaction.
 
-`after_response(request, fn)` queues `fn`; the middleware runs each queued function in
+`after_response(fn)` queues `fn`; the middleware runs each queued function in
 its own short transaction once the view's transaction is over, so what it writes
 survives a refused or failed request (an API key's last use, a denied attempt in the
 audit log).
@@ -70,10 +70,10 @@ def client_ip(request) -> str | None:
     return _address(request.META.get("REMOTE_ADDR"))
 
 
-def after_response(request, fn: Callable[[], None]) -> None:
-    """Run `fn` after the response, in its own transaction, with this request's context
-    (`request` names the request it belongs to; outside RequestContextMiddleware, as in
-    a test calling a view's parts directly, the work is not done)."""
+def after_response(fn: Callable[[], None]) -> None:
+    """Run `fn` after the current request's response, in its own transaction, with this
+    request's context (outside RequestContextMiddleware, as in a test calling a view's
+    parts directly, the work is not done)."""
     queue = _after.get()
     if queue is not None:
         queue.append((contextvars.copy_context(), fn))

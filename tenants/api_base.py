@@ -132,7 +132,7 @@ def _queue_denial(request, view, needed: str) -> None:
                 repeat_count=count,
             )
 
-    after_response(request, write)
+    after_response(write)
 
 
 class SsoRequired(exceptions.PermissionDenied):

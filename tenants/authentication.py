@@ -63,7 +63,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         # Recorded after the response, outside the request's transaction, so refused
         # requests are recorded too.
         if api_key_use_is_stale(api_key):
-            after_response(request, lambda: api_key_record_use(api_key))
+            after_response(lambda: api_key_record_use(api_key))
         return ApiKeyActor(api_key), api_key
 
     def authenticate_header(self, request):

@@ -24,7 +24,8 @@ holds the request until TCP gives up, with or without this check (about 30 s wit
 TCP keepalive and `tcp_user_timeout` options config/settings.py sets). A busy server, where
 connections are reused within milliseconds, pays no round trip for its checks.
 
-Connections opened and closed are counted in the metrics (core/metrics.py).
+Connections opened and closed are counted in the metrics (core/metrics.py), and every
+statement is timed for the request log (core/logs.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgresDataba
 
 from core import internals
 from core.jsonfields import use_for_json_values
+from core.logs import time_statement
 from core.metrics import DB_CONNECTIONS_OPEN, DB_CONNECTIONS_OPENED
 
 # How recently a connection must have served a request for a quiet socket to be trusted.
@@ -43,6 +45,11 @@ TRUST_QUIET_SECONDS = 1.0
 
 class DatabaseWrapper(PostgresDatabaseWrapper):
     _used_at: float | None = None  # when code last took a cursor or began a transaction
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # First, so outermost: the request log times every statement (core.logs).
+        self.execute_wrappers.append(time_statement)
 
     def close_if_health_check_failed(self):
         # Django calls this before every cursor and transaction: the moment of use.
@@ -64,12 +71,9 @@ class DatabaseWrapper(PostgresDatabaseWrapper):
         DB_CONNECTIONS_OPEN.inc()
         return connection
 
-    def close(self):
-        was_open = self.connection is not None and not self.closed_in_transaction
+    def _close(self):
+        # Django calls this once for each connection it really closes.
         try:
-            super().close()
+            return super()._close()
         finally:
-            # Closed, whether it went quietly or not; inside a transaction Django keeps
-            # the closed connection until the transaction ends, marked as closed.
-            if was_open and (self.connection is None or self.closed_in_transaction):
-                DB_CONNECTIONS_OPEN.dec()
+            DB_CONNECTIONS_OPEN.dec()

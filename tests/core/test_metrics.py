@@ -321,7 +321,7 @@ MULTIPROCESS_SCRIPT = textwrap.dedent(
 )
 
 
-def test_in_multiprocess_mode_a_scrape_adds_up_every_process(db, tmp_path):
+def test_in_multiprocess_mode_a_scrape_adds_up_every_process(db, tmp_path, monkeypatch):
     """PROMETHEUS_MULTIPROC_DIR: each process writes its own files there, a scrape in any
     one of them adds up all; gunicorn's child_exit drops a dead worker's live gauges."""
     database = {**connection.settings_dict}
@@ -359,13 +359,6 @@ def test_in_multiprocess_mode_a_scrape_adds_up_every_process(db, tmp_path):
     live.write_bytes(b"")
     kept = tmp_path / "counter_4242.db"
     kept.write_bytes(b"")
-    old = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
-    try:
-        conf["child_exit"](server=None, worker=SimpleNamespace(pid=4242))
-    finally:
-        if old is None:
-            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
-        else:
-            os.environ["PROMETHEUS_MULTIPROC_DIR"] = old
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf["child_exit"](server=None, worker=SimpleNamespace(pid=4242))
     assert not live.exists() and kept.exists()
