@@ -75,8 +75,7 @@ def _non_blank_text(field) -> bool:
     pattern or format already rules that out (slugs, emails, URLs)."""
     return (
         isinstance(field, serializers.CharField)
-        and not isinstance(field, serializers.EmailField | serializers.URLField)
-        and not isinstance(field, serializers.IPAddressField)
+        and not isinstance(field, serializers.EmailField | serializers.IPAddressField)
         and field.trim_whitespace
         and not field.allow_blank
         and not any(isinstance(v, RegexValidator) for v in field.validators)
@@ -114,14 +113,6 @@ class AutoSchema(openapi.AutoSchema):
             # DRF trims the text first: only spaces is as blank as nothing.
             meta["pattern"] = r"\S"
         return meta
-
-    def _get_request_for_media_type(self, serializer, direction="request"):
-        schema, required = super()._get_request_for_media_type(serializer, direction)
-        # A body given as a raw schema that no empty body satisfies (a text body with a
-        # minLength) is required: drf-spectacular leaves raw schemas optional.
-        if isinstance(serializer, dict) and serializer.get("minLength", 0) > 0:
-            required = True
-        return schema, required
 
     def _verb_and_object(self) -> tuple[str, list[str]]:
         """What the operation does and the words naming what it acts on: `GET
@@ -253,10 +244,10 @@ def add_problem_responses(result, generator, request, public):
 
 def require_bodies_that_need_a_field(result, generator, request, public):
     """Mark a request body required where its schema cannot be met by no body at all: it
-    asks for at least one property (`minProperties`, a `required` list), or it is a
-    `oneOf` whose every variant does. drf-spectacular marks a body required only from
-    its serializer's required fields, so it misses these (a "one of two fields" body, a
-    union of serializers)."""
+    asks for at least one property (`minProperties`, a `required` list) or character (a
+    text body's `minLength`), or it is a `oneOf` whose every variant does.
+    drf-spectacular marks a body required only from its serializer's required fields, so
+    it misses these (a "one of two fields" body, a union of serializers, a raw schema)."""
     schemas = result.get("components", {}).get("schemas", {})
 
     def needs_something(schema: dict) -> bool:
@@ -264,7 +255,11 @@ def require_bodies_that_need_a_field(result, generator, request, public):
             return needs_something(schemas.get(schema["$ref"].rpartition("/")[2], {}))
         if "oneOf" in schema:
             return all(needs_something(variant) for variant in schema["oneOf"])
-        return schema.get("minProperties", 0) >= 1 or bool(schema.get("required"))
+        return (
+            schema.get("minProperties", 0) >= 1
+            or bool(schema.get("required"))
+            or schema.get("minLength", 0) >= 1
+        )
 
     for operations in result.get("paths", {}).values():
         for operation in operations.values():

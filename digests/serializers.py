@@ -54,6 +54,19 @@ class SectionSerializer(StrictInput):
 
 # These describe, for the OpenAPI document, what `digests.selectors.as_shown` answers;
 # they render nothing themselves (their docstrings are the document's descriptions).
+class DigestLicensedSourceSerializer(serializers.Serializer):
+    """A source of a digest as the digest shows it (its `sources` field, and
+    `digests/{id}/sources/`)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+    license_status = serializers.ChoiceField(choices=SOURCE_STATUSES)
+    attribution = serializers.CharField()
+
+
 class DigestSerializer(serializers.Serializer):
     """A digest in a list (no sections)."""
 
@@ -78,17 +91,7 @@ class DigestSerializer(serializers.Serializer):
         },
         allow_null=True,
     )
-    sources = inline_serializer(
-        "DigestLicensedSource",
-        fields={
-            "id": serializers.IntegerField(),
-            "kind": serializers.CharField(),
-            "title": serializers.CharField(),
-            "publisher": serializers.CharField(),
-            "url": serializers.CharField(allow_null=True),
-            "license_status": serializers.ChoiceField(choices=SOURCE_STATUSES),
-            "attribution": serializers.CharField(),
-        },
+    sources = DigestLicensedSourceSerializer(
         many=True,
         allow_null=True,
         help_text="What the digest derives from, with license status and the attribution "

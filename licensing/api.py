@@ -41,12 +41,12 @@ from core.exports import csv_chunks
 from core.params import whole_number
 from digests import selectors as digest_selectors
 from digests.models import Digest
+from digests.serializers import DigestLicensedSourceSerializer
 from licensing import reports, selectors, services
 from licensing import terms as term_rules
 from licensing.models import Evidence, License, LicenseVersion, RightsHolder, Source
 from licensing.serializers import (
     LICENSE_STATUSES,
-    DigestSourceOutSerializer,
     DigestSourcesSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -83,7 +83,17 @@ def _id_param(params, name: str) -> int:
 # --- Rights holders ------------------------------------------------------------------------------
 
 
-class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+class TextGateMixin:
+    """What the caller may see of digest-derived text (licensing.text_gate), made once
+    per request."""
+
+    def text_gate(self) -> TextGate:
+        if not hasattr(self, "_text_gate"):
+            self._text_gate = TextGate(self.principal)
+        return self._text_gate
+
+
+class RightsHolderViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
     """Whoever grants rights over sources: publishers, networks, societies. A holder the
     importer named after digests' publisher shows its name only if one of those digests
     is readable by you (null otherwise), through your redact rules."""
@@ -101,11 +111,6 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 
     def narrow_queryset(self, queryset):
         return self.text_gate().holders(queryset)
-
-    def text_gate(self) -> TextGate:
-        if not hasattr(self, "_text_gate"):
-            self._text_gate = TextGate(self.principal)
-        return self._text_gate
 
     def _shown(self, holder: RightsHolder) -> dict:
         if not hasattr(holder, "text_shown"):  # just written: read it as the caller sees it
@@ -151,7 +156,7 @@ class RightsHolderViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 # --- Sources -----------------------------------------------------------------------------------
 
 
-class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+class SourceViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
     """Feeds, episodes, videos and articles that digests derive from."""
 
     model = Source
@@ -181,11 +186,6 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         if params.get("q"):
             queryset = self.text_gate().search_titles(queryset, params["q"][:200])
         return queryset
-
-    def text_gate(self) -> TextGate:
-        if not hasattr(self, "_text_gate"):
-            self._text_gate = TextGate(self.principal)
-        return self._text_gate
 
     def cursor_ordering(self):
         return ("-id",)
@@ -271,7 +271,7 @@ class SourceViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 # --- Licenses ----------------------------------------------------------------------------------
 
 
-class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+class LicenseViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
     """Licenses for a source, or for every source of a rights holder. Editing writes a new
     version that needs review; the last approved version stays in force meanwhile."""
 
@@ -289,11 +289,6 @@ class LicenseViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         "review": "licensing.review_license",
         "destroy": "licensing.delete_license",
     }
-
-    def text_gate(self) -> TextGate:
-        if not hasattr(self, "_text_gate"):
-            self._text_gate = TextGate(self.principal)
-        return self._text_gate
 
     def with_names(self, queryset):
         """Licenses with what `license_to_dict` shows of their source and rights holder."""
@@ -512,12 +507,12 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         [(data, _)] = digest_selectors.as_shown(self.reader(), [digest], detail=False)
         return data["sources"]
 
-    @extend_schema(responses={200: DigestSourceOutSerializer(many=True)})
+    @extend_schema(responses={200: DigestLicensedSourceSerializer(many=True)})
     def retrieve(self, request, *args, **kwargs):
         return Response(self._shown(self._digest()))
 
     @extend_schema(
-        request=DigestSourcesSerializer, responses={200: DigestSourceOutSerializer(many=True)}
+        request=DigestSourcesSerializer, responses={200: DigestLicensedSourceSerializer(many=True)}
     )
     def update(self, request, *args, **kwargs):
         digest = self._digest()
@@ -555,7 +550,7 @@ REPORT_RESPONSES = {
 }
 
 
-class ComplianceReportViewSet(TenantScopedViewSet):
+class ComplianceReportViewSet(TextGateMixin, TenantScopedViewSet):
     """Compliance reports, as JSON or streamed CSV (`export_format=csv`)."""
 
     model = Source
@@ -606,7 +601,7 @@ class ComplianceReportViewSet(TenantScopedViewSet):
             raise serializers.ValidationError(
                 {"status": [f"One of {', '.join(selectors.SOURCE_STATUSES)}."]}
             )
-        return self._answer(reports.sources_by_status(wanted, gate=self._gate()))
+        return self._answer(reports.sources_by_status(wanted, gate=self.text_gate()))
 
     @extend_schema(
         parameters=[
@@ -623,7 +618,7 @@ class ComplianceReportViewSet(TenantScopedViewSet):
     def expiring(self, request, *args, **kwargs):
         """Licenses in force that end within the window, soonest first."""
         days = whole_number(request.query_params, "days", 30, low=0, high=3650)
-        return self._answer(reports.expiring(days, gate=self._gate()))
+        return self._answer(reports.expiring(days, gate=self.text_gate()))
 
     @extend_schema(
         parameters=[
@@ -644,13 +639,13 @@ class ComplianceReportViewSet(TenantScopedViewSet):
         use = request.query_params.get("use", "display_internally")
         if use not in USE_NAMES:
             raise serializers.ValidationError({"use": [f"One of {', '.join(USE_NAMES)}."]})
-        return self._answer(reports.digests_at_risk(use, self._digests(), gate=self._gate()))
+        return self._answer(reports.digests_at_risk(use, self._digests(), gate=self.text_gate()))
 
     @extend_schema(parameters=[EXPORT_FORMAT], responses=REPORT_RESPONSES)
     @action(detail=False, methods=["get"])
     def publishers(self, request, *args, **kwargs):
         """Per rights holder: sources by status, holder-wide licenses, digests."""
-        return self._answer(reports.publishers(gate=self._gate()))
+        return self._answer(reports.publishers(gate=self.text_gate()))
 
     @extend_schema(
         parameters=[
@@ -668,14 +663,9 @@ class ComplianceReportViewSet(TenantScopedViewSet):
             digests = digests.filter(pk=_id_param(request.query_params, "digest"))
             if not digests.exists():
                 raise NotFound(f"No digest with id {raw}.")
-        return self._answer(reports.bill_of_sources(digests, gate=self._gate()))
-
-    def _gate(self) -> TextGate:
-        if not hasattr(self, "_text_gate"):
-            self._text_gate = TextGate(self.principal)
-        return self._text_gate
+        return self._answer(reports.bill_of_sources(digests, gate=self.text_gate()))
 
     def _digests(self):
         """The digests this caller may read, as the digest list finds them (visibility,
         less what their enforce-mode rules hide): a report never shows another."""
-        return self._gate().readable_digests()
+        return self.text_gate().readable_digests()

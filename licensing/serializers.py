@@ -405,16 +405,6 @@ class DigestSourcesSerializer(StrictInput):
     )
 
 
-class DigestSourceOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    title = serializers.CharField()
-    publisher = serializers.CharField()
-    url = serializers.CharField(allow_null=True)
-    license_status = serializers.ChoiceField(choices=selectors.SOURCE_STATUSES)
-    attribution = serializers.CharField()
-
-
 # --- Reports ---------------------------------------------------------------------------------
 
 
