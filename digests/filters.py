@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -28,15 +30,20 @@ class DigestFilter(StrictFilterSet):
         super().__init__(*args, **kwargs)
         self.reader = reader
 
+    @cached_property
+    def text(self) -> search.ShownColumns:
+        """What the text filters match: the text this reader is shown."""
+        return search.ShownColumns(self.reader)
+
     def filter_publisher(self, queryset, name, value):
-        return search.text_filter(self.reader, queryset, publisher__iexact=value)
+        return self.text.filter(queryset, publisher__iexact=value)
 
     def filter_topic(self, queryset, name, value):
         topic = " ".join(value.split()).lower()
-        return search.text_filter(self.reader, queryset, topics__contains=[topic])
+        return self.text.filter(queryset, topics__contains=[topic])
 
     def filter_q(self, queryset, name, value):
-        return search.search(self.reader, queryset, value)
+        return self.text.search(queryset, value)
 
 
 class ReaderFilterBackend(DjangoFilterBackend):

@@ -10,8 +10,8 @@ the order they apply): their *shape*. Readers whose rules change no text search 
 digest's own columns. Others search, for each digest, its `ShownText` row of their
 shape where it has one (written by the policy engine itself, `policies.engine.apply`,
 from the digest's current text), and its own columns where the rules change nothing
-of it: most digests, so most of a search still reads one table. `text_filter` picks
-from the reader, so a filter cannot forget it.
+of it: most digests, so most of a search still reads one table. `ShownColumns`
+picks from the reader, so a filter cannot forget it.
 
 Invariants, each kept in one place:
 - a shape's key is derived from its rules (`shape_of`): equal keys, equal rules;
@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING
 
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import transaction
-from django.db.models import Exists, F, FilteredRelation, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -257,50 +258,99 @@ def shapes_in_force() -> list[Shape]:
 # --- Filters over the shown text -----------------------------------------------------------
 
 _SHOWN = "shown"  # the alias of the reader's ShownText row in a filtered queryset
+_SHOWN_MARK = "_shown_joined"  # marks a queryset joined to its rows already
+_SHAPES = SearchShape._meta.db_table
+_TEXTS = ShownText._meta.db_table
+# Constant SQL (table names from the models), values as parameters.
+_LOOK_UP = (
+    f"SELECT id, EXISTS (SELECT 1 FROM {_TEXTS} t WHERE t.shape_id = s.id) "  # noqa: S608
+    f"FROM {_SHAPES} s WHERE s.tenant_id = %s AND s.key = %s"
+)
+_STILL_THERE = f"EXISTS (SELECT 1 FROM {_SHAPES} WHERE id = %s)"  # noqa: S608
+_STILL_THERE_WITHOUT_ROWS = (
+    f"{_STILL_THERE} AND NOT EXISTS (SELECT 1 FROM {_TEXTS} WHERE shape_id = %s)"  # noqa: S608
+)
 
 
-def _shown(reader: Reader, queryset: QuerySet) -> QuerySet:
-    """`queryset` with its digests' rows of `reader`'s shape (built now if missing)
-    joined as `shown`, and only while the shape exists: a digest without a row reads as
-    stored, so a shape dropped between this lookup and the query (a policy change
-    committing meanwhile) must select nothing rather than everything as stored."""
-    if _SHOWN in queryset.query.annotations:
-        return queryset
-    shape = reader.text_shape
-    shape_id = SearchShape.objects.filter(key=shape.key).values_list("pk", flat=True).first()
-    if shape_id is None:
-        shape_id = build(shape)
-    return queryset.annotate(
-        **{_SHOWN: FilteredRelation("shown_texts", condition=Q(shown_texts__shape_id=shape_id))}
-    ).filter(Exists(SearchShape.objects.filter(pk=shape_id)))
+class ShownColumns:
+    """The text one reader's search and text filters match, looked up once (a request's
+    filters share it): the digests' own columns when the reader's rules change no text;
+    otherwise those of their shape, built now if missing.
 
+    Every query made here checks, in the same statement, that the shape is still as it
+    was looked up: a shape dropped meanwhile (a policy change) or, for a shape that had
+    no rows, a row written meanwhile (a digest the rules now change) makes the query
+    select nothing rather than read stored text."""
 
-def text_filter(reader: Reader, queryset: QuerySet, **lookups) -> QuerySet:
-    """`queryset` filtered by `lookups` on text fields (`title`, `publisher`, `topics`,
-    `search_vector` and the like), as `reader` is shown them: the digest's own columns
-    when their rules change no text, their shown texts otherwise."""
-    if reader.text_shape is None:
-        return queryset.filter(**lookups)
-    queryset = _shown(reader, queryset)
-    # The digest's own text where it has no row; the row's where it has one (a stale
-    # row's NULLs match nothing).
-    as_stored = Q(**{f"{_SHOWN}__id__isnull": True}, **lookups)
-    as_shown = Q(**{f"{_SHOWN}__{name}": value for name, value in lookups.items()})
-    return queryset.filter(as_stored | as_shown)
+    def __init__(self, reader: Reader):
+        self.shape = reader.text_shape
+        self.shape_id: int | None = None
+        self.has_rows = False
+        if self.shape is None:
+            return
+        found = self._look_up(reader.tenant_id)
+        if found is None:
+            build(self.shape)
+            found = self._look_up(reader.tenant_id)
+        self.shape_id, self.has_rows = found
+        # The statement's checks, as SQL of their own: built once, cheap to add to
+        # each filter (the ORM's Exists costs more to build than the query to run).
+        # Every digest reads as stored only as long as none has a row.
+        check = _STILL_THERE if self.has_rows else _STILL_THERE_WITHOUT_ROWS
+        params = (self.shape_id,) * check.count("%s")
+        self._check = RawSQL(check, params, output_field=BooleanField())  # noqa: S611
+
+    def _look_up(self, tenant_id: int) -> tuple[int, bool] | None:
+        """(id, whether any digest has a row) of the shape, or None: one round trip."""
+        with connection.cursor() as cursor:
+            cursor.execute(_LOOK_UP, (tenant_id, self.shape.key))
+            return cursor.fetchone()
+
+    def _checked(self, queryset: QuerySet) -> QuerySet:
+        """`queryset` with the statement's checks and, where rows replace columns, the
+        digests' rows joined as `shown` (once, however many filters ask)."""
+        queryset = queryset.filter(self._check)
+        if not self.has_rows or _SHOWN_MARK in queryset.query.annotations:
+            return queryset
+        shown = FilteredRelation("shown_texts", condition=Q(shown_texts__shape_id=self.shape_id))
+        return queryset.annotate(**{_SHOWN: shown}).alias(**{_SHOWN_MARK: Value(True)})
+
+    @property
+    def _joined(self) -> bool:
+        """Whether a digest's row, where it has one, replaces its own columns."""
+        return self.shape is not None and self.has_rows
+
+    def filter(self, queryset: QuerySet, **lookups) -> QuerySet:
+        """`queryset` filtered by `lookups` on text fields (`title`, `publisher`,
+        `topics`, `search_vector` and the like) as the reader is shown them."""
+        if self.shape is None:
+            return queryset.filter(**lookups)
+        queryset = self._checked(queryset)
+        if not self._joined:
+            return queryset.filter(**lookups)
+        # The digest's own text where it has no row; the row's where it has one (a stale
+        # row's NULLs match nothing).
+        as_stored = Q(**{f"{_SHOWN}__id__isnull": True}, **lookups)
+        as_shown = Q(**{f"{_SHOWN}__{name}": value for name, value in lookups.items()})
+        return queryset.filter(as_stored | as_shown)
+
+    def search(self, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
+        """Match and rank `q` (web search syntax) against the text the reader is shown:
+        title weighs most, then summary, then key points and sections. Annotates `rank`
+        (from the row where there is one: a stale row never passes the filter)."""
+        q = " ".join(q.split())[:MAX_QUERY]
+        if not q:
+            return queryset
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        queryset = self.filter(queryset, search_vector=query)
+        vector = (
+            Coalesce(F(f"{_SHOWN}__search_vector"), F("search_vector"))
+            if self._joined
+            else F("search_vector")
+        )
+        return queryset.annotate(rank=SearchRank(vector, query))
 
 
 def search(reader: Reader, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
-    """Match and rank `q` (web search syntax) against the text `reader` is shown: title
-    weighs most, then summary, then key points and sections. Annotates `rank` (from the
-    row where there is one: a stale row never passes the filter)."""
-    q = " ".join(q.split())[:MAX_QUERY]
-    if not q:
-        return queryset
-    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    queryset = text_filter(reader, queryset, search_vector=query)
-    vector = (
-        F("search_vector")
-        if reader.text_shape is None
-        else Coalesce(F(f"{_SHOWN}__search_vector"), F("search_vector"))
-    )
-    return queryset.annotate(rank=SearchRank(vector, query))
+    """`ShownColumns(reader).search(queryset, q)`."""
+    return ShownColumns(reader).search(queryset, q)

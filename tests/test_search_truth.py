@@ -331,3 +331,58 @@ def test_a_shape_dropped_meanwhile_selects_nothing(hidden):
         search.forget_shapes()
         assert list(planned) == []
         assert search.SearchShape.objects.count() == 0
+
+
+def test_filters_combine_on_one_join(hidden):
+    """Search and both text filters at once, for a caller whose rules change text."""
+    _, digests, _, _ = hidden
+    viewer = _client(hidden, "viewer")
+    response = viewer.get(
+        "/api/v1/tenants/acme/digests/",
+        {"q": "report", "publisher": "[redacted] Radio", "topic": "[redacted]"},
+    )
+    assert response.status_code == 200, response.content
+    assert [row["id"] for row in response.json()["results"]] == [digests[REDACTED].pk]
+    assert _search_ids(viewer, "report", publisher="Zorblax Radio") == []
+
+
+def test_a_row_written_meanwhile_selects_nothing(world):
+    """A shape none of whose digests the rules change searches the digests' columns, as
+    long as that stays true in the statement: a write giving a digest a row between the
+    lookup and the query makes the query select nothing."""
+    from digests import search
+    from digests.selectors import reader_for
+    from tenants.models import Membership
+    from tenants.principals import Principal, role_permissions
+
+    acme = world.acme
+    factories.policy(
+        acme,
+        rules=[
+            {
+                "id": "mask",
+                "kind": "regex_redact",
+                "params": {"pattern": "flumm[o]x", "mask": "[x]"},
+            }
+        ],
+        publish=True,
+    )
+    factories.digest(acme, title="Plain tidings", status="published")
+    with tenant_context(acme):
+        role = Membership.objects.get(user=world.members["viewer"]).role
+        principal = Principal(
+            tenant=acme, role=role, permissions=role_permissions(role), user=world.members["viewer"]
+        )
+        reader = reader_for(principal)
+        columns = search.ShownColumns(reader)
+        assert columns.shape_id is not None and not columns.has_rows
+        planned = columns.search(Digest.objects.all(), "tidings")
+        assert len(list(planned)) == 1
+        factories.digest(acme, title="Flummox tidings", status="published")
+        assert ShownText.objects.filter(shape_id=columns.shape_id).exists()
+        assert list(planned.all()) == []
+        # Looked up again, the row is read: the new digest is found by its shown text only.
+        again = search.ShownColumns(reader)
+        assert again.has_rows
+        assert len(list(again.search(Digest.objects.all(), "tidings"))) == 2
+        assert list(again.search(Digest.objects.all(), "flummox")) == []
