@@ -45,7 +45,8 @@ run-here:
 	echo "  API docs (Swagger UI)  http://$(HOST):$(PORT)/api/docs/"; \
 	echo "  API docs (Redoc)       http://$(HOST):$(PORT)/api/redoc/"; \
 	echo "  OpenAPI schema         http://$(HOST):$(PORT)/api/schema/"; \
-	echo "  Browser sign-in        http://$(HOST):$(PORT)/api/auth/login/"; \
+	echo "  Browser sign-in        http://$(HOST):$(PORT)/accounts/login/"; \
+	echo "  Mail                   not sent: each message is a file in .local/mail/"; \
 	echo "  Admin (operators)      http://$(HOST):$(PORT)/admin/"; \
 	echo "  Try: curl -H 'Authorization: Bearer dp_acmedemo01_demo-key-for-the-acme-intranet-widget-2026' http://$(HOST):$(PORT)/api/v1/me"; \
 	echo "  Database               as role $${DATABASE_RUNTIME_ROLE:-digest_app}: row-level security applies"; \

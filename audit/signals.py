@@ -17,26 +17,35 @@ from tenants.context import platform_scope
 from tenants.models import Membership
 
 
-def record_sign_in(user, *, method: str, outcome: str, reason: str = "") -> int:
-    """Record a sign-in attempt of `user` in each of their tenants; how many were written."""
+def record_for_each_tenant(
+    user, action: str, *, changes: dict | None = None, outcome: str = AuditEvent.Outcome.SUCCESS
+) -> int:
+    """Record what happened to `user` (a sign-in, a new password) in the chain of each
+    tenant they belong to; how many events were written."""
     with platform_scope():
         tenants = [
             m.tenant
             for m in Membership.objects.unscoped().filter(user=user).select_related("tenant")
         ]
-    changes = {"method": method}
-    if reason:
-        changes["reason"] = reason
     for tenant in tenants:
         record_for(
             tenant,
-            "auth.sign_in" if outcome == AuditEvent.Outcome.SUCCESS else "auth.sign_in_failed",
+            action,
             actor=user,
             target=Target(type="user", id=user.pk, display=user.email),
             changes=changes,
             outcome=outcome,
         )
     return len(tenants)
+
+
+def record_sign_in(user, *, method: str, outcome: str, reason: str = "") -> int:
+    """Record a sign-in attempt of `user` in each of their tenants; how many were written."""
+    changes = {"method": method}
+    if reason:
+        changes["reason"] = reason
+    action = "auth.sign_in" if outcome == AuditEvent.Outcome.SUCCESS else "auth.sign_in_failed"
+    return record_for_each_tenant(user, action, changes=changes, outcome=outcome)
 
 
 @receiver(user_logged_in)
@@ -54,10 +63,13 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     if not email:
         return
     user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is not None:  # unknown addresses belong to no tenant's log
-        record_sign_in(
-            user,
-            method="password",
-            outcome=AuditEvent.Outcome.FAILURE,
-            reason="wrong password or inactive account",
-        )
+    if user is None:  # unknown addresses belong to no tenant's log
+        return
+    locked_until = getattr(request, "sign_in_locked_until", None)
+    if getattr(request, "sign_in_refused_locked", False):
+        outcome, reason = AuditEvent.Outcome.DENIED, "too many failed sign-ins"
+    else:
+        outcome, reason = AuditEvent.Outcome.FAILURE, "wrong password or inactive account"
+    if locked_until is not None:
+        reason += f"; password sign-in locked until {locked_until:%Y-%m-%dT%H:%M:%SZ}"
+    record_sign_in(user, method="password", outcome=outcome, reason=reason)

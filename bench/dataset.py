@@ -193,7 +193,7 @@ def build(*, scale: int, tenants: int, digests: int, log=print) -> dict:
         cursor.execute("ALTER TABLE digests_digest DISABLE TRIGGER digests_digest_search_vector")
     try:
         for index, tenant_slug in enumerate(info["tenants"]):
-            tenant = tenant_create(slug=tenant_slug, name=f"Bench tenant {index}")
+            tenant = tenant_create(slug=tenant_slug, name=f"Bench tenant {index}").tenant
             with tenant_context(tenant), transaction.atomic():
                 roles = {r.slug: r for r in Role.objects.all()}
                 for r in range(3):

@@ -85,7 +85,7 @@ def main() -> None:
             Path(folder, f"{n:06d}.txt").write_text(export(rng, n), encoding="utf-8")
         files = collect([folder])
         slug = f"bench-import-{os.getpid()}"
-        tenant = tenant_create(slug=slug, name="Import benchmark")
+        tenant = tenant_create(slug=slug, name="Import benchmark").tenant
         try:
             with tenant_context(tenant):
                 started = time.perf_counter()

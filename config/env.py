@@ -30,14 +30,17 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, low: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if low is not None and value < low:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be {low} or more")
+    return value
 
 
 def env_int_or_off(name: str, default: int | None, *, low: int = 0) -> int | None:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "licensing",
     "sso",
     "webhooks",
+    # Sign-in, passwords and invitations in the browser, for people.
+    "accounts",
     # The demo (manage.py load_demo), which uses every app above.
     "seeds",
 ]
@@ -199,9 +201,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/api/auth/login/"
+LOGIN_URL = "/accounts/login/"
 # Where a password sign-in with no `next` lands: who you are and your tenants, as after SSO.
 LOGIN_REDIRECT_URL = "/api/v1/me"
+LOGOUT_REDIRECT_URL = LOGIN_URL
+# Set-password links in reset messages work this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60, low=1) * 60
+# An invitation's link works this many days; resending starts the count again.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, low=1)
+# Password sign-in is refused for SIGN_IN_LOCKOUT_MINUTES after this many wrong passwords
+# within that time, for one account or from one address (accounts/lockout.py).
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5, low=1)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30, low=1)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, low=1)
+
+# --- Mail -----------------------------------------------------------------------------------
+# Invitations and password resets. EMAIL_HOST set: SMTP. Otherwise, in development, each
+# message is written as a file to EMAIL_FILE_PATH (make run prints where); in production
+# sending fails with a message naming EMAIL_HOST, and the invitation shows it was not sent.
+# The address links in messages start with; empty: the host each request came to.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or (
+    "Digest Platform <no-reply@localhost>"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "").strip() or str(BASE_DIR / ".local" / "mail")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG or os.environ.get("EMAIL_FILE_PATH", "").strip():
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = "core.mail.NotConfiguredBackend"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from accounts.views import SignInView
 from core import health, metrics
 from tenants.api import MeView
 
@@ -43,7 +44,10 @@ urlpatterns = [
     # the Content-Security-Policy can forbid them.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # One sign-in page for people, also at the address the browsable API links to.
+    path("api/auth/login/", SignInView.as_view()),
     path("api/auth/", include("rest_framework.urls")),
+    path("accounts/", include("accounts.urls")),
     path("sso/", include("sso.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

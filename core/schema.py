@@ -24,7 +24,7 @@ from core.serializers import RefusesUnknownFields, StrictInput
 # tests/test_openapi.py says so.
 _AREAS = [
     (r"me$", "Account"),
-    (r"(members|roles|permissions)/", "Members and roles"),
+    (r"(members|invitations|roles|permissions)/", "Members and roles"),
     (r"api-keys/", "API keys"),
     (r"digests/(changes|export|import)/$|digests/\{id\}/export/$", "Sync and exports"),
     (r"digests/\{id\}/sources/", "Licensing"),

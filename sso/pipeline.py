@@ -5,7 +5,8 @@ After the library has found the identity by (connection, subject):
 - `provision`: a known identity keeps its user. A new one is attached to the user with
   its email, or a new user, only when the email's domain is verified by the connection's
   tenant: that tenant proved it controls the domain, so its provider speaks for those
-  addresses. The person then becomes a member with the connection's default role.
+  addresses. The person then becomes a member with the connection's default role, and
+  an open invitation of theirs to the tenant is accepted.
 - `apply_roles`: the provider's groups map to roles, again at every sign-in.
 - `record_sign_in`: the audit event.
 
@@ -23,6 +24,7 @@ from sso.models import Connection
 from sso.services import SignInRefused, domain_is_verified
 from tenants import rbac
 from tenants.models import Membership, Role, User
+from tenants.services.invitations import accept_by_sso
 from tenants.services.members import member_change_role, membership_add
 
 
@@ -92,6 +94,7 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
                     "connection": [None, connection.name],
                 },
             )
+    accept_by_sso(user)
     return {"user": user, "is_new": is_new, "membership": membership}
 
 

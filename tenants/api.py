@@ -15,19 +15,27 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.filters import StrictFilterSet
+from core.mail import site_url
 from core.serializers import StrictInput
 from tenants import rbac
 from tenants.api_base import TenantScopedViewSet
 from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope
-from tenants.models import SLUG_VALIDATOR, ApiKey, Membership, Role
+from tenants.models import SLUG_VALIDATOR, ApiKey, Invitation, Membership, Role
 from tenants.principals import role_permissions
+from tenants.services.invitations import invitation_resend
 from tenants.services.keys import api_key_create, api_key_revoke
-from tenants.services.members import member_change_role, member_invite, member_remove
+from tenants.services.members import (
+    invitation_revoke,
+    member_change_role,
+    member_invite,
+    member_remove,
+)
 from tenants.services.roles import role_create, role_delete, role_update
 
 # --- Fields -----------------------------------------------------------------------------------
@@ -92,6 +100,50 @@ class MemberInviteSerializer(StrictInput):
 
 class MemberUpdateSerializer(StrictInput):
     role = TenantRoleField(required=False)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    state = serializers.ChoiceField(
+        choices=Invitation.State.choices,
+        read_only=True,
+        help_text="pending until the link is followed, the membership removed, or the "
+        "link expires; only pending and expired invitations can be sent again.",
+    )
+    invited_by = serializers.EmailField(
+        source="invited_by.email", read_only=True, default=None, allow_null=True
+    )
+    send_error = serializers.CharField(
+        read_only=True,
+        help_text="Why the last message could not be sent; empty once one was.",
+    )
+    accepted_with = serializers.CharField(
+        read_only=True, help_text="How the person came in: `password`, `sso` or `signed_in`."
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "role",
+            "state",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "send_count",
+            "send_error",
+            "accepted_at",
+            "accepted_with",
+            "revoked_at",
+        ]
+
+    def to_representation(self, invitation: Invitation) -> dict:
+        data = super().to_representation(invitation)
+        data["state"] = invitation.state_at(self.context.get("now") or timezone.now())
+        return data
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -207,6 +259,16 @@ class ApiKeyCreateSerializer(StrictInput):
 # --- Filters ----------------------------------------------------------------------------------
 
 
+class InvitationFilter(StrictFilterSet):
+    state = django_filters.ChoiceFilter(
+        choices=Invitation.State.choices, method="filter_state", help_text="Only this state."
+    )
+    email = django_filters.CharFilter(field_name="user__email", lookup_expr="icontains")
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(Invitation.in_state(value, timezone.now()))
+
+
 class MemberFilter(StrictFilterSet):
     role = django_filters.CharFilter(field_name="role__slug", help_text="A role's slug.")
     email = django_filters.CharFilter(field_name="user__email", lookup_expr="icontains")
@@ -235,9 +297,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     @extend_schema(request=MemberInviteSerializer, responses={201: MemberSerializer})
     def create(self, request, *args, **kwargs):
+        """Make the person a member with the role and mail them an invitation
+        (`invitations/` lists it)."""
         data = MemberInviteSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        membership = member_invite(actor=self.principal, **data.validated_data)
+        membership = member_invite(
+            actor=self.principal, site=site_url(request), **data.validated_data
+        )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUpdateSerializer, responses={200: MemberSerializer})
@@ -259,6 +325,55 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def destroy(self, request, *args, **kwargs):
         member_remove(actor=self.principal, membership=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """The invitations members were sent (`POST members/` sends one): their state, sending
+    again, withdrawing."""
+
+    model = Invitation
+    serializer_class = InvitationSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    permission_map = {
+        "list": "tenants.view_membership",
+        "retrieve": "tenants.view_membership",
+        "resend": "tenants.add_membership",
+        "destroy": "tenants.delete_membership",
+    }
+    filterset_class = InvitationFilter
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("user", "role", "invited_by")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _answer(self, invitation: Invitation) -> Response:
+        fresh = self.narrow_queryset(Invitation.objects.all()).get(pk=invitation.pk)
+        return Response(InvitationSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={200: InvitationSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, *args, **kwargs):
+        """Mail a new link; the one sent before stops working, and the new one works for
+        the configured number of days from now."""
+        invitation = invitation_resend(
+            actor=self.principal, invitation=self.get_object(), site=site_url(request)
+        )
+        return self._answer(invitation)
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                InvitationSerializer,
+                description="Revoked: the link stops working and the membership it made "
+                "is removed.",
+            )
+        }
+    )
+    def destroy(self, request, *args, **kwargs):
+        invitation = invitation_revoke(actor=self.principal, invitation=self.get_object())
+        return self._answer(invitation)
 
 
 class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

@@ -220,3 +220,73 @@ class ApiKey(TenantOwnedModel):
         if self.expires_at is not None and self.expires_at <= now:
             return "expired"
         return "active"
+
+
+class Invitation(TenantOwnedModel):
+    """A single-use link that lets an invited member in: set a password, or continue
+    with the tenant's SSO.
+
+    The membership exists from the invitation on, with the invited role; the person can
+    use it once they sign in. Only a hash of the link's secret is stored. Resending
+    replaces the secret, so an earlier link stops working; revoking a pending invitation
+    removes the membership it came with.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
+    # Why the last message could not be sent ("" once one is).
+    send_error = models.CharField(max_length=300, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # "password" or "sso": how the person came in.
+    accepted_with = models.CharField(max_length=16, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open invitation per person and tenant: resending reuses it.
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_member",
+            )
+        ]
+        ordering = ["-id"]
+        # Governed by the membership permissions: an invitation is a membership on its way.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.user} to {self.tenant} as {self.role}"
+
+    @classmethod
+    def in_state(cls, state: str, now) -> models.Q:
+        """The condition `state_at(now) == state` as a query filter."""
+        open_ = models.Q(accepted_at__isnull=True, revoked_at__isnull=True)
+        return {
+            cls.State.REVOKED: models.Q(revoked_at__isnull=False),
+            cls.State.ACCEPTED: models.Q(accepted_at__isnull=False, revoked_at__isnull=True),
+            cls.State.EXPIRED: open_ & models.Q(expires_at__lte=now),
+            cls.State.PENDING: open_ & models.Q(expires_at__gt=now),
+        }[state]
+
+    def state_at(self, now) -> str:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.expires_at <= now:
+            return self.State.EXPIRED
+        return self.State.PENDING

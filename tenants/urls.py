@@ -5,6 +5,7 @@ from tenants import api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("members", api.MemberViewSet, basename="member")
+router.register("invitations", api.InvitationViewSet, basename="invitation")
 router.register("roles", api.RoleViewSet, basename="role")
 router.register("permissions", api.PermissionViewSet, basename="permission")
 router.register("api-keys", api.ApiKeyViewSet, basename="api-key")

@@ -26,6 +26,7 @@ from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.models import ApiKey, Membership, Role, Tenant, User
 from tests import factories
+from tests.mail_server import SmtpServer
 
 SENTINEL = "SENTINEL-globex-7f3a9c"
 
@@ -103,6 +104,7 @@ class World:
     globex_role: Role | None = None
     globex_key: ApiKey | None = None
     globex_member: Membership | None = None
+    globex_invitation: Any = None
     globex_digest: Digest | None = None
     globex_policy: Policy | None = None
     globex_source: Any = None
@@ -136,6 +138,9 @@ def world(db) -> World:
     )
     w.globex_member = factories.membership(
         globex, w.globex_role, email=f"member-{SENTINEL.lower()}@globex.test"
+    )
+    w.globex_invitation = factories.invitation(
+        globex, rbac.VIEWER, email=f"invited-{SENTINEL.lower()}@globex.test"
     )
     w.globex_key = factories.api_key(globex, rbac.VIEWER, name=SENTINEL).api_key
     w.globex_digest = factories.digest(
@@ -174,3 +179,14 @@ def world(db) -> World:
 @pytest.fixture
 def api():
     return APIClient()
+
+
+@pytest.fixture
+def mailbox(settings):
+    """Mail goes through SMTP to a real server on loopback; what it received."""
+    with SmtpServer() as received:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = received.host
+        settings.EMAIL_PORT = received.port
+        settings.EMAIL_USE_TLS = False
+        yield received

@@ -11,13 +11,16 @@ import itertools
 import factory
 
 from tenants.context import platform_scope, tenant_context
-from tenants.models import Role, Tenant, User
+from tenants.models import Invitation, Role, Tenant, User
 from tenants.services.keys import api_key_create
-from tenants.services.members import membership_add
+from tenants.services.members import member_invite, membership_add
 from tenants.services.roles import role_create
 from tenants.services.tenants import tenant_create
 
 _seq = itertools.count(1)
+
+
+PASSWORD = "correct-horse-battery"  # every factory-made person's
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,12 +30,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     full_name = factory.Faker("name")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
 
 def tenant(slug: str | None = None, name: str | None = None, **kwargs) -> Tenant:
     slug = slug or f"tenant-{next(_seq)}"
-    return tenant_create(slug=slug, name=name or slug.title(), **kwargs)
+    return tenant_create(slug=slug, name=name or slug.title(), **kwargs).tenant
 
 
 def role(tenant_obj: Tenant, slug: str) -> Role:
@@ -44,6 +47,13 @@ def membership(tenant_obj: Tenant, role_obj: Role, email: str | None = None):
     user = UserFactory(**({"email": email} if email else {}))
     with tenant_context(tenant_obj):
         return membership_add(tenant=tenant_obj, user=user, role=role_obj)
+
+
+def invitation(tenant_obj: Tenant, role_slug: str, email: str):
+    """An invitation an operator sent (its mail goes at commit, which tests rarely reach)."""
+    with tenant_context(tenant_obj):
+        membership = member_invite(actor=None, email=email, role=role(tenant_obj, role_slug))
+        return Invitation.objects.get(user=membership.user)
 
 
 def member(tenant_obj: Tenant, role_slug: str, email: str | None = None) -> User:

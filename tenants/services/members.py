@@ -1,5 +1,7 @@
 """Members: people invited into the tenant, given another role, or removed.
 
+Withdrawing an invitation not yet accepted removes the member it made, so it is here.
+
 A tenant always keeps an owner. Whoever changes a membership must be able to grant both
 the role taken away and the role given. A removed member loses access at once.
 """
@@ -7,13 +9,15 @@ the role taken away and the role given. A removed member loses access at once.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import Conflict
 from tenants import rbac
 from tenants.context import current_tenant
-from tenants.models import ApiKey, Membership, Role, Tenant, User
+from tenants.models import ApiKey, Invitation, Membership, Role, Tenant, User
 from tenants.principals import Principal, require_grantable
+from tenants.services.invitations import close_open_invitations, invitation_create
 from tenants.services.keys import revoke_keys_beyond_their_people
 from tenants.signals import member_removed
 
@@ -35,7 +39,11 @@ def membership_add(*, tenant: Tenant, user: User, role: Role, invited_by: User |
 
 
 @transaction.atomic
-def member_invite(*, actor: Principal | None, email: str, role: Role) -> Membership:
+def member_invite(
+    *, actor: Principal | None, email: str, role: Role, site: str | None = None
+) -> Membership:
+    """Make `email` a member with `role` and mail them an invitation (its links start
+    at `site`, core.mail.site_url)."""
     tenant = current_tenant()
     require_grantable(actor, role)
     user = user_get_or_create(email=email)
@@ -54,6 +62,7 @@ def member_invite(*, actor: Principal | None, email: str, role: Role) -> Members
         target=audit.Target.of(membership, user.email),
         changes={"role": [None, role.slug]},
     )
+    invitation_create(actor=actor, user=user, role=role, site=site)
     return membership
 
 
@@ -123,7 +132,30 @@ def _end_access(*, actor: Principal | None, user: User) -> None:
     withdrawn and every session they signed in with is deleted (receivers of
     `member_removed` in digests and sso), and every API key they are accountable for in
     this tenant is revoked (those made with their keys included)."""
+    close_open_invitations(user)
     member_removed.send(sender=Membership, user=user)
     revoke_keys_beyond_their_people(
         actor=actor, keys=ApiKey.objects.filter(accountable_person=user)
     )
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Principal | None, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation not yet accepted; the membership it came with goes too."""
+    invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise Conflict(
+            f"this invitation is already {invitation.state_at(timezone.now())}",
+            code="invitation_closed",
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        "member.invitation_revoked",
+        actor=actor,
+        target=audit.Target.of(invitation, invitation.user.email),
+    )
+    membership = Membership.objects.filter(user=invitation.user).first()
+    if membership is not None:
+        member_remove(actor=actor, membership=membership)
+    return invitation

@@ -11,7 +11,7 @@ from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
-from tenants.models import ApiKey, Membership, Role
+from tenants.models import ApiKey, Invitation, Membership, Role
 from tests.conftest import SENTINEL
 from tests.endpoints import body_bytes, tenant_endpoints
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -22,6 +22,7 @@ ENDPOINTS = tenant_endpoints()
 def globex_object(world, model):
     return {
         Membership: world.globex_member,
+        Invitation: world.globex_invitation,
         Role: world.globex_role,
         ApiKey: world.globex_key,
         Digest: world.globex_digest,

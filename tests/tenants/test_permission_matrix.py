@@ -17,7 +17,7 @@ from policies.models import Policy
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.context import tenant_context
-from tenants.models import ApiKey, Membership, Role
+from tenants.models import ApiKey, Invitation, Membership, Role
 from tests import factories
 from tests.endpoints import body_bytes, tenant_endpoints
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -31,6 +31,8 @@ def own_target(world, model):
         return factories.membership(
             world.acme, factories.role(world.acme, rbac.VIEWER), email="target@acme.test"
         )
+    if model is Invitation:
+        return factories.invitation(world.acme, rbac.VIEWER, "invited-target@acme.test")
     if model is Role:
         return factories.custom_role(world.acme, slug="target-role", permissions=[])
     if model is ApiKey:
@@ -65,6 +67,7 @@ def test_the_matrix_covers_every_tenant_view():
     views = {e.view_class.__name__ for e in ENDPOINTS}
     assert {
         "MemberViewSet",
+        "InvitationViewSet",
         "RoleViewSet",
         "ApiKeyViewSet",
         "PermissionViewSet",

@@ -69,6 +69,9 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "sso/domains":
         for i in range(start, start + rows):
             factories.sso_domain(world.acme, f"bulk{i}.acme.test", verified=i % 2 == 0)
+    elif path == "invitations":
+        for i in range(start, start + rows):
+            factories.invitation(world.acme, rbac.VIEWER, f"bulk-invitee-{i}@acme.test")
     elif path == "webhooks":
         for i in range(start, start + rows):
             factories.webhook(world.acme, url=f"http://127.0.0.1:9/bulk-{i}")

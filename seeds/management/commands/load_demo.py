@@ -72,7 +72,7 @@ class Command(BaseCommand):
             with platform_scope():
                 tenant = Tenant.objects.filter(slug=spec["slug"]).first()
             if tenant is None:
-                tenant = tenant_create(slug=spec["slug"], name=spec["name"])
+                tenant = tenant_create(slug=spec["slug"], name=spec["name"]).tenant
                 created += 1
             ensure_preset_roles(tenant=tenant)
             with tenant_context(tenant):

@@ -3,7 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from core.exceptions import ServiceError
-from tenants.models import SLUG_VALIDATOR
+from core.mail import site_url
+from tenants.context import tenant_context
+from tenants.models import SLUG_VALIDATOR, Invitation
 from tenants.services.tenants import tenant_create
 
 
@@ -30,8 +32,24 @@ class Command(BaseCommand):
             except ValidationError:
                 raise CommandError(f"--owner {owner!r} is not an email address") from None
         try:
-            tenant = tenant_create(slug=slug, name=name.strip(), owner_email=owner)
+            created = tenant_create(slug=slug, name=name.strip(), owner_email=owner)
         except ServiceError as exc:
             raise CommandError(exc.detail) from None
+        tenant, link = created.tenant, created.owner_invitation
         suffix = f" with owner {owner}" if owner else ""
         self.stdout.write(self.style.SUCCESS(f"Created tenant {tenant.slug}{suffix}."))
+        if link is None:
+            return
+        # Mailed when the transaction committed; say whether it went, then the link itself
+        # on the last line, for an operator without mail to hand over.
+        with tenant_context(tenant):
+            invitation = Invitation.objects.get(pk=link.invitation.pk)
+        if invitation.sent_at is not None:
+            self.stdout.write(f"An invitation was mailed to {invitation.user.email}.")
+        else:
+            self.stdout.write(f"The invitation could not be mailed: {invitation.send_error}")
+        self.stdout.write(
+            f"The owner sets their password at this link (valid until "
+            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC, once):"
+        )
+        self.stdout.write(site_url() + link.path)
