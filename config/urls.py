@@ -8,6 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from accounts import api as sessions_api
 from accounts.views import SignInView
 from core import health, metrics
 from tenants.api import MeView
@@ -25,6 +26,13 @@ _TENANT_URLCONFS = (
 )
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
+    path("me/sessions/", sessions_api.MySessionsView.as_view(), name="my-sessions"),
+    path(
+        "me/sessions/end-others/",
+        sessions_api.MyOtherSessionsView.as_view(),
+        name="my-other-sessions",
+    ),
+    path("me/sessions/<int:pk>/", sessions_api.MySessionView.as_view(), name="my-session"),
     path(
         "tenants/<slug:tenant>/",
         include(

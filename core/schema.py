@@ -23,7 +23,7 @@ from core.serializers import RefusesUnknownFields, StrictInput
 # to drf-spectacular's tag, which is not declared (SPECTACULAR_SETTINGS["TAGS"]), and
 # tests/test_openapi.py says so.
 _AREAS = [
-    (r"me$", "Account"),
+    (r"me($|/sessions/)", "Account"),
     (r"(members|invitations|roles|permissions)/", "Members and roles"),
     (r"api-keys/", "API keys"),
     (r"digests/(changes|export|import)/$|digests/\{id\}/export/$", "Sync and exports"),
@@ -43,10 +43,13 @@ _AREAS = [
 _ACTION_SEGMENTS = {
     "archive",
     "discover",
+    "end-others",
+    "end-sessions",
     "export",
     "import",
     "publish",
     "redeliver",
+    "resend",
     "review",
     "rollback",
     "rotate-secret",

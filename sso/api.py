@@ -428,6 +428,16 @@ class SsoSettingsSerializer(serializers.Serializer):
         child=serializers.EmailField(),
         help_text="Owners who may still sign in with a password while SSO is required.",
     )
+    session_idle_minutes = serializers.IntegerField(
+        allow_null=True,
+        help_text="A member's browser session stops working here after this many minutes "
+        "without a request to this tenant (5 to 43200); null: no idle limit.",
+    )
+    session_max_hours = serializers.IntegerField(
+        allow_null=True,
+        help_text="A member's browser session stops working here this many hours after "
+        "sign-in, however active (1 to 720); null: the platform's limit (two weeks).",
+    )
 
 
 class SsoSettingsUpdateSerializer(StrictInput):
@@ -435,10 +445,17 @@ class SsoSettingsUpdateSerializer(StrictInput):
     break_glass = serializers.ListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=20
     )
+    session_idle_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=5, max_value=43200
+    )
+    session_max_hours = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=720
+    )
 
 
 class SsoSettingsViewSet(TenantScopedViewSet):
-    """Whether the tenant requires SSO, and its break-glass owners."""
+    """How members sign in: whether the tenant requires SSO, its break-glass owners, and
+    how long a browser session may act in the tenant."""
 
     model = Connection  # the settings live on the tenant; the model anchors the schema
     serializer_class = SsoSettingsSerializer
@@ -447,11 +464,16 @@ class SsoSettingsViewSet(TenantScopedViewSet):
 
     def _body(self) -> dict:
         tenant = self.principal.tenant
-        tenant.refresh_from_db(fields=["require_sso"])
+        tenant.refresh_from_db(fields=["require_sso", "session_idle_minutes", "session_max_hours"])
         break_glass = Membership.objects.filter(
             break_glass=True, role__slug=rbac.OWNER, role__preset=True
         ).values_list("user__email", flat=True)
-        return {"require_sso": tenant.require_sso, "break_glass": sorted(break_glass)}
+        return {
+            "require_sso": tenant.require_sso,
+            "break_glass": sorted(break_glass),
+            "session_idle_minutes": tenant.session_idle_minutes,
+            "session_max_hours": tenant.session_max_hours,
+        }
 
     @extend_schema(responses={200: SsoSettingsSerializer})
     def show(self, request, *args, **kwargs):

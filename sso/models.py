@@ -133,13 +133,19 @@ class SamlAssertion(TenantOwnedModel):
 
 
 class UserSession(models.Model):
-    """Which sessions belong to whom, so removing a member can end theirs at once."""
+    """Which sessions belong to whom, so removing a member can end theirs at once, and so a
+    person can see theirs (where and when) and end any."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     session_key = models.CharField(max_length=40, unique=True)
     # The authentication backend that signed it in (password or an SSO backend).
     backend = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The browser's User-Agent and the client address at sign-in, and the last time the
+    # session was used (kept to the minute by accounts.middleware).
+    user_agent = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         default_permissions = ()

@@ -301,6 +301,8 @@ def discover(email: str) -> Connection | None:
 
 # --- Enforcement --------------------------------------------------------------------------------
 
+KEEP = object()  # settings_update: leave this setting as it is
+
 
 @transaction.atomic
 def settings_update(
@@ -308,9 +310,22 @@ def settings_update(
     actor: Principal | None,
     require_sso: bool | None = None,
     break_glass: list[str] | None = None,
+    session_idle_minutes: int | object | None = KEEP,
+    session_max_hours: int | object | None = KEEP,
 ) -> Tenant:
+    """Change what is given; for the session lifetimes None means no limit, and KEEP
+    (the default) leaves the value as it is."""
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     changes = {}
+    lifetimes = {
+        "session_idle_minutes": session_idle_minutes,
+        "session_max_hours": session_max_hours,
+    }
+    for name, value in lifetimes.items():
+        if value is not KEEP and getattr(tenant, name) != value:
+            changes[name] = [getattr(tenant, name), value]
+            setattr(tenant, name, value)
+            tenant.save(update_fields=[name])
     if break_glass is not None:
         wanted = {email.strip().lower() for email in break_glass}
         owners = {

@@ -33,6 +33,7 @@ from tenants.services.keys import api_key_create, api_key_revoke
 from tenants.services.members import (
     invitation_revoke,
     member_change_role,
+    member_end_sessions,
     member_invite,
     member_remove,
 )
@@ -289,6 +290,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         "create": "tenants.add_membership",
         "partial_update": "tenants.change_membership",
         "destroy": "tenants.delete_membership",
+        "end_sessions": "tenants.change_membership",
     }
     filterset_class = MemberFilter
 
@@ -325,6 +327,21 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def destroy(self, request, *args, **kwargs):
         member_remove(actor=self.principal, membership=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "SessionsEnded", fields={"ended": serializers.IntegerField(min_value=0)}
+            )
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="end-sessions")
+    def end_sessions(self, request, *args, **kwargs):
+        """Sign the member out of every browser, at once (their API keys are untouched).
+        Their sessions are the person's: this ends those they use in other tenants too."""
+        ended = member_end_sessions(actor=self.principal, membership=self.get_object())
+        return Response({"ended": ended})
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

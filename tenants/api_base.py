@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from typing import ClassVar
 
 from django.conf import settings
@@ -38,7 +39,11 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core import statement_cache
 from core.request_context import after_response
-from tenants.authentication import SSO_TENANT_SESSION_KEY
+from tenants.authentication import (
+    SIGNED_IN_AT_SESSION_KEY,
+    SSO_TENANT_SESSION_KEY,
+    TENANT_SEEN_AT_SESSION_KEY,
+)
 from tenants.context import activate, current_tenant, deactivate, platform_scope
 from tenants.db import lock_tenant_row
 from tenants.models import ApiKey, Membership
@@ -140,6 +145,41 @@ class SsoRequired(exceptions.PermissionDenied):
     default_code = "sso_required"
 
 
+class SessionExpired(exceptions.NotAuthenticated):
+    default_code = "session_expired"
+
+
+# A tenant's last-use time is written to the session at most this often.
+SEEN_AT_RESOLUTION_SECONDS = 60
+
+
+def _session_within_lifetimes(session, tenant) -> None:
+    """Refuse a session the tenant's lifetimes have ended (for this tenant only: another
+    tenant of the person's may allow it longer), and, where the tenant limits idle time,
+    note that it acted here now. A session that does not say when it signed in is
+    treated as too old."""
+    if session is None:
+        return
+    now = int(time.time())
+    seen = dict(session.get(TENANT_SEEN_AT_SESSION_KEY) or {})
+    last = seen.get(str(tenant.pk))
+    if tenant.session_max_hours is not None:
+        signed_in = session.get(SIGNED_IN_AT_SESSION_KEY)
+        if signed_in is None or now - signed_in > tenant.session_max_hours * 3600:
+            raise SessionExpired(
+                f"{tenant.name} ends sessions {tenant.session_max_hours} hours after sign-in: "
+                "sign in again."
+            )
+    idle = tenant.session_idle_minutes
+    if idle is not None and last is not None and now - last > idle * 60:
+        raise SessionExpired(
+            f"{tenant.name} ends sessions unused for {idle} minutes: sign in again."
+        )
+    if idle is not None and (last is None or now - last >= SEEN_AT_RESOLUTION_SECONDS):
+        seen[str(tenant.pk)] = now
+        session[TENANT_SEEN_AT_SESSION_KEY] = seen
+
+
 def _session_may_act_in(request, membership) -> None:
     """An SSO session acts only in its connection's tenant (an identity provider of one
     tenant never vouches for a person in another); a tenant that requires SSO accepts
@@ -151,6 +191,7 @@ def _session_may_act_in(request, membership) -> None:
     own_provider = bound == membership.tenant_id
     if membership.tenant.require_sso and not own_provider and not membership.is_break_glass_owner:
         raise SsoRequired()
+    _session_within_lifetimes(session, membership.tenant)
 
 
 def resolve_principal(request, tenant_slug: str) -> Principal:

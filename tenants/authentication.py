@@ -24,6 +24,11 @@ from tenants.services.keys import KEY_PREFIX, hash_secret
 # Set in the session by an SSO sign-in (sso/views.py) to the connection's tenant: such a
 # session acts in that tenant only. A password sign-in clears it (sso/sessions.py).
 SSO_TENANT_SESSION_KEY = "_sso_tenant"
+# When the session signed in (epoch seconds; sso/sessions.py), and when it last acted in
+# each tenant ({tenant id: epoch seconds}; tenants.api_base): what the tenants' session
+# lifetimes are measured from.
+SIGNED_IN_AT_SESSION_KEY = "_signed_in_at"
+TENANT_SEEN_AT_SESSION_KEY = "_tenant_seen_at"
 
 
 class ApiKeyActor:

@@ -101,6 +101,10 @@ class Tenant(models.Model):
     # Members sign in through the tenant's SSO connection only; passwords are refused to
     # them except to break-glass owners (sso/auth.py).
     require_sso = models.BooleanField(default=False)
+    # How long a member's browser session may act in this tenant: since it was last used
+    # here, and since it signed in. Null: only the platform's limit (SESSION_COOKIE_AGE).
+    session_idle_minutes = models.PositiveIntegerField(null=True, blank=True)
+    session_max_hours = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.slug

@@ -8,9 +8,12 @@ the change.
 - `member_removed(sender=Membership, user=...)`: the person's membership of the current
   tenant is gone; receivers end what the person held in it (their sessions, their
   grants). tenants revokes their API keys right after.
+- `member_sessions_ending(sender=Membership, user=...)`: an admin ends the member's
+  sessions; a receiver deletes them and returns how many.
 """
 
 from django.dispatch import Signal
 
 role_deleting = Signal()
 member_removed = Signal()
+member_sessions_ending = Signal()

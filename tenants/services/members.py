@@ -19,7 +19,7 @@ from tenants.models import ApiKey, Invitation, Membership, Role, Tenant, User
 from tenants.principals import Principal, require_grantable
 from tenants.services.invitations import close_open_invitations, invitation_create
 from tenants.services.keys import revoke_keys_beyond_their_people
-from tenants.signals import member_removed
+from tenants.signals import member_removed, member_sessions_ending
 
 
 def user_get_or_create(*, email: str, full_name: str = "") -> User:
@@ -125,6 +125,26 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
     membership.user.groups.remove(membership.role.group)
     membership.delete()
     _end_access(actor=actor, user=membership.user)
+
+
+@transaction.atomic
+def member_end_sessions(*, actor: Principal | None, membership: Membership) -> int:
+    """Sign the member out of every browser they use (their sessions are the person's, so
+    this reaches their other tenants too, as removing them does); how many ended."""
+    membership = Membership.objects.select_related("role", "user").get(pk=membership.pk)
+    if not (actor and actor.user and actor.user.pk == membership.user_id):
+        require_grantable(actor, membership.role)
+    ended = sum(
+        count or 0
+        for _, count in member_sessions_ending.send(sender=Membership, user=membership.user)
+    )
+    audit.record(
+        "member.sessions_ended",
+        actor=actor,
+        target=audit.Target.of(membership, membership.user.email),
+        changes={"sessions": [ended, 0]},
+    )
+    return ended
 
 
 def _end_access(*, actor: Principal | None, user: User) -> None:

@@ -42,7 +42,12 @@ def test_sso_cannot_be_required_without_an_enabled_connection(world):
 def test_members_cannot_use_passwords_once_sso_is_required(world):
     assert signed_in(password_login(world.members["editor"]))
     body = require_sso(world)
-    assert body == {"require_sso": True, "break_glass": []}
+    assert body == {
+        "require_sso": True,
+        "break_glass": [],
+        "session_idle_minutes": None,
+        "session_max_hours": None,
+    }
 
     browser = password_login(world.members["editor"])
     assert not signed_in(browser)
