@@ -165,6 +165,17 @@ def tenant_entered(slug: str) -> None:
     span.set_attribute(TENANT, slug if held in (None, slug) else SEVERAL_TENANTS)
 
 
+def untraced() -> contextlib.AbstractContextManager:
+    """A block whose statements and HTTP calls make no spans: background work that is
+    no request's or job's, such as the API key cache's listening thread, whose heartbeat
+    would otherwise be a trace of its own every two seconds."""
+    if not enabled:
+        return contextlib.nullcontext()
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    return suppress_instrumentation()
+
+
 @contextlib.contextmanager
 def outgoing_request(method: str, scheme: str, host: str, port: int) -> Iterator[Any]:
     """A client span around one HTTP request sent without `requests` (webhooks.net);

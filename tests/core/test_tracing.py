@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from rest_framework.test import APIClient
 
 from core import tracing
 from licensing import tasks as licensing_tasks
+from tenants import key_cache
 from tests import factories
 from webhooks import tasks
 from webhooks.models import WebhookDelivery
@@ -174,6 +176,19 @@ def test_a_job_across_tenants_is_named_with_a_star(world, spans):
     jobs = {s.name: s for s in spans.get_finished_spans() if s.kind is SpanKind.CONSUMER}
     assert tracing.TENANT not in jobs["run/webhooks.sweep"].attributes
     assert jobs["run/licensing.announce_expiring"].attributes[tracing.TENANT] == "*"
+
+
+def test_the_api_key_cache_heartbeat_makes_no_spans(world, spans, settings):
+    settings.API_KEY_CACHE = True
+    settings.API_KEY_CACHE_HEARTBEAT = 0.05
+    try:
+        listener = key_cache.listener()  # its own connections, through the patched connect
+        assert listener.wait_live(5.0)
+        time.sleep(0.3)  # a few more heartbeats
+        assert listener.live()
+    finally:
+        key_cache.stop()
+    assert spans.get_finished_spans() == ()
 
 
 # --- Off, and on, in a fresh interpreter ------------------------------------------------------
