@@ -233,3 +233,31 @@ def receiver():
     yield state["receiver"]
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def spans(monkeypatch):
+    """The spans of what the test does next, kept in memory, through the instrumentation
+    `TRACING=otlp` puts in place (core.tracing.instrument), undone afterwards. The test
+    must commit (transactional_db): the database connection is closed, so that the next
+    statement connects through the instrumented psycopg, and again at the end."""
+    from django.db import connection
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from core import tracing
+
+    # `instrument` sets its default for the semantic conventions; restored afterwards.
+    monkeypatch.delenv("OTEL_SEMCONV_STABILITY_OPT_IN", raising=False)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    connection.close()  # the next statement connects through the instrumented psycopg
+    tracing.instrument(provider)
+    try:
+        yield exporter
+    finally:
+        tracing.uninstrument()
+        connection.close()
+        provider.shutdown()

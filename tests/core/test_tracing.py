@@ -3,9 +3,10 @@ memory by the SDK's own exporter, through the same instrumentation `TRACING=otlp
 place; and, in fresh interpreters, nothing of it while tracing is off.
 
 The instrumentation patches process-wide state (Django's middleware list, psycopg's
-connect, Celery's signals, requests): the `spans` fixture undoes it after each test, and
-closes the database connection opened meanwhile, whose cursors are traced. These tests
-commit (transactional_db), because the connection they trace is a new one."""
+connect, Celery's signals, requests): the `spans` fixture (tests/conftest.py) undoes it
+after each test, and closes the database connection opened meanwhile, whose cursors are
+traced. These tests commit (transactional_db), because the connection they trace is a new
+one. tests/integration/test_traces.py follows a job into a real worker."""
 
 from __future__ import annotations
 
@@ -17,10 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from rest_framework.test import APIClient
 
@@ -36,24 +33,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 DIGESTS = "/api/v1/tenants/acme/digests/"
 DIGESTS_ROUTE = "api/v1/tenants/<slug:tenant>/digests/"
-
-
-@pytest.fixture
-def spans(monkeypatch):
-    """The spans of what the test does next, through the real instrumentation."""
-    # `instrument` sets its default for the semantic conventions; restored afterwards.
-    monkeypatch.delenv("OTEL_SEMCONV_STABILITY_OPT_IN", raising=False)
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    connection.close()  # the next statement connects through the instrumented psycopg
-    tracing.instrument(provider)
-    try:
-        yield exporter
-    finally:
-        tracing.uninstrument()
-        connection.close()
-        provider.shutdown()
 
 
 def _statements(finished, parent) -> list:

@@ -4,11 +4,13 @@ in place of the worker."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,13 +36,13 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
-    """A real worker subprocess on the test database, on a queue of its own."""
+@contextlib.contextmanager
+def running_worker(log: Path, **extra_env: str) -> Iterator[subprocess.Popen]:
+    """A real worker subprocess on the test database, on a queue of its own, with
+    `extra_env` added to its environment; this process publishes to that queue meanwhile."""
     # This worker's Redis database when REDIS_URL is set (tests/conftest.py), else a default
     broker = settings.REDIS_URL or DEFAULT_REDIS
     queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -50,6 +52,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         "WEBHOOK_MAX_ATTEMPTS": str(WORKER_MAX_ATTEMPTS),
         "WEBHOOK_RETRY_BASE_MS": str(WORKER_RETRY_BASE_MS),
         "DATABASE_CONN_MAX_AGE": "0",
+        **extra_env,
     }
     # This process publishes where the worker listens (webhooks.services.enqueue reads both).
     publishing = override_settings(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
@@ -97,3 +100,10 @@ def celery_worker(django_db_setup, tmp_path_factory):
         # Drop what is left on the private queue (retries of rows the tests deleted).
         with celery_app.connection_for_write(broker) as conn:
             conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real worker subprocess on the test database, on a queue of its own."""
+    with running_worker(tmp_path_factory.mktemp("worker") / "worker.log") as process:
+        yield process
