@@ -1,25 +1,36 @@
-"""A job's trace, from the request that queued it into a real worker with `TRACING=otlp`,
-whose spans reach an OTLP/HTTP receiver on loopback through the SDK's own exporter: the
-worker's set-up (config.celery), the exporter, and the trace context in the message."""
+"""Traces from real processes with `TRACING=otlp`, received by an OTLP/HTTP receiver on
+loopback from the SDK's own exporter: gunicorn's workers (each sets tracing up after its
+fork, config.wsgi), and a job's trace from the request that queued it into a Celery
+worker (config.celery), its context carried in the message."""
 
 from __future__ import annotations
 
+import http.client
 import http.server
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from opentelemetry.trace import SpanKind
 
 from core import tracing
 from tests import factories
-from tests.integration.conftest import running_worker
+from tests.integration.conftest import _database_url, running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Collector:
@@ -39,6 +50,16 @@ class Collector:
                         return service, span
             time.sleep(0.05)
         raise AssertionError(f"no span {name!r}; got {[s.name for _, s in self.spans]}")
+
+    def wait_for_count(self, count: int, kind: int, timeout: float = 20) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                found = [span for _, span in self.spans if span.kind == kind]
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} spans of kind {kind}, got {len(found)}")
 
 
 @pytest.fixture
@@ -126,3 +147,89 @@ def test_a_queued_delivery_runs_in_the_trace_of_the_request_that_queued_it(
     assert post.parent_span_id == job.span_id
     assert _attributes(post)["http.response.status_code"] == 200
     assert "traceparent" not in {name.lower() for name in delivered.headers}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={**headers, "Connection": "close"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_every_gunicorn_worker_sends_its_requests_spans(world, collector, tmp_path):
+    key = factories.api_key(world.acme, "viewer")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "test-only-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": "",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "2",
+        "BIND": f"127.0.0.1:{port}",
+        "API_KEY_CACHE": "0",
+        "TRACING": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
+        "OTEL_SERVICE_NAME": "digest-platform-web",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(port, "/readyz", {}) == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        ids = [f"gunicorn-trace-{n}" for n in range(8)]
+        auth = {"Authorization": f"Bearer {key.token}"}
+        with ThreadPoolExecutor(4) as pool:  # fresh connections: either worker
+            statuses = list(
+                pool.map(
+                    lambda rid: _get(
+                        port, "/api/v1/tenants/acme/digests/", {**auth, "X-Request-ID": rid}
+                    ),
+                    ids,
+                )
+            )
+        assert statuses == [200] * len(ids)
+        servers = collector.wait_for_count(len(ids), kind=Span.SPAN_KIND_SERVER)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+    # Every request, and none of the readiness probes; each with its statements.
+    named = {_attributes(span)[tracing.REQUEST_ID]: span for span in servers}
+    assert sorted(named) == sorted(ids)
+    assert {span.name for span in servers} == {"GET api/v1/tenants/<slug:tenant>/digests/"}
+    with collector.lock:
+        children = {
+            span.parent_span_id for _, span in collector.spans if span.kind == Span.SPAN_KIND_CLIENT
+        }
+        services = {service for service, _ in collector.spans}
+    assert all(span.span_id in children for span in servers)  # statements
+    assert services == {"digest-platform-web"}
