@@ -37,7 +37,9 @@ def _database_url() -> str:
 
 
 @contextlib.contextmanager
-def running_worker(log: Path, **extra_env: str) -> Iterator[subprocess.Popen]:
+def running_worker(
+    log: Path, pool: str = "threads", **extra_env: str
+) -> Iterator[subprocess.Popen]:
     """A real worker subprocess on the test database, on a queue of its own, with
     `extra_env` added to its environment; this process publishes to that queue meanwhile."""
     # This worker's Redis database when REDIS_URL is set (tests/conftest.py), else a default
@@ -66,7 +68,7 @@ def running_worker(log: Path, **extra_env: str) -> Iterator[subprocess.Popen]:
                 "-A",
                 "config",
                 "worker",
-                "--pool=threads",
+                f"--pool={pool}",
                 "--concurrency=2",
                 "-Q",
                 queue,

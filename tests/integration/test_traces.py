@@ -106,11 +106,15 @@ def _attributes(span) -> dict:
     return values
 
 
+@pytest.mark.parametrize("pool", ["threads", "prefork"])
 def test_a_queued_delivery_runs_in_the_trace_of_the_request_that_queued_it(
-    world, spans, receiver, collector, tmp_path
+    world, spans, receiver, collector, tmp_path, pool
 ):
+    # Tracing is set up in the worker itself for the threads pool, in each pool process
+    # after its fork for prefork (config.celery).
     traced_worker = running_worker(
         tmp_path / "worker.log",
+        pool,
         TRACING="otlp",
         OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
         OTEL_SERVICE_NAME="digest-platform-worker",
