@@ -12,6 +12,7 @@ import time
 from celery import Celery, signals
 
 from config.env import settings_or_exit
+from core import tracing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 settings_or_exit("celery")
@@ -26,6 +27,28 @@ def _require_redis(**kwargs):
     # Without REDIS_URL Celery would fall back to a local AMQP broker: say what is missing.
     if not app.conf.broker_url or not app.conf.broker_url.startswith(("redis", "unix")):
         raise SystemExit("the worker needs Redis: set REDIS_URL=redis://HOST:PORT/DB")
+
+
+@signals.worker_init.connect
+def _trace_worker(sender=None, **kwargs):
+    # Traces (core/tracing.py) are set up where tasks run: a prefork pool's processes
+    # each do it after their fork (below); the threads pool runs them in this one.
+    from celery.concurrency import get_implementation
+    from celery.concurrency.prefork import TaskPool as PreforkPool
+
+    if not issubclass(get_implementation(sender.pool_cls), PreforkPool):
+        tracing.start()
+
+
+@signals.worker_process_init.connect
+def _trace_pool_process(**kwargs):
+    tracing.start()  # a prefork pool process (or the solo pool: then again, a no-op)
+
+
+@signals.worker_process_shutdown.connect
+def _send_last_spans(**kwargs):
+    # A pool process ends without running atexit, where the tracer provider would flush.
+    tracing.stop()
 
 
 @signals.worker_process_shutdown.connect

@@ -104,6 +104,52 @@ def env_networks(name: str, default: list[str]) -> list[str]:
     return networks
 
 
+# What the OpenTelemetry SDK knows for OTEL_TRACES_SAMPLER; given anything else it would
+# only log a warning and sample everything.
+TRACE_SAMPLERS = (
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+)
+# The installed OTLP exporter's protocol (opentelemetry-exporter-otlp-proto-http).
+OTLP_PROTOCOL = "http/protobuf"
+
+
+def env_tracing() -> str:
+    """`TRACING`: `off` (the default) or `otlp` (core/tracing.py). When on, the standard
+    OTEL_* variables the SDK and exporter read for themselves are checked here too: the
+    SDK would log a warning for a bad one and go on with its default, and the exporter
+    would ignore a protocol it does not speak."""
+    value = env_choice("TRACING", "OFF", ("OFF", "OTLP")).lower()
+    if value == "off":
+        return value
+    for name in ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+        raw = os.environ.get(name, "").strip()
+        if raw and raw != OTLP_PROTOCOL:
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: traces are sent over OTLP/HTTP, use {OTLP_PROTOCOL}"
+            )
+    sampler = os.environ.get("OTEL_TRACES_SAMPLER", "").strip()
+    if sampler and sampler.lower() not in TRACE_SAMPLERS:
+        raise ImproperlyConfigured(
+            f"OTEL_TRACES_SAMPLER={sampler!r} must be one of {', '.join(TRACE_SAMPLERS)}"
+        )
+    ratio = os.environ.get("OTEL_TRACES_SAMPLER_ARG", "").strip()
+    if sampler.lower().endswith("traceidratio") and ratio:
+        try:
+            share = float(ratio)
+        except ValueError:
+            share = -1.0
+        if not 0.0 <= share <= 1.0:
+            raise ImproperlyConfigured(
+                f"OTEL_TRACES_SAMPLER_ARG={ratio!r} is not a share of traces: use 0 to 1, e.g. 0.05"
+            )
+    return value
+
+
 def _masked(url: str) -> str:
     """The URL as it may appear in an error message: never with its password."""
     parts = urlsplit(url)

@@ -15,6 +15,7 @@ from config.env import (
     env_list,
     env_networks,
     env_rate,
+    env_tracing,
     parse_database_url,
     postgres_connection_defaults,
     require,
@@ -414,6 +415,11 @@ if _multiproc_dir and not os.path.isdir(_multiproc_dir):
         f"PROMETHEUS_MULTIPROC_DIR={_multiproc_dir!r} is not a directory: "
         "create it, empty, before starting"
     )
+
+# --- Traces (core/tracing.py, docs/operations.md "Traces") ---------------------------------
+# `otlp`: requests, database statements, jobs and outgoing HTTP calls become OpenTelemetry
+# spans, sent to OTEL_EXPORTER_OTLP_ENDPOINT. Off by default: nothing is then imported.
+TRACING = env_tracing()
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # One line per request and per job (core/logs.py): JSON by default in production, the

@@ -97,7 +97,9 @@ def time_statement(execute, sql, params, many, context):
         timer.seconds += time.perf_counter() - start
 
 
-def _principal(request) -> tuple[str, str | int | None]:
+def principal(request) -> tuple[str, str | int | None]:
+    """Who asked: (`api_key`, its prefix), (`user`, the member's id) or (`anonymous`,
+    None). The request line's and the request's trace span's (core.tracing)."""
     user = getattr(request, "user", None)
     api_key = getattr(user, "api_key", None)
     if api_key is not None:
@@ -105,6 +107,20 @@ def _principal(request) -> tuple[str, str | int | None]:
     if user is not None and user.is_authenticated:
         return "user", user.pk
     return "anonymous", None
+
+
+def request_route(request) -> str | None:
+    """The URL pattern a request matched (`api/v1/tenants/<slug:tenant>/digests/`), None
+    when none did: the request line's, the metrics' and the trace span's (core.tracing)."""
+    match = getattr(request, "resolver_match", None)
+    return match.route.removesuffix("$") if match else None
+
+
+def request_tenant(request) -> str | None:
+    """The tenant a request is for: the slug its URL names, None outside tenant URLs.
+    The request line's and the request's trace span's (core.tracing)."""
+    match = getattr(request, "resolver_match", None)
+    return match.kwargs.get("tenant") if match else None
 
 
 class RequestLogMiddleware:
@@ -125,14 +141,14 @@ class RequestLogMiddleware:
             _timer.reset(token)
         seconds = time.perf_counter() - start
         match = getattr(request, "resolver_match", None)
-        route = match.route.removesuffix("$") if match else None
+        route = request_route(request)
         observe_request(
             request.method, route, response.status_code, seconds, timer.count, timer.seconds
         )
         if not REQUESTS.isEnabledFor(logging.INFO):  # LOG_LEVEL above INFO: no line
             return response
         duration_ms = round(seconds * 1000, 1)
-        kind, who = _principal(request)
+        kind, who = principal(request)
         database_ms = round(timer.seconds * 1000, 1)
         REQUESTS.info(
             "%s %s %s %.1f ms (%d queries, %.1f ms)",
@@ -146,7 +162,7 @@ class RequestLogMiddleware:
                 "method": request.method,
                 "route": route,
                 "view": match.view_name if match else None,
-                "tenant": match.kwargs.get("tenant") if match else None,
+                "tenant": request_tenant(request),
                 "principal_kind": kind,
                 "principal_id": who,
                 "status": response.status_code,

@@ -36,6 +36,8 @@ def _usable_cores() -> int:
 # whatever directory the service manager starts us in.
 chdir = str(Path(__file__).resolve().parent.parent)
 wsgi_app = "config.wsgi:application"
+# Not preloaded: each worker imports config.wsgi after the fork, and so sets up its own
+# tracing there when TRACING is on (core/tracing.py: the exporter's thread is per process).
 
 # Read the settings before any worker starts, so a missing or wrong one stops the server
 # with its one-line message rather than a worker's traceback.

@@ -24,6 +24,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core import tracing
+
 if TYPE_CHECKING:
     from tenants.models import Tenant
 
@@ -69,8 +71,12 @@ def database_scope_value() -> str:
 
 
 def activate(tenant: Tenant):
-    """Make `tenant` current; returns a token for `deactivate`. Prefer `tenant_context`."""
-    return (_tenant.set(tenant), _scope.set(_Scope(tenant_id=tenant.pk)))
+    """Make `tenant` current; returns a token for `deactivate`. Prefer `tenant_context`.
+    With tracing on, the span of a job being run names the tenant (core.tracing)."""
+    token = (_tenant.set(tenant), _scope.set(_Scope(tenant_id=tenant.pk)))
+    if tracing.enabled:
+        tracing.tenant_entered(tenant.slug)
+    return token
 
 
 def deactivate(token) -> None:

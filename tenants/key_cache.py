@@ -64,6 +64,7 @@ from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import tracing
 from core.internals import copied_instance
 
 if TYPE_CHECKING:
@@ -193,6 +194,11 @@ class Listener:
         self.forget()
 
     def _run(self) -> None:
+        # Its statements are no request's: with tracing on, they make no spans.
+        with tracing.untraced():
+            self._keep_listening()
+
+    def _keep_listening(self) -> None:
         delay = 0.5
         while not self._stop.is_set():
             self._listened = False

@@ -8,7 +8,10 @@ responses is detectable by searching the raw bytes.
 from __future__ import annotations
 
 import fcntl
+import http.server
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,3 +193,87 @@ def mailbox(settings):
         settings.EMAIL_PORT = received.port
         settings.EMAIL_USE_TLS = False
         yield received
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on loopback that records what it receives and answers with the
+    status codes in `answers` (in order; 200 once they run out)."""
+
+    url: str
+    answers: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} requests, got {len(self.received)}")
+
+
+@pytest.fixture
+def receiver():
+    state: dict = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            body = self.rfile.read(length)
+            recv: Receiver = state["receiver"]
+            with recv.lock:
+                recv.received.append(Received(dict(self.headers.items()), body, time.time()))
+                code = recv.answers.pop(0) if recv.answers else 200
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state["receiver"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state["receiver"]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def spans(monkeypatch):
+    """The spans of what the test does next, kept in memory, through the instrumentation
+    `TRACING=otlp` puts in place (core.tracing.instrument), undone afterwards. The test
+    must commit (transactional_db): the database connection is closed, so that the next
+    statement connects through the instrumented psycopg, and again at the end."""
+    from django.db import connection
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from core import tracing
+
+    # `instrument` sets its default for the semantic conventions; restored afterwards.
+    monkeypatch.delenv("OTEL_SEMCONV_STABILITY_OPT_IN", raising=False)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    connection.close()  # the next statement connects through the instrumented psycopg
+    tracing.instrument(provider)
+    try:
+        yield exporter
+    finally:
+        tracing.uninstrument()
+        connection.close()
+        provider.shutdown()

@@ -414,3 +414,76 @@ def test_a_missing_metrics_directory_is_refused(tmp_path):
     result = start_django(DJANGO_DEBUG="1", PROMETHEUS_MULTIPROC_DIR=missing)
     assert result.returncode != 0
     assert f"PROMETHEUS_MULTIPROC_DIR={missing!r} is not a directory" in result.stderr
+
+
+# --- Traces (TRACING, core/tracing.py) ----------------------------------------------------------
+
+
+def test_tracing_is_off_unless_told_otlp(monkeypatch):
+    from config.env import env_tracing
+
+    for name in ("TRACING", "OTEL_TRACES_SAMPLER", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+        monkeypatch.delenv(name, raising=False)
+    assert env_tracing() == "off"
+    monkeypatch.setenv("TRACING", " OTLP ")
+    assert env_tracing() == "otlp"
+    # The standard variables are checked only when they are used.
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    monkeypatch.setenv("TRACING", "off")
+    assert env_tracing() == "off"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TRACING": "jaeger"}, "TRACING='jaeger' must be one of OFF, OTLP"),
+        (
+            {"TRACING": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+            "OTEL_EXPORTER_OTLP_PROTOCOL='grpc': traces are sent over OTLP/HTTP, use http/protobuf",
+        ),
+        (
+            {"TRACING": "otlp", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"},
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL='http/json': traces are sent over OTLP/HTTP, "
+            "use http/protobuf",
+        ),
+        (
+            {"TRACING": "otlp", "OTEL_TRACES_SAMPLER": "sometimes"},
+            "OTEL_TRACES_SAMPLER='sometimes' must be one of always_on, always_off, "
+            "traceidratio, parentbased_always_on, parentbased_always_off, "
+            "parentbased_traceidratio",
+        ),
+        (
+            {
+                "TRACING": "otlp",
+                "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG": "5%",
+            },
+            "OTEL_TRACES_SAMPLER_ARG='5%' is not a share of traces: use 0 to 1, e.g. 0.05",
+        ),
+        (
+            {
+                "TRACING": "otlp",
+                "OTEL_TRACES_SAMPLER": "traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG": "2",
+            },
+            "OTEL_TRACES_SAMPLER_ARG='2' is not a share of traces: use 0 to 1, e.g. 0.05",
+        ),
+    ],
+)
+def test_a_bad_tracing_setting_is_one_line_naming_it(env, message):
+    result = manage("check", DJANGO_DEBUG="1", DATABASE_URL=SOME_DATABASE, **env)
+    assert result.returncode == 1
+    assert result.stderr == f"manage.py: {message}\n"
+
+
+def test_good_tracing_settings_start(monkeypatch):
+    from config.env import env_tracing
+
+    monkeypatch.setenv("TRACING", "otlp")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "0.05")
+    assert env_tracing() == "otlp"
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "ignored by this sampler")
+    assert env_tracing() == "otlp"

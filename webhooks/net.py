@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from core import tracing
+
 
 class UrlRefused(ValueError):
     """The URL may not receive webhooks; the message says why (safe to show)."""
@@ -173,7 +175,18 @@ class Answer:
 
 def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     """POST `body` to the approved address; redirects are not followed (a redirect is
-    an answer like any other non-2xx, so it cannot lead a delivery elsewhere)."""
+    an answer like any other non-2xx, so it cannot lead a delivery elsewhere). With
+    tracing on, the exchange is a client span (core.tracing); no trace context is sent
+    to the receiver, whose headers are the documented ones."""
+    if not tracing.enabled:
+        return _post(target, body, headers, timeout)
+    with tracing.outgoing_request("POST", target.scheme, target.host, target.port) as span:
+        answer = _post(target, body, headers, timeout)
+        tracing.answered(span, answer.status)
+        return answer
+
+
+def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = cls(target, timeout)
     # `timeout` bounds each socket operation; this bounds the whole exchange, so a

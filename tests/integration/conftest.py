@@ -1,16 +1,16 @@
 """Real services for the integration tests: a Celery worker process on a Redis database
-and an HTTP receiver on loopback. Nothing runs eagerly in place of the worker."""
+(and the HTTP receiver on loopback, `receiver` in tests/conftest.py). Nothing runs eagerly
+in place of the worker."""
 
 from __future__ import annotations
 
-import http.server
+import contextlib
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +36,15 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
-    """A real worker subprocess on the test database, on a queue of its own."""
+@contextlib.contextmanager
+def running_worker(
+    log: Path, pool: str = "threads", **extra_env: str
+) -> Iterator[subprocess.Popen]:
+    """A real worker subprocess on the test database, on a queue of its own, with
+    `extra_env` added to its environment; this process publishes to that queue meanwhile."""
     # This worker's Redis database when REDIS_URL is set (tests/conftest.py), else a default
     broker = settings.REDIS_URL or DEFAULT_REDIS
     queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -52,6 +54,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
         "WEBHOOK_MAX_ATTEMPTS": str(WORKER_MAX_ATTEMPTS),
         "WEBHOOK_RETRY_BASE_MS": str(WORKER_RETRY_BASE_MS),
         "DATABASE_CONN_MAX_AGE": "0",
+        **extra_env,
     }
     # This process publishes where the worker listens (webhooks.services.enqueue reads both).
     publishing = override_settings(CELERY_BROKER_URL=broker, CELERY_TASK_DEFAULT_QUEUE=queue)
@@ -65,7 +68,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
                 "-A",
                 "config",
                 "worker",
-                "--pool=threads",
+                f"--pool={pool}",
                 "--concurrency=2",
                 "-Q",
                 queue,
@@ -101,57 +104,8 @@ def celery_worker(django_db_setup, tmp_path_factory):
             conn.default_channel.queue_delete(queue)
 
 
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-    at: float
-
-
-@dataclass
-class Receiver:
-    """An HTTP server on loopback that records what it receives and answers with the
-    status codes in `answers` (in order; 200 once they run out)."""
-
-    url: str
-    answers: list[int] = field(default_factory=list)
-    received: list[Received] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def wait_for(self, count: int, timeout: float = 20) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.received) >= count:
-                    return list(self.received)
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} requests, got {len(self.received)}")
-
-
-@pytest.fixture
-def receiver():
-    state: dict = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length", 0))
-            body = self.rfile.read(length)
-            recv: Receiver = state["receiver"]
-            with recv.lock:
-                recv.received.append(Received(dict(self.headers.items()), body, time.time()))
-                code = recv.answers.pop(0) if recv.answers else 200
-            self.send_response(code)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state["receiver"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state["receiver"]
-    server.shutdown()
-    server.server_close()
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real worker subprocess on the test database, on a queue of its own."""
+    with running_worker(tmp_path_factory.mktemp("worker") / "worker.log") as process:
+        yield process
