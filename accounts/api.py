@@ -1,17 +1,21 @@
-"""`/api/v1/me/sessions/`: a person's browser sessions, where and when, and ending them."""
+"""A person's browser sessions (`/api/v1/me/sessions/`), and a member's second factor
+as their admin resets it (`members/{id}/reset-mfa/`)."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import mfa
 from audit.signals import record_for_each_tenant
 from sso import sessions
 from sso.models import UserSession
-from tenants.models import User
+from tenants.api_base import TenantScopedViewSet
+from tenants.models import Membership, User
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -98,3 +102,27 @@ class MyOtherSessionsView(APIView):
         ended = sessions.end_sessions(person, keep=request.session.session_key)
         _ended(request, person, ended, "others")
         return Response({"ended": ended})
+
+
+class MemberMfaViewSet(TenantScopedViewSet):
+    """A member's two-factor sign-in, as their admin sees it."""
+
+    model = Membership
+    permission_map = {"reset_mfa": "tenants.change_membership"}
+
+    def narrow_queryset(self, queryset):
+        return queryset.select_related("user", "role")
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer("MfaReset", fields={"removed": serializers.BooleanField()})
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="reset-mfa")
+    def reset_mfa(self, request, *args, **kwargs):
+        """Remove the member's authenticator app and recovery codes (a lost phone): they
+        sign in with their password alone, then set a new one up where a tenant requires
+        it. `removed` is false when they had none."""
+        removed = mfa.member_mfa_reset(actor=self.principal, membership=self.get_object())
+        return Response({"removed": removed})

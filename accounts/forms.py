@@ -91,3 +91,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         html_email_template_name=None,
     ):
         mail.send("accounts/mail/password_reset", to=to_email, context=context)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+        help_text="The six digits your authenticator app shows, or one of your recovery codes.",
+    )

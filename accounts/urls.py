@@ -6,7 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/mfa/", views.MfaVerifyView.as_view(), name="mfa_verify"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("mfa/", views.MfaView.as_view(), name="mfa"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

@@ -7,8 +7,12 @@ forms, and each change is recorded in the audit log of every tenant of the perso
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,14 +20,17 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from accounts import lockout
-from accounts.forms import PasswordResetForm, SignInForm
+from accounts import lockout, mfa
+from accounts.forms import CodeForm, PasswordResetForm, SignInForm
 from audit.signals import record_for_each_tenant
 from core import mail
 from core.exceptions import ServiceError
+from tenants.authentication import MFA_SESSION_KEY
 from tenants.context import platform_scope
 from tenants.models import Membership
 from tenants.services import invitations
@@ -41,6 +48,17 @@ def page(request, template: str, context: dict, *, status: int = 200):
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
+
+    def get_success_url(self):
+        """On to the second factor when the password was only the first, or to setting
+        one up when a tenant of the person's requires it."""
+        url = super().get_success_url()
+        if self.request.session.get(mfa.MFA_PENDING_SESSION_KEY):
+            return f"{reverse('accounts:mfa_verify')}?{urlencode({'next': url})}"
+        user = self.request.user
+        if mfa.tenants_requiring_mfa(user) and not mfa.confirmed_device(user):
+            return f"{reverse('accounts:mfa')}?{urlencode({'next': url})}"
+        return url
 
 
 class SignOutView(auth_views.LogoutView):
@@ -186,3 +204,130 @@ class WelcomeView(LoginRequiredMixin, View):
                 status=404,
             )
         return page(request, "accounts/welcome.html", {"membership": membership})
+
+
+MAX_CODE_ATTEMPTS = 5
+
+
+def _safe_next(request, default: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if wanted and allowed else default
+
+
+@method_decorator(never_cache, name="dispatch")
+class MfaVerifyView(View):
+    """The second step of a password sign-in: a code from the authenticator, or a
+    recovery code. Wrong codes count towards the lockout; five in one session end it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.session.get(mfa.MFA_PENDING_SESSION_KEY):
+            return redirect(settings.LOGIN_URL)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _show(self, form, status=200):
+        return page(
+            self.request,
+            "accounts/mfa_verify.html",
+            {"form": form, "next": _safe_next(self.request, settings.LOGIN_REDIRECT_URL)},
+            status=status,
+        )
+
+    def get(self, request):
+        return self._show(CodeForm())
+
+    def post(self, request):
+        form = CodeForm(request.POST)
+        user = request.user
+        how = mfa.verify(user, form.data.get("code", "")) if form.is_valid() else None
+        if how is None:
+            lockout.SignInAttempt.of(user.email, request).failed()
+            failures = request.session.get("_mfa_failures", 0) + 1
+            if failures >= MAX_CODE_ATTEMPTS:
+                auth_logout(request)
+                messages.error(request, "Too many wrong codes: sign in again.")
+                return redirect(settings.LOGIN_URL)
+            request.session["_mfa_failures"] = failures
+            form.add_error("code", "That code is not right, or was used already.")
+            return self._show(form, status=400)
+        request.session.pop(mfa.MFA_PENDING_SESSION_KEY, None)
+        request.session.pop("_mfa_failures", None)
+        request.session[MFA_SESSION_KEY] = how
+        request.session.cycle_key()
+        record_for_each_tenant(user, "auth.mfa_verified", changes={"method": how})
+        if how == "recovery_code":
+            left = mfa.recovery_codes_left(user)
+            messages.warning(
+                request, f"You used a recovery code; {left} left. Replace them at /accounts/mfa/."
+            )
+        return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
+
+
+@method_decorator(never_cache, name="dispatch")
+class MfaView(LoginRequiredMixin, View):
+    """Turn two-factor sign-in on (scan, confirm with a code, keep the recovery codes) or
+    off, and replace the recovery codes."""
+
+    def _show(self, *, form=None, codes=None, error="", status=200):
+        user = self.request.user
+        secret = mfa.pending_secret(user)
+        uri = mfa.provisioning_uri(user, secret) if secret else ""
+        return page(
+            self.request,
+            "accounts/mfa.html",
+            {
+                "on": mfa.confirmed_device(user) is not None,
+                "secret": secret,
+                "qr_code": mark_safe(mfa.qr_code_svg(uri)) if uri else "",  # noqa: S308 (made here)
+                "form": form or CodeForm(),
+                "codes": codes,
+                "codes_left": mfa.recovery_codes_left(user),
+                "required_by": [t.name for t in mfa.tenants_requiring_mfa(user)],
+                "next": _safe_next(self.request, ""),
+                "error": error,
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self._show()
+
+    def post(self, request):
+        user = request.user
+        action = request.POST.get("action")
+        if action == "start":
+            try:
+                mfa.enrolment_start(user)
+            except ServiceError as error:
+                return self._show(error=error.detail, status=409)
+            return self._show()
+        form = CodeForm(request.POST)
+        code = form.data.get("code", "")
+        if action == "confirm":
+            codes = mfa.enrolment_confirm(user, code) if form.is_valid() else None
+            if codes is None:
+                form.add_error(
+                    "code", "That code is not right: check the app's clock, and try the next code."
+                )
+                return self._show(form=form, status=400)
+            # Confirming proves the authenticator is at hand: this session has both factors.
+            request.session[MFA_SESSION_KEY] = "totp"
+            return self._show(codes=codes)
+        if action in ("replace_codes", "turn_off"):
+            if not form.is_valid() or mfa.verify(user, code) is None:
+                form.add_error("code", "That code is not right, or was used already.")
+                return self._show(form=form, status=400)
+            if action == "replace_codes":
+                return self._show(codes=mfa.recovery_codes_replace(user))
+            required_by = [t.name for t in mfa.tenants_requiring_mfa(user)]
+            if required_by:
+                return self._show(
+                    error=f"{', '.join(required_by)} requires two-factor sign-in: it stays on.",
+                    status=409,
+                )
+            mfa.mfa_turn_off(user)
+            request.session.pop(MFA_SESSION_KEY, None)
+            return self._show()
+        return self._show(error="Unknown action.", status=400)

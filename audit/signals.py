@@ -39,11 +39,16 @@ def record_for_each_tenant(
     return len(tenants)
 
 
-def record_sign_in(user, *, method: str, outcome: str, reason: str = "") -> int:
-    """Record a sign-in attempt of `user` in each of their tenants; how many were written."""
+def record_sign_in(
+    user, *, method: str, outcome: str, reason: str = "", factors: list[str] | None = None
+) -> int:
+    """Record a sign-in attempt of `user` in each of their tenants; how many were written.
+    `factors`: how an identity provider says the person authenticated."""
     changes = {"method": method}
     if reason:
         changes["reason"] = reason
+    if factors:
+        changes["factors"] = factors
     action = "auth.sign_in" if outcome == AuditEvent.Outcome.SUCCESS else "auth.sign_in_failed"
     return record_for_each_tenant(user, action, changes=changes, outcome=outcome)
 

@@ -18,6 +18,7 @@ from tenants.api import MeView
 _TENANT_URLCONFS = (
     "digests.urls",
     "tenants.urls",
+    "accounts.api_urls",
     "audit.urls",
     "policies.urls",
     "licensing.urls",

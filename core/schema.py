@@ -50,6 +50,7 @@ _ACTION_SEGMENTS = {
     "publish",
     "redeliver",
     "resend",
+    "reset-mfa",
     "review",
     "rollback",
     "rotate-secret",

@@ -428,6 +428,10 @@ class SsoSettingsSerializer(serializers.Serializer):
         child=serializers.EmailField(),
         help_text="Owners who may still sign in with a password while SSO is required.",
     )
+    require_mfa = serializers.BooleanField(
+        help_text="Members signing in with a password must also give a code from an "
+        "authenticator app (SSO sign-ins rely on the provider's own factors)."
+    )
     session_idle_minutes = serializers.IntegerField(
         allow_null=True,
         help_text="A member's browser session stops working here after this many minutes "
@@ -445,6 +449,7 @@ class SsoSettingsUpdateSerializer(StrictInput):
     break_glass = serializers.ListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=20
     )
+    require_mfa = serializers.BooleanField(required=False)
     session_idle_minutes = serializers.IntegerField(
         required=False, allow_null=True, min_value=5, max_value=43200
     )
@@ -464,13 +469,16 @@ class SsoSettingsViewSet(TenantScopedViewSet):
 
     def _body(self) -> dict:
         tenant = self.principal.tenant
-        tenant.refresh_from_db(fields=["require_sso", "session_idle_minutes", "session_max_hours"])
+        tenant.refresh_from_db(
+            fields=["require_sso", "require_mfa", "session_idle_minutes", "session_max_hours"]
+        )
         break_glass = Membership.objects.filter(
             break_glass=True, role__slug=rbac.OWNER, role__preset=True
         ).values_list("user__email", flat=True)
         return {
             "require_sso": tenant.require_sso,
             "break_glass": sorted(break_glass),
+            "require_mfa": tenant.require_mfa,
             "session_idle_minutes": tenant.session_idle_minutes,
             "session_max_hours": tenant.session_max_hours,
         }

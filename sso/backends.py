@@ -55,6 +55,11 @@ class TenantOIDCAuth(OpenIdConnectAuth):
                 return _as_list(source[claim])
         return []
 
+    def authentication_methods(self, response) -> list[str]:
+        """How the provider says the person proved who they are (the ID token's `amr`,
+        RFC 8176: `pwd`, `otp`, `mfa`, `hwk`...); recorded with the sign-in."""
+        return _as_list((self.id_token or {}).get("amr"))
+
     def _email_verified_claim(self, response):
         return (self.id_token or {}).get("email_verified", (response or {}).get("email_verified"))
 
@@ -88,6 +93,13 @@ class TenantSAMLAuth(SAMLAuth):
             assertion_id=auth.get_last_assertion_id(),
             not_on_or_after=auth.get_last_assertion_not_on_or_after(),
         )
+
+    def authentication_methods(self, response) -> list[str]:
+        """The assertion's authentication context class references (for example
+        `urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport`, or the
+        provider's own for multi-factor); recorded with the sign-in."""
+        auth = getattr(self, "_saml_auth", None)
+        return _as_list(auth.get_last_authn_contexts()) if auth is not None else []
 
     def groups(self, response) -> list[str]:
         attribute = _connection(self).claim("groups", "groups")

@@ -8,7 +8,8 @@ After the library has found the identity by (connection, subject):
   addresses. The person then becomes a member with the connection's default role, and
   an open invitation of theirs to the tenant is accepted.
 - `apply_roles`: the provider's groups map to roles, again at every sign-in.
-- `record_sign_in`: the audit event.
+- `record_sign_in`: the audit event, with how the provider says the person proved who
+  they are (OIDC `amr`, SAML authentication context), when it says.
 
 A refusal raises `SignInRefused`; the view shows it as a page and records it.
 """
@@ -116,11 +117,12 @@ def apply_roles(backend, user, response, membership=None, *args, **kwargs):
     return {"membership": membership}
 
 
-def record_sign_in(backend, user, *args, **kwargs):
+def record_sign_in(backend, user, response=None, *args, **kwargs):
     connection = _connection(backend)
     _record(
         user,
         method=f"sso:{connection.protocol}",
         outcome=AuditEvent.Outcome.SUCCESS,
         reason=f"connection {connection.name}",
+        factors=backend.authentication_methods(response or {}),
     )

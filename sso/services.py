@@ -310,6 +310,7 @@ def settings_update(
     actor: Principal | None,
     require_sso: bool | None = None,
     break_glass: list[str] | None = None,
+    require_mfa: bool | None = None,
     session_idle_minutes: int | object | None = KEEP,
     session_max_hours: int | object | None = KEEP,
 ) -> Tenant:
@@ -317,11 +318,12 @@ def settings_update(
     (the default) leaves the value as it is."""
     tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     changes = {}
-    lifetimes = {
+    plain = {
+        "require_mfa": KEEP if require_mfa is None else require_mfa,
         "session_idle_minutes": session_idle_minutes,
         "session_max_hours": session_max_hours,
     }
-    for name, value in lifetimes.items():
+    for name, value in plain.items():
         if value is not KEEP and getattr(tenant, name) != value:
             changes[name] = [getattr(tenant, name), value]
             setattr(tenant, name, value)

@@ -40,6 +40,7 @@ from audit.models import AuditEvent
 from core import statement_cache
 from core.request_context import after_response
 from tenants.authentication import (
+    MFA_SESSION_KEY,
     SIGNED_IN_AT_SESSION_KEY,
     SSO_TENANT_SESSION_KEY,
     TENANT_SEEN_AT_SESSION_KEY,
@@ -145,6 +146,10 @@ class SsoRequired(exceptions.PermissionDenied):
     default_code = "sso_required"
 
 
+class MfaRequired(exceptions.PermissionDenied):
+    default_code = "mfa_required"
+
+
 class SessionExpired(exceptions.NotAuthenticated):
     default_code = "session_expired"
 
@@ -183,7 +188,9 @@ def _session_within_lifetimes(session, tenant) -> None:
 def _session_may_act_in(request, membership) -> None:
     """An SSO session acts only in its connection's tenant (an identity provider of one
     tenant never vouches for a person in another); a tenant that requires SSO accepts
-    only sessions from its own provider, and its break-glass owners' passwords."""
+    only sessions from its own provider, and its break-glass owners' passwords; one that
+    requires a second factor accepts a password session only once it was given; and the
+    tenant's session lifetimes apply."""
     session = getattr(request, "session", None)
     bound = session.get(SSO_TENANT_SESSION_KEY) if session is not None else None
     if bound is not None and bound != membership.tenant_id:
@@ -191,6 +198,12 @@ def _session_may_act_in(request, membership) -> None:
     own_provider = bound == membership.tenant_id
     if membership.tenant.require_sso and not own_provider and not membership.is_break_glass_owner:
         raise SsoRequired()
+    second_factor = session.get(MFA_SESSION_KEY) if session is not None else None
+    if membership.tenant.require_mfa and not own_provider and not second_factor:
+        raise MfaRequired(
+            f"{membership.tenant.name} requires a second factor for password sign-ins: turn "
+            "on two-factor sign-in at /accounts/mfa/."
+        )
     _session_within_lifetimes(session, membership.tenant)
 
 

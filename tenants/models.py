@@ -103,6 +103,9 @@ class Tenant(models.Model):
     require_sso = models.BooleanField(default=False)
     # How long a member's browser session may act in this tenant: since it was last used
     # here, and since it signed in. Null: only the platform's limit (SESSION_COOKIE_AGE).
+    # Members who sign in with a password must also give a second factor (accounts.mfa);
+    # SSO sign-ins rely on the provider's.
+    require_mfa = models.BooleanField(default=False)
     session_idle_minutes = models.PositiveIntegerField(null=True, blank=True)
     session_max_hours = models.PositiveIntegerField(null=True, blank=True)
 

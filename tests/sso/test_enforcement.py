@@ -45,6 +45,7 @@ def test_members_cannot_use_passwords_once_sso_is_required(world):
     assert body == {
         "require_sso": True,
         "break_glass": [],
+        "require_mfa": False,
         "session_idle_minutes": None,
         "session_max_hours": None,
     }

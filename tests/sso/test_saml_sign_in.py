@@ -66,6 +66,10 @@ def test_a_signed_response_signs_in_and_provisions_with_the_mapped_role(world, i
     with tenant_context(world.acme):
         event = AuditEvent.objects.get(action="auth.sign_in")
     assert event.changes["method"] == "sso:saml"
+    # How the provider says Alice authenticated, from the assertion's AuthnContext.
+    assert event.changes["factors"] == [
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+    ]
 
 
 def _refused(world, browser, response, code_part: str = "") -> None:
