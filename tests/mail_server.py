@@ -6,11 +6,12 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 import threading
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+
+from tests.processes import free_port
 
 
 @dataclass
@@ -58,12 +59,6 @@ class Mailbox:
         found = self.to(address)
         assert len(found) >= count, f"{len(found)} message(s) to {address}, wanted {count}"
         return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SmtpServer:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {"node_modules", "staticfiles", "build", "__pycache__"}
@@ -187,19 +187,6 @@ def test_the_reader_sees_through_markers_and_console_prompts(tmp_path):
 
 
 # --- The recipes, run ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or "5432"
-    return f"postgres://{db.get('USER') or 'postgres'}{password}@{host}:{port}/{db['NAME']}"
 
 
 def answers(url: str) -> bool:

@@ -15,25 +15,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 from config.celery import app as celery_app
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 # The worker's pace: quick retries, few attempts, so the tests see every outcome fast.
 WORKER_MAX_ATTEMPTS = 3
 WORKER_RETRY_BASE_MS = 300
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @contextlib.contextmanager
@@ -47,7 +38,7 @@ def running_worker(
     queue = f"digest-platform-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": broker,
         "CELERY_QUEUE": queue,
         "WEBHOOK_ALLOW_PRIVATE_URLS": "1",

@@ -8,9 +8,6 @@ from __future__ import annotations
 import http.client
 import http.server
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +23,8 @@ from opentelemetry.trace import SpanKind
 
 from core import tracing
 from tests import factories
-from tests.integration.conftest import _database_url, running_worker
+from tests.integration.conftest import running_worker
+from tests.processes import database_url, free_port, running_gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -153,12 +151,6 @@ def test_a_queued_delivery_runs_in_the_trace_of_the_request_that_queued_it(
     assert "traceparent" not in {name.lower() for name in delivered.headers}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(port: int, path: str, headers: dict[str, str]) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -172,10 +164,10 @@ def _get(port: int, path: str, headers: dict[str, str]) -> int:
 
 def test_every_gunicorn_worker_sends_its_requests_spans(world, collector, tmp_path):
     key = factories.api_key(world.acme, "viewer")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": "test-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -190,25 +182,7 @@ def test_every_gunicorn_worker_sends_its_requests_spans(world, collector, tmp_pa
         "OTEL_BSP_SCHEDULE_DELAY": "100",
     }
     log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(port, "/readyz", {}) == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+    with running_gunicorn(env, log, port):
         ids = [f"gunicorn-trace-{n}" for n in range(8)]
         auth = {"Authorization": f"Bearer {key.token}"}
         with ThreadPoolExecutor(4) as pool:  # fresh connections: either worker
@@ -222,10 +196,6 @@ def test_every_gunicorn_worker_sends_its_requests_spans(world, collector, tmp_pa
             )
         assert statuses == [200] * len(ids)
         servers = collector.wait_for_count(len(ids), kind=Span.SPAN_KIND_SERVER)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
     # Every request, and none of the readiness probes; each with its statements.
     named = {_attributes(span)[tracing.REQUEST_ID]: span for span in servers}
     assert sorted(named) == sorted(ids)

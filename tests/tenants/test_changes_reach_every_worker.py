@@ -14,18 +14,14 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests import factories
+from tests.processes import database_url, free_port, running_gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,20 +35,6 @@ BURST = 12
 ROUNDS = 20
 # Threads keeping the workers busy meanwhile.
 BUSY = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 class Server:
@@ -78,11 +60,11 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": "test-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -93,36 +75,8 @@ def server(django_db_setup, tmp_path_factory):
         "API_THROTTLE_RATE": "100000/min",
     }
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
+    with running_gunicorn(env, log, port):
         yield Server(port)
-        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Busy:
