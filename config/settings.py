@@ -335,7 +335,8 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "Sync and exports",
             "description": "For internal apps keeping a copy: the changes feed, exports, and "
-            "imports in the digest text format.",
+            "imports in the digest text format; and, for owners, the archive of everything "
+            "the tenant holds.",
         },
         {
             "name": "Policies",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import django_filters
 from django.contrib.auth.models import Permission
 from django.db.models import Count, Prefetch
+from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,14 +22,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit import services as audit
 from core.filters import StrictFilterSet
 from core.mail import site_url
 from core.serializers import StrictInput
-from tenants import rbac
+from tenants import archive, rbac
 from tenants.api_base import TenantScopedViewSet
 from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope
-from tenants.models import SLUG_VALIDATOR, ApiKey, Invitation, Membership, Role
+from tenants.models import SLUG_VALIDATOR, ApiKey, Invitation, Membership, Role, Tenant
 from tenants.principals import role_permissions
 from tenants.services.invitations import invitation_resend
 from tenants.services.keys import api_key_create, api_key_revoke
@@ -38,6 +42,9 @@ from tenants.services.members import (
     member_remove,
 )
 from tenants.services.roles import role_create, role_delete, role_update
+
+# Archives larger than this are spooled to a temporary file while they are sent.
+ARCHIVE_IN_MEMORY_BYTES = 32 * 1024 * 1024
 
 # --- Fields -----------------------------------------------------------------------------------
 
@@ -605,3 +612,44 @@ class MeView(APIView):
             "role": {"slug": role.slug, "name": role.name},
             "permissions": perms,
         }
+
+
+class TenantArchiveViewSet(TenantScopedViewSet):
+    """Everything the tenant holds, as one zip archive (docs/operations.md, "Offboarding")."""
+
+    model = Tenant
+    pagination_class = None
+    permission_map = {"download": "tenants.export_tenant"}
+
+    @extend_schema(
+        operation_id="downloadTenantArchive",
+        summary="Download the tenant's archive",
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="A zip: `manifest.json`, `tables/<app>.<model>.jsonl` for every "
+                "tenant-owned table, `people.jsonl`, and `files/` for evidence. Columns "
+                "holding secrets are left out (the manifest names them).",
+            )
+        },
+    )
+    def download(self, request, *args, **kwargs):
+        tenant = self.principal.tenant
+        # FileResponse closes it once sent.
+        spool = tempfile.SpooledTemporaryFile(max_size=ARCHIVE_IN_MEMORY_BYTES)  # noqa: SIM115
+        manifest = archive.write_archive(tenant, spool)
+        audit.record(
+            "tenant.exported",
+            actor=self.principal,
+            target=audit.Target.of(tenant, tenant.name),
+            changes={"files": [None, len(manifest["files"])]},
+        )
+        spool.seek(0)
+        response = FileResponse(
+            spool,
+            as_attachment=True,
+            filename=archive.archive_name(tenant),
+            content_type="application/zip",
+        )
+        response["Cache-Control"] = "no-store"
+        return response

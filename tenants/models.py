@@ -109,6 +109,9 @@ class Tenant(models.Model):
     session_idle_minutes = models.PositiveIntegerField(null=True, blank=True)
     session_max_hours = models.PositiveIntegerField(null=True, blank=True)
 
+    class Meta:
+        permissions = [("export_tenant", "Download everything the tenant holds as one archive")]
+
     def __str__(self) -> str:
         return self.slug
 

@@ -28,6 +28,11 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("tenants.view_apikey", "See API keys (never their secrets)"),
     CatalogueEntry("tenants.add_apikey", "Create API keys for internal apps"),
     CatalogueEntry("tenants.delete_apikey", "Revoke API keys"),
+    CatalogueEntry(
+        "tenants.export_tenant",
+        "Download everything the tenant holds (digests, people, licenses, audit log) as "
+        "one archive",
+    ),
     CatalogueEntry("digests.view_digest", "Read published digests"),
     CatalogueEntry("digests.view_unpublished_digest", "Read drafts and archived digests"),
     CatalogueEntry("digests.add_digest", "Create and import digests"),
@@ -54,7 +59,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("licensing.view_compliance_report", "Run and export compliance reports"),
     CatalogueEntry("sso.view_sso", "See SSO connections, verified domains and enforcement"),
     CatalogueEntry(
-        "sso.manage_sso", "Manage SSO connections, verified domains and SSO enforcement"
+        "sso.manage_sso",
+        "Manage SSO connections, verified domains and sign-in rules (SSO and two-factor "
+        "requirements, session lifetimes)",
     ),
     CatalogueEntry(
         "webhooks.manage_webhook", "Register webhooks, inspect and redeliver their deliveries"
@@ -88,9 +95,10 @@ def _all() -> frozenset[str]:
 
 
 # Whoever configures the tenant's identity provider controls every account that signs in
-# through it, the owners' included: that is owner-level power. Only owners hold it in
-# the presets, and since nobody grants what they do not hold, only owners can hand it on.
-OWNER_LEVEL = frozenset({"sso.manage_sso"})
+# through it, the owners' included: that is owner-level power. So is taking a copy of
+# everything the tenant holds. Only owners hold these in the presets, and since nobody
+# grants what they do not hold, only owners can hand them on.
+OWNER_LEVEL = frozenset({"sso.manage_sso", "tenants.export_tenant"})
 
 
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
@@ -118,7 +126,8 @@ PRESETS: dict[str, PresetRole] = {
         PresetRole(
             ADMIN,
             "Admin",
-            "Manages members, roles, API keys and settings; everything but owners and SSO.",
+            "Manages members, roles, API keys and settings; everything but owners, SSO and the "
+            "tenant's archive.",
             _all() - OWNER_LEVEL,
         ),
         PresetRole(

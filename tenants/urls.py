@@ -10,4 +10,7 @@ router.register("roles", api.RoleViewSet, basename="role")
 router.register("permissions", api.PermissionViewSet, basename="permission")
 router.register("api-keys", api.ApiKeyViewSet, basename="api-key")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    path("archive/", api.TenantArchiveViewSet.as_view({"get": "download"}), name="tenant-archive"),
+]
