@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.lockout import SignInAttempt
 from core import mail
 from sso import services as sso
 from tenants.context import platform_scope
@@ -102,3 +103,26 @@ class CodeForm(forms.Form):
         ),
         help_text="The six digits your authenticator app shows, or one of your recovery codes.",
     )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the current password checked under the sign-in lockout: a session
+    left open must not become a way to guess the password."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        attempt = SignInAttempt.of(self.user.email, self.request)
+        attempt.serialise()
+        if attempt.locked_until() is not None:
+            raise ValidationError(
+                "Too many wrong passwords: try again later, or set a new one by mail.",
+                code="locked",
+            )
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            attempt.failed()
+            raise

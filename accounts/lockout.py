@@ -7,8 +7,10 @@ with `limit` failures in the last `window` is locked until the oldest of those
 `limit` leaves the window. Attempts for one account are serialised by a transaction
 advisory lock, so parallel guesses cannot slip past the count. A refused attempt is not
 counted (a lockout does not feed itself), and a correct password clears the account's
-failures. Accounts are counted by a hash of the address typed, whether or not it
-belongs to anyone, so a lockout tells nothing about who has an account.
+failures. Accounts are counted by a hash of the address, whether or not it belongs to
+anyone, so a lockout tells nothing about who has an account. Wrong second-factor codes
+are counted against the person apart from passwords (`of_second_factor`), so signing in
+again with the right password does not clear them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
@@ -26,7 +29,21 @@ from core.request_context import client_ip
 
 
 def account_key(username: str) -> str:
-    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    """The account an attempt counts against: the stored address of the person the
+    database finds for what was typed (it matches case-insensitively, and so folds
+    look-alikes such as the dotless i, U+0131, together), else what was typed, upper-cased the
+    same way."""
+    typed = username.strip()
+    stored = (
+        get_user_model().objects.filter(email__iexact=typed).values_list("email", flat=True).first()
+    )
+    return hashlib.sha256((stored or typed).upper().encode()).hexdigest()
+
+
+def second_factor_key(user) -> str:
+    """Codes are counted apart from passwords, against the person: a right password
+    clears its own count, never the count of wrong codes."""
+    return hashlib.sha256(f"second-factor:{user.pk}".encode()).hexdigest()
 
 
 def window() -> dt.timedelta:
@@ -41,6 +58,10 @@ class SignInAttempt:
     @classmethod
     def of(cls, username: str, request=None) -> SignInAttempt:
         return cls(account_key(username), client_ip(request) if request is not None else None)
+
+    @classmethod
+    def of_second_factor(cls, user, request=None) -> SignInAttempt:
+        return cls(second_factor_key(user), client_ip(request) if request is not None else None)
 
     def serialise(self) -> None:
         """Hold this account's lock to the end of the transaction."""

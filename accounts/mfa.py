@@ -35,6 +35,7 @@ from tenants.authentication import MFA_SESSION_KEY
 from tenants.context import platform_scope
 from tenants.models import Membership
 from tenants.principals import Principal, require_grantable
+from tenants.services.members import require_only_here
 
 ISSUER = "Digest Platform"
 RECOVERY_CODE_COUNT = 10
@@ -123,9 +124,11 @@ def recovery_codes_replace(user) -> list[str]:
 def member_mfa_reset(*, actor: Principal, membership: Membership) -> bool:
     """An admin removes a member's authenticator (lost phone, no recovery codes left): the
     member signs in with their password alone, then sets a new one up where a tenant
-    requires it. Only for a role the admin could grant; whether there was one."""
+    requires it. Only for a role the admin could grant, and for someone who belongs to
+    no other tenant (the authenticator guards those too); whether there was one."""
     if not (actor.user and actor.user.pk == membership.user_id):
         require_grantable(actor, membership.role)
+    require_only_here(membership.user, "second factor")
     return mfa_turn_off(membership.user, by=actor.user or actor.api_key)
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.mfa import MFA_PENDING_SESSION_KEY
 from core.problems import problem_response
 from sso.models import UserSession
+from tenants.authentication import SESSION_SEEN_AT_SESSION_KEY
 
-SEEN_AT_SESSION_KEY = "_seen_at"
 RESOLUTION_SECONDS = 60
 
 
@@ -32,8 +32,8 @@ class SessionActivityMiddleware:
         if session is None or session.session_key is None or SESSION_KEY not in session:
             return response
         now = int(time.time())
-        if now - session.get(SEEN_AT_SESSION_KEY, 0) >= RESOLUTION_SECONDS:
-            session[SEEN_AT_SESSION_KEY] = now
+        if now - session.get(SESSION_SEEN_AT_SESSION_KEY, 0) >= RESOLUTION_SECONDS:
+            session[SESSION_SEEN_AT_SESSION_KEY] = now
             UserSession.objects.filter(session_key=session.session_key).update(
                 last_seen_at=timezone.now()
             )

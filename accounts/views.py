@@ -26,10 +26,12 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts import lockout, mfa
-from accounts.forms import CodeForm, PasswordResetForm, SignInForm
+from accounts.forms import CodeForm, PasswordChangeForm, PasswordResetForm, SignInForm
+from audit.models import AuditEvent
 from audit.signals import record_for_each_tenant
 from core import mail
 from core.exceptions import ServiceError
+from sso import sessions
 from tenants.authentication import MFA_SESSION_KEY
 from tenants.context import platform_scope
 from tenants.models import Membership
@@ -98,6 +100,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -209,6 +215,31 @@ class WelcomeView(LoginRequiredMixin, View):
 MAX_CODE_ATTEMPTS = 5
 
 
+class CodeLocked(Exception):
+    def __init__(self, until):
+        self.message = f"Too many wrong codes. Try again after {until:%H:%M} UTC."
+
+
+def check_code(request, user, code: str) -> str | None:
+    """How `code` proves the second factor ("totp", "recovery_code") or None; wrong codes
+    count towards the person's own lockout (accounts.lockout), audited, and a locked
+    person's codes are not even checked (CodeLocked)."""
+    attempt = lockout.SignInAttempt.of_second_factor(user, request)
+    attempt.serialise()
+    until = attempt.locked_until()
+    if until is not None:
+        raise CodeLocked(until)
+    how = mfa.verify(user, code)
+    if how is None:
+        attempt.failed()
+        record_for_each_tenant(
+            user, "auth.mfa_failed", outcome=AuditEvent.Outcome.FAILURE, changes={}
+        )
+    else:
+        attempt.succeeded()
+    return how
+
+
 def _safe_next(request, default: str) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     allowed = url_has_allowed_host_and_scheme(
@@ -224,6 +255,9 @@ class MfaVerifyView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.session.get(mfa.MFA_PENDING_SESSION_KEY):
+            return redirect(settings.LOGIN_URL)
+        if not request.user.is_authenticated:  # deactivated or deleted meanwhile
+            request.session.flush()
             return redirect(settings.LOGIN_URL)
         return super().dispatch(request, *args, **kwargs)
 
@@ -241,9 +275,13 @@ class MfaVerifyView(View):
     def post(self, request):
         form = CodeForm(request.POST)
         user = request.user
-        how = mfa.verify(user, form.data.get("code", "")) if form.is_valid() else None
+        try:
+            how = check_code(request, user, form.data.get("code", "")) if form.is_valid() else None
+        except CodeLocked as locked:
+            auth_logout(request)
+            messages.error(request, locked.message)
+            return redirect(settings.LOGIN_URL)
         if how is None:
-            lockout.SignInAttempt.of(user.email, request).failed()
             failures = request.session.get("_mfa_failures", 0) + 1
             if failures >= MAX_CODE_ATTEMPTS:
                 auth_logout(request)
@@ -312,11 +350,17 @@ class MfaView(LoginRequiredMixin, View):
                     "code", "That code is not right: check the app's clock, and try the next code."
                 )
                 return self._show(form=form, status=400)
-            # Confirming proves the authenticator is at hand: this session has both factors.
+            # Confirming proves the authenticator is at hand: this session has both
+            # factors, and every other session (which had one) ends.
             request.session[MFA_SESSION_KEY] = "totp"
+            sessions.end_sessions(user, keep=request.session.session_key)
             return self._show(codes=codes)
         if action in ("replace_codes", "turn_off"):
-            if not form.is_valid() or mfa.verify(user, code) is None:
+            try:
+                how = check_code(request, user, code) if form.is_valid() else None
+            except CodeLocked as locked:
+                return self._show(form=form, error=locked.message, status=429)
+            if how is None:
                 form.add_error("code", "That code is not right, or was used already.")
                 return self._show(form=form, status=400)
             if action == "replace_codes":

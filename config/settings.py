@@ -379,6 +379,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security headers (production) ----------------------------------------------------------
+# Django's database sessions, keeping each person's list of sessions in step when a key
+# changes (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -25,6 +25,8 @@ from tenants.authentication import (
     SSO_TENANT_SESSION_KEY,
     TENANT_SEEN_AT_SESSION_KEY,
 )
+from tenants.context import platform_scope
+from tenants.models import Membership
 from tenants.signals import member_removed, member_sessions_ending
 
 
@@ -93,7 +95,13 @@ def end_session(row: UserSession) -> None:
 
 @receiver(member_removed)
 def _end_removed_members_sessions(sender, user, **kwargs) -> None:
-    end_sessions(user)
+    """The removed member's sessions end, unless they still belong to another tenant:
+    without the membership they cannot act in this one anyway, and one tenant must not
+    sign a person out of the others."""
+    with platform_scope():
+        elsewhere = Membership.objects.unscoped().filter(user=user).exists()
+    if not elsewhere:
+        end_sessions(user)
 
 
 @receiver(member_sessions_ending)

@@ -41,6 +41,7 @@ from core import statement_cache
 from core.request_context import after_response
 from tenants.authentication import (
     MFA_SESSION_KEY,
+    SESSION_SEEN_AT_SESSION_KEY,
     SIGNED_IN_AT_SESSION_KEY,
     SSO_TENANT_SESSION_KEY,
     TENANT_SEEN_AT_SESSION_KEY,
@@ -161,13 +162,17 @@ SEEN_AT_RESOLUTION_SECONDS = 60
 def _session_within_lifetimes(session, tenant) -> None:
     """Refuse a session the tenant's lifetimes have ended (for this tenant only: another
     tenant of the person's may allow it longer), and, where the tenant limits idle time,
-    note that it acted here now. A session that does not say when it signed in is
-    treated as too old."""
+    note that it acted here now. A session that does not say when it signed in, or was
+    last used, is treated as too old."""
     if session is None:
         return
     now = int(time.time())
     seen = dict(session.get(TENANT_SEEN_AT_SESSION_KEY) or {})
+    # Not used in this tenant yet: idle since the session was last used anywhere, or
+    # since it signed in.
     last = seen.get(str(tenant.pk))
+    if last is None:
+        last = session.get(SESSION_SEEN_AT_SESSION_KEY) or session.get(SIGNED_IN_AT_SESSION_KEY)
     if tenant.session_max_hours is not None:
         signed_in = session.get(SIGNED_IN_AT_SESSION_KEY)
         if signed_in is None or now - signed_in > tenant.session_max_hours * 3600:
@@ -176,11 +181,11 @@ def _session_within_lifetimes(session, tenant) -> None:
                 "sign in again."
             )
     idle = tenant.session_idle_minutes
-    if idle is not None and last is not None and now - last > idle * 60:
+    if idle is not None and (last is None or now - last > idle * 60):
         raise SessionExpired(
             f"{tenant.name} ends sessions unused for {idle} minutes: sign in again."
         )
-    if idle is not None and (last is None or now - last >= SEEN_AT_RESOLUTION_SECONDS):
+    if idle is not None and now - seen.get(str(tenant.pk), 0) >= SEEN_AT_RESOLUTION_SECONDS:
         seen[str(tenant.pk)] = now
         session[TENANT_SEEN_AT_SESSION_KEY] = seen
 

@@ -29,6 +29,8 @@ SSO_TENANT_SESSION_KEY = "_sso_tenant"
 # lifetimes are measured from.
 SIGNED_IN_AT_SESSION_KEY = "_signed_in_at"
 TENANT_SEEN_AT_SESSION_KEY = "_tenant_seen_at"
+# When the session was last used anywhere, to the minute (accounts.middleware).
+SESSION_SEEN_AT_SESSION_KEY = "_seen_at"
 # How the session's second factor was given ("totp", "recovery_code"; accounts.mfa), or
 # the methods the identity provider reported (its `amr`); absent: none was.
 MFA_SESSION_KEY = "_mfa"

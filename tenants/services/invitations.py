@@ -175,10 +175,11 @@ def invitation_accept(
         invitation = (
             Invitation.objects.select_for_update()
             .select_related("tenant", "user", "role")
-            .get(pk=found.pk)
+            .filter(pk=found.pk, secret_hash=hash_secret(secret))
+            .first()
         )
-        if invitation.state_at(timezone.now()) != Invitation.State.PENDING:
-            raise InvitationInvalid("This invitation has just been used or withdrawn.")
+        if invitation is None or invitation.state_at(timezone.now()) != Invitation.State.PENDING:
+            raise InvitationInvalid("This invitation has just been used, replaced or withdrawn.")
         if not Membership.objects.filter(user=invitation.user).exists():
             raise InvitationInvalid("This invitation no longer leads to a membership.")
         user = invitation.user

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import Conflict
 from tenants import rbac
-from tenants.context import current_tenant
+from tenants.context import current_tenant, platform_scope
 from tenants.models import ApiKey, Invitation, Membership, Role, Tenant, User
 from tenants.principals import Principal, require_grantable
 from tenants.services.invitations import close_open_invitations, invitation_create
@@ -127,13 +127,36 @@ def member_remove(*, actor: Principal | None, membership: Membership) -> None:
     _end_access(actor=actor, user=membership.user)
 
 
+def belongs_elsewhere(user: User) -> bool:
+    """Whether `user` is also a member of a tenant other than the current one."""
+    with platform_scope():
+        return (
+            Membership.objects.unscoped()
+            .filter(user=user)
+            .exclude(tenant_id=current_tenant().pk)
+            .exists()
+        )
+
+
+def require_only_here(user: User, what: str) -> None:
+    """`what` (sessions, a second factor) is the person's across every tenant they belong
+    to: one tenant's admin may act on it only for someone who belongs to no other."""
+    if belongs_elsewhere(user):
+        raise Conflict(
+            f"{user.email} also belongs to another organisation, and their {what} serve "
+            "it too: they can do this themselves, or ask the platform's operators",
+            code="person_in_other_tenants",
+        )
+
+
 @transaction.atomic
 def member_end_sessions(*, actor: Principal | None, membership: Membership) -> int:
-    """Sign the member out of every browser they use (their sessions are the person's, so
-    this reaches their other tenants too, as removing them does); how many ended."""
+    """Sign the member out of every browser they use; how many ended. Only for someone
+    who belongs to no other tenant: their sessions are theirs in every tenant."""
     membership = Membership.objects.select_related("role", "user").get(pk=membership.pk)
     if not (actor and actor.user and actor.user.pk == membership.user_id):
         require_grantable(actor, membership.role)
+    require_only_here(membership.user, "sessions")
     ended = sum(
         count or 0
         for _, count in member_sessions_ending.send(sender=Membership, user=membership.user)

@@ -176,3 +176,32 @@ def test_changing_a_password_keeps_this_session_and_is_audited(world):
     assert signed_in(browser) and not signed_in(other)
     with tenant_context(world.acme):
         assert AuditEvent.objects.filter(action="auth.password_changed").count() == 1
+
+
+def test_a_look_alike_of_the_address_counts_against_the_same_account(world, settings):
+    """PostgreSQL's case-insensitive match finds the editor for the address typed with a
+    dotless i (U+0131); its failures must lock the same account."""
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 2
+    editor = world.members["editor"]
+    sign_in(editor.email, "wrong")
+    sign_in("ed\u0131tor@acme.test", "wrong")
+    browser, page = sign_in("ed\u0131tor@acme.test", PASSWORD)
+    assert b"Too many failed sign-ins" in page.content and not signed_in(browser)
+
+
+def test_changing_the_password_is_held_to_the_lockout(world, settings):
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 2
+    editor = world.members["editor"]
+    browser, _ = sign_in(editor.email, PASSWORD)
+    for _ in range(2):
+        browser.post(
+            "/accounts/password/change/",
+            {"old_password": "guess", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+    right = browser.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert right.status_code == 200 and b"Too many wrong passwords" in right.content
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)

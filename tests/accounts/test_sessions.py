@@ -9,10 +9,14 @@ import time
 from django.test import Client
 from django.utils import timezone
 
-from accounts.middleware import RESOLUTION_SECONDS, SEEN_AT_SESSION_KEY
+from accounts.middleware import RESOLUTION_SECONDS
 from audit.models import AuditEvent
 from sso.models import UserSession
-from tenants.authentication import SIGNED_IN_AT_SESSION_KEY, TENANT_SEEN_AT_SESSION_KEY
+from tenants.authentication import (
+    SESSION_SEEN_AT_SESSION_KEY,
+    SIGNED_IN_AT_SESSION_KEY,
+    TENANT_SEEN_AT_SESSION_KEY,
+)
 from tenants.context import tenant_context
 from tests import factories
 from tests.factories import PASSWORD
@@ -80,7 +84,7 @@ def test_last_use_is_kept_to_the_minute(world):
     laptop.get(DIGESTS)  # within the minute of signing in: not written again
     assert UserSession.objects.get().last_seen_at == long_ago
     session = laptop.session
-    session[SEEN_AT_SESSION_KEY] -= RESOLUTION_SECONDS
+    session[SESSION_SEEN_AT_SESSION_KEY] -= RESOLUTION_SECONDS
     session.save()
     laptop.get(DIGESTS)  # a minute later: written
     assert UserSession.objects.get().last_seen_at > long_ago
@@ -177,3 +181,33 @@ def test_lifetimes_are_validated_audited_and_can_be_lifted(world):
         {"session_idle_minutes": [None, 60], "session_max_hours": [None, 12]},
         {"session_idle_minutes": [60, None]},
     ]
+
+
+def test_a_password_change_keeps_the_session_listed(world):
+    editor = world.members["editor"]
+    browser = browser_of(editor, "Firefox", "192.0.2.10")
+    browser.post(
+        "/accounts/password/change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "n3w-passphrase-long",
+            "new_password2": "n3w-passphrase-long",
+        },
+    )
+    assert [s["current"] for s in browser.get(SESSIONS).json()] == [True]
+
+
+def test_the_idle_limit_holds_in_a_tenant_the_session_has_not_used_yet(world):
+    """Idle is measured from the session's last use anywhere when this tenant has not
+    seen it: a cookie idle for hours is not fresh in the next tenant."""
+    editor = world.members["editor"]
+    factories.membership(world.globex, factories.role(world.globex, "viewer"), editor.email)
+    browser = browser_of(editor, "Firefox", "192.0.2.10")
+    with tenant_context(world.globex):
+        world.globex.session_idle_minutes = 30
+        world.globex.save(update_fields=["session_idle_minutes"])
+    session = browser.session
+    session[SESSION_SEEN_AT_SESSION_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    expired = browser.get("/api/v1/tenants/globex/digests/")
+    assert expired.json()["code"] == "session_expired"
