@@ -210,6 +210,9 @@ LOGIN_REDIRECT_URL = "/api/v1/me"
 LOGOUT_REDIRECT_URL = LOGIN_URL
 # Set-password links in reset messages work this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60, low=1) * 60
+# Days between an owner asking for their tenant's deletion and an operator's
+# `delete_tenant --due` carrying it out (tenants/services/deletion.py).
+TENANT_DELETION_GRACE_DAYS = env_int("TENANT_DELETION_GRACE_DAYS", 30, low=1)
 # An invitation's link works this many days; resending starts the count again.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, low=1)
 # Password sign-in is refused for SIGN_IN_LOCKOUT_MINUTES after this many wrong passwords

@@ -26,7 +26,10 @@ _AREAS = [
     (r"me($|/sessions/)", "Account"),
     (r"(members|invitations|roles|permissions)/", "Members and roles"),
     (r"api-keys/", "API keys"),
-    (r"digests/(changes|export|import)/$|digests/\{id\}/export/$|archive/$", "Sync and exports"),
+    (
+        r"digests/(changes|export|import)/$|digests/\{id\}/export/$|archive/$|deletion/$",
+        "Sync and exports",
+    ),
     (r"digests/\{id\}/sources/", "Licensing"),
     (r"digests/", "Digests"),
     (r"policies/", "Policies"),

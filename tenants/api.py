@@ -32,6 +32,7 @@ from tenants.authentication import SSO_TENANT_SESSION_KEY
 from tenants.context import platform_scope
 from tenants.models import SLUG_VALIDATOR, ApiKey, Invitation, Membership, Role, Tenant
 from tenants.principals import role_permissions
+from tenants.services import deletion
 from tenants.services.invitations import invitation_resend
 from tenants.services.keys import api_key_create, api_key_revoke
 from tenants.services.members import (
@@ -653,3 +654,73 @@ class TenantArchiveViewSet(TenantScopedViewSet):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class TenantDeletionSerializer(serializers.Serializer):
+    requested = serializers.BooleanField()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    requested_by = serializers.CharField(allow_blank=True)
+    delete_after = serializers.DateTimeField(
+        allow_null=True,
+        help_text="From then on an operator deletes the tenant and everything it holds.",
+    )
+
+
+class TenantDeletionRequestSerializer(StrictInput):
+    confirm = serializers.CharField(help_text="The tenant's slug, typed out.")
+
+
+class TenantDeletionViewSet(TenantScopedViewSet):
+    """Asking for the tenant's deletion, and taking it back during the grace period
+    (docs/operations.md, "Offboarding")."""
+
+    model = Tenant
+    serializer_class = TenantDeletionSerializer
+    pagination_class = None
+    permission_map = {
+        "show": None,  # every member may know the tenant is going
+        "ask": "tenants.delete_tenant",
+        "cancel": "tenants.delete_tenant",
+    }
+
+    def _answer(self, tenant: Tenant, code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            {
+                "requested": tenant.delete_after is not None,
+                "requested_at": tenant.deletion_requested_at,
+                "requested_by": tenant.deletion_requested_by,
+                "delete_after": tenant.delete_after,
+            },
+            status=code,
+        )
+
+    @extend_schema(
+        operation_id="getTenantDeletion",
+        summary="Show whether the tenant's deletion is asked for",
+        responses={200: TenantDeletionSerializer},
+    )
+    def show(self, request, *args, **kwargs):
+        return self._answer(Tenant.objects.get(pk=self.principal.tenant.pk))
+
+    @extend_schema(
+        operation_id="requestTenantDeletion",
+        summary="Ask for the tenant's deletion",
+        request=TenantDeletionRequestSerializer,
+        responses={202: TenantDeletionSerializer},
+    )
+    def ask(self, request, *args, **kwargs):
+        """Everything the tenant holds is deleted after the grace period (30 days unless
+        the platform says otherwise), unless an owner takes it back before. Take the
+        archive first (`archive/`)."""
+        data = TenantDeletionRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = deletion.deletion_request(actor=self.principal, **data.validated_data)
+        return self._answer(tenant, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="cancelTenantDeletion",
+        summary="Take back the tenant's deletion",
+        responses={200: TenantDeletionSerializer},
+    )
+    def cancel(self, request, *args, **kwargs):
+        return self._answer(deletion.deletion_cancel(actor=self.principal))

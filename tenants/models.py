@@ -109,6 +109,12 @@ class Tenant(models.Model):
     session_idle_minutes = models.PositiveIntegerField(null=True, blank=True)
     session_max_hours = models.PositiveIntegerField(null=True, blank=True)
 
+    # An owner asked for the tenant to be deleted; an operator's `delete_tenant --due`
+    # deletes it once `delete_after` has passed, unless an owner cancels first.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    deletion_requested_by = models.CharField(max_length=254, blank=True)
+    delete_after = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         permissions = [("export_tenant", "Download everything the tenant holds as one archive")]
 
@@ -300,3 +306,25 @@ class Invitation(TenantOwnedModel):
         if self.expires_at <= now:
             return self.State.EXPIRED
         return self.State.PENDING
+
+
+class DeletionReceipt(models.Model):
+    """What is left of a deleted tenant: when, at whose request, how many rows went from
+    each table, and the audit chain's last link; `signed` is all of it signed with the
+    platform's key (django.core.signing), so a copy can be shown to be ours."""
+
+    tenant_id = models.BigIntegerField()
+    slug = models.CharField(max_length=50)
+    name = models.CharField(max_length=200)
+    requested_by = models.CharField(max_length=254, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField()
+    rows = models.JSONField()
+    audit_chain_head = models.JSONField(null=True)
+    signed = models.TextField()
+
+    class Meta:
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"deletion of {self.slug} at {self.deleted_at:%Y-%m-%d %H:%M}"

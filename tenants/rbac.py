@@ -33,6 +33,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         "Download everything the tenant holds (digests, people, licenses, audit log) as "
         "one archive",
     ),
+    CatalogueEntry(
+        "tenants.delete_tenant",
+        "Ask for the tenant and everything it holds to be deleted, or take that back",
+    ),
     CatalogueEntry("digests.view_digest", "Read published digests"),
     CatalogueEntry("digests.view_unpublished_digest", "Read drafts and archived digests"),
     CatalogueEntry("digests.add_digest", "Create and import digests"),
@@ -95,10 +99,11 @@ def _all() -> frozenset[str]:
 
 
 # Whoever configures the tenant's identity provider controls every account that signs in
-# through it, the owners' included: that is owner-level power. So is taking a copy of
-# everything the tenant holds. Only owners hold these in the presets, and since nobody
-# grants what they do not hold, only owners can hand them on.
-OWNER_LEVEL = frozenset({"sso.manage_sso", "tenants.export_tenant"})
+# through it, the owners' included: that is owner-level power. So are taking a copy of
+# everything the tenant holds, and asking for all of it to be deleted. Only owners hold
+# these in the presets, and since nobody grants what they do not hold, only owners can
+# hand them on.
+OWNER_LEVEL = frozenset({"sso.manage_sso", "tenants.export_tenant", "tenants.delete_tenant"})
 
 
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})

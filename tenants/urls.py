@@ -13,4 +13,9 @@ router.register("api-keys", api.ApiKeyViewSet, basename="api-key")
 urlpatterns = [
     path("", include(router.urls)),
     path("archive/", api.TenantArchiveViewSet.as_view({"get": "download"}), name="tenant-archive"),
+    path(
+        "deletion/",
+        api.TenantDeletionViewSet.as_view({"get": "show", "post": "ask", "delete": "cancel"}),
+        name="tenant-deletion",
+    ),
 ]
