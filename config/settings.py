@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "licensing",
     "sso",
     "webhooks",
+    "scim",
     # The demo (manage.py load_demo), which uses every app above.
     "seeds",
 ]

@@ -34,7 +34,7 @@ _AREAS = [
     (r"licensing/", "Licensing"),
     (r"audit/", "Audit"),
     (r"webhooks/|webhook-deliveries/", "Webhooks"),
-    (r"/?sso/", "SSO"),
+    (r"/?sso/|scim-tokens/", "SSO"),
 ]
 
 # Path segments that name what an operation does rather than what it acts on:
