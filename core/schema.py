@@ -59,7 +59,7 @@ _NAMESPACES = {"licensing"}
 # Docstrings of request bodies' base classes, which describe no body in particular.
 _BASE_DOCS = {get_doc(RefusesUnknownFields), get_doc(StrictInput)}
 _METHOD_VERBS = {"post": "create", "put": "replace", "patch": "update", "delete": "delete"}
-_SUMMARY_WORDS = {"api": "API", "sso": "SSO"}
+_SUMMARY_WORDS = {"api": "API", "sso": "SSO", "scim": "SCIM"}
 
 
 def _singular(word: str) -> str:

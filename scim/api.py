@@ -16,7 +16,7 @@ from tenants.api_base import TenantScopedViewSet
 
 
 class ScimTokenSerializer(serializers.ModelSerializer):
-    status = serializers.ChoiceField(choices=["active", "revoked"], read_only=True)
+    status = serializers.CharField(read_only=True, help_text="`active` or `revoked`.")
     created_by = serializers.EmailField(
         source="created_by.email", read_only=True, default=None, allow_null=True
     )

@@ -56,6 +56,11 @@ def _meta(resource_type: str, location: str, created, last_modified) -> Meta:
     )
 
 
+def default_emails(email: str) -> list[dict]:
+    """What a person's emails are until the provider says otherwise: their address."""
+    return [{"value": email, "type": "work", "primary": True}]
+
+
 def _email(stored: dict) -> Email:
     """An email as stored. The address is set unvalidated: one the platform already holds
     (a member's `.test` address, say) is shown even where scim2-models' EmailStr, which
@@ -68,9 +73,7 @@ def user_resource(view: PersonView, base_url: str) -> User:
     person, record, membership = view.person, view.scim_user, view.membership
     given = record.given_name if record else ""
     family = record.family_name if record else ""
-    emails = (record.emails if record else None) or [
-        {"value": person.email, "type": "work", "primary": True}
-    ]
+    emails = record.emails if record else default_emails(person.email)
     stamps = [s for s in (record, membership) if s is not None]
     created = min((s.created_at for s in stamps), default=person.date_joined)
     modified = max((s.updated_at for s in stamps), default=person.date_joined)
@@ -81,9 +84,10 @@ def user_resource(view: PersonView, base_url: str) -> User:
         name=Name(given_name=given or None, family_name=family or None)
         if given or family
         else None,
-        display_name=(record.display_name if record else "") or person.full_name or None,
+        # What the provider said, once it has said anything; until then the person's name.
+        display_name=(record.display_name if record else person.full_name) or None,
         active=membership is not None,
-        emails=[_email(email) for email in emails],
+        emails=[_email(email) for email in emails] or None,
         groups=[
             GroupMembership(value=str(group_id), display=name) for group_id, name in view.groups
         ]

@@ -254,6 +254,8 @@ def scim_user_create(*, actor: ScimActor, data: UserData) -> User:
     if person is None:
         full_name = data.display_name or f"{data.given_name} {data.family_name}".strip()
         person = user_get_or_create(email=email, full_name=full_name)
+    if not data.emails:
+        data.emails = [{"value": email, "type": "work", "primary": True}]
     ScimUser.objects.create(tenant=current_tenant(), user=person, **data.stored())
     audit.record(
         "scim.user_created",

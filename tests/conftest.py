@@ -113,6 +113,7 @@ class World:
     globex_domain: VerifiedDomain | None = None
     globex_webhook: object = None
     globex_delivery: object = None
+    globex_scim_token: object = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -168,6 +169,7 @@ def world(db) -> World:
         globex, url=f"http://127.0.0.1:9/{SENTINEL}", description=SENTINEL
     )
     w.globex_delivery = factories.webhook_delivery(globex, w.globex_webhook)
+    w.globex_scim_token = factories.scim_token(globex, name=SENTINEL)
     return w
 
 

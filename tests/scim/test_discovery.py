@@ -3,7 +3,7 @@ resource types, in SCIM's own media type and only for the tenant's token."""
 
 from __future__ import annotations
 
-from tests.scim.conftest import SCIM, GROUP_SCHEMA, USER_SCHEMA, ScimClient
+from tests.scim.conftest import GROUP_SCHEMA, SCIM, USER_SCHEMA, ScimClient
 
 
 def test_service_provider_config_says_patch_and_filter_yes_bulk_no(scim):

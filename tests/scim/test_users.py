@@ -100,9 +100,9 @@ def test_filters_by_user_name_and_external_id(scim, ada):
     assert [r["id"] for r in by_external["Resources"]] == [ada["id"]]
     # externalId is case-exact (RFC 7643 3.1).
     assert scim.get("Users", filter='externalId eq "OKTA-ADA"').json()["totalResults"] == 0
-    assert scim.get("Users", filter='userName eq "nobody@x.example.com"').json()[
-        "totalResults"
-    ] == 0
+    assert (
+        scim.get("Users", filter='userName eq "nobody@x.example.com"').json()["totalResults"] == 0
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,11 +163,13 @@ def test_okta_deactivates_and_reactivates_with_a_patch(world, scim, ada):
         assert response.json()["active"] is False
         assert membership_of(world, int(ada["id"])) is None
     assert len(events(world, "scim.user_deactivated")) == 1
+    # A patch of `active` alone changes nothing else the provider said.
+    assert events(world, "scim.user_updated") == []
     assert len(events(world, "member.removed")) == 1
     # Still a SCIM user of the tenant (listed, inactive), so it can come back.
-    assert scim.get("Users", filter=f'userName eq "{ADA}"').json()["Resources"][0][
-        "active"
-    ] is False
+    assert (
+        scim.get("Users", filter=f'userName eq "{ADA}"').json()["Resources"][0]["active"] is False
+    )
 
     for _ in range(2):
         response = scim.patch(f"Users/{ada['id']}", {"op": "replace", "value": {"active": True}})
