@@ -106,3 +106,13 @@ def test_provisioning_is_audited_with_the_token_as_actor(world):
     found = owner.get("/api/v1/tenants/acme/audit/events/", {"actor": f"scim_token:{made['id']}"})
     assert found.status_code == 200, found.content
     assert len(found.json()["results"]) == 4
+
+
+def test_a_tokens_use_is_noted_so_rotation_can_be_checked(world, acme_token):
+    assert acme_token.scim_token.last_used_at is None
+    assert ScimClient("acme", acme_token.secret).get("Users").status_code == 200
+    with tenant_context(world.acme):
+        used = ScimToken.objects.get(pk=acme_token.scim_token.pk).last_used_at
+    assert used is not None
+    listed = world.client("owner").get(TOKENS).json()["results"]
+    assert [t["last_used_at"] for t in listed if t["id"] == acme_token.scim_token.pk] != [None]
