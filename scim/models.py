@@ -15,6 +15,8 @@ from django.db import models
 
 from tenants.scoping import TenantOwnedModel
 
+TOKEN_PREFIX = "scim"  # every token reads scim_<prefix>_<secret>
+
 
 class ScimToken(TenantOwnedModel):
     """A bearer token an identity provider provisions the tenant with; only a hash is

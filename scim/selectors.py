@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from scim.models import ScimGroup, ScimGroupMember, ScimToken, ScimUser
-from scim.services import TOKEN_PREFIX
+from scim.models import TOKEN_PREFIX, ScimGroup, ScimGroupMember, ScimToken, ScimUser
 from tenants.models import Membership, User
 from tenants.services.keys import hash_secret
 

@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from audit import services as audit
 from core.exceptions import Conflict, Forbidden, ServiceError
-from scim.models import ScimGroup, ScimGroupMember, ScimToken, ScimUser
+from scim.models import TOKEN_PREFIX, ScimGroup, ScimGroupMember, ScimToken, ScimUser
+from scim.selectors import scim_people
 from sso.models import Connection
 from sso.services import role_slug_for_groups
 from tenants import rbac
@@ -45,7 +46,6 @@ from tenants.services.members import (
     user_get_or_create,
 )
 
-TOKEN_PREFIX = "scim"  # every token reads scim_<prefix>_<secret>
 PREFIX_CHARS = 10
 
 
@@ -107,6 +107,7 @@ def scim_token_revoke(*, actor: Principal | None, scim_token: ScimToken) -> Scim
     return token
 
 
+@transaction.atomic
 def scim_token_record_use(*, scim_token: ScimToken) -> None:
     """Note the token's use, at most once a minute (shows whether a rotated-out token is
     still in use before it is revoked)."""
@@ -236,10 +237,7 @@ def normalize_user_name(user_name: str) -> str:
 
 def is_provisioned(person: User) -> bool:
     """Whether `person` is a SCIM User of the current tenant: a member, or deactivated."""
-    return (
-        Membership.objects.filter(user=person).exists()
-        or ScimUser.objects.filter(user=person).exists()
-    )
+    return scim_people().filter(pk=person.pk).exists()
 
 
 @transaction.atomic
@@ -325,7 +323,7 @@ def _members(member_ids: list[str]) -> set[User]:
         if not str(value).isdigit():
             raise ServiceError(f"no user with id {value!r}", code="invalidValue")
         wanted.add(int(value))
-    people = {p for p in User.objects.filter(pk__in=wanted) if is_provisioned(p)}
+    people = set(scim_people().filter(pk__in=wanted))
     missing = wanted - {p.pk for p in people}
     if missing:
         raise ServiceError(
