@@ -64,6 +64,9 @@ class ScimUser(TenantOwnedModel):
     display_name = models.CharField(max_length=200, blank=True)
     # [{"value": ..., "type": ..., "primary": ...}] as the provider sent them.
     emails = models.JSONField(default=list, blank=True)
+    # The enterprise extension's attributes (department, employeeNumber, manager, ...) as
+    # sent; Entra ID's default mappings send them. Kept to be shown back, used for nothing.
+    enterprise = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from scim2_models import (
+    Context,
     Email,
+    EnterpriseUser,
     Group,
     GroupMember,
     Meta,
@@ -22,6 +24,9 @@ from scim2_models.resources.user import GroupMembership
 from scim.models import ScimGroup
 from scim.selectors import PersonView
 from scim.services import UserData
+
+# The User resource, with the enterprise extension Entra ID sends by default.
+ScimUserResource = User[EnterpriseUser]
 
 # What `filter` may say: `<attribute> eq "<value>"`, one of these (lower-cased) per type.
 USER_FILTERS = frozenset({"username", "externalid"})
@@ -69,7 +74,7 @@ def _email(stored: dict) -> Email:
     return shown.model_copy(update={"value": stored.get("value")})
 
 
-def user_resource(view: PersonView, base_url: str) -> User:
+def user_resource(view: PersonView, base_url: str) -> ScimUserResource:
     person, record, membership = view.person, view.scim_user, view.membership
     given = record.given_name if record else ""
     family = record.family_name if record else ""
@@ -77,7 +82,8 @@ def user_resource(view: PersonView, base_url: str) -> User:
     stamps = [s for s in (record, membership) if s is not None]
     created = min((s.created_at for s in stamps), default=person.date_joined)
     modified = max((s.updated_at for s in stamps), default=person.date_joined)
-    return User(
+    enterprise = record.enterprise if record else {}
+    return ScimUserResource(
         id=str(person.pk),
         external_id=(record.external_id if record else "") or None,
         user_name=person.email,
@@ -93,6 +99,7 @@ def user_resource(view: PersonView, base_url: str) -> User:
         ]
         or None,
         meta=_meta("User", f"{base_url}Users/{person.pk}", created, modified),
+        EnterpriseUser=EnterpriseUser.model_validate(enterprise) if enterprise else None,
     )
 
 
@@ -100,9 +107,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def user_data(resource: User) -> UserData:
+def user_data(resource: ScimUserResource) -> UserData:
     """What a User resource (a POST or PUT body, or one a PATCH produced) sets."""
     name = resource.name
+    extension = resource[EnterpriseUser]
+    enterprise = extension.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE) if extension else {}
+    enterprise.pop("schemas", None)
     return UserData(
         user_name=_text(resource.user_name),
         external_id=_text(resource.external_id),
@@ -121,6 +131,7 @@ def user_data(resource: User) -> UserData:
             }
             for email in resource.emails or []
         ],
+        enterprise=enterprise,
         active=True if resource.active is None else bool(resource.active),
     )
 

@@ -211,6 +211,7 @@ class UserData:
     family_name: str = ""
     display_name: str = ""
     emails: list[dict] = field(default_factory=list)
+    enterprise: dict = field(default_factory=dict)
     active: bool = True
 
     def stored(self) -> dict:
@@ -220,6 +221,7 @@ class UserData:
             "family_name": self.family_name,
             "display_name": self.display_name,
             "emails": self.emails,
+            "enterprise": self.enterprise,
         }
 
 

@@ -20,6 +20,7 @@ from scim2_models import (
     Bulk,
     ChangePassword,
     Context,
+    EnterpriseUser,
     Error,
     ETag,
     Filter,
@@ -43,6 +44,7 @@ from scim.auth import ScimRateThrottle, ScimTokenAuthentication
 from scim.resources import (
     GROUP_FILTERS,
     USER_FILTERS,
+    ScimUserResource,
     group_data,
     group_resource,
     parse_filter,
@@ -254,13 +256,13 @@ class UsersView(UsersMixin, ScimView):
             people = selectors.scim_people_where(*parse_filter(text, User, USER_FILTERS))
         base = self.base_url()
         return self.list_response(
-            User,
+            ScimUserResource,
             people,
             lambda page: [user_resource(v, base) for v in selectors.person_views(page)],
         )
 
     def post(self, request, tenant):
-        resource = _validate(User, request.data, Context.RESOURCE_CREATION_REQUEST)
+        resource = _validate(ScimUserResource, request.data, Context.RESOURCE_CREATION_REQUEST)
         person = services.scim_user_create(actor=request.user, data=user_data(resource))
         body = self.user_body(person, Context.RESOURCE_CREATION_RESPONSE)
         return scim_response(body, 201, headers={"Location": body["meta"]["location"]})
@@ -274,14 +276,14 @@ class UserView(UsersMixin, ScimView):
 
     def put(self, request, tenant, pk):
         person = self.person_or_404(pk)
-        resource = _validate(User, request.data, Context.RESOURCE_REPLACEMENT_REQUEST)
+        resource = _validate(ScimUserResource, request.data, Context.RESOURCE_REPLACEMENT_REQUEST)
         services.scim_user_update(actor=request.user, person=person, data=user_data(resource))
         return scim_response(self.user_body(person, Context.RESOURCE_REPLACEMENT_RESPONSE))
 
     def patch(self, request, tenant, pk):
         """Applied to the resource as it stands, then stored as a PUT of the result."""
         person = self.person_or_404(pk)
-        patch = _validate(PatchOp[User], request.data, Context.RESOURCE_PATCH_REQUEST)
+        patch = _validate(PatchOp[ScimUserResource], request.data, Context.RESOURCE_PATCH_REQUEST)
         view = selectors.person_views([person])[0]
         resource = user_resource(view, self.base_url())
         patch.patch(resource)
@@ -356,7 +358,9 @@ class GroupView(GroupsMixin, ScimView):
 
 # --- Discovery (RFC 7644 4) -------------------------------------------------------------------
 
-RESOURCE_MODELS = {"User": User, "Group": Group}
+RESOURCE_MODELS = {"User": ScimUserResource, "Group": Group}
+# Every schema the resources use, extensions included (RFC 7644 4).
+SCHEMA_MODELS = (User, Group, EnterpriseUser)
 
 
 class ServiceProviderConfigView(ScimView):
@@ -387,8 +391,8 @@ def _resource_type(name: str, base: str) -> dict:
     return body
 
 
-def _schema(name: str, base: str) -> dict:
-    body = _dump(RESOURCE_MODELS[name].to_schema(), Context.RESOURCE_QUERY_RESPONSE)
+def _schema(model, base: str) -> dict:
+    body = _dump(model.to_schema(), Context.RESOURCE_QUERY_RESPONSE)
     body["meta"] = {"resourceType": "Schema", "location": f"{base}Schemas/{body['id']}"}
     return body
 
@@ -417,8 +421,8 @@ class SchemasView(ScimView):
     def get(self, request, tenant, name=None):
         base = self.base_url()
         if name is None:
-            return scim_response(_listed([_schema(n, base) for n in RESOURCE_MODELS]))
-        found = [n for n, model in RESOURCE_MODELS.items() if model.to_schema().id == name]
+            return scim_response(_listed([_schema(m, base) for m in SCHEMA_MODELS]))
+        found = [m for m in SCHEMA_MODELS if m.to_schema().id == name]
         if not found:
             raise Http404(f"no schema {name}")
         return scim_response(_schema(found[0], base))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from tests.scim.conftest import GROUP_SCHEMA, SCIM, USER_SCHEMA, ScimClient
 
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
 
 def test_service_provider_config_says_patch_and_filter_yes_bulk_no(scim):
     response = scim.get("ServiceProviderConfig")
@@ -20,8 +22,8 @@ def test_service_provider_config_says_patch_and_filter_yes_bulk_no(scim):
 
 def test_schemas_list_and_one(scim):
     listed = scim.get("Schemas").json()
-    assert listed["totalResults"] == 2
-    assert {s["id"] for s in listed["Resources"]} == {USER_SCHEMA, GROUP_SCHEMA}
+    assert listed["totalResults"] == 3
+    assert {s["id"] for s in listed["Resources"]} == {USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE}
     one = scim.get(f"Schemas/{USER_SCHEMA}")
     assert one.status_code == 200
     assert "userName" in {a["name"] for a in one.json()["attributes"]}
@@ -32,6 +34,8 @@ def test_schemas_list_and_one(scim):
 
 def test_resource_types_list_and_one(scim):
     listed = scim.get("ResourceTypes").json()
+    user = next(r for r in listed["Resources"] if r["id"] == "User")
+    assert user["schemaExtensions"] == [{"schema": ENTERPRISE, "required": False}]
     assert {(r["id"], r["endpoint"]) for r in listed["Resources"]} == {
         ("User", "/Users"),
         ("Group", "/Groups"),

@@ -245,3 +245,29 @@ def test_a_user_name_that_is_not_an_email_is_refused(scim):
     response = scim.post("Users", {"schemas": [USER_SCHEMA], "userName": "ada"})
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidValue"
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def test_entra_ids_default_body_with_the_enterprise_extension(world, scim):
+    """Entra ID's default attribute mappings send the enterprise extension; it is kept
+    and shown back, and a patch of one of its attributes is applied."""
+    body = user_body(
+        "grace@acme.example.com",
+        externalId="0f6a1d5e-entra-object-id",
+        schemas=[USER_SCHEMA, ENTERPRISE],
+        **{ENTERPRISE: {"department": "Research", "employeeNumber": "1906"}},
+    )
+    created = scim.post("Users", body)
+    assert created.status_code == 201, created.content
+    assert created.json()[ENTERPRISE] == {"department": "Research", "employeeNumber": "1906"}
+    assert ENTERPRISE in created.json()["schemas"]
+    path = f"{ENTERPRISE}:department"
+    for _ in range(2):
+        patched = scim.patch(
+            f"Users/{created.json()['id']}", {"op": "Add", "path": path, "value": "Navy"}
+        )
+        assert patched.status_code == 200, patched.content
+        assert patched.json()[ENTERPRISE]["department"] == "Navy"
+    assert len(events(world, "scim.user_updated")) == 1
