@@ -263,7 +263,8 @@ class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
 class AuditEventFilter(StrictFilterSet):
     actor = django_filters.CharFilter(
         method="filter_actor",
-        help_text="An email, an API key prefix, user:ID, api_key:ID or system.",
+        help_text="An email, an API key or SCIM token prefix, user:ID, api_key:ID, "
+        "scim_token:ID or system.",
     )
     action = django_filters.CharFilter(
         method="filter_action", help_text="Exact, or a prefix ending in '.*' (member.*)."
@@ -275,9 +276,10 @@ class AuditEventFilter(StrictFilterSet):
     until = UTCDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     def filter_actor(self, queryset, name, value):
-        """`user:ID`, `api_key:ID` or `system`; otherwise an email or an API key prefix."""
+        """`user:ID`, `api_key:ID`, `scim_token:ID` or `system`; otherwise an email or an
+        API key prefix."""
         kind, _, ident = value.partition(":")
-        if kind in {"user", "api_key"} and ident:
+        if kind in {"user", "api_key", "scim_token"} and ident:
             return queryset.filter(actor_type=kind, actor_id=ident)
         if value == "system":
             return queryset.filter(actor_type=AuditEvent.ActorType.SYSTEM)

@@ -51,6 +51,7 @@ class AuditEvent(TenantOwnedModel):
     class ActorType(models.TextChoices):
         USER = "user", "User"
         API_KEY = "api_key", "API key"
+        SCIM_TOKEN = "scim_token", "SCIM token"
         SYSTEM = "system", "System"
 
     class Outcome(models.TextChoices):

@@ -97,12 +97,20 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
 
 
 def _actor(actor) -> tuple[str, str, str]:
-    """(type, id, display) for a Principal, a User, or None (the system)."""
+    """(type, id, display) for a Principal, a User, a SCIM actor (scim.auth.ScimActor), or
+    None (the system)."""
     if actor is None:
         return AuditEvent.ActorType.SYSTEM, "", "system"
     api_key = getattr(actor, "api_key", None)
     if api_key is not None:
         return AuditEvent.ActorType.API_KEY, str(api_key.pk), f"{api_key.prefix} ({api_key.name})"
+    scim_token = getattr(actor, "scim_token", None)
+    if scim_token is not None:
+        return (
+            AuditEvent.ActorType.SCIM_TOKEN,
+            str(scim_token.pk),
+            f"{scim_token.prefix} ({scim_token.name})",
+        )
     user = getattr(actor, "user", actor)
     if user is None:
         return AuditEvent.ActorType.SYSTEM, "", "system"

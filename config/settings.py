@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "webhooks",
     # Sign-in, passwords and invitations in the browser, for people.
     "accounts",
+    # SCIM 2.0 provisioning per tenant, at /scim/v2/<tenant>/.
+    "scim",
     # The demo (manage.py load_demo), which uses every app above.
     "seeds",
 ]
@@ -310,7 +312,7 @@ SPECTACULAR_SETTINGS = {
         "Multi-tenant API for podcast and video digests. Every tenant endpoint lives under "
         "`/api/v1/tenants/{tenant}/`; errors are RFC 9457 problem documents."
     ),
-    "VERSION": "2.0.0",
+    "VERSION": "2.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -24,6 +24,7 @@ _TENANT_URLCONFS = (
     "licensing.urls",
     "sso.api_urls",
     "webhooks.urls",
+    "scim.api_urls",
 )
 api_v1 = [
     path("me", MeView.as_view(), name="me"),
@@ -58,6 +59,8 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     path("accounts/", include("accounts.urls")),
     path("sso/", include("sso.urls")),
+    # SCIM 2.0 provisioning for identity providers; not in the OpenAPI document (docs/sso.md).
+    path("scim/v2/<slug:tenant>/", include("scim.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Prometheus's, for allowed callers only (core/metrics.py); a plain Django view, so

@@ -37,7 +37,7 @@ _AREAS = [
     (r"licensing/", "Licensing"),
     (r"audit/", "Audit"),
     (r"webhooks/|webhook-deliveries/", "Webhooks"),
-    (r"/?sso/", "SSO"),
+    (r"/?sso/|scim-tokens/", "SSO"),
 ]
 
 # Path segments that name what an operation does rather than what it acts on:
@@ -66,7 +66,7 @@ _NAMESPACES = {"licensing"}
 # Docstrings of request bodies' base classes, which describe no body in particular.
 _BASE_DOCS = {get_doc(RefusesUnknownFields), get_doc(StrictInput)}
 _METHOD_VERBS = {"post": "create", "put": "replace", "patch": "update", "delete": "delete"}
-_SUMMARY_WORDS = {"api": "API", "sso": "SSO"}
+_SUMMARY_WORDS = {"api": "API", "sso": "SSO", "scim": "SCIM"}
 
 
 def _singular(word: str) -> str:

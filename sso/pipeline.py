@@ -22,7 +22,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from audit.signals import record_sign_in as _record
 from sso.models import Connection
-from sso.services import SignInRefused, domain_is_verified
+from sso.services import SignInRefused, domain_is_verified, role_slug_for_groups
 from tenants import rbac
 from tenants.models import Membership, Role, User
 from tenants.services.invitations import accept_by_sso
@@ -105,11 +105,7 @@ def apply_roles(backend, user, response, membership=None, *args, **kwargs):
         return None
     if membership.role.preset and membership.role.slug == rbac.OWNER:
         return None  # owners are made and unmade by hand, never by a group claim
-    groups = set(backend.groups(response))
-    slug = next(
-        (entry["role"] for entry in connection.group_roles if entry["group"] in groups),
-        connection.default_role.slug,
-    )
+    slug = role_slug_for_groups(connection, set(backend.groups(response)))
     if slug != membership.role.slug:
         role = Role.objects.filter(slug=slug).first()
         if role is not None:

@@ -139,6 +139,16 @@ def connection_update(*, actor: Principal | None, connection: Connection, **fiel
     return connection
 
 
+def role_slug_for_groups(connection: Connection, groups: set[str]) -> str:
+    """The role a person in `groups` gets through `connection`: the first entry of its
+    `group_roles` naming one of their groups (the mapping is in order of precedence), or
+    its default role. Used at every SSO sign-in (sso/pipeline.py) and by SCIM (scim/)."""
+    return next(
+        (entry["role"] for entry in connection.group_roles or [] if entry["group"] in groups),
+        connection.default_role.slug,
+    )
+
+
 def connections_using_role(role: Role) -> list[str]:
     """Names of the current tenant's connections that give out `role`."""
     return [

@@ -276,3 +276,11 @@ def webhook_delivery(tenant_obj: Tenant, endpoint, *, object_id: int = 1):
     from webhooks import services as webhook_services
 
     return webhook_services.emit(tenant_obj, endpoint.events[0], "digest", object_id)[0]
+
+
+def scim_token(tenant_obj: Tenant, *, name: str = "Okta"):
+    """A SCIM token made by an operator."""
+    from scim.services import scim_token_create
+
+    with tenant_context(tenant_obj):
+        return scim_token_create(actor=None, name=name).scim_token

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("tenants", "audit", "digests", "policies", "licensing", "sso", "webhooks", "seeds")
+APPS = (
+    "tenants",
+    "audit",
+    "digests",
+    "policies",
+    "licensing",
+    "sso",
+    "webhooks",
+    "scim",
+    "seeds",
+)
 PACKAGES = ("config", "core", *APPS)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
+from scim.models import ScimToken
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.models import ApiKey, Invitation, Membership, Role
@@ -35,6 +36,7 @@ def globex_object(world, model):
         VerifiedDomain: world.globex_domain,
         WebhookEndpoint: world.globex_webhook,
         WebhookDelivery: world.globex_delivery,
+        ScimToken: world.globex_scim_token,
     }[model]
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
+from scim.models import ScimToken
 from sso.models import Connection, VerifiedDomain
 from tenants import rbac
 from tenants.context import tenant_context
@@ -57,6 +58,8 @@ def own_target(world, model):
         return factories.sso_domain(world.acme, "target.acme.test", verified=False)
     if model is WebhookEndpoint:
         return factories.webhook(world.acme, url="http://127.0.0.1:9/target")
+    if model is ScimToken:
+        return factories.scim_token(world.acme, name="Target token")
     if model is WebhookDelivery:
         endpoint = factories.webhook(world.acme, url="http://127.0.0.1:9/deliveries")
         return factories.webhook_delivery(world.acme, endpoint)
@@ -88,6 +91,7 @@ def test_the_matrix_covers_every_tenant_view():
         "DigestExportViewSet",
         "WebhookViewSet",
         "WebhookDeliveryViewSet",
+        "ScimTokenViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"

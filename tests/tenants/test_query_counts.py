@@ -79,6 +79,9 @@ def _fill(world, path: str, rows: int, start: int = 0):
         endpoint = factories.webhook(world.acme, url=f"http://127.0.0.1:9/deliveries-{start}")
         for i in range(start, start + rows):
             factories.webhook_delivery(world.acme, endpoint, object_id=i)
+    elif path == "scim-tokens":
+        for i in range(start, start + rows):
+            factories.scim_token(world.acme, name=f"Bulk token {i}")
     else:
         raise AssertionError(f"add a way to fill {path} to the query-count test")
 
