@@ -81,4 +81,8 @@ GLOBAL_UNIQUE: dict[tuple[str, str], str] = {
     ("sso.VerifiedDomain", "sso_domain_verified_once"): (
         "A verified domain routes sign-ins to one tenant: two tenants may never both own it."
     ),
+    ("tenants.Invitation", "secret_hash"): (
+        "An invitation's link carries only its secret, with no tenant in the URL: the hash "
+        "alone finds the invitation."
+    ),
 }

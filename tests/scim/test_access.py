@@ -98,6 +98,7 @@ def test_a_token_of_another_tenant_is_refused_and_changes_nothing(world, scim):
     assert {r["userName"] for r in own["Resources"]} == {
         world.globex_owner.email,
         world.globex_member.user.email,
+        world.globex_invitation.user.email,  # invited: a member from the invitation on
     }
     # acme's token cannot reach globex either, even by a globex person's id.
     assert_unauthorized(ScimClient("globex", scim_secret(scim)).get("Users"))
