@@ -35,6 +35,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("digests.publish_digest", "Publish and archive digests"),
     CatalogueEntry("digests.delete_digest", "Delete digests"),
     CatalogueEntry("audit.view_auditevent", "Read, export and verify the audit log"),
+    CatalogueEntry(
+        "audit.manage_auditsink",
+        "Stream the whole audit log to HTTPS and syslog receivers (add, change, test sinks)",
+    ),
     CatalogueEntry("policies.view_policy", "Read content policies and their versions"),
     CatalogueEntry("policies.add_policy", "Create content policies"),
     CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
@@ -90,7 +94,9 @@ def _all() -> frozenset[str]:
 # Whoever configures the tenant's identity provider controls every account that signs in
 # through it, the owners' included: that is owner-level power. Only owners hold it in
 # the presets, and since nobody grants what they do not hold, only owners can hand it on.
-OWNER_LEVEL = frozenset({"sso.manage_sso"})
+# So is sending the whole audit log, every member's address in it, to a receiver of
+# one's choosing, and the power to hold back its purge (audit sinks).
+OWNER_LEVEL = frozenset({"sso.manage_sso", "audit.manage_auditsink"})
 
 
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
@@ -118,7 +124,7 @@ PRESETS: dict[str, PresetRole] = {
         PresetRole(
             ADMIN,
             "Admin",
-            "Manages members, roles, API keys and settings; everything but owners and SSO.",
+            "Manages members, roles, API keys and settings; all but owners, SSO, audit sinks.",
             _all() - OWNER_LEVEL,
         ),
         PresetRole(

@@ -118,6 +118,7 @@ class World:
     globex_domain: VerifiedDomain | None = None
     globex_webhook: object = None
     globex_delivery: object = None
+    globex_sink: object = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -176,6 +177,9 @@ def world(db) -> World:
         globex, url=f"http://127.0.0.1:9/{SENTINEL}", description=SENTINEL
     )
     w.globex_delivery = factories.webhook_delivery(globex, w.globex_webhook)
+    w.globex_sink = factories.audit_sink(
+        globex, name=SENTINEL, tls=True, server_name=f"{SENTINEL.lower()}.test"
+    )
     return w
 
 

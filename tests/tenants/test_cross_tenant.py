@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from audit.models import AuditSink
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
@@ -35,6 +36,7 @@ def globex_object(world, model):
         VerifiedDomain: world.globex_domain,
         WebhookEndpoint: world.globex_webhook,
         WebhookDelivery: world.globex_delivery,
+        AuditSink: world.globex_sink,
     }[model]
 
 
