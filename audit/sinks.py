@@ -36,6 +36,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from audit import services as audit
+from audit.metrics import SINK_BATCHES
 from audit.models import AuditChain, AuditEvent, AuditSink
 from audit.records import event_to_dict
 from config.celery import app
@@ -440,6 +441,7 @@ def _deliver_batch(tenant, sink_id: int) -> tuple[int, bool]:
         delay = backoff(sink.failures)
         sink.next_attempt_at = now + dt.timedelta(seconds=delay)
         sink.save()
+        SINK_BATCHES.labels("failed").inc()
         logger.warning(
             "audit sink %s of %s failed (%s in a row): %s",
             sink.pk,
@@ -457,6 +459,7 @@ def _deliver_batch(tenant, sink_id: int) -> tuple[int, bool]:
     sink.next_attempt_at = None
     sink.last_success_at = timezone.now()
     sink.save()
+    SINK_BATCHES.labels("accepted").inc()
     logger.info(
         "audit sink %s of %s accepted events %s-%s in %.3f s",
         sink.pk,

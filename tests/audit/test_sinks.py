@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit import sinks
+from audit.metrics import SinksBehindCollector
 from audit.models import AuditEvent, AuditSink
 from audit.verify import verify_chain
 from tenants.context import tenant_context
@@ -116,6 +117,8 @@ def test_failures_are_retried_and_nothing_is_lost_or_reordered(world, syslog, mo
     assert sink_of(world.acme, sink).failures == 2
     since = sink_of(world.acme, sink).failing_since
     assert since == failing.failing_since  # when it started failing, kept
+    lag, failing_seconds = (m.samples[0].value for m in SinksBehindCollector().collect())
+    assert lag >= 5 and failing_seconds > 0
 
     assert sinks.deliver(world.acme.pk, sink.pk) == 5
     healthy = sink_of(world.acme, sink)
@@ -123,6 +126,7 @@ def test_failures_are_retried_and_nothing_is_lost_or_reordered(world, syslog, mo
     assert healthy.last_success_at is not None
     assert syslog.seqs() == list(range(first, first + 8))
     assert syslog.connections == 1 + 2 + 2  # a batch, two failures, two batches
+    assert [m.samples[0].value for m in SinksBehindCollector().collect()][1] == 0
 
 
 def test_a_failed_sink_waits_out_its_backoff(world, syslog, settings):
