@@ -63,6 +63,9 @@ SEVERITY = {"success": 6, "denied": 5, "failure": 4}
 # RFC 5612 reserves for documentation and examples.
 SD_ID = "audit@32473"
 TEST_ACTION = "audit.sink_test"
+# A test runs inside the API request, which holds the tenant's row lock (every writer of
+# the tenant waits for it): it gets less time than a delivery.
+TEST_TIMEOUT_SECONDS = 3.0
 
 
 # --- Sinks (configuration) ------------------------------------------------------------------
@@ -232,7 +235,8 @@ def sink_test(*, actor: Principal | None, sink: AuditSink) -> str:
         hash="-",
         prev_hash="-",
     )
-    error = _send(sink, tenant.slug, [probe])
+    timeout = min(settings.WEBHOOK_TIMEOUT_SECONDS, TEST_TIMEOUT_SECONDS)
+    error = _send(sink, tenant.slug, [probe], timeout)
     audit.record(
         "audit.sink_tested",
         actor=actor,
@@ -312,14 +316,15 @@ def frame(message: bytes) -> bytes:
 # --- Sending --------------------------------------------------------------------------------
 
 
-def _send(sink: AuditSink, tenant_slug: str, events: list[AuditEvent]) -> str:
-    """Send `events` to the sink; '' when the receiver accepted them, else why not."""
+def _send(sink: AuditSink, tenant_slug: str, events: list[AuditEvent], timeout: float) -> str:
+    """Send `events` to the sink within about `timeout` seconds; '' when the receiver
+    accepted them, else why not."""
     if sink.kind == AuditSink.Kind.HTTPS:
-        return _send_https(sink, tenant_slug, events)
-    return _send_syslog(sink, tenant_slug, events)
+        return _send_https(sink, tenant_slug, events, timeout)
+    return _send_syslog(sink, tenant_slug, events, timeout)
 
 
-def _send_https(sink: AuditSink, tenant_slug: str, events: list[AuditEvent]) -> str:
+def _send_https(sink: AuditSink, tenant_slug: str, events: list[AuditEvent], timeout: float) -> str:
     try:
         # Checked again now, and the connection pinned to what was checked (rebinding).
         target = net.resolve(sink.url)
@@ -336,7 +341,7 @@ def _send_https(sink: AuditSink, tenant_slug: str, events: list[AuditEvent]) -> 
         "Webhook-Signature": webhooks.sign(sink.secret, timestamp, body),
     }
     try:
-        answer = net.post(target, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+        answer = net.post(target, body, headers, timeout=timeout)
     except (OSError, net.http.client.HTTPException) as exc:
         return f"no answer: {type(exc).__name__}: {exc}"
     if 200 <= answer.status < 300:
@@ -354,32 +359,46 @@ def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.so
     raise error or OSError("no address to connect to")
 
 
-def _send_syslog(sink: AuditSink, tenant_slug: str, events: list[AuditEvent]) -> str:
+def _send_syslog(
+    sink: AuditSink, tenant_slug: str, events: list[AuditEvent], timeout: float
+) -> str:
     try:
         target = net.resolve(_syslog_url(sink.host, sink.port))
     except net.UrlRefused as exc:
         return f"refused: {exc}"
     payload = b"".join(frame(syslog_message(e, tenant_slug)) for e in events)
-    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
+
+    def left() -> float:
+        """What remains of `timeout`: each step gets that long, so the whole exchange
+        (a receiver reading a byte at a time included) ends within it."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no clean end of the exchange within {timeout} s")
+        return remaining
+
     opened: list[socket.socket] = []
     try:
         sock = _connect(target.addresses, sink.port, timeout)
         opened.append(sock)
         if sink.tls:
             context = ssl.create_default_context(cadata=sink.ca_certificate or None)
+            sock.settimeout(left())
             sock = context.wrap_socket(sock, server_hostname=sink.server_name or sink.host)
             opened.append(sock)
+        sock.settimeout(left())
         sock.sendall(payload)
         if sink.tls:
+            sock.settimeout(left())
             sock = sock.unwrap()  # our close_notify, then the receiver's
             opened.append(sock)
         sock.shutdown(socket.SHUT_WR)
         # Until the receiver closes its side: it has read everything before our end (a
         # receiver that fails instead resets the connection).
-        while sock.recv(4096):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the receiver did not close within {timeout} s")
+        while True:
+            sock.settimeout(left())
+            if not sock.recv(4096):
+                break
     except OSError as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
@@ -432,7 +451,7 @@ def _deliver_batch(tenant, sink_id: int) -> tuple[int, bool]:
     if not events:
         return 0, False
     started = time.perf_counter()
-    error = _send(sink, tenant.slug, events)
+    error = _send(sink, tenant.slug, events, settings.WEBHOOK_TIMEOUT_SECONDS)
     elapsed = time.perf_counter() - started
     if error:
         sink.failures += 1

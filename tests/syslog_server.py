@@ -91,6 +91,7 @@ class SyslogReceiver:
     messages: list[Message] = field(default_factory=list)
     connections: int = 0
     drop: int = 0  # the next this many connections are reset before anything is read
+    stall: float = 0.0  # seconds to wait, after reading everything, before closing
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -138,6 +139,8 @@ class _Handler(socketserver.BaseRequestHandler):
             return
         with receiver.lock:
             receiver.messages.extend(parsed)
+            stall = receiver.stall
+        time.sleep(stall)
 
 
 class _Server(socketserver.ThreadingTCPServer):

@@ -5,6 +5,7 @@ through failures and restarts; and the sinks' API for owners."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -127,6 +128,27 @@ def test_failures_are_retried_and_nothing_is_lost_or_reordered(world, syslog, mo
     assert syslog.seqs() == list(range(first, first + 8))
     assert syslog.connections == 1 + 2 + 2  # a batch, two failures, two batches
     assert [m.samples[0].value for m in SinksBehindCollector().collect()][1] == 0
+
+
+def test_a_receiver_that_never_closes_is_a_failure_and_the_batch_is_sent_again(
+    world, syslog, settings
+):
+    """Syslog has no acknowledgement: until the receiver closes cleanly the batch is not
+    accepted, so it is sent again (at least once: a receiver dedupes by tenant + seq)."""
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    sink = factories.audit_sink(world.acme, host="127.0.0.1", port=syslog.port)
+    first = last_seq(world.acme)
+    record(world.acme, 2)
+    syslog.stall = 3
+    started = time.monotonic()
+    assert sinks.deliver(world.acme.pk, sink.pk) == 0
+    assert time.monotonic() - started < 2.5  # bounded by the timeout, not the receiver
+    stalled = sink_of(world.acme, sink)
+    assert stalled.cursor == first - 1 and "TimeoutError" in stalled.last_error
+    syslog.stall = 0
+    assert sinks.deliver(world.acme.pk, sink.pk) == 3
+    batch = list(range(first, first + 3))
+    assert syslog.seqs() == batch + batch
 
 
 def test_a_failed_sink_waits_out_its_backoff(world, syslog, settings):
