@@ -27,14 +27,18 @@ from django.db.models import Q
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.models import AuditEvent
+from audit import sinks
+from audit.models import AuditEvent, AuditSink
+from audit.records import event_to_dict
 from audit.verify import verify_chain
 from core.exports import csv_chunks
+from core.fields import ChoiceField
 from core.filters import StrictFilterSet
+from core.serializers import StrictInput
 from core.times import iso_utc
 from tenants.api_base import TenantScopedViewSet
 from tenants.context import tenant_context
@@ -151,33 +155,6 @@ class TargetText:
             else slug
             for slug, title in zip(slugs, titles, strict=True)
         ]
-
-
-def event_to_dict(event: AuditEvent, shown: tuple[str, dict] | None = None) -> dict:
-    """An event as the API shows it; `shown`: its (target display, changes) as the
-    reader may see them (TargetText), as recorded when left out."""
-    display, changes = shown or (event.target_display, event.changes)
-    return {
-        "seq": event.seq,
-        "occurred_at": iso_utc(event.occurred_at, "milliseconds"),
-        "actor": {
-            "type": event.actor_type,
-            "id": event.actor_id or None,
-            "display": event.actor_display,
-        },
-        "action": event.action,
-        "target": {
-            "type": event.target_type,
-            "id": event.target_id or None,
-            "display": display,
-        },
-        "changes": changes,
-        "outcome": event.outcome,
-        "repeat_count": event.repeat_count,
-        "request": {"id": event.request_id or None, "ip": event.ip, "user_agent": event.user_agent},
-        "hash": event.hash,
-        "prev_hash": event.prev_hash,
-    }
 
 
 def _flat(event: AuditEvent, shown: tuple[str, dict]) -> list:
@@ -370,3 +347,139 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def verify(self, request, *args, **kwargs):
         """Recompute the chain and report the first broken link, if any."""
         return Response(verify_chain().as_dict())
+
+
+SINK_PERMISSION = "audit.manage_auditsink"
+
+
+class AuditSinkSerializer(serializers.ModelSerializer):
+    # Declared, not derived: the model fields' ranges differ by database, the schema must not.
+    port = serializers.IntegerField(allow_null=True)
+    cursor = serializers.IntegerField(help_text="The seq of the newest event the sink accepted.")
+    failures = serializers.IntegerField(help_text="Failed attempts in a row.")
+
+    class Meta:
+        model = AuditSink
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "enabled",
+            "url",
+            "host",
+            "port",
+            "tls",
+            "ca_certificate",
+            "server_name",
+            "cursor",
+            "failures",
+            "last_error",
+            "last_success_at",
+            "failing_since",
+            "next_attempt_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AuditSinkCreatedSerializer(AuditSinkSerializer):
+    secret = serializers.CharField(
+        help_text="An https sink's signing key (as webhooks'). Shown only now: store it."
+    )
+
+    class Meta(AuditSinkSerializer.Meta):
+        fields = [*AuditSinkSerializer.Meta.fields, "secret"]
+
+
+class AuditSinkWriteSerializer(StrictInput):
+    kind = ChoiceField(choices=AuditSink.Kind.choices)
+    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    enabled = serializers.BooleanField(default=True)
+    url = serializers.URLField(max_length=1000, allow_blank=True, default="")
+    host = serializers.CharField(max_length=253, allow_blank=True, default="")
+    port = serializers.IntegerField(min_value=1, max_value=65535, allow_null=True, default=None)
+    tls = serializers.BooleanField(default=False)
+    ca_certificate = serializers.CharField(
+        max_length=20000, allow_blank=True, default="", trim_whitespace=False
+    )
+    server_name = serializers.CharField(max_length=253, allow_blank=True, default="")
+    backfill = serializers.BooleanField(
+        default=False,
+        help_text="Stream every event kept, not only those from the sink's creation on.",
+    )
+
+
+class AuditSinkUpdateSerializer(StrictInput):
+    name = serializers.CharField(max_length=100, allow_blank=True)
+    enabled = serializers.BooleanField()
+    url = serializers.URLField(max_length=1000, allow_blank=True)
+    host = serializers.CharField(max_length=253, allow_blank=True)
+    port = serializers.IntegerField(min_value=1, max_value=65535, allow_null=True)
+    tls = serializers.BooleanField()
+    ca_certificate = serializers.CharField(
+        max_length=20000, allow_blank=True, trim_whitespace=False
+    )
+    server_name = serializers.CharField(max_length=253, allow_blank=True)
+
+
+class AuditSinkTestSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    error = serializers.CharField(allow_null=True)
+
+
+class AuditSinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Receivers the audit log is streamed to, every event at least once and in order
+    (docs/operations.md "Audit streaming"). An https sink's secret is returned once."""
+
+    model = AuditSink
+    serializer_class = AuditSinkSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_map = {
+        "list": SINK_PERMISSION,
+        "retrieve": SINK_PERMISSION,
+        "create": SINK_PERMISSION,
+        "partial_update": SINK_PERMISSION,
+        "destroy": SINK_PERMISSION,
+        "rotate_secret": SINK_PERMISSION,
+        "send_test": SINK_PERMISSION,
+    }
+
+    @extend_schema(request=AuditSinkWriteSerializer, responses={201: AuditSinkCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        data = AuditSinkWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sink = sinks.sink_create(actor=self.principal, **data.validated_data)
+        return self._with_secret(sink, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AuditSinkUpdateSerializer, responses={200: AuditSinkSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        sink = self.get_object()
+        data = AuditSinkUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        sink = sinks.sink_update(actor=self.principal, sink=sink, data=data.validated_data)
+        return self.etag_response(AuditSinkSerializer(sink).data, sink)
+
+    @extend_schema(responses={204: OpenApiResponse(description="Deleted; streaming stops.")})
+    def destroy(self, request, *args, **kwargs):
+        sinks.sink_delete(actor=self.principal, sink=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: AuditSinkCreatedSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, *args, **kwargs):
+        """A new signing secret for an https sink, returned once; the old one stops at once."""
+        sink = sinks.sink_rotate_secret(actor=self.principal, sink=self.get_object())
+        return self._with_secret(sink, status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={200: AuditSinkTestSerializer})
+    @action(detail=True, methods=["post"], url_path="test")
+    def send_test(self, request, *args, **kwargs):
+        """Send one test message (action `audit.sink_test`, seq 0) now and say whether
+        the receiver accepted it; the cursor does not move."""
+        error = sinks.sink_test(actor=self.principal, sink=self.get_object())
+        return Response({"ok": not error, "error": error or None})
+
+    def _with_secret(self, sink, code) -> Response:
+        response = Response(AuditSinkCreatedSerializer(sink).data, status=code)
+        response["Cache-Control"] = "no-store"
+        return response

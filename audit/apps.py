@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (sign-in events)
+        from audit import metrics, signals  # noqa: F401  (sign-in events; sink gauges)

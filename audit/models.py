@@ -91,3 +91,46 @@ class AuditEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}#{self.seq} {self.action}"
+
+
+class AuditSink(TenantOwnedModel):
+    """Where a tenant's events are streamed as they are recorded (audit/sinks.py): every
+    event at least once, in chain order, from `cursor` on. The cursor is the `seq` of
+    the newest event the receiver accepted; a delivery resumes from it after any failure
+    or restart, and a purge never deletes events an enabled sink has not received."""
+
+    class Kind(models.TextChoices):
+        HTTPS = "https", "HTTPS (signed JSON batches)"
+        SYSLOG = "syslog", "Syslog (RFC 5424 over TCP, TLS optional)"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=100, blank=True)
+    enabled = models.BooleanField(default=True)
+    # HTTPS: where batches are POSTed, and the key of their signature (needed in clear
+    # to sign, as a webhook's is; shown once, at creation or rotation).
+    url = models.URLField(max_length=1000, blank=True)
+    secret = models.CharField(max_length=100, blank=True)
+    # Syslog: the receiver, and for TLS the CA that signed its certificate (PEM; empty:
+    # the system's trusted CAs) and the name its certificate carries (empty: `host`).
+    host = models.CharField(max_length=253, blank=True)
+    port = models.PositiveIntegerField(null=True, blank=True)
+    tls = models.BooleanField(default=False)
+    ca_certificate = models.TextField(blank=True)
+    server_name = models.CharField(max_length=253, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed attempts in a row.")
+    last_error = models.CharField(max_length=500, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "enabled"], name="auditsink_tenant_enabled")]
+        permissions = [("manage_auditsink", "Stream the audit log to HTTPS and syslog sinks")]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.HTTPS:
+            return self.url
+        return f"syslog{'+tls' if self.tls else ''}://{self.host}:{self.port}"

@@ -19,10 +19,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from audit.metrics import APPEND_SECONDS
-from audit.models import GENESIS, AuditChain, AuditEvent
+from audit.models import GENESIS, AuditChain, AuditEvent, AuditSink
 from core.request_context import current_request_meta
 from core.times import iso_utc
 from tenants.context import current_tenant, tenant_context
@@ -285,9 +286,14 @@ def purge_before(cutoff, *, dry_run: bool = False) -> int:
     links to, so the rest still verifies. The purge is recorded as the newest event, and
     that event carries the anchor: verification takes it from there (hash-chained,
     append-only), never from the chain head, which the database could be made to change.
+    Events an enabled audit sink has not yet received are kept (audit/sinks.py).
     """
     chain = lock_chain()
     old = AuditEvent.objects.filter(seq__gt=chain.anchor_seq, occurred_at__lt=cutoff)
+    # Never what an enabled sink has yet to receive: streaming is at least once.
+    owed = AuditSink.objects.filter(enabled=True).aggregate(cursor=Min("cursor"))["cursor"]
+    if owed is not None:
+        old = old.filter(seq__lte=owed)
     last_old = old.order_by("-seq").values_list("seq", "hash").first()
     if last_old is None:
         return 0

@@ -5,5 +5,6 @@ from audit import api
 
 router = SimpleRouter(trailing_slash=True)
 router.register("audit/events", api.AuditEventViewSet, basename="audit-event")
+router.register("audit/sinks", api.AuditSinkViewSet, basename="audit-sink")
 
 urlpatterns = [path("", include(router.urls))]

@@ -19,7 +19,7 @@ settings_or_exit("celery")
 
 app = Celery("digest_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["webhooks", "licensing", "sso"])
+app.autodiscover_tasks(["webhooks", "licensing", "sso", "audit"])
 
 
 @signals.worker_init.connect

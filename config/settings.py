@@ -370,8 +370,10 @@ SPECTACULAR_SETTINGS = {
         },
     ],
     "ENUM_NAME_OVERRIDES": {
+        "AuditSinkKindEnum": "audit.models.AuditSink.Kind",
         "DigestStatusEnum": "digests.models.Digest.Status",
         "ImportOutcomeEnum": ["created", "updated", "unchanged", "failed"],
+        "KindEnum": "licensing.models.Source.Kind",
         "LicenseUseEnum": "licensing.uses.USE_NAMES",
         "LicenseStatusEnum": "licensing.serializers.LICENSE_STATUSES",
         "SourceLicenseStatusEnum": "licensing.selectors.SOURCE_STATUSES",
@@ -508,12 +510,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 7 * 3600,  # longer than the longest retry delay
     "max_retries": 0,
 }
+# How often the sinks are checked for events to stream: at most this late, when healthy.
+AUDIT_SINK_SWEEP_SECONDS = float(env_int("AUDIT_SINK_SWEEP_SECONDS", 5, low=1))
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.sweep", "schedule": 60.0},
     # Idempotent (once per license version), so hourly costs little and a missed run
     # is caught up at the next one.
     "licenses-expiring": {"task": "licensing.announce_expiring", "schedule": 3600.0},
     "sso-nonces": {"task": "sso.purge_expired_nonces", "schedule": 3600.0},
+    # How new audit events reach the sinks (recording one queues nothing): one query
+    # finds the sinks behind their chain's head (audit/sinks.py).
+    "audit-sinks": {"task": "audit.sweep_sinks", "schedule": AUDIT_SINK_SWEEP_SECONDS},
 }
 # `license.expiring` goes out this many days before a license's version in force ends.
 LICENSE_EXPIRY_NOTICE_DAYS = env_int("LICENSE_EXPIRY_NOTICE_DAYS", 30)

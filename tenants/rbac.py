@@ -44,6 +44,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry("digests.publish_digest", "Publish and archive digests"),
     CatalogueEntry("digests.delete_digest", "Delete digests"),
     CatalogueEntry("audit.view_auditevent", "Read, export and verify the audit log"),
+    CatalogueEntry(
+        "audit.manage_auditsink",
+        "Stream the whole audit log to HTTPS and syslog receivers (add, change, test sinks)",
+    ),
     CatalogueEntry("policies.view_policy", "Read content policies and their versions"),
     CatalogueEntry("policies.add_policy", "Create content policies"),
     CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
@@ -100,10 +104,13 @@ def _all() -> frozenset[str]:
 
 # Whoever configures the tenant's identity provider controls every account that signs in
 # through it, the owners' included: that is owner-level power. So are taking a copy of
-# everything the tenant holds, and asking for all of it to be deleted. Only owners hold
-# these in the presets, and since nobody grants what they do not hold, only owners can
-# hand them on.
-OWNER_LEVEL = frozenset({"sso.manage_sso", "tenants.export_tenant", "tenants.delete_tenant"})
+# everything the tenant holds, asking for all of it to be deleted, and sending the whole
+# audit log, every member's address in it, to a receiver of one's choosing with the
+# power to hold back its purge (audit sinks). Only owners hold these in the presets, and
+# since nobody grants what they do not hold, only owners can hand them on.
+OWNER_LEVEL = frozenset(
+    {"sso.manage_sso", "tenants.export_tenant", "tenants.delete_tenant", "audit.manage_auditsink"}
+)
 
 
 _READ_PEOPLE = frozenset({"tenants.view_membership", "tenants.view_role"})
@@ -131,8 +138,8 @@ PRESETS: dict[str, PresetRole] = {
         PresetRole(
             ADMIN,
             "Admin",
-            "Manages members, roles, API keys and settings; everything but owners, SSO and the "
-            "tenant's archive.",
+            "Manages members, roles, API keys and settings; all but owners, SSO, audit sinks "
+            "and the tenant's archive and deletion.",
             _all() - OWNER_LEVEL,
         ),
         PresetRole(

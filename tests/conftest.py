@@ -119,6 +119,7 @@ class World:
     globex_webhook: object = None
     globex_delivery: object = None
     globex_scim_token: object = None
+    globex_sink: object = None
 
     def client(self, role: str | None = None, user: User | None = None) -> APIClient:
         client = APIClient()
@@ -178,6 +179,9 @@ def world(db) -> World:
     )
     w.globex_delivery = factories.webhook_delivery(globex, w.globex_webhook)
     w.globex_scim_token = factories.scim_token(globex, name=SENTINEL)
+    w.globex_sink = factories.audit_sink(
+        globex, name=SENTINEL, tls=True, server_name=f"{SENTINEL.lower()}.test"
+    )
     return w
 
 

@@ -284,3 +284,17 @@ def scim_token(tenant_obj: Tenant, *, name: str = "Okta"):
 
     with tenant_context(tenant_obj):
         return scim_token_create(actor=None, name=name).scim_token
+
+
+def audit_sink(tenant_obj: Tenant, *, kind: str = "syslog", **kwargs):
+    """An audit sink made through the service (loopback receivers allowed for the call):
+    by default a syslog sink on a loopback port nobody answers on."""
+    from django.test import override_settings
+
+    from audit import sinks
+
+    if kind == "syslog":
+        kwargs.setdefault("host", "127.0.0.1")
+        kwargs.setdefault("port", 9)
+    with tenant_context(tenant_obj), override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True):
+        return sinks.sink_create(actor=None, kind=kind, **kwargs)

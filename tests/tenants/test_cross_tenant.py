@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from audit.models import AuditSink
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
@@ -37,6 +38,7 @@ def globex_object(world, model):
         WebhookEndpoint: world.globex_webhook,
         WebhookDelivery: world.globex_delivery,
         ScimToken: world.globex_scim_token,
+        AuditSink: world.globex_sink,
     }[model]
 
 

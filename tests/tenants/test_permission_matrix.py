@@ -11,6 +11,7 @@ import json
 import pytest
 from django.db import transaction
 
+from audit.models import AuditSink
 from digests.models import Digest
 from licensing.models import Evidence, License, RightsHolder, Source
 from policies.models import Policy
@@ -63,6 +64,8 @@ def own_target(world, model):
     if model is WebhookDelivery:
         endpoint = factories.webhook(world.acme, url="http://127.0.0.1:9/deliveries")
         return factories.webhook_delivery(world.acme, endpoint)
+    if model is AuditSink:
+        return factories.audit_sink(world.acme, name="Target sink")
     raise AssertionError(f"add a target builder for {model.__name__} to the matrix tests")
 
 
@@ -92,6 +95,7 @@ def test_the_matrix_covers_every_tenant_view():
         "WebhookViewSet",
         "WebhookDeliveryViewSet",
         "ScimTokenViewSet",
+        "AuditSinkViewSet",
     } <= views
     for endpoint in ENDPOINTS:
         assert endpoint.needed != "MISSING", f"{endpoint} has no entry in permission_map"
