@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -69,6 +71,13 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "sso/domains":
         for i in range(start, start + rows):
             factories.sso_domain(world.acme, f"bulk{i}.acme.test", verified=i % 2 == 0)
+    elif path == "audit/sinks":
+        from audit import sinks
+
+        # More than a tenant may make, to fill a page.
+        with mock.patch.object(sinks, "MAX_SINKS_PER_TENANT", start + rows + 1):
+            for i in range(start, start + rows):
+                factories.audit_sink(world.acme, name=f"Bulk sink {i}")
     elif path == "invitations":
         for i in range(start, start + rows):
             factories.invitation(world.acme, rbac.VIEWER, f"bulk-invitee-{i}@acme.test")
