@@ -223,6 +223,8 @@ def add_problem_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
     for path, operations in result.get("paths", {}).items():
         tenant_path = "{tenant}" in path
+        # A person's own things (their sessions): refused to API keys, 404 for another's.
+        person_path = path.startswith("/api/v1/me/")
         detail_path = "{id}" in path
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
@@ -230,6 +232,8 @@ def add_problem_responses(result, generator, request, public):
             codes = ["401", "429"]
             if tenant_path:
                 codes += ["403", "404"]
+            elif person_path:
+                codes += ["403", "404"] if detail_path else ["403"]
             if method in {"post", "put", "patch"}:
                 codes += ["400", "413"]
             elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
@@ -238,7 +242,7 @@ def add_problem_responses(result, generator, request, public):
                 codes.append("409")
             if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
                 codes.append("415")
-            if detail_path and method in {"put", "patch", "delete"}:
+            if tenant_path and detail_path and method in {"put", "patch", "delete"}:
                 codes.append("412")
                 params = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "If-Match" for p in params):
