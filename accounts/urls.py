@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
@@ -7,7 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/mfa/", views.MfaVerifyView.as_view(), name="mfa_verify"),
-    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/", views.MfaView.as_view(), name="mfa"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -63,10 +63,6 @@ class SignInView(auth_views.LoginView):
         return url
 
 
-class SignOutView(auth_views.LogoutView):
-    pass
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -79,6 +75,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
+    extra_context = {"timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -129,6 +129,8 @@ def test_a_reset_link_sets_a_new_password_ends_other_sessions_and_opens_a_lockou
 
     asked = Client().post("/accounts/password/reset/", {"email": viewer.email.upper()})
     assert asked.status_code == 302 and asked["Location"] == "/accounts/password/reset/sent/"
+    sent = Client().get(asked["Location"])
+    assert f"for {settings.PASSWORD_RESET_TIMEOUT // 60} minutes" in sent.content.decode()
     (message,) = mailbox.wait_for(viewer.email)
     (link,) = [u for u in message.links() if "/accounts/password/reset/" in u]
     browser = Client()
