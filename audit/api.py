@@ -22,6 +22,7 @@ import datetime as dt
 import json
 
 import django_filters
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.http import StreamingHttpResponse
@@ -31,8 +32,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit import sinks
-from audit.models import AuditEvent, AuditSink
+from audit import retention, sinks
+from audit.models import AuditChain, AuditEvent, AuditRetention, AuditSink
 from audit.records import event_to_dict
 from audit.verify import verify_chain
 from core.exports import csv_chunks
@@ -483,3 +484,87 @@ class AuditSinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         response = Response(AuditSinkCreatedSerializer(sink).data, status=code)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AuditRetentionOwnersSerializer(serializers.Serializer):
+    days = serializers.IntegerField(allow_null=True, help_text="Null: keep everything.")
+    effective_at = serializers.DateTimeField(
+        help_text="When it holds: at once for a longer retention, some days later for a "
+        "shorter one."
+    )
+    previous_days = serializers.IntegerField(allow_null=True, help_text="What holds until then.")
+    set_by = serializers.CharField()
+    set_at = serializers.DateTimeField()
+
+
+class AuditRetentionSerializer(serializers.Serializer):
+    days_in_force = serializers.IntegerField(
+        allow_null=True,
+        help_text="Events older than this many days are deleted by the platform's daily "
+        "purge; null: none are.",
+    )
+    owners = AuditRetentionOwnersSerializer(allow_null=True)
+    operator_days = serializers.IntegerField(
+        allow_null=True, help_text="Set by the platform's operators; wins when set."
+    )
+    minimum_days = serializers.IntegerField()
+    shortening_delay_days = serializers.IntegerField()
+
+
+class AuditRetentionUpdateSerializer(StrictInput):
+    days = serializers.IntegerField(
+        allow_null=True, min_value=1, help_text="Null: keep everything."
+    )
+
+
+class AuditRetentionViewSet(TenantScopedViewSet):
+    """How long the audit log is kept (docs/operations.md, "Audit retention")."""
+
+    model = AuditRetention
+    serializer_class = AuditRetentionSerializer
+    pagination_class = None
+    permission_map = {"show": "audit.view_auditevent", "change": "audit.manage_retention"}
+
+    def _answer(self) -> Response:
+        chain = AuditChain.objects.first()
+        setting = retention.owners_retention()
+        return Response(
+            {
+                "days_in_force": retention.in_force(),
+                "owners": None
+                if setting is None
+                else {
+                    "days": setting.days,
+                    "effective_at": iso_utc(setting.effective_at),
+                    "previous_days": setting.previous_days,
+                    "set_by": setting.set_by,
+                    "set_at": iso_utc(setting.set_at),
+                },
+                "operator_days": chain.retention_days if chain else None,
+                "minimum_days": settings.AUDIT_MIN_RETENTION_DAYS,
+                "shortening_delay_days": settings.AUDIT_RETENTION_SHORTENING_DELAY_DAYS,
+            }
+        )
+
+    @extend_schema(
+        operation_id="getAuditRetention",
+        summary="Show how long the audit log is kept",
+        responses={200: AuditRetentionSerializer},
+    )
+    def show(self, request, *args, **kwargs):
+        return self._answer()
+
+    @extend_schema(
+        operation_id="setAuditRetention",
+        summary="Set how long the audit log is kept",
+        request=AuditRetentionUpdateSerializer,
+        responses={200: AuditRetentionSerializer},
+    )
+    def change(self, request, *args, **kwargs):
+        """A longer retention (or none) holds at once; a shorter one only after the delay
+        the answer gives, so the trail of a hijacked owner account cannot be purged the
+        same day. Never under `minimum_days`."""
+        data = AuditRetentionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        retention.retention_set(actor=self.principal, days=data.validated_data["days"])
+        return self._answer()

@@ -134,3 +134,31 @@ class AuditSink(TenantOwnedModel):
         if self.kind == self.Kind.HTTPS:
             return self.url
         return f"syslog{'+tls' if self.tls else ''}://{self.host}:{self.port}"
+
+
+class AuditRetention(TenantOwnedModel):
+    """How long the tenant's owners want audit events kept, as they set it through the
+    API (audit.retention). `AuditChain.retention_days`, which only the database owner may
+    write, stays the operator's override.
+
+    A longer retention, or none, holds at once; a shorter one only from `effective_at`,
+    some days later, so that whoever takes over an owner's account cannot have the trail
+    of it purged the same day. Purging is `audit_purge`, run as the database owner.
+    """
+
+    days = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: keep all.")
+    effective_at = models.DateTimeField()
+    # What held before this setting took effect, while it has not yet.
+    previous_days = models.PositiveIntegerField(null=True, blank=True)
+    set_by = models.CharField(max_length=254, blank=True)
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="auditretention_one_per_tenant")
+        ]
+        default_permissions = ()
+        permissions = [("manage_retention", "Set how long the audit log is kept")]
+
+    def days_at(self, now) -> int | None:
+        return self.days if self.effective_at <= now else self.previous_days

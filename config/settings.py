@@ -212,6 +212,10 @@ LOGIN_REDIRECT_URL = "/api/v1/me"
 LOGOUT_REDIRECT_URL = LOGIN_URL
 # Set-password links in reset messages work this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60, low=1) * 60
+# Owners may not keep audit events for less than this; and a retention they shorten
+# holds only this many days later (audit/retention.py).
+AUDIT_MIN_RETENTION_DAYS = env_int("AUDIT_MIN_RETENTION_DAYS", 90, low=1)
+AUDIT_RETENTION_SHORTENING_DELAY_DAYS = env_int("AUDIT_RETENTION_SHORTENING_DELAY_DAYS", 7, low=0)
 # Days between an owner asking for their tenant's deletion and an operator's
 # `delete_tenant --due` carrying it out (tenants/services/deletion.py).
 TENANT_DELETION_GRACE_DAYS = env_int("TENANT_DELETION_GRACE_DAYS", 30, low=1)

@@ -48,6 +48,10 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         "audit.manage_auditsink",
         "Stream the whole audit log to HTTPS and syslog receivers (add, change, test sinks)",
     ),
+    CatalogueEntry(
+        "audit.manage_retention",
+        "Set how long the audit log is kept (shortening it holds only after a delay)",
+    ),
     CatalogueEntry("policies.view_policy", "Read content policies and their versions"),
     CatalogueEntry("policies.add_policy", "Create content policies"),
     CatalogueEntry("policies.change_policy", "Edit policy drafts and simulate them"),
@@ -104,12 +108,19 @@ def _all() -> frozenset[str]:
 
 # Whoever configures the tenant's identity provider controls every account that signs in
 # through it, the owners' included: that is owner-level power. So are taking a copy of
-# everything the tenant holds, asking for all of it to be deleted, and sending the whole
-# audit log, every member's address in it, to a receiver of one's choosing with the
-# power to hold back its purge (audit sinks). Only owners hold these in the presets, and
-# since nobody grants what they do not hold, only owners can hand them on.
+# everything the tenant holds, asking for all of it to be deleted, sending the whole
+# audit log (every member's address in it) to a receiver of one's choosing with the power
+# to hold back its purge (audit sinks), and setting how long that log is kept. Only
+# owners hold these in the presets, and since nobody grants what they do not hold, only
+# owners can hand them on.
 OWNER_LEVEL = frozenset(
-    {"sso.manage_sso", "tenants.export_tenant", "tenants.delete_tenant", "audit.manage_auditsink"}
+    {
+        "sso.manage_sso",
+        "tenants.export_tenant",
+        "tenants.delete_tenant",
+        "audit.manage_auditsink",
+        "audit.manage_retention",
+    }
 )
 
 
@@ -138,7 +149,8 @@ PRESETS: dict[str, PresetRole] = {
         PresetRole(
             ADMIN,
             "Admin",
-            "Manages members, roles, API keys and settings; all but owners, SSO, audit sinks "
+            "Manages members, roles, API keys and settings; all but owners, SSO, the audit "
+            "log's sinks and retention "
             "and the tenant's archive and deletion.",
             _all() - OWNER_LEVEL,
         ),
