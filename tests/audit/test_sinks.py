@@ -19,7 +19,8 @@ from audit.verify import verify_chain
 from tenants.context import tenant_context
 from tests import factories
 from tests.audit.helpers import events, last_seq, only
-from tests.syslog_server import SyslogServer, self_signed
+from tests.certificates import self_signed
+from tests.syslog_server import SyslogServer
 from webhooks import services as webhooks
 
 SINKS = "/api/v1/tenants/acme/audit/sinks/"
