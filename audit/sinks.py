@@ -39,7 +39,7 @@ from audit import services as audit
 from audit.metrics import SINK_BATCHES
 from audit.models import AuditChain, AuditEvent, AuditSink
 from audit.records import event_to_dict
-from config.celery import app
+from config.celery import send_jobs
 from core.exceptions import ServiceError
 from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
@@ -501,23 +501,7 @@ def _kick_on_commit(sink: AuditSink) -> None:
 def enqueue(tenant_id: int, sink_id: int, countdown: float | None = None) -> bool:
     """Queue a delivery run for a sink. Without a queue, or with Redis down, the sweep
     queues it once they are back: the cursor, not the message, says what is owed."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker:
-        return False
-    try:
-        with app.connection_for_write(broker) as connection:
-            app.send_task(
-                DELIVER_TASK,
-                args=[tenant_id, sink_id],
-                countdown=countdown,
-                queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-                connection=connection,
-                retry=False,
-            )
-    except Exception as exc:  # the broker is down: the sweep will pick it up
-        logger.warning("audit sink %s not queued (%s); the sweep retries", sink_id, exc)
-        return False
-    return True
+    return send_jobs(DELIVER_TASK, [[tenant_id, sink_id]], countdown=countdown)
 
 
 def behind() -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ are the CELERY_* names in config/settings.py.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -17,9 +18,39 @@ from core import tracing
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 settings_or_exit("celery")
 
+logger = logging.getLogger(__name__)
+
 app = Celery("digest_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["webhooks", "licensing", "sso", "audit"])
+
+
+def send_jobs(task: str, arguments: list[list], *, countdown: float | None = None) -> bool:
+    """Queue `task` once per argument list; whether the broker took them. The broker and
+    queue are read from the settings each time (not Celery's pooled connection), so what
+    the settings say now is where the messages go. Without a broker, or with it down,
+    nothing is raised: callers keep what is owed in the database and a sweep queues it
+    later."""
+    from django.conf import settings
+
+    broker = settings.CELERY_BROKER_URL
+    if not broker:
+        return False
+    try:
+        with app.connection_for_write(broker) as connection:
+            for args in arguments:
+                app.send_task(
+                    task,
+                    args=args,
+                    countdown=countdown,
+                    queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+                    connection=connection,
+                    retry=False,
+                )
+    except Exception as exc:  # the broker's connection errors vary by transport
+        logger.warning("%s not queued (%s); the sweep retries", task, exc)
+        return False
+    return True
 
 
 @signals.worker_init.connect

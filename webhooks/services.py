@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from config.celery import app
+from config.celery import send_jobs
 from core.exceptions import ServiceError
 from core.times import iso_utc
 from tenants.context import current_tenant, platform_scope, tenant_context
@@ -289,31 +289,12 @@ DELIVER_TASK = "webhooks.deliver"
 def enqueue(tenant_id: int, delivery_ids: list[int], countdown: float | None = None) -> bool:
     """Put deliveries on the job queue. Without a queue (no REDIS_URL) or with Redis
     down, they stay pending and `sweep` queues them once a worker and Redis are back."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker:
+    if not settings.CELERY_BROKER_URL:
         logger.warning(
             "webhook deliveries %s stored but not queued: REDIS_URL is not set", delivery_ids
         )
         return False
-    try:
-        # Broker and queue from the settings each time (not Celery's pooled connection):
-        # what the settings say now is where the message goes.
-        with app.connection_for_write(broker) as connection:
-            for delivery_id in delivery_ids:
-                app.send_task(
-                    DELIVER_TASK,
-                    args=[tenant_id, delivery_id],
-                    countdown=countdown,
-                    queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-                    connection=connection,
-                    retry=False,
-                )
-    except Exception as exc:  # the broker is down: the sweep will pick them up
-        logger.warning(
-            "webhook deliveries %s not queued (%s); the sweep retries", delivery_ids, exc
-        )
-        return False
-    return True
+    return send_jobs(DELIVER_TASK, [[tenant_id, d] for d in delivery_ids], countdown=countdown)
 
 
 def backoff(attempts: int) -> float:
