@@ -60,19 +60,25 @@ def is_secret(field: models.Field) -> bool:
     return "secret" in field.name
 
 
+def has_tenant_column(model: type[models.Model]) -> bool:
+    return any(f.name == "tenant" for f in model._meta.concrete_fields)
+
+
+def tenant_parent(model: type[models.Model]) -> models.ForeignKey:
+    """For a table hanging from a tenant-owned one: the foreign key it hangs by."""
+    return next(
+        f
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.many_to_one and has_tenant_column(f.related_model)
+    )
+
+
 def _rows_of(model: type[models.Model], tenant: Tenant):
     """The tenant's rows of `model`, through the tenant column or the parent's."""
     manager = model._base_manager
-    if any(f.name == "tenant" for f in model._meta.concrete_fields):
+    if has_tenant_column(model):
         return manager.filter(tenant=tenant)
-    parent = next(
-        f
-        for f in model._meta.concrete_fields
-        if f.is_relation
-        and f.many_to_one
-        and any(p.name == "tenant" for p in f.related_model._meta.concrete_fields)
-    )
-    return manager.filter(**{f"{parent.name}__tenant": tenant})
+    return manager.filter(**{f"{tenant_parent(model).name}__tenant": tenant})
 
 
 class _Writer:

@@ -27,7 +27,7 @@ from psycopg import sql
 
 from audit import services as audit
 from core.exceptions import Conflict, ServiceError
-from tenants.archive import tenant_owned_models
+from tenants.archive import has_tenant_column, tenant_owned_models, tenant_parent
 from tenants.context import current_tenant, platform_scope, tenant_context
 from tenants.db import lock_tenant_row
 from tenants.models import DeletionReceipt, Membership, Role, Tenant, User
@@ -87,22 +87,12 @@ def deletion_cancel(*, actor: Principal | None) -> Tenant:
     return tenant
 
 
-def _has_tenant_column(model) -> bool:
-    return any(f.name == "tenant" for f in model._meta.concrete_fields)
-
-
 def _delete_rows(model, tenant: Tenant) -> int:
     table = sql.Identifier(model._meta.db_table)
-    if _has_tenant_column(model):
+    if has_tenant_column(model):
         statement = sql.SQL("DELETE FROM {} WHERE tenant_id = %s").format(table)
     else:  # a table hanging from a tenant-owned one (tenants.archive)
-        parent = next(
-            f
-            for f in model._meta.concrete_fields
-            if f.is_relation
-            and f.many_to_one
-            and any(p.name == "tenant" for p in f.related_model._meta.concrete_fields)
-        )
+        parent = tenant_parent(model)
         statement = sql.SQL(
             "DELETE FROM {} WHERE {} IN (SELECT id FROM {} WHERE tenant_id = %s)"
         ).format(
@@ -135,7 +125,7 @@ def tenant_delete(tenant: Tenant) -> DeletionReceipt:
     rows = {}
     with platform_scope(), audit.maintenance():
         # Tables hanging from a tenant-owned one find their rows through it: first.
-        for model in sorted(tenant_owned_models(), key=_has_tenant_column):
+        for model in sorted(tenant_owned_models(), key=has_tenant_column):
             rows[model._meta.label_lower] = _delete_rows(model, tenant)
         Group.objects.filter(pk__in=groups).delete()
         gone = [

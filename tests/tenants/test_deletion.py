@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from tenants.archive import tenant_owned_models
+from tenants.archive import has_tenant_column, tenant_owned_models, tenant_parent
 from tenants.context import platform_scope, tenant_context
 from tenants.models import DeletionReceipt, Role, Tenant, User
 from tenants.services.deletion import receipt_verify
@@ -32,16 +32,10 @@ def rows_of(tenant_id: int) -> dict[str, int]:
     counts = {}
     with platform_scope():
         for model in tenant_owned_models():
-            if any(f.name == "tenant" for f in model._meta.concrete_fields):
+            if has_tenant_column(model):
                 found = model._base_manager.filter(tenant_id=tenant_id)
             else:
-                parent = next(
-                    f
-                    for f in model._meta.concrete_fields
-                    if f.is_relation
-                    and f.many_to_one
-                    and any(p.name == "tenant" for p in f.related_model._meta.concrete_fields)
-                )
+                parent = tenant_parent(model)
                 found = model._base_manager.filter(**{f"{parent.name}__tenant_id": tenant_id})
             counts[model._meta.label_lower] = found.count()
     return counts
