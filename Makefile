@@ -77,8 +77,15 @@ worker-here:
 	DATABASE_URL="$$runtime_url" DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1 \
 		$(BIN)/celery -A config worker -B --schedule $(VENV)/celerybeat-schedule -l info
 
+# axe-core, which the console's browser tests inject into each page (tests/browser/).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests (tests/browser/) will be skipped"; fi
+
 # Redis databases 15 and down: one per test worker (tests/conftest.py).
-test: venv
+test: venv $(AXE)
 	@$(LOCAL) --redis-db 15 -- $(MAKE) --no-print-directory test-here
 
 test-here:

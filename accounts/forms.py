@@ -18,6 +18,16 @@ from tenants.context import platform_scope
 from tenants.models import Membership
 
 
+class EmailStepForm(forms.Form):
+    """Sign-in's first step: who is signing in, to find how their organisation signs in."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
 class SignInForm(auth_forms.AuthenticationForm):
     """Email and password. When sign-in fails, says why when that tells nothing about
     who has an account: the lockout (counted for any address typed), or that the

@@ -26,11 +26,18 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts import lockout, mfa
-from accounts.forms import CodeForm, PasswordChangeForm, PasswordResetForm, SignInForm
+from accounts.forms import (
+    CodeForm,
+    EmailStepForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SignInForm,
+)
 from audit.models import AuditEvent
 from audit.signals import record_for_each_tenant
 from core import mail
 from core.exceptions import ServiceError
+from sso import services as sso_services
 from sso import sessions
 from tenants.authentication import MFA_SESSION_KEY
 from tenants.context import platform_scope
@@ -48,8 +55,35 @@ def page(request, template: str, context: dict, *, status: int = 200):
 
 
 class SignInView(auth_views.LoginView):
+    """Email first: a verified domain whose tenant requires single sign-on is sent to its
+    provider, with the reason said on the page; everyone else is asked for a password
+    (and offered their organisation's SSO where it has one). A form that posts email and
+    password together signs in at once."""
+
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
+
+    def post(self, request, *args, **kwargs):
+        if "password" in request.POST:
+            return super().post(request, *args, **kwargs)
+        form = EmailStepForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(email_form=form))
+        email = form.cleaned_data["email"]
+        connection = sso_services.discover(email)
+        context = {"email": email, "step": "password", "connection": connection}
+        if connection is not None:
+            context["sso_url"] = reverse("sso:login", args=[connection.tenant.slug])
+            if connection.tenant.require_sso and not request.POST.get("use_password"):
+                context["step"] = "sso"
+        form = self.get_form_class()(request, initial={"username": email})
+        return self.render_to_response(self.get_context_data(form=form, **context))
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs.setdefault("step", "password" if form is not None and form.is_bound else "email")
+        kwargs.setdefault("email_form", EmailStepForm())
+        return super().get_context_data(**kwargs)
 
     def get_success_url(self):
         """On to the second factor when the password was only the first, or to setting

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "accounts",
     # SCIM 2.0 provisioning per tenant, at /scim/v2/<tenant>/.
     "scim",
+    # The console for people, at /: pages over the API's own views (console/api.py).
+    "console",
     # The demo (manage.py load_demo), which uses every app above.
     "seeds",
 ]
@@ -207,8 +209,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-# Where a password sign-in with no `next` lands: who you are and your tenants, as after SSO.
-LOGIN_REDIRECT_URL = "/api/v1/me"
+# Where a sign-in with no `next` lands: the console, in the person's last tenant.
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = LOGIN_URL
 # Set-password links in reset messages work this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60, low=1) * 60

@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 from accounts import api as sessions_api
 from accounts.views import SignInView
 from core import health, metrics
+from core.middleware import allows_inline_styles
 from tenants.api import MeView
 
 # Every tenant's endpoints under one prefix, matched once; the digest routes, which
@@ -52,8 +53,16 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the Content-Security-Policy can forbid them.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/docs/",
+        allows_inline_styles(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        allows_inline_styles(SpectacularRedocView.as_view(url_name="schema")),
+        name="redoc",
+    ),
     # One sign-in page for people, also at the address the browsable API links to.
     path("api/auth/login/", SignInView.as_view()),
     path("api/auth/", include("rest_framework.urls")),
@@ -67,6 +76,8 @@ urlpatterns = [
     # not in the OpenAPI document.
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # The console for people: last, so that every path above stays the API's.
+    path("", include("console.urls")),
 ]
 
 handler400 = "core.problems.bad_request"

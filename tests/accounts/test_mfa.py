@@ -193,7 +193,7 @@ def test_an_admin_resets_a_members_authenticator_but_not_an_owners(world, enroll
     reset = admin.post(f"/api/v1/tenants/acme/members/{membership.pk}/reset-mfa/")
     assert reset.status_code == 200 and reset.json() == {"removed": True}
     _, answer = sign_in(editor.email)
-    assert answer["Location"] == "/api/v1/me"  # the password alone, again
+    assert answer["Location"] == "/"  # the password alone, again
     with tenant_context(world.acme):
         event = AuditEvent.objects.filter(action="auth.mfa_disabled").get()
     assert event.changes == {"by": "admin@acme.test"}

@@ -40,7 +40,7 @@ def test_first_sign_in_creates_the_member_with_the_default_role(world, provider,
 
     done = browser.get(at_provider(authorization_url))
     assert done.status_code == 302
-    assert done["Location"] == "/api/v1/me"
+    assert done["Location"] == "/"
     body = me(browser)
     assert body["email"] == "new.person@acme.test"
     assert [(m["tenant"]["slug"], m["role"]["slug"]) for m in body["memberships"]] == [
@@ -234,7 +234,7 @@ def test_the_redirect_after_sign_in_stays_on_this_site(world, provider, acme_oid
     done = oidc_sign_in(browser, query="?next=https://evil.example/steal")
     assert done.status_code == 302
     assert "evil.example" not in done["Location"]
-    assert done["Location"] == "/api/v1/me"
+    assert done["Location"] == "/"
 
     browser = Client()
     done = oidc_sign_in(browser, query="?next=/api/v1/tenants/acme/digests/")

@@ -42,13 +42,15 @@ def test_a_browser_session_reads_without_a_token_but_writes_only_with_one(world)
     assert accepted.status_code == 201
 
 
-def test_a_password_sign_in_lands_on_the_callers_own_page(world):
+def test_a_password_sign_in_lands_in_the_console_in_the_callers_tenant(world):
     client = Client()
     response = client.post(
         "/api/auth/login/", {"username": "viewer@acme.test", "password": "correct-horse-battery"}
     )
-    assert response.status_code == 302 and response["Location"] == "/api/v1/me"
-    assert client.get(response["Location"]).status_code == 200
+    assert response.status_code == 302 and response["Location"] == "/"
+    home = client.get(response["Location"])
+    assert home.status_code == 302 and home["Location"] == "/t/acme/"
+    assert client.get(home["Location"]).status_code == 200
 
 
 def test_a_wrong_password_does_not_sign_in(world):

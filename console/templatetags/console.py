@@ -1,0 +1,45 @@
+"""Template filters for the console's pages."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def when(value: str | None) -> str:
+    """An API timestamp (ISO 8601, UTC) as people read it: `2026-12-07 08:46 UTC`."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@register.filter
+def shown(value) -> str:
+    """A value of an audit change as text: strings as they are, the rest as compact JSON."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@register.filter
+def before_after(changes) -> list[tuple[str, object, object]]:
+    """An event's `changes` ({field: [before, after]}) as rows; a value that is not a pair
+    is shown as what was recorded."""
+    rows = []
+    for name, value in (changes or {}).items():
+        if isinstance(value, list) and len(value) == 2:
+            rows.append((name, value[0], value[1]))
+        else:
+            rows.append((name, None, value))
+    return rows

@@ -1,0 +1,685 @@
+"""The console's pages: server-rendered HTML over the API's own views (console.api).
+
+Every page inside a tenant is a `TenantPage`. It finds the person's membership through
+`/api/v1/me` (so an SSO session sees its provider's tenant only, as the API does), reads
+what it shows through the API, and turns the API's refusals into pages: 401 and an
+expired session back to sign-in, a missing second factor to its set-up, anything else a
+page that says what the API said. Writes are POSTs answered by a redirect (or, for a
+secret shown once, by the page itself with `no-store`).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views import View
+
+from console import rule_forms
+from console.api import Answer, Endpoint, call
+from licensing.models import Source
+
+ME = Endpoint("me")
+# The tenant a person last worked in: where `/` takes them.
+LAST_TENANT_SESSION_KEY = "console_tenant"
+
+
+def handler_name(action: str) -> str:
+    return "do_" + action.replace("-", "_")
+
+
+class Refused(Exception):
+    """The API refused a read the page needs; the page shows why instead."""
+
+    def __init__(self, answer: Answer):
+        super().__init__(answer.detail)
+        self.answer = answer
+
+
+def page(request, template: str, context: dict, *, status: int = 200):
+    """A console page: HTML for every status, never a problem document."""
+    response = render(request, template, context, status=status)
+    response.problem_exempt = True
+    return response
+
+
+def error_page(request, status: int, detail: str, *, context: dict | None = None):
+    titles = {403: "Not allowed", 404: "Not found", 409: "Conflict", 429: "Slow down"}
+    return page(
+        request,
+        "console/error.html",
+        {
+            **(context or {}),
+            "status": status,
+            "title": titles.get(status, "Error"),
+            "detail": detail,
+        },
+        status=status,
+    )
+
+
+def memberships(request) -> list[dict]:
+    """The person's tenants and their permissions in each, as `/api/v1/me` says."""
+    answer = call(request, ME)
+    if not answer.ok:
+        raise Refused(answer)
+    return answer.data["memberships"]
+
+
+class HomeView(View):
+    """`/`: the tenant the person last worked in, or their first."""
+
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            found = memberships(request)
+        except Refused as refused:
+            return refusal(request, refused.answer)
+        if not found:
+            return page(request, "console/no_tenant.html", {"title": "No tenant yet"})
+        slugs = [m["tenant"]["slug"] for m in found]
+        last = request.session.get(LAST_TENANT_SESSION_KEY)
+        slug = last if last in slugs else slugs[0]
+        return HttpResponseRedirect(reverse("console:library", args=[slug]))
+
+
+def refusal(request, answer: Answer, *, context: dict | None = None):
+    """The page for an API refusal: sign-in again, set up a second factor, or say why."""
+    if answer.status == 401:
+        if answer.code == "session_expired":
+            messages.info(request, answer.detail)
+        return redirect_to_login(request.get_full_path())
+    if answer.code == "mfa_required":
+        return HttpResponseRedirect(
+            f"{reverse('accounts:mfa')}?{urlencode({'next': request.get_full_path()})}"
+        )
+    return error_page(
+        request, answer.status, answer.detail or "The request was refused.", context=context
+    )
+
+
+class TenantPage(View):
+    """A page inside one tenant, `/t/<tenant>/...`.
+
+    `endpoint` is the API read the page exists to show: the navigation shows the page to
+    those whose role holds that read's permission (`Endpoint.permission`). The read
+    itself decides, as it does for the API: a page offered by mistake is still refused.
+    """
+
+    endpoint: ClassVar[Endpoint]
+    # The writes a POST may ask for, by the form's `action`: each is handled by the
+    # page's `do_<action>` method and is made through the endpoint named here.
+    actions: ClassVar[dict[str, Endpoint]] = {}
+    template_name: ClassVar[str]
+    title: ClassVar[str] = ""
+    nav_label: ClassVar[str] = ""
+    url_name: ClassVar[str] = ""
+    # The navigation entry a page without its own belongs under.
+    section: ClassVar[type[TenantPage] | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.actions:
+            if not callable(getattr(cls, handler_name(name), None)):
+                raise TypeError(f"{cls.__name__} has no {handler_name(name)} for {name!r}")
+
+    def dispatch(self, request, *args, tenant: str, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.tenant = tenant
+        self.membership = None
+        try:
+            self.memberships = memberships(request)
+            self.membership = next(
+                (m for m in self.memberships if m["tenant"]["slug"] == tenant), None
+            )
+            if self.membership is None:
+                # The API's answer for a tenant the person is not in: as for none at all.
+                return error_page(request, 404, "There is no such page.")
+            if request.session.get(LAST_TENANT_SESSION_KEY) != tenant:
+                request.session[LAST_TENANT_SESSION_KEY] = tenant
+            return super().dispatch(request, *args, **kwargs)
+        except Refused as refused:
+            return refusal(request, refused.answer, context=self.frame())
+        except BadForm as bad:
+            return error_page(request, 400, str(bad), context=self.frame())
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("action", "")
+        if name not in self.actions:
+            return error_page(request, 400, "Unknown action.", context=self.frame())
+        return getattr(self, handler_name(name))(request, self.actions[name], *args, **kwargs)
+
+    # -- reading and writing through the API ---------------------------------------------
+
+    def read(self, endpoint: Endpoint, **kwargs):
+        """The API's data for a read, or `Refused`."""
+        answer = call(self.request, endpoint, tenant=self.tenant, **kwargs)
+        if not answer.ok:
+            raise Refused(answer)
+        return answer.data
+
+    def write(self, endpoint: Endpoint, **kwargs) -> Answer:
+        """A write through the API; the caller decides what to show of its answer."""
+        return call(self.request, endpoint, tenant=self.tenant, **kwargs)
+
+    def done(self, answer: Answer, success: str, *, to: str | None = None):
+        """After a write answered by a redirect: the message, then the page (or `to`)."""
+        if answer.ok:
+            messages.success(self.request, success)
+        elif answer.status in (401,) or answer.code == "mfa_required":
+            return refusal(self.request, answer)
+        else:
+            messages.error(self.request, answer.detail or "The change was refused.")
+        return HttpResponseRedirect(to or self.request.get_full_path())
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def permitted(self, endpoint: Endpoint) -> bool:
+        """Whether the person's role holds what `endpoint` asks (for showing controls)."""
+        needed = endpoint.permission
+        return needed is None or needed in self.membership["permissions"]
+
+    def permitted_actions(self) -> dict[str, bool]:
+        """Which of the page's actions to offer (`may.<action>` in templates)."""
+        return {name.replace("-", "_"): self.permitted(e) for name, e in self.actions.items()}
+
+    def navigation(self) -> list[dict]:
+        return [
+            {
+                "label": cls.nav_label,
+                "url": reverse(f"console:{cls.url_name}", args=[self.tenant]),
+                "current": isinstance(self, cls) or self.section is cls,
+            }
+            for cls in NAVIGATION
+            if self.permitted(cls.endpoint)
+        ]
+
+    def frame(self) -> dict:
+        """What every page of the tenant shows around its content."""
+        if self.membership is None:
+            return {}
+        return {
+            "tenant": self.membership["tenant"],
+            "role": self.membership["role"],
+            "memberships": self.memberships,
+            "navigation": self.navigation(),
+        }
+
+    def render_page(self, context: dict, *, status: int = 200, store: bool = True):
+        context = {"title": self.title, **self.frame(), **context}
+        response = page(self.request, self.template_name, context, status=status)
+        if not store:
+            add_never_cache_headers(response)
+        return response
+
+
+class BadForm(Exception):
+    """A form the console itself wrote arrived without a field it always sends."""
+
+
+def posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise BadForm(f"No {name} was chosen.")
+    return int(value)
+
+
+def query_of(request, names) -> dict:
+    """The named query parameters the page passes on to the API, blanks dropped."""
+    return {name: request.GET.get(name, "").strip() for name in names if request.GET.get(name)}
+
+
+# --- Readers ---------------------------------------------------------------------------------
+
+
+DIGESTS = Endpoint("digest-list")
+DIGEST = Endpoint("digest-detail")
+SOURCES = Endpoint("source-list")
+
+_ACTIONS = {
+    "redact": "Words were redacted",
+    "hide_field": "A field was hidden",
+    "hide_section": "A section was hidden",
+    "hide": "Part of it was hidden",
+}
+
+
+def policy_notices(decision: dict) -> list[dict]:
+    """What the policies changed in a digest, in each rule's own message, once per rule:
+    never the hidden text, which the API's answer no longer holds."""
+    notices, seen = [], set()
+    for finding in decision.get("findings", []):
+        if not finding.get("enforced") or finding["rule"] in seen:
+            continue
+        seen.add(finding["rule"])
+        notices.append(
+            {
+                "what": _ACTIONS.get(finding.get("action"), "The policy changed it"),
+                "reason": finding.get("reason") or "",
+            }
+        )
+    return notices
+
+
+class LibraryPage(TenantPage):
+    """The digests the person may read, searched and filtered."""
+
+    endpoint = DIGESTS
+    template_name = "console/library.html"
+    title = "Library"
+    nav_label = "Library"
+    url_name = "library"
+    FILTERS = ("q", "publisher", "topic", "published_after", "published_before", "ordering")
+
+    def get(self, request):
+        filters = query_of(request, self.FILTERS)
+        answer = call(
+            request,
+            DIGESTS,
+            tenant=self.tenant,
+            query={**filters, "cursor": request.GET.get("cursor"), "page_size": 20},
+        )
+        if answer.status == 400:
+            return self.render_page(
+                {"filters": filters, "digests": [], "errors": answer.field_errors()}, status=400
+            )
+        if not answer.ok:
+            raise Refused(answer)
+        digests = [
+            {**digest, "notices": policy_notices(digest.get("policy", {}))}
+            for digest in answer.data["results"]
+        ]
+        pages = {}
+        for which in ("next", "previous"):
+            cursor = answer.cursor(which)
+            if cursor:
+                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
+        return self.render_page({"filters": filters, "digests": digests, "pages": pages})
+
+
+class DigestPage(TenantPage):
+    """One digest as the person is shown it, with what the policies changed."""
+
+    endpoint = DIGEST
+    template_name = "console/digest.html"
+    section = LibraryPage
+
+    def get(self, request, pk: int):
+        digest = self.read(DIGEST, pk=pk)
+        return self.render_page(
+            {
+                "title": digest["title"],
+                "digest": digest,
+                "notices": policy_notices(digest.get("policy", {})),
+            }
+        )
+
+
+class SourcesPage(TenantPage):
+    """The tenant's sources and their license status."""
+
+    endpoint = SOURCES
+    template_name = "console/sources.html"
+    title = "Sources"
+    nav_label = "Sources"
+    url_name = "sources"
+    FILTERS = ("q", "kind")
+
+    def get(self, request):
+        filters = query_of(request, self.FILTERS)
+        answer = call(
+            request,
+            SOURCES,
+            tenant=self.tenant,
+            query={**filters, "cursor": request.GET.get("cursor"), "page_size": 50},
+        )
+        if answer.status == 400:
+            return self.render_page(
+                {"filters": filters, "sources": [], "errors": answer.field_errors()}, status=400
+            )
+        if not answer.ok:
+            raise Refused(answer)
+        pages = {}
+        for which in ("next", "previous"):
+            cursor = answer.cursor(which)
+            if cursor:
+                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
+        return self.render_page(
+            {"filters": filters, "sources": answer.data["results"], "pages": pages}
+        )
+
+    def render_page(self, context: dict, **kwargs):
+        return super().render_page({"kinds": Source.Kind.choices, **context}, **kwargs)
+
+
+# --- Enterprise admins -----------------------------------------------------------------------
+
+
+MEMBERS = Endpoint("member-list")
+INVITE = Endpoint("member-list", "post")
+MEMBER_CHANGE = Endpoint("member-detail", "patch")
+MEMBER_REMOVE = Endpoint("member-detail", "delete")
+ROLES = Endpoint("role-list")
+KEYS = Endpoint("api-key-list")
+KEY_CREATE = Endpoint("api-key-list", "post")
+KEY_REVOKE = Endpoint("api-key-detail", "delete")
+
+
+def all_pages(view: TenantPage, endpoint: Endpoint, *, limit: int = 1000, **query) -> list:
+    """Every item of a list endpoint, following its cursor (for a form's choices)."""
+    items, cursor = [], None
+    while len(items) < limit:
+        data = view.read(endpoint, query={**query, "cursor": cursor, "page_size": 100})
+        items += data["results"]
+        cursor = Answer(200, data).cursor("next")
+        if not cursor:
+            break
+    return items
+
+
+class MembersPage(TenantPage):
+    """Members and their roles: invite, change a role, remove."""
+
+    endpoint = MEMBERS
+    actions = {"invite": INVITE, "change-role": MEMBER_CHANGE, "remove": MEMBER_REMOVE}
+    template_name = "console/members.html"
+    title = "Members"
+    nav_label = "Members"
+    url_name = "members"
+
+    def get(self, request, *, errors=None, values=None, status=200):
+        members = all_pages(self, MEMBERS)
+        roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
+        return self.render_page(
+            {
+                "members": members,
+                "roles": roles,
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+                "values": values or {},
+            },
+            status=status,
+        )
+
+    def do_invite(self, request, endpoint):
+        values = {"email": request.POST.get("email", ""), "role": request.POST.get("role", "")}
+        answer = self.write(endpoint, data=values)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), values=values, status=400)
+        return self.done(answer, f"Invitation sent to {values['email']}.")
+
+    def do_change_role(self, request, endpoint):
+        role = request.POST.get("role", "")
+        answer = self.write(endpoint, pk=posted_id(request, "member"), data={"role": role})
+        return self.done(answer, f"Role changed to {role}.")
+
+    def do_remove(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "member"))
+        return self.done(answer, "Member removed.")
+
+
+class ApiKeysPage(TenantPage):
+    """API keys: create (the secret shown once), see last use, revoke."""
+
+    endpoint = KEYS
+    actions = {"create": KEY_CREATE, "revoke": KEY_REVOKE}
+    template_name = "console/api_keys.html"
+    title = "API keys"
+    nav_label = "API keys"
+    url_name = "api_keys"
+
+    def get(self, request, *, errors=None, values=None, created=None, status=200):
+        keys = all_pages(self, KEYS)
+        roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
+        return self.render_page(
+            {
+                "keys": keys,
+                "roles": roles,
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+                "values": values or {},
+                "created": created,
+            },
+            status=status,
+            store=created is None,
+        )
+
+    def do_create(self, request, endpoint):
+        values = {"name": request.POST.get("name", ""), "role": request.POST.get("role", "")}
+        expires = request.POST.get("expires_at", "").strip()
+        data = {**values, "expires_at": f"{expires}T00:00:00Z" if expires else None}
+        answer = self.write(endpoint, data=data)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), values=values, status=400)
+        if not answer.ok:
+            return self.done(answer, "")
+        # Shown once, in this answer only: never kept in the session or a message.
+        return self.get(request, created=answer.data)
+
+    def do_revoke(self, request, endpoint):
+        return self.done(self.write(endpoint, pk=posted_id(request, "key")), "Key revoked.")
+
+
+# --- Policies --------------------------------------------------------------------------------
+
+
+POLICIES = Endpoint("policy-list")
+POLICY_CREATE = Endpoint("policy-list", "post")
+POLICY = Endpoint("policy-detail")
+POLICY_CHANGE = Endpoint("policy-detail", "patch")
+POLICY_PUBLISH = Endpoint("policy-publish", "post")
+POLICY_ROLLBACK = Endpoint("policy-rollback", "post")
+POLICY_SIMULATE = Endpoint("policy-simulate", "post")
+POLICY_VERSIONS = Endpoint("policy-versions")
+
+
+class PoliciesPage(TenantPage):
+    """The tenant's content policies; a new one starts as an empty draft."""
+
+    endpoint = POLICIES
+    actions = {"create": POLICY_CREATE}
+    template_name = "console/policies.html"
+    title = "Policies"
+    nav_label = "Policies"
+    url_name = "policies"
+
+    def get(self, request, *, errors=None, values=None, status=200):
+        return self.render_page(
+            {
+                "policies": all_pages(self, POLICIES),
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+                "values": values or {},
+            },
+            status=status,
+        )
+
+    def do_create(self, request, endpoint):
+        values = {
+            "name": request.POST.get("name", ""),
+            "description": request.POST.get("description", ""),
+        }
+        answer = self.write(endpoint, data=values)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), values=values, status=400)
+        if not answer.ok:
+            return self.done(answer, "")
+        return self.done(
+            answer,
+            f"Policy {values['name']} created: add its rules, simulate, then publish.",
+            to=reverse("console:policy", args=[self.tenant, answer.data["id"]]),
+        )
+
+
+class PolicyPage(TenantPage):
+    """One policy: its draft in the rule editor, a simulation of the draft for a role or
+    key, publishing, and its versions with rollback."""
+
+    endpoint = POLICY
+    actions = {
+        "save": POLICY_CHANGE,
+        "enable": POLICY_CHANGE,
+        "simulate": POLICY_SIMULATE,
+        "publish": POLICY_PUBLISH,
+        "rollback": POLICY_ROLLBACK,
+    }
+    template_name = "console/policy.html"
+    section = PoliciesPage
+
+    def get(
+        self,
+        request,
+        pk: int,
+        *,
+        rules=None,
+        errors=None,
+        general=None,
+        status=200,
+        simulation=None,
+        simulated_as=None,
+    ):
+        policy = self.read(POLICY, pk=pk)
+        draft = policy["draft_rules"] if rules is None else rules
+        versions = self.read(POLICY_VERSIONS, pk=pk) if self.permitted(POLICY_VERSIONS) else []
+        roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
+        keys = all_pages(self, KEYS) if self.permitted(KEYS) else []
+        by_rule = errors or {}
+        return self.render_page(
+            {
+                "title": policy["name"],
+                "policy": policy,
+                "rules": [rule_forms.rule_to_form(r, i, by_rule) for i, r in enumerate(draft)],
+                "general_errors": general or [],
+                "versions": versions,
+                "roles": roles,
+                "keys": [k for k in keys if k["status"] == "active"],
+                "may": self.permitted_actions(),
+                "simulation": simulation,
+                "simulated_as": simulated_as,
+                **rule_forms.choices(),
+            },
+            status=status,
+        )
+
+    def do_save(self, request, endpoint, pk: int):
+        rules = rule_forms.rules_from_post(request.POST)
+        if request.POST.get("add-rule"):
+            # A new rule starts in monitor mode, shown in the editor and saved with the
+            # draft's next save.
+            rules.append({"kind": request.POST.get("new-kind", ""), "mode": "monitor"})
+            return self.get(request, pk, rules=rules)
+        answer = self.write(endpoint, pk=pk, data={"rules": rules})
+        if answer.status == 400:
+            by_rule, general = rule_forms.errors_by_rule(answer.field_errors())
+            return self.get(request, pk, rules=rules, errors=by_rule, general=general, status=400)
+        return self.done(answer, "Draft saved. Simulate it, then publish to put it in force.")
+
+    def do_enable(self, request, endpoint, pk: int):
+        enabled = request.POST.get("enabled") == "1"
+        answer = self.write(endpoint, pk=pk, data={"enabled": enabled})
+        return self.done(answer, "Policy switched on." if enabled else "Policy switched off.")
+
+    def do_simulate(self, request, endpoint, pk: int):
+        who = request.POST.get("as", "")
+        kind, _, value = who.partition(":")
+        wanted = {"as_role": value} if kind == "role" else {"as_api_key": value}
+        answer = self.write(endpoint, pk=pk, data=wanted)
+        if not answer.ok:
+            return self.done(answer, "")
+        return self.get(request, pk, simulation=answer.data, simulated_as=who)
+
+    def do_publish(self, request, endpoint, pk: int):
+        answer = self.write(endpoint, pk=pk, data={"note": request.POST.get("note", "")})
+        number = answer.data.get("number") if answer.ok else None
+        return self.done(answer, f"Version {number} published: it is in force now.")
+
+    def do_rollback(self, request, endpoint, pk: int):
+        version = request.POST.get("version", "")
+        answer = self.write(
+            endpoint,
+            pk=pk,
+            data={"version": int(version) if version.isdigit() else version, "note": ""},
+        )
+        number = answer.data.get("number") if answer.ok else None
+        return self.done(
+            answer, f"Version {version} published again as version {number}: it is in force."
+        )
+
+
+# --- Audit log -------------------------------------------------------------------------------
+
+
+AUDIT_EVENTS = Endpoint("audit-event-list")
+AUDIT_VERIFY = Endpoint("audit-event-verify")
+AUDIT_EXPORT = Endpoint("audit-event-export")
+
+
+class AuditPage(TenantPage):
+    """The audit log: filters, each event's before and after, the chain verified on
+    request, and exports of what the filters select."""
+
+    endpoint = AUDIT_EVENTS
+    template_name = "console/audit.html"
+    title = "Audit log"
+    nav_label = "Audit log"
+    url_name = "audit"
+    FILTERS = ("actor", "action", "target_type", "outcome", "since", "until")
+
+    def get(self, request):
+        filters = query_of(request, self.FILTERS)
+        # Dates typed in the form are whole UTC days.
+        query = dict(filters)
+        for name in ("since", "until"):
+            if len(query.get(name, "")) == 10:
+                query[name] += "T00:00:00Z"
+        answer = call(
+            request,
+            AUDIT_EVENTS,
+            tenant=self.tenant,
+            query={**query, "cursor": request.GET.get("cursor"), "page_size": 50},
+        )
+        if answer.status == 400:
+            return self.render_page(
+                {"filters": filters, "events": [], "errors": answer.field_errors()}, status=400
+            )
+        if not answer.ok:
+            raise Refused(answer)
+        pages = {}
+        for which in ("next", "previous"):
+            cursor = answer.cursor(which)
+            if cursor:
+                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
+        verified = self.read(AUDIT_VERIFY) if request.GET.get("verify") else None
+        export = AUDIT_EXPORT.path(self.tenant)
+        return self.render_page(
+            {
+                "filters": filters,
+                "events": answer.data["results"],
+                "pages": pages,
+                "verified": verified,
+                "outcomes": ("success", "denied", "failure"),
+                "exports": {
+                    kind: f"{export}?{urlencode({**query, 'export_format': kind})}"
+                    for kind in ("csv", "jsonl")
+                },
+            }
+        )
+
+
+# The navigation, in order. Which of these a person sees follows from each page's endpoint.
+NAVIGATION: tuple[type[TenantPage], ...] = (
+    LibraryPage,
+    SourcesPage,
+    PoliciesPage,
+    MembersPage,
+    ApiKeysPage,
+    AuditPage,
+)

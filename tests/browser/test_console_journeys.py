@@ -1,0 +1,227 @@
+"""What people do in the console, in Chromium, against a live server on PostgreSQL.
+
+Every page visited is checked by `Console.look` (axe-core, both widths, no CSP report).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tenants import rbac
+from tenants.context import tenant_context
+from tenants.models import ApiKey, Membership
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(console, email: str, password: str = factories.PASSWORD):
+    page = console.go("/accounts/login/")
+    console.look("sign-in-email")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    console.look("sign-in-password")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/t/[a-z0-9-]+/$"))
+    return page
+
+
+@pytest.fixture
+def library(world):
+    factories.digest(
+        world.acme,
+        title="Frequent networks and bus maps",
+        publisher="Ride the Grid Radio",
+        summary="Planners redraw bus maps around frequent routes; project zorblax is named.",
+        key_points=["Frequency beats coverage.", "Straight routes are easier to learn."],
+        sections=[
+            {
+                "number": 1,
+                "emoji": "🗺️",
+                "title": "Coverage or ridership",
+                "bullets": ["Decide the split before drawing lines."],
+                "subsections": [],
+            },
+            {
+                "number": 2,
+                "emoji": "🚌",
+                "title": "The grid",
+                "bullets": [],
+                "subsections": [
+                    {"number": "2.1", "title": "Spacing", "bullets": ["A kilometre apart."]}
+                ],
+            },
+        ],
+        topics=["transport", "cities"],
+    )
+    factories.digest(world.acme, title="Cold chains for vaccines", topics=["health"])
+    factories.policy(
+        world.acme,
+        name="Code names",
+        rules=[
+            {
+                "id": "code-names",
+                "kind": "regex_redact",
+                "params": {"pattern": "zorblax"},
+                "message": "Internal project code names are masked for readers.",
+            }
+        ],
+        publish=True,
+    )
+
+
+def test_a_viewer_searches_and_reads_a_digest_with_a_redaction_notice(world, library, console):
+    page = sign_in(console, world.members["viewer"].email)
+    console.look("library")
+    # The skip link comes first for keyboard users, and lands on the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+
+    page.get_by_role("searchbox", name="Search").fill("bus maps")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*\?.*q=bus"))
+    console.look("library-search")
+    results = page.locator("ol.results > li")
+    assert results.count() == 1
+    assert "Internal project code names are masked" in results.first.inner_text()
+
+    page.get_by_role("link", name="Frequent networks and bus maps").click()
+    page.wait_for_url(re.compile(r".*/digests/\d+/$"))
+    console.look("digest")
+    body = page.locator("main").inner_text()
+    assert "Key points" in body and "Frequency beats coverage." in body
+    assert "1. " in body and "Coverage or ridership" in body and "2.1" in body
+    assert "Words were redacted." in body
+    assert "Internal project code names are masked for readers." in body
+    assert "zorblax" not in page.content().lower()
+
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Sources").click()
+    page.wait_for_url(re.compile(r".*/sources/$"))
+    console.look("sources")
+    console.assert_clean()
+
+
+def test_an_admin_invites_a_member_changes_their_role_and_manages_a_key(world, console, mailbox):
+    page = sign_in(console, world.members["admin"].email)
+    page.get_by_role("link", name="Members").click()
+    console.look("members")
+
+    page.get_by_label("Email", exact=True).fill("new.analyst@acme.test")
+    page.get_by_label("Role", exact=True).select_option("editor")
+    page.get_by_role("button", name="Send invitation").click()
+    assert "Invitation sent to new.analyst@acme.test" in page.locator(".messages").inner_text()
+    (message,) = mailbox.wait_for("new.analyst@acme.test")
+    assert "/accounts/invitations/" in message.text
+    console.look("members-invited")
+
+    page.get_by_label("Role of new.analyst@acme.test").select_option("viewer")
+    row = page.locator("tr", has=page.get_by_label("Role of new.analyst@acme.test"))
+    row.get_by_role("button", name="Change").click()
+    assert "Role changed to viewer" in page.locator(".messages").inner_text()
+    with tenant_context(world.acme):
+        assert Membership.objects.get(user__email="new.analyst@acme.test").role.slug == rbac.VIEWER
+
+    # A mistake is shown next to its field, and what was typed stays.
+    page.get_by_label("Email", exact=True).fill("not an address")
+    page.get_by_role("button", name="Send invitation").click()
+    assert "valid email" in page.locator("#invite-email-errors").inner_text()
+    console.look("members-invalid")
+
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name").fill("Intranet widget")
+    page.get_by_label("Role", exact=True).select_option("viewer")
+    page.get_by_role("button", name="Create key").click()
+    secret = page.locator("#new-secret").input_value()
+    assert secret.startswith("dp_")
+    console.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == secret
+    console.look("api-key-created")
+
+    # The secret is not shown again; the key can be revoked (after a confirmation).
+    page.get_by_role("link", name="API keys").click()
+    assert secret not in page.content()
+    page.get_by_role("button", name="Revoke Intranet widget").click()
+    assert "Key revoked" in page.locator(".messages").inner_text()
+    with tenant_context(world.acme):
+        assert ApiKey.objects.get(name="Intranet widget").revoked_at is not None
+    console.look("api-keys")
+    console.assert_clean()
+
+
+def test_sign_in_sends_a_domain_that_requires_sso_to_its_provider(world, console):
+    factories.sso_connection(world.acme, name="Acme Okta")
+    factories.sso_domain(world.acme, "acme.test")
+    world.acme.require_sso = True
+    world.acme.save(update_fields=["require_sso"])
+    page = console.go("/accounts/login/")
+    page.get_by_label("Work email").fill("someone@acme.test")
+    page.get_by_role("button", name="Continue").click()
+    text = page.locator("main").inner_text()
+    assert "Acme Media signs in with single sign-on" in text and "Acme Okta" in text
+    assert (
+        page.get_by_role("link", name="Continue with single sign-on")
+        .get_attribute("href")
+        .startswith("/sso/acme/login")
+    )
+    console.look("sign-in-sso")
+    console.assert_clean()
+
+
+def test_an_admin_writes_simulates_publishes_and_rolls_back_a_policy(world, library, console):
+    page = sign_in(console, world.members["admin"].email)
+    page.get_by_role("link", name="Policies").click()
+    console.look("policies")
+    page.get_by_label("Name").fill("Health topics")
+    page.get_by_role("button", name="Create policy").click()
+    page.wait_for_url(re.compile(r".*/policies/\d+/$"))
+    console.look("policy-new")
+
+    page.get_by_label("Add a rule").select_option("regex_redact")
+    page.get_by_role("button", name="Add rule").click()
+    # Only the chosen kind's parameters are shown.
+    assert page.locator("#r0-keywords").is_hidden() and page.locator("#r0-pattern").is_visible()
+    page.get_by_label("Id", exact=True).fill("mask-cold")
+    page.locator("#r0-pattern").fill("cold(")
+    page.get_by_label("Mode").select_option("enforce")
+    page.get_by_role("button", name="Save draft").click()
+    errors = page.locator("#r0-pattern-errors")
+    assert "Not a valid pattern" in errors.inner_text()
+    assert page.locator("#r0-pattern").get_attribute("aria-invalid") == "true"
+    console.look("policy-invalid")
+
+    page.locator("#r0-pattern").fill("cold chains?")
+    page.locator("#r0-message").fill("Supply chain words are masked here.")
+    page.get_by_role("button", name="Save draft").click()
+    assert "Draft saved" in page.locator(".messages").inner_text()
+
+    page.get_by_label("As", exact=True).select_option("role:viewer")
+    page.get_by_role("button", name="Simulate").click()
+    simulation = page.locator(".simulation")
+    assert "Cold [redacted]" not in simulation.inner_text()  # titles as the admin reads them
+    assert "mask-cold: redact title" in simulation.inner_text()
+    console.look("policy-simulated")
+
+    page.get_by_label("Note for the history").fill("first cut")
+    page.get_by_role("button", name="Publish the saved draft").click()
+    assert "Version 1 published" in page.locator(".messages").inner_text()
+    page.locator("#r0-mask").fill("[masked]")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Publish the saved draft").click()
+    assert "Version 2 published" in page.locator(".messages").inner_text()
+    page.get_by_role("button", name="Roll back to 1").click()
+    assert "Version 1 published again as version 3" in page.locator(".messages").inner_text()
+    console.look("policy-versions")
+
+    page.get_by_role("link", name="Audit log").click()
+    page.get_by_label("Action").fill("policy.*")
+    page.get_by_role("button", name="Filter").click()
+    assert page.locator("ol.events > li").count() >= 4
+    page.get_by_role("link", name="Verify the chain").click()
+    assert "The chain is intact" in page.locator("main").inner_text()
+    console.look("audit")
+    console.assert_clean()
