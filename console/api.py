@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import BytesIO
@@ -123,6 +124,29 @@ class Answer:
         return (parse_qs(urlsplit(link).query).get("cursor") or [None])[0]
 
 
+def multipart(fields: dict, files: dict) -> tuple[str, bytes]:
+    """(content type, body) of a multipart/form-data request carrying `fields` (text)
+    and `files` (Django uploaded files)."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + str(value).encode()
+            + b"\r\n"
+        )
+    for name, upload in files.items():
+        filename = upload.name.replace('"', "").replace("\r", "").replace("\n", "")
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        upload.seek(0)
+        parts.append(head.encode() + upload.read() + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
 def call(
     request,
     endpoint: Endpoint,
@@ -130,10 +154,12 @@ def call(
     tenant: str | None = None,
     query: dict | None = None,
     data: Any = None,
+    files: dict | None = None,
     **kwargs,
 ) -> Answer:
     """Ask the API's view for `endpoint` as the person behind `request` (a console page's
-    request) would, and return its answer."""
+    request) would, and return its answer. `data` is sent as JSON, or with `files`
+    (uploaded files by field name) as multipart/form-data."""
     method = endpoint.method.upper()
     if method not in SAFE_METHODS and not (
         request.method == "POST" and getattr(request, "csrf_processing_done", False)
@@ -144,7 +170,10 @@ def call(
         )
     path = endpoint.path(tenant, **kwargs)
     match = resolve(path)
-    body = b"" if data is None else json.dumps(data).encode()
+    if files is not None:
+        content_type, body = multipart(data or {}, files)
+    else:
+        content_type, body = "application/json", b"" if data is None else json.dumps(data).encode()
     environ = {key: value for key, value in request.META.items() if key not in _DROPPED_HEADERS}
     environ.update(
         {
@@ -158,8 +187,8 @@ def call(
             "wsgi.input": BytesIO(body),
         }
     )
-    if data is not None:
-        environ["CONTENT_TYPE"] = "application/json"
+    if data is not None or files is not None:
+        environ["CONTENT_TYPE"] = content_type
         environ["CONTENT_LENGTH"] = str(len(body))
     inner = WSGIRequest(environ)
     inner.user = request.user

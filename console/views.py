@@ -10,6 +10,7 @@ secret shown once, by the page itself with `no-store`).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 from urllib.parse import urlencode
 
@@ -674,11 +675,293 @@ class AuditPage(TenantPage):
         )
 
 
+# --- Compliance ------------------------------------------------------------------------------
+
+
+LICENSES = Endpoint("license-list")
+LICENSE = Endpoint("license-detail")
+LICENSE_VERSIONS = Endpoint("license-versions")
+LICENSE_EVIDENCE = Endpoint("license-evidence")
+LICENSE_REVIEW = Endpoint("license-review", "post")
+LICENSE_ATTACH = Endpoint("license-attach", "post")
+EVIDENCE_FILE = Endpoint("evidence-file")
+REPORT_EXPIRING = Endpoint("compliance-report-expiring")
+REPORT_AT_RISK = Endpoint("compliance-report-digests-at-risk")
+REPORT_PUBLISHERS = Endpoint("compliance-report-publishers")
+REPORT_SOURCES = Endpoint("compliance-report-sources")
+REPORT_BILL = Endpoint("compliance-report-bill-of-sources")
+# How far ahead the queue looks for licenses that end.
+EXPIRING_DAYS = 90
+
+
+class ReviewsPage(TenantPage):
+    """The review queue: licenses waiting for a decision, those sent back for more
+    information, and those in force that end soon."""
+
+    endpoint = LICENSES
+    template_name = "console/reviews.html"
+    title = "Reviews"
+    nav_label = "Reviews"
+    url_name = "reviews"
+    QUEUES = {
+        "pending": "Waiting for a decision",
+        "needs_information": "Needs information",
+        "expiring": f"Ending within {EXPIRING_DAYS} days",
+    }
+
+    def get(self, request):
+        queue = request.GET.get("queue", "pending")
+        if queue not in self.QUEUES:
+            queue = "pending"
+        tabs = [
+            (name, label)
+            for name, label in self.QUEUES.items()
+            if name != "expiring" or self.permitted(REPORT_EXPIRING)
+        ]
+        if queue == "expiring":
+            report = self.read(REPORT_EXPIRING, query={"days": EXPIRING_DAYS})
+            licenses = [dict(zip(report["columns"], row, strict=True)) for row in report["rows"]]
+        else:
+            licenses = all_pages(self, LICENSES, status=queue)
+        return self.render_page({"queue": queue, "tabs": tabs, "licenses": licenses})
+
+
+def _term_rows(left: dict | None, right: dict | None) -> list[dict]:
+    """The terms of two license versions side by side, each marked when they differ."""
+    names = (
+        ("spdx_id", "License"),
+        ("permitted_uses", "Permitted uses"),
+        ("prohibited_uses", "Prohibited uses"),
+        ("territory", "Territory"),
+        ("valid_from", "Valid from"),
+        ("valid_until", "Valid until"),
+        ("attribution", "Attribution"),
+        ("terms_url", "Terms"),
+        ("payment_notes", "Payment"),
+        ("conditions", "Conditions"),
+        ("origin", "Origin"),
+    )
+    rows = []
+    for key, label in names:
+        a = (left or {}).get(key)
+        b = (right or {}).get(key)
+        rows.append({"label": label, "left": a, "right": b, "changed": left is not None and a != b})
+    return rows
+
+
+class LicensePage(TenantPage):
+    """One license: two versions side by side with their differences marked, its evidence,
+    and the review decision (four eyes: the API refuses the proposer's own decision)."""
+
+    endpoint = LICENSE
+    actions = {"review": LICENSE_REVIEW, "attach": LICENSE_ATTACH}
+    template_name = "console/license.html"
+    section = ReviewsPage
+
+    def get(self, request, pk: int, *, errors=None, status=200):
+        lic = self.read(LICENSE, pk=pk)
+        versions = self.read(LICENSE_VERSIONS, pk=pk)
+        by_number = {v["number"]: v for v in versions}
+        evidence = self.read(LICENSE_EVIDENCE, pk=pk)
+        # By default the newest version against the one in force (or the one before it).
+        right = _number(request.GET.get("right")) or lic["version"]
+        default_left = lic["in_force_version"]
+        if default_left in (None, right):
+            default_left = right - 1 if right > 1 else None
+        left = _number(request.GET.get("left")) or default_left
+        for item in evidence:
+            item["url"] = EVIDENCE_FILE.path(self.tenant, pk=item["id"])
+        return self.render_page(
+            {
+                "title": lic.get("source_title") or lic.get("rights_holder_name") or "License",
+                "license": lic,
+                "versions": versions,
+                "left": by_number.get(left),
+                "right": by_number.get(right),
+                "terms": _term_rows(by_number.get(left), by_number.get(right)),
+                "evidence": evidence,
+                "decisions": (
+                    ("approved", "Approve"),
+                    ("approved_with_conditions", "Approve with conditions"),
+                    ("needs_information", "Ask for more information"),
+                    ("rejected", "Reject"),
+                ),
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    def do_review(self, request, endpoint, pk: int):
+        data = {
+            "decision": request.POST.get("decision", ""),
+            "version": _number(request.POST.get("version")) or 0,
+            "notes": request.POST.get("notes", ""),
+            "conditions": request.POST.get("conditions", ""),
+        }
+        answer = self.write(endpoint, pk=pk, data=data)
+        if answer.status == 400:
+            return self.get(request, pk, errors=answer.field_errors(), status=400)
+        return self.done(answer, f"Decision recorded: {data['decision'].replace('_', ' ')}.")
+
+    def do_attach(self, request, endpoint, pk: int):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.get(request, pk, errors={"file": ["Choose a file."]}, status=400)
+        answer = self.write(
+            endpoint,
+            pk=pk,
+            data={"description": request.POST.get("description", "")},
+            files={"file": upload},
+        )
+        if answer.status == 400:
+            return self.get(request, pk, errors=answer.field_errors(), status=400)
+        return self.done(
+            answer,
+            f"{upload.name} attached.",
+            to=reverse("console:license", args=[self.tenant, pk]),
+        )
+
+
+def _number(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def bar_chart(bars: list[tuple[str, int]], *, width: int = 640, bar: int = 26) -> dict:
+    """Horizontal bars for an SVG chart: each label, value and length in pixels."""
+    top = max((value for _, value in bars), default=0) or 1
+    room = width - 220
+    return {
+        "width": width,
+        "height": len(bars) * (bar + 8) + 8,
+        "bars": [
+            {
+                "label": label,
+                "value": value,
+                "y": 8 + i * (bar + 8),
+                "length": round(room * value / top),
+                "text_y": 8 + i * (bar + 8) + bar * 0.68,
+            }
+            for i, (label, value) in enumerate(bars)
+        ],
+        "bar": bar,
+        "value_x": 170,
+    }
+
+
+def stacked_chart(rows: list[tuple[str, dict]], parts: tuple[str, ...], *, width: int = 640):
+    """Horizontal stacked bars: per label, its parts' segments (x and length in pixels)."""
+    bar = 26
+    top = max((sum(counts.values()) for _, counts in rows), default=0) or 1
+    room = width - 220
+    lines = []
+    for i, (label, counts) in enumerate(rows):
+        x, segments = 170.0, []
+        for part in parts:
+            length = room * counts.get(part, 0) / top
+            if length:
+                segments.append(
+                    {
+                        "part": part,
+                        "x": round(x, 1),
+                        "length": round(length, 1),
+                        "value": counts[part],
+                    }
+                )
+            x += length
+        lines.append(
+            {
+                "label": label,
+                "y": 8 + i * (bar + 8),
+                "text_y": 8 + i * (bar + 8) + bar * 0.68,
+                "segments": segments,
+                "total": sum(counts.values()),
+                "end": round(x + 6, 1),
+            }
+        )
+    return {
+        "width": width,
+        "height": len(rows) * (bar + 8) + 8,
+        "bar": bar,
+        "lines": lines,
+        "parts": parts,
+    }
+
+
+class ReportsPage(TenantPage):
+    """Compliance reports as charts and tables, each exported as CSV by the API."""
+
+    endpoint = REPORT_SOURCES
+    template_name = "console/reports.html"
+    title = "Reports"
+    nav_label = "Reports"
+    url_name = "reports"
+    MONTHS = 12
+
+    def get(self, request):
+        expiring = self.read(REPORT_EXPIRING, query={"days": 366})
+        at_risk = self.read(REPORT_AT_RISK)
+        publishers = self.read(REPORT_PUBLISHERS)
+        sources = self.read(REPORT_SOURCES)
+        today = date.fromisoformat(expiring["generated_on"])
+        months = []
+        for offset in range(self.MONTHS):
+            year, month = divmod(today.month - 1 + offset, 12)
+            months.append(date(today.year + year, month + 1, 1))
+        per_month = dict.fromkeys(months, 0)
+        until = expiring["columns"].index("valid_until")
+        for row in expiring["rows"]:
+            ends = date.fromisoformat(row[until])
+            key = date(ends.year, ends.month, 1)
+            if key in per_month:
+                per_month[key] += 1
+        holder = publishers["columns"]
+        statuses = ("licensed", "expired", "pending", "rejected", "unlicensed")
+        holders = [dict(zip(holder, row, strict=True)) for row in publishers["rows"]]
+        holders.sort(key=lambda h: -h["sources"])
+        exports = {
+            name: f"{endpoint.path(self.tenant)}?export_format=csv"
+            for name, endpoint in (
+                ("expiring", REPORT_EXPIRING),
+                ("at_risk", REPORT_AT_RISK),
+                ("publishers", REPORT_PUBLISHERS),
+                ("sources", REPORT_SOURCES),
+                ("bill", REPORT_BILL),
+            )
+        }
+        exports["expiring"] += "&days=366"
+        return self.render_page(
+            {
+                "expiring": expiring,
+                "expiring_chart": bar_chart([(f"{m:%b %Y}", n) for m, n in per_month.items()]),
+                "at_risk": at_risk,
+                "at_risk_rows": [
+                    dict(zip(at_risk["columns"], r, strict=True)) for r in at_risk["rows"]
+                ],
+                "at_risk_chart": bar_chart(
+                    sorted(at_risk["summary"]["reasons"].items(), key=lambda item: -item[1])
+                ),
+                "holders": holders,
+                "holders_chart": stacked_chart(
+                    [
+                        (h["rights_holder"] or "(withheld)", {s: h[s] for s in statuses})
+                        for h in holders[:15]
+                    ],
+                    statuses,
+                ),
+                "sources_summary": sources["summary"],
+                "exports": exports,
+            }
+        )
+
+
 # The navigation, in order. Which of these a person sees follows from each page's endpoint.
 NAVIGATION: tuple[type[TenantPage], ...] = (
     LibraryPage,
     SourcesPage,
     PoliciesPage,
+    ReviewsPage,
+    ReportsPage,
     MembersPage,
     ApiKeysPage,
     AuditPage,

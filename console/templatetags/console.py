@@ -29,6 +29,8 @@ def shown(value) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value) if value else "—"
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
@@ -43,3 +45,9 @@ def before_after(changes) -> list[tuple[str, object, object]]:
         else:
             rows.append((name, None, value))
     return rows
+
+
+@register.filter
+def words(value) -> str:
+    """A code as words: `approved_with_conditions` -> `approved with conditions`."""
+    return str(value or "").replace("_", " ")

@@ -12,9 +12,16 @@ import pytest
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership
+from tenants.principals import Principal, role_permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def principal_of(tenant, user) -> Principal:
+    membership = Membership.objects.select_related("role").get(user=user)
+    role = membership.role
+    return Principal(tenant=tenant, role=role, permissions=role_permissions(role), user=user)
 
 
 def sign_in(console, email: str, password: str = factories.PASSWORD):
@@ -224,4 +231,74 @@ def test_an_admin_writes_simulates_publishes_and_rolls_back_a_policy(world, libr
     page.get_by_role("link", name="Verify the chain").click()
     assert "The chain is intact" in page.locator("main").inner_text()
     console.look("audit")
+    console.assert_clean()
+
+
+def test_a_compliance_officer_decides_under_four_eyes_and_exports_a_report(
+    world, console, tmp_path
+):
+    from licensing import services as licensing
+
+    holder = factories.rights_holder(world.acme, name="Ride the Grid Radio")
+    lic = factories.license(
+        world.acme,
+        rights_holder=holder,
+        decision="approved",
+        valid_until="2027-03-31",
+        attribution="Ride the Grid Radio, used with permission.",
+    )
+    officer = world.members["compliance"]
+    with tenant_context(world.acme):
+        as_officer = principal_of(world.acme, officer)
+        licensing.license_revise(
+            actor=as_officer,
+            lic=lic,
+            changes={"permitted_uses": ["summarize", "display_internally", "quote_excerpts"]},
+        )
+
+    page = sign_in(console, officer.email)
+    page.get_by_role("link", name="Reviews").click()
+    console.look("reviews")
+    page.get_by_role("link", name="Ride the Grid Radio").click()
+    page.wait_for_url(re.compile(r".*/licenses/\d+/$"))
+    changed = page.locator("tr.changed")
+    assert changed.count() == 1 and "Permitted uses" in changed.inner_text()
+    assert "quote_excerpts" in changed.inner_text()
+    console.look("license")
+
+    # The officer proposed version 2: the API refuses their own decision, and says why.
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Record decision").click()
+    assert "another reviewer must decide" in page.locator(".messages").inner_text()
+
+    page.get_by_label("File (PDF").set_input_files(
+        files=[{"name": "signed-terms.txt", "mimeType": "text/plain", "buffer": b"Signed."}]
+    )
+    page.get_by_label("Description").fill("Countersigned terms")
+    page.get_by_role("button", name="Attach").click()
+    assert "signed-terms.txt attached" in page.locator(".messages").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="signed-terms.txt").click()
+    assert download.value.path().read_bytes() == b"Signed."
+
+    # Another reviewer decides.
+    other = console.page.context
+    other.clear_cookies()
+    page = sign_in(console, world.members["owner"].email)
+    page.goto(console.base + f"/t/acme/licenses/{lic.pk}/")
+    page.get_by_label("Approve with conditions").check()
+    page.get_by_role("textbox", name="Conditions").fill("Quote at most two sentences.")
+    page.get_by_role("button", name="Record decision").click()
+    assert "Decision recorded: approved with conditions" in page.locator(".messages").inner_text()
+    console.look("license-decided")
+
+    page.get_by_role("link", name="Reports").click()
+    console.look("reports")
+    assert page.locator("svg.chart").count() == 2  # no digest at risk: a sentence instead
+    assert "No digest is at risk." in page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.locator("#holders-title").locator("..").get_by_role("link", name="Export CSV").click()
+    text = download.value.path().read_text()
+    assert text.splitlines()[0].startswith("rights_holder_id,rights_holder")
+    assert "Ride the Grid Radio" in text
     console.assert_clean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -58,6 +59,8 @@ def target_of(world, cls) -> int | None:
         return factories.digest(world.acme, title="Console target").pk
     if cls is views.PolicyPage:
         return factories.policy(world.acme, name="Console target", publish=True).pk
+    if cls is views.LicensePage:
+        return factories.license(world.acme, source=factories.source(world.acme)).pk
     raise AssertionError(f"tests/console/test_pages.py: say which object {cls.__name__} shows")
 
 
@@ -146,6 +149,11 @@ def action_form(world, cls, name) -> dict:
             "simulate": {"as": "role:viewer"},
             "publish": {"note": "from the console"},
             "rollback": {"version": "1"},
+        }[name]
+    if cls is views.LicensePage:
+        return {
+            "review": {"decision": "approved", "version": "1"},
+            "attach": {"file": SimpleUploadedFile("terms.txt", b"Terms."), "description": ""},
         }[name]
     if name == "invite":
         return {"email": "new.person@acme.test", "role": "viewer"}
