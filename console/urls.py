@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("t/<slug:tenant>/reports/", views.ReportsPage.as_view(), name="reports"),
     path("t/<slug:tenant>/members/", views.MembersPage.as_view(), name="members"),
+    path("t/<slug:tenant>/roles/", views.RolesPage.as_view(), name="roles"),
+    path("t/<slug:tenant>/webhooks/", views.WebhooksPage.as_view(), name="webhooks"),
     path("t/<slug:tenant>/api-keys/", views.ApiKeysPage.as_view(), name="api_keys"),
     path("t/<slug:tenant>/audit/", views.AuditPage.as_view(), name="audit"),
 ]

@@ -25,6 +25,7 @@ from django.views import View
 from console import rule_forms
 from console.api import Answer, Endpoint, call
 from licensing.models import Source
+from webhooks.models import EVENTS as WEBHOOK_EVENTS
 
 ME = Endpoint("me")
 # The tenant a person last worked in: where `/` takes them.
@@ -467,6 +468,141 @@ class ApiKeysPage(TenantPage):
 
     def do_revoke(self, request, endpoint):
         return self.done(self.write(endpoint, pk=posted_id(request, "key")), "Key revoked.")
+
+
+ROLE_CREATE = Endpoint("role-list", "post")
+ROLE_CHANGE = Endpoint("role-detail", "patch")
+ROLE_DELETE = Endpoint("role-detail", "delete")
+PERMISSIONS = Endpoint("permission-list")
+
+
+class RolesPage(TenantPage):
+    """Preset and custom roles; a custom role is built from the permission catalogue,
+    each permission explained."""
+
+    endpoint = ROLES
+    actions = {"create": ROLE_CREATE, "change": ROLE_CHANGE, "delete": ROLE_DELETE}
+    template_name = "console/roles.html"
+    title = "Roles"
+    nav_label = "Roles"
+    url_name = "roles"
+
+    def get(self, request, *, errors=None, values=None, status=200):
+        catalogue = self.read(PERMISSIONS)
+        groups: dict[str, list] = {}
+        for entry in catalogue:
+            groups.setdefault(entry["codename"].split(".")[0], []).append(entry)
+        return self.render_page(
+            {
+                "roles": all_pages(self, ROLES),
+                "catalogue": catalogue,
+                "groups": sorted(groups.items()),
+                "held": set(self.membership["permissions"]),
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+                "values": values or {"permissions": []},
+            },
+            status=status,
+        )
+
+    def _form(self, request) -> dict:
+        return {
+            "name": request.POST.get("name", ""),
+            "description": request.POST.get("description", ""),
+            "permissions": request.POST.getlist("permissions"),
+        }
+
+    def do_create(self, request, endpoint):
+        values = {**self._form(request), "slug": request.POST.get("slug", "")}
+        data = {k: v for k, v in values.items() if k != "slug" or v}
+        answer = self.write(endpoint, data=data)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), values=values, status=400)
+        return self.done(answer, f"Role {values['name']} created.")
+
+    def do_change(self, request, endpoint):
+        pk = posted_id(request, "role")
+        answer = self.write(endpoint, pk=pk, data=self._form(request))
+        if answer.status == 400:
+            return self.done(Answer(400, {"detail": _joined(answer.field_errors())}), "")
+        return self.done(answer, "Role saved.")
+
+    def do_delete(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "role"))
+        return self.done(answer, "Role deleted.")
+
+
+def _joined(errors: dict[str, list[str]]) -> str:
+    return " ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+
+
+WEBHOOKS = Endpoint("webhook-list")
+WEBHOOK_CREATE = Endpoint("webhook-list", "post")
+WEBHOOK_CHANGE = Endpoint("webhook-detail", "patch")
+WEBHOOK_DELETE = Endpoint("webhook-detail", "delete")
+DELIVERIES = Endpoint("webhook-delivery-list")
+REDELIVER = Endpoint("webhook-delivery-redeliver", "post")
+
+
+class WebhooksPage(TenantPage):
+    """Webhook endpoints (the signing secret shown once), their deliveries and redelivery."""
+
+    endpoint = WEBHOOKS
+    actions = {
+        "create": WEBHOOK_CREATE,
+        "toggle": WEBHOOK_CHANGE,
+        "delete": WEBHOOK_DELETE,
+        "redeliver": REDELIVER,
+    }
+    template_name = "console/webhooks.html"
+    title = "Webhooks"
+    nav_label = "Webhooks"
+    url_name = "webhooks"
+
+    def get(self, request, *, errors=None, values=None, created=None, status=200):
+        deliveries = []
+        if self.permitted(DELIVERIES):
+            query = query_of(request, ("endpoint", "status"))
+            deliveries = self.read(DELIVERIES, query={**query, "page_size": 50})["results"]
+        return self.render_page(
+            {
+                "webhooks": all_pages(self, WEBHOOKS),
+                "deliveries": deliveries,
+                "events": WEBHOOK_EVENTS,
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+                "values": values or {"events": list(WEBHOOK_EVENTS)},
+                "created": created,
+            },
+            status=status,
+            store=created is None,
+        )
+
+    def do_create(self, request, endpoint):
+        values = {
+            "url": request.POST.get("url", ""),
+            "description": request.POST.get("description", ""),
+            "events": request.POST.getlist("events"),
+        }
+        answer = self.write(endpoint, data=values)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), values=values, status=400)
+        if not answer.ok:
+            return self.done(answer, "")
+        return self.get(request, created=answer.data)
+
+    def do_toggle(self, request, endpoint):
+        active = request.POST.get("is_active") == "1"
+        answer = self.write(endpoint, pk=posted_id(request, "webhook"), data={"is_active": active})
+        return self.done(answer, "Endpoint switched on." if active else "Endpoint paused.")
+
+    def do_delete(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "webhook"))
+        return self.done(answer, "Endpoint deleted.")
+
+    def do_redeliver(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "delivery"))
+        return self.done(answer, "Sent again: the new delivery is at the top of the list.")
 
 
 # --- Policies --------------------------------------------------------------------------------
@@ -963,6 +1099,8 @@ NAVIGATION: tuple[type[TenantPage], ...] = (
     ReviewsPage,
     ReportsPage,
     MembersPage,
+    RolesPage,
     ApiKeysPage,
+    WebhooksPage,
     AuditPage,
 )

@@ -155,6 +155,18 @@ def action_form(world, cls, name) -> dict:
             "review": {"decision": "approved", "version": "1"},
             "attach": {"file": SimpleUploadedFile("terms.txt", b"Terms."), "description": ""},
         }[name]
+    if cls is views.RolesPage:
+        if name == "create":
+            return {"name": "Readers plus", "permissions": ["digests.view_digest"]}
+        role = factories.custom_role(world.acme, slug="target-role", permissions=[])
+        return {"role": role.pk, "name": "Renamed", "permissions": []}
+    if cls is views.WebhooksPage:
+        if name == "create":
+            return {"url": "https://hooks.acme.test/in", "events": ["digest.published"]}
+        hook = factories.webhook(world.acme)
+        if name == "redeliver":
+            return {"delivery": factories.webhook_delivery(world.acme, hook).pk}
+        return {"webhook": hook.pk, "is_active": "0"}
     if name == "invite":
         return {"email": "new.person@acme.test", "role": "viewer"}
     if name == "change-role":
