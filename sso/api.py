@@ -23,9 +23,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.exceptions import Forbidden
 from core.fields import ChoiceField
 from core.serializers import StrictInput
-from sso import services
+from sso import services, trial
 from sso.models import Connection, VerifiedDomain
 from sso.strategy import callback_path, sp_entity_path
 from tenants import rbac
@@ -287,6 +288,51 @@ class ConnectionUpdate(OidcConnectionUpdate, SamlConnectionUpdate):
 CONNECTION_UPDATE = ConnectionUpdate
 
 
+TEST_SIGN_IN_DESCRIPTION = (
+    "A test sign-in goes through the identity provider exactly as a sign-in does, and the "
+    "answer is checked as a sign-in checks it, but nobody is signed in and nothing is "
+    "provisioned. POST asks for one in the caller's browser session and answers where "
+    "the browser goes to start it (within `expires_in` seconds); the provider's answer "
+    "ends at `return_to`. GET answers what the last test in this session found: the "
+    "claims or attributes the provider sent, the groups, the role a sign-in would give, "
+    "and `problems` that would refuse it."
+)
+
+
+class TestSignInInput(StrictInput):
+    return_to = serializers.CharField(
+        max_length=500, required=False, help_text="A path on this site to come back to."
+    )
+
+
+class TestSignInStart(serializers.Serializer):
+    start_url = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class TestSignInReport(serializers.Serializer):
+    connection = serializers.IntegerField()
+    protocol = serializers.CharField()
+    ran = serializers.BooleanField(
+        help_text="Whether a test through this connection has run in this session; the "
+        "fields below are present only when one has."
+    )
+    tested_at = serializers.IntegerField(required=False)
+    subject = serializers.CharField(required=False, allow_null=True)
+    email = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    groups = serializers.ListField(child=serializers.CharField(), required=False)
+    role = serializers.CharField(required=False, help_text="The role a sign-in would give.")
+    role_from = serializers.CharField(required=False)
+    member = serializers.BooleanField(required=False)
+    factors = serializers.ListField(child=serializers.CharField(), required=False)
+    claims = serializers.DictField(required=False)
+    failed = serializers.CharField(
+        required=False, help_text="Why the provider's answer was refused, when it was."
+    )
+    problems = serializers.ListField(child=serializers.CharField())
+
+
 class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     """The tenant's identity-provider connections. Client secrets are never returned."""
 
@@ -299,6 +345,8 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         "create": "sso.manage_sso",
         "partial_update": "sso.manage_sso",
         "destroy": "sso.manage_sso",
+        "test": "sso.manage_sso",
+        "test_report": "sso.manage_sso",
     }
 
     def narrow_queryset(self, queryset):
@@ -346,6 +394,57 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     def destroy(self, request, *args, **kwargs):
         services.connection_delete(actor=self.principal, connection=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        operation_id="startSsoConnectionTest",
+        request=TestSignInInput,
+        responses={200: TestSignInStart},
+        description=TEST_SIGN_IN_DESCRIPTION,
+    )
+    @action(detail=True, methods=["post"], url_path="test")
+    def test(self, request, *args, **kwargs):
+        """Ask for a test sign-in through this connection in this browser session."""
+        connection = self.get_object()
+        if self.principal.api_key is not None or not request.user.is_authenticated:
+            raise Forbidden(
+                "A test sign-in runs in a browser: ask for it from a signed-in session.",
+                code="browser_session_required",
+            )
+        data = TestSignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        trial.ask(
+            request.session,
+            connection=connection,
+            user=request.user,
+            return_to=trial.safe_return(data.validated_data.get("return_to", ""), request),
+        )
+        return Response(
+            {
+                "start_url": reverse("sso:test-start", args=[connection.public_id]),
+                "expires_in": trial.TEST_SECONDS,
+            }
+        )
+
+    @extend_schema(
+        operation_id="getSsoConnectionTestReport",
+        responses={200: TestSignInReport},
+        description=TEST_SIGN_IN_DESCRIPTION,
+    )
+    @test.mapping.get
+    def test_report(self, request, *args, **kwargs):
+        """What the last test sign-in through this connection, in this session, found."""
+        connection = self.get_object()
+        found = (request.session.get(trial.REPORTS_SESSION_KEY) or {}).get(str(connection.pk))
+        if found is None:
+            return Response(
+                {
+                    "connection": connection.pk,
+                    "protocol": connection.protocol,
+                    "ran": False,
+                    "problems": [],
+                }
+            )
+        return Response({**found, "ran": True})
 
 
 # --- Domains ----------------------------------------------------------------------------------

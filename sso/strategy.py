@@ -21,12 +21,26 @@ _OIDC_PREFIX = "SOCIAL_AUTH_TENANT_OIDC_"
 _SAML_PREFIX = "SOCIAL_AUTH_TENANT_SAML_"
 
 
+_PIPELINES = {"SOCIAL_AUTH_PIPELINE", _OIDC_PREFIX + "PIPELINE", _SAML_PREFIX + "PIPELINE"}
+
+
 class TenantStrategy(DjangoStrategy):
-    def __init__(self, storage, request=None, tpl=None, connection: Connection | None = None):
+    def __init__(
+        self,
+        storage,
+        request=None,
+        tpl=None,
+        connection: Connection | None = None,
+        pipeline: tuple[str, ...] | None = None,
+    ):
         self.connection = connection
+        # A flow's own pipeline (the test sign-in's, sso.trial), instead of the settings'.
+        self.pipeline = pipeline
         super().__init__(storage, request, tpl)
 
     def get_setting(self, name):
+        if self.pipeline is not None and name in _PIPELINES:
+            return self.pipeline
         connection = self.connection
         if connection is not None:
             prefix, values = self._connection_settings()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("oidc/<uuid:public_id>/callback", views.oidc_callback, name="oidc-callback"),
     path("saml/<uuid:public_id>/acs", views.saml_acs, name="saml-acs"),
     path("saml/<uuid:public_id>/metadata", views.saml_metadata, name="saml-metadata"),
+    path("test/<uuid:public_id>/start", views.test_start, name="test-start"),
     path("<slug:tenant>/login", views.login, name="login"),
 ]

@@ -18,7 +18,7 @@ import logging
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import login as auth_login
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -38,7 +38,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core.request_context import client_ip
 from core.serializers import StrictInput
-from sso import services
+from sso import services, trial
 from sso.backends import TenantOIDCAuth, TenantSAMLAuth
 from sso.models import Connection
 from sso.strategy import TenantStrategy, callback_path
@@ -55,8 +55,8 @@ def login_path(tenant: Tenant) -> str:
     return reverse("sso:login", args=[tenant.slug])
 
 
-def _backend(request, connection: Connection):
-    strategy = TenantStrategy(DjangoStorage, request, connection=connection)
+def _backend(request, connection: Connection, *, pipeline: tuple[str, ...] | None = None):
+    strategy = TenantStrategy(DjangoStorage, request, connection=connection, pipeline=pipeline)
     cls = TenantOIDCAuth if connection.protocol == Connection.Protocol.OIDC else TenantSAMLAuth
     return cls(strategy, redirect_uri=callback_path(connection))
 
@@ -123,6 +123,31 @@ def login(request, tenant: str):
         )
 
 
+@require_GET
+@never_cache
+def test_start(request, public_id):
+    """The start of a test sign-in (sso.trial) that this session's person asked for."""
+    connection = _connection_by_public_id(public_id)
+    if not request.user.is_authenticated or trial.asked(request.session, connection) is None:
+        return _page(
+            request,
+            title="No test sign-in was asked for",
+            message="Start the test from the connection's page in the console.",
+            status=404,
+        )
+    request.session[FLOW_SESSION_KEY] = str(connection.public_id)
+    try:
+        with tenant_context(connection.tenant):
+            return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
+    except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
+        return _page(
+            request,
+            title="The identity provider could not be reached",
+            message=f"The test could not start: {_reason(error)}",
+            status=502,
+        )
+
+
 def _code(error: Exception) -> str:
     return str(getattr(error, "code", None) or type(error).__name__)
 
@@ -173,7 +198,8 @@ def _login_into(tenant: Tenant):
 def _complete(request, public_id):
     connection = _connection_by_public_id(public_id)
     tenant = connection.tenant
-    backend = _backend(request, connection)
+    testing = request.user.is_authenticated and trial.asked(request.session, connection)
+    backend = _backend(request, connection, pipeline=trial.PIPELINE if testing else None)
     # A SAML response first arrives cross-site, without our session cookie; the library
     # then only answers a page that posts it again from this site. The check applies to
     # the request that signs in.
@@ -189,6 +215,8 @@ def _complete(request, public_id):
                 "from your login page.",
             )
         with transaction.atomic(), tenant_context(tenant):
+            if testing:
+                return _complete_test(request, backend, connection)
             # user=None: a sign-in always starts from nobody. Passing the signed-in user
             # would let python-social-auth attach this identity to whoever is signed in.
             return do_complete(
@@ -198,10 +226,41 @@ def _complete(request, public_id):
         code, reason, shown = refused.code, refused.message, refused.message
         status = 403
     except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
+        if testing:
+            # The provider's answer failed the checks a sign-in makes: that is the report.
+            return _failed_test(request, connection, _reason(error))
         code, reason, status = _code(error), _reason(error), 400
         shown = "The sign-in could not be completed. Please start again from your login page."
     _record_failure(request, connection, code=code, reason=reason, refused=status == 403)
     return _page(request, title="Sign-in refused", message=shown, status=status)
+
+
+def _complete_test(request, backend, connection: Connection):
+    """A test sign-in's callback: the library checks the answer, `trial.report` writes
+    down what it says; nobody is signed in and only the audit event is kept."""
+    response = do_complete(backend, None, user=None, redirect_name=REDIRECT_FIELD_NAME)
+    found = (request.session.get(trial.REPORTS_SESSION_KEY) or {}).get(str(connection.pk))
+    audit.record_for(
+        connection.tenant,
+        "sso.tested",
+        actor=request.user,
+        target=audit.Target(type="connection", id=connection.pk, display=connection.name),
+        changes={"problems": (found or {}).get("problems", [])},
+    )
+    return response
+
+
+def _failed_test(request, connection: Connection, reason: str):
+    wanted = request.session.pop(trial.TEST_SESSION_KEY, None) or {}
+    reports = dict(request.session.get(trial.REPORTS_SESSION_KEY) or {})
+    reports[str(connection.pk)] = {
+        "connection": connection.pk,
+        "protocol": connection.protocol,
+        "failed": reason[:500],
+        "problems": [f"The provider's answer was refused: {reason[:500]}"],
+    }
+    request.session[trial.REPORTS_SESSION_KEY] = reports
+    return HttpResponseRedirect(trial.safe_return(wanted.get("return_to", "/"), request))
 
 
 @transaction.non_atomic_requests
