@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -180,6 +181,7 @@ class _ConnectionFields(StrictInput):
         """The validated data as Connection fields."""
         data = dict(self.validated_data)
         data.pop("protocol", None)
+        data.pop("idp_metadata", None)
         for name in ("claim_mapping", "attribute_mapping"):
             if name in data:
                 data["mapping"] = data.pop(name)
@@ -203,7 +205,52 @@ class OidcConnectionWrite(_ConnectionFields):
     claim_mapping = MappingField(required=False)
 
 
-class SamlConnectionWrite(_ConnectionFields):
+def idp_metadata_fields(xml: str) -> dict:
+    """The entity id, HTTP-Redirect sign-on URL and signing certificates an identity
+    provider's SAML metadata names (python3-saml's parser, which reads no external
+    entity); a ValidationError naming `idp_metadata` when it names none."""
+    try:
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml.encode()).get("idp") or {}
+    except Exception as exc:  # the parser raises plain exceptions for bad XML
+        raise serializers.ValidationError(
+            {"idp_metadata": [f"Not SAML metadata an identity provider publishes: {exc}"]}
+        ) from None
+    found = {}
+    if parsed.get("entityId"):
+        found["idp_entity_id"] = parsed["entityId"]
+    if (parsed.get("singleSignOnService") or {}).get("url"):
+        found["idp_sso_url"] = parsed["singleSignOnService"]["url"]
+    certificates = (parsed.get("x509certMulti") or {}).get("signing") or (
+        [parsed["x509cert"]] if parsed.get("x509cert") else []
+    )
+    if certificates:
+        found["idp_certificates"] = certificates
+    if not found:
+        raise serializers.ValidationError(
+            {"idp_metadata": ["It names no entity id, sign-on URL or certificate."]}
+        )
+    return found
+
+
+class _SamlMetadataInput(serializers.Serializer):
+    """`idp_metadata` (the provider's metadata XML) fills the fields it names that the
+    request leaves out; they are then validated as if sent."""
+
+    idp_metadata = serializers.CharField(
+        max_length=500_000,
+        required=False,
+        write_only=True,
+        help_text="The identity provider's SAML metadata XML: fills idp_entity_id, "
+        "idp_sso_url and idp_certificates where they are not given.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("idp_metadata"), str):
+            data = {**idp_metadata_fields(data["idp_metadata"]), **data}
+        return super().to_internal_value(data)
+
+
+class SamlConnectionWrite(_SamlMetadataInput, _ConnectionFields):
     protocol = ChoiceField(choices=[Connection.Protocol.SAML])
     idp_entity_id = serializers.CharField(max_length=500)
     idp_sso_url = ProviderUrlField(help_text="The IdP's HTTP-Redirect single sign-on URL.")
@@ -228,7 +275,7 @@ class OidcConnectionUpdate(_UpdateFields):
     claim_mapping = MappingField(required=False)
 
 
-class SamlConnectionUpdate(_UpdateFields):
+class SamlConnectionUpdate(_SamlMetadataInput, _UpdateFields):
     idp_entity_id = serializers.CharField(max_length=500, required=False)
     idp_sso_url = ProviderUrlField(required=False)
     idp_certificates = serializers.ListField(
@@ -248,6 +295,7 @@ _UPDATERS = {
 _PROTOCOL_FIELDS = {
     Connection.Protocol.OIDC: {"issuer", "client_id", "client_secret", "scopes", "claim_mapping"},
     Connection.Protocol.SAML: {
+        "idp_metadata",
         "idp_entity_id",
         "idp_sso_url",
         "idp_certificates",

@@ -98,6 +98,52 @@ def test_a_saml_connection_takes_pem_certificates_and_publishes_sp_metadata(worl
     assert body["callback_url"].encode() in metadata.content
 
 
+def idp_metadata(entity_id: str, sso_url: str, cert_pem: str) -> str:
+    body = "".join(line for line in cert_pem.splitlines() if "-----" not in line)
+    md = "urn:oasis:names:tc:SAML:2.0:metadata"
+    ds = "http://www.w3.org/2000/09/xmldsig#"
+    redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+    return (
+        f'<md:EntityDescriptor xmlns:md="{md}" xmlns:ds="{ds}" entityID="{entity_id}">'
+        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
+        f"<ds:X509Certificate>{body}</ds:X509Certificate>"
+        "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        f'<md:SingleSignOnService Binding="{redirect}" Location="{sso_url}"/>'
+        "</md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+
+
+def test_a_saml_connection_is_set_up_from_the_providers_metadata(world):
+    owner = world.client("owner")
+    key = SigningKey.generate()
+    xml = idp_metadata("https://idp.example/entity", "https://idp.example/sso", key.cert_text)
+    created = owner.post(
+        URL,
+        {"protocol": "saml", "name": "Okta", "default_role": "viewer", "idp_metadata": xml},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["idp_entity_id"] == "https://idp.example/entity"
+    assert body["idp_sso_url"] == "https://idp.example/sso"
+    assert len(body["idp_certificates"]) == 1 and "idp_metadata" not in body
+    # What the request names itself wins over the metadata.
+    changed = owner.patch(
+        f"{URL}{body['id']}/",
+        {"idp_metadata": xml, "idp_sso_url": "https://idp.example/sso-2"},
+        format="json",
+    )
+    assert changed.json()["idp_sso_url"] == "https://idp.example/sso-2"
+    refused = owner.post(
+        URL,
+        {"protocol": "saml", "name": "Bad", "default_role": "viewer", "idp_metadata": "<x"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "idp_metadata"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
