@@ -25,5 +25,14 @@ urlpatterns = [
     path("t/<slug:tenant>/roles/", views.RolesPage.as_view(), name="roles"),
     path("t/<slug:tenant>/webhooks/", views.WebhooksPage.as_view(), name="webhooks"),
     path("t/<slug:tenant>/api-keys/", views.ApiKeysPage.as_view(), name="api_keys"),
+    path("t/<slug:tenant>/sso/", views.SsoPage.as_view(), name="sso"),
+    path(
+        "t/<slug:tenant>/sso/new/<slug:provider>/", views.SsoSetupPage.as_view(), name="sso_setup"
+    ),
+    path(
+        "t/<slug:tenant>/sso/connections/<int:pk>/",
+        views.SsoConnectionPage.as_view(),
+        name="sso_connection",
+    ),
     path("t/<slug:tenant>/audit/", views.AuditPage.as_view(), name="audit"),
 ]

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 
-from console import rule_forms
+from console import rule_forms, sso_guides
 from console.api import Answer, Endpoint, call
 from licensing.models import Source
 from webhooks.models import EVENTS as WEBHOOK_EVENTS
@@ -147,6 +147,16 @@ class TenantPage(View):
                 return error_page(request, 404, "There is no such page.")
             if request.session.get(LAST_TENANT_SESSION_KEY) != tenant:
                 request.session[LAST_TENANT_SESSION_KEY] = tenant
+            if self.endpoint.method != "get" and not self.permitted(self.endpoint):
+                # A page that exists to write (a form): say now what the API would say
+                # when it is sent.
+                return error_page(
+                    request,
+                    403,
+                    f"Your role ({self.membership['role']['slug']}) does not include "
+                    f"{self.endpoint.permission}.",
+                    context=self.frame(),
+                )
             return super().dispatch(request, *args, **kwargs)
         except Refused as refused:
             return refusal(request, refused.answer, context=self.frame())
@@ -751,6 +761,262 @@ class PolicyPage(TenantPage):
         )
 
 
+# --- Single sign-on --------------------------------------------------------------------------
+
+
+CONNECTIONS = Endpoint("sso-connection-list")
+CONNECTION = Endpoint("sso-connection-detail")
+CONNECTION_CREATE = Endpoint("sso-connection-list", "post")
+CONNECTION_CHANGE = Endpoint("sso-connection-detail", "patch")
+CONNECTION_DELETE = Endpoint("sso-connection-detail", "delete")
+CONNECTION_TEST = Endpoint("sso-connection-test", "post")
+CONNECTION_TEST_REPORT = Endpoint("sso-connection-test")
+SSO_SETTINGS = Endpoint("sso-settings")
+SSO_SETTINGS_CHANGE = Endpoint("sso-settings", "patch")
+DOMAINS = Endpoint("sso-domain-list")
+DOMAIN_ADD = Endpoint("sso-domain-list", "post")
+DOMAIN_VERIFY = Endpoint("sso-domain-verify", "post")
+DOMAIN_REMOVE = Endpoint("sso-domain-detail", "delete")
+
+
+def guide_for(connection: dict) -> sso_guides.Guide:
+    """The guide a connection was most likely set up with, from its provider's address."""
+    if connection["protocol"] == "saml":
+        return sso_guides.BY_SLUG["saml"]
+    issuer = connection.get("issuer") or ""
+    for needle, slug in (
+        ("okta.com", "okta"),
+        ("oktapreview.com", "okta"),
+        ("login.microsoftonline.com", "entra"),
+        ("accounts.google.com", "google"),
+    ):
+        if needle in issuer:
+            return sso_guides.BY_SLUG[slug]
+    return sso_guides.BY_SLUG["oidc"]
+
+
+class SsoPage(TenantPage):
+    """Single sign-on: connections (set up with a guide per provider), the domains that
+    route people to them, and enforcement with its break-glass owners."""
+
+    endpoint = CONNECTIONS
+    actions = {
+        "settings": SSO_SETTINGS_CHANGE,
+        "add-domain": DOMAIN_ADD,
+        "verify-domain": DOMAIN_VERIFY,
+        "remove-domain": DOMAIN_REMOVE,
+    }
+    template_name = "console/sso.html"
+    title = "Single sign-on"
+    nav_label = "Single sign-on"
+    url_name = "sso"
+
+    def get(self, request, *, errors=None, status=200):
+        settings_now = self.read(SSO_SETTINGS)
+        owners = []
+        if self.permitted(MEMBERS):
+            owners = [m for m in all_pages(self, MEMBERS) if m["role"] == "owner"]
+        return self.render_page(
+            {
+                "connections": all_pages(self, CONNECTIONS),
+                "domains": all_pages(self, DOMAINS) if self.permitted(DOMAINS) else [],
+                "sso": settings_now,
+                "owners": owners,
+                "guides": sso_guides.GUIDES,
+                "may": {**self.permitted_actions(), "create": self.permitted(CONNECTION_CREATE)},
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    def do_settings(self, request, endpoint):
+        def minutes(name):
+            value = request.POST.get(name, "").strip()
+            return int(value) if value.isdigit() else (value or None)
+
+        data = {
+            "require_sso": request.POST.get("require_sso") == "1",
+            "require_mfa": request.POST.get("require_mfa") == "1",
+            "break_glass": request.POST.getlist("break_glass"),
+            "session_idle_minutes": minutes("session_idle_minutes"),
+            "session_max_hours": minutes("session_max_hours"),
+        }
+        answer = self.write(endpoint, data=data)
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), status=400)
+        return self.done(answer, "Sign-in rules saved.")
+
+    def do_add_domain(self, request, endpoint):
+        domain = request.POST.get("domain", "").strip()
+        answer = self.write(endpoint, data={"domain": domain})
+        if answer.status == 400:
+            return self.get(request, errors=answer.field_errors(), status=400)
+        return self.done(answer, f"{domain} added: publish its TXT record, then verify it.")
+
+    def do_verify_domain(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "domain"))
+        return self.done(answer, "Domain verified: its people are sent to your provider.")
+
+    def do_remove_domain(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "domain"))
+        return self.done(answer, "Domain removed.")
+
+
+def _connection_input(post, protocol: str) -> dict:
+    """The connection form as the API's body; blank fields left out."""
+    data = {
+        "name": post.get("name", "").strip(),
+        "default_role": post.get("default_role", ""),
+    }
+    if protocol == "oidc":
+        data.update(
+            issuer=post.get("issuer", "").strip(),
+            client_id=post.get("client_id", "").strip(),
+            client_secret=post.get("client_secret", "").strip(),
+            scopes=[s for s in post.get("scopes", "").replace(",", " ").split() if s],
+        )
+    else:
+        data.update(
+            idp_metadata=post.get("idp_metadata", "").strip(),
+            idp_entity_id=post.get("idp_entity_id", "").strip(),
+            idp_sso_url=post.get("idp_sso_url", "").strip(),
+            idp_certificates=[post["idp_certificate"]] if post.get("idp_certificate") else [],
+            attribute_mapping={
+                key: post.get(f"attribute_{key}", "").strip()
+                for key in ("email", "name", "groups")
+                if post.get(f"attribute_{key}", "").strip()
+            },
+        )
+    return {key: value for key, value in data.items() if value not in ("", [], {})}
+
+
+class SsoSetupPage(TenantPage):
+    """A new connection, guided for one identity provider."""
+
+    endpoint = CONNECTION_CREATE
+    actions = {"create": CONNECTION_CREATE}
+    template_name = "console/sso_setup.html"
+    section = SsoPage
+
+    def get(self, request, provider: str, *, errors=None, values=None, status=200):
+        guide = sso_guides.BY_SLUG.get(provider)
+        if guide is None:
+            return error_page(request, 404, "There is no such guide.", context=self.frame())
+        return self.render_page(
+            {
+                "title": f"Set up {guide.name}",
+                "guide": guide,
+                "roles": [r for r in all_pages(self, ROLES) if r["slug"] != "owner"]
+                if self.permitted(ROLES)
+                else [],
+                "errors": errors or {},
+                "values": values or {"scopes": "openid email profile"},
+            },
+            status=status,
+        )
+
+    def do_create(self, request, endpoint, provider: str):
+        guide = sso_guides.BY_SLUG.get(provider)
+        if guide is None:
+            return error_page(request, 404, "There is no such guide.", context=self.frame())
+        data = {"protocol": guide.protocol, **_connection_input(request.POST, guide.protocol)}
+        upload = request.FILES.get("idp_metadata_file")
+        if upload is not None:
+            data["idp_metadata"] = upload.read(500_001).decode("utf-8", "replace")
+        answer = self.write(endpoint, data=data)
+        if answer.status == 400:
+            values = {k: v for k, v in request.POST.items() if k != "client_secret"}
+            return self.get(
+                request, provider, errors=answer.field_errors(), values=values, status=400
+            )
+        if not answer.ok:
+            return self.done(answer, "")
+        return self.done(
+            answer,
+            f"{answer.data['name']} created. Copy the values below into {guide.at}, then "
+            "run a test sign-in.",
+            to=reverse("console:sso_connection", args=[self.tenant, answer.data["id"]]),
+        )
+
+
+class SsoConnectionPage(TenantPage):
+    """One connection: the values to give the provider, a test sign-in and its report,
+    the group-to-role mapping, and switching it on or off."""
+
+    endpoint = CONNECTION
+    actions = {
+        "test": CONNECTION_TEST,
+        "mapping": CONNECTION_CHANGE,
+        "enable": CONNECTION_CHANGE,
+        "delete": CONNECTION_DELETE,
+    }
+    template_name = "console/sso_connection.html"
+    section = SsoPage
+
+    def get(self, request, pk: int, *, errors=None, status=200):
+        connection = self.read(CONNECTION, pk=pk)
+        guide = guide_for(connection)
+        report = (
+            self.read(CONNECTION_TEST_REPORT, pk=pk)
+            if self.permitted(CONNECTION_TEST_REPORT)
+            else {"ran": False}
+        )
+        mapping = list(connection["group_roles"]) + [{"group": "", "role": ""}] * 2
+        return self.render_page(
+            {
+                "title": connection["name"],
+                "connection": connection,
+                "guide": guide,
+                "steps": sso_guides.filled(guide.after, connection),
+                "report": report,
+                "mapping": mapping,
+                "roles": [r for r in all_pages(self, ROLES) if r["slug"] != "owner"]
+                if self.permitted(ROLES)
+                else [],
+                "may": self.permitted_actions(),
+                "errors": errors or {},
+            },
+            status=status,
+        )
+
+    def do_test(self, request, endpoint, pk: int):
+        answer = self.write(endpoint, pk=pk, data={"return_to": request.path})
+        if not answer.ok:
+            return self.done(answer, "")
+        # A page with a link, not a redirect: the Content-Security-Policy's form-action
+        # forbids a form's answer to lead to another site, which the provider is.
+        # console.js follows the link at once; without scripts, the person clicks it.
+        self.template_name = "console/sso_continue.html"
+        return self.render_page({"title": "Test sign-in", "start_url": answer.data["start_url"]})
+
+    def do_mapping(self, request, endpoint, pk: int):
+        groups = request.POST.getlist("group")
+        roles = request.POST.getlist("group_role")
+        pairs = [
+            {"group": g.strip(), "role": r}
+            for g, r in zip(groups, roles, strict=False)
+            if g.strip() and r
+        ]
+        data = {"group_roles": pairs}
+        if request.POST.get("default_role"):
+            data["default_role"] = request.POST["default_role"]
+        answer = self.write(endpoint, pk=pk, data=data)
+        if answer.status == 400:
+            return self.get(request, pk, errors=answer.field_errors(), status=400)
+        return self.done(answer, "Roles saved: they apply at each person's next sign-in.")
+
+    def do_enable(self, request, endpoint, pk: int):
+        enabled = request.POST.get("enabled") == "1"
+        answer = self.write(endpoint, pk=pk, data={"enabled": enabled})
+        return self.done(answer, "Connection switched on." if enabled else "Connection paused.")
+
+    def do_delete(self, request, endpoint, pk: int):
+        answer = self.write(endpoint, pk=pk)
+        return self.done(
+            answer, "Connection deleted.", to=reverse("console:sso", args=[self.tenant])
+        )
+
+
 # --- Audit log -------------------------------------------------------------------------------
 
 
@@ -1102,5 +1368,6 @@ NAVIGATION: tuple[type[TenantPage], ...] = (
     RolesPage,
     ApiKeysPage,
     WebhooksPage,
+    SsoPage,
     AuditPage,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import template
 
@@ -51,3 +51,13 @@ def before_after(changes) -> list[tuple[str, object, object]]:
 def words(value) -> str:
     """A code as words: `approved_with_conditions` -> `approved with conditions`."""
     return str(value or "").replace("_", " ")
+
+
+@register.filter
+def epoch(value) -> str:
+    """Seconds since 1970 (UTC) as people read a time."""
+    try:
+        moment = datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError):
+        return ""
+    return f"{moment:%Y-%m-%d %H:%M} UTC"

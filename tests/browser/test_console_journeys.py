@@ -302,3 +302,66 @@ def test_a_compliance_officer_decides_under_four_eyes_and_exports_a_report(
     assert text.splitlines()[0].startswith("rights_holder_id,rights_holder")
     assert "Ride the Grid Radio" in text
     console.assert_clean()
+
+
+def test_an_owner_connects_an_oidc_provider_and_passes_the_test_sign_in(world, console, settings):
+    from tests.sso.oidc_provider import OidcProvider
+
+    settings.SSO_ALLOW_HTTP = True  # the test provider listens on http://127.0.0.1
+    factories.sso_domain(world.acme, "acme.test")
+    with OidcProvider(client_id="acme-portal", client_secret="acme-secret") as provider:
+        provider.next_user = {
+            "sub": "okta-7",
+            "email": "new.analyst@acme.test",
+            "email_verified": True,
+            "name": "New Analyst",
+            "groups": ["Everyone", "Digest Editors"],
+        }
+        page = sign_in(console, world.members["owner"].email)
+        page.get_by_role("link", name="Single sign-on").click()
+        console.look("sso")
+        page.get_by_role("link", name="Another OpenID Connect provider").click()
+        console.look("sso-setup")
+        page.get_by_label("Name").fill("Acme IdP")
+        page.get_by_label("Issuer").fill(provider.issuer)
+        page.get_by_label("Client id").fill("acme-portal")
+        page.get_by_label("Client secret").fill("wrong")
+        page.get_by_label("Scopes").fill("openid email profile groups")
+        page.get_by_role("button", name="Create connection").click()
+        page.wait_for_url(re.compile(r".*/sso/connections/\d+/$"))
+        redirect_uri = page.get_by_label("Redirect URI").input_value()
+        assert redirect_uri.endswith("/callback") and redirect_uri.startswith(console.base)
+        console.look("sso-connection")
+
+        # The wrong secret: the test reports the refusal a sign-in would meet.
+        page.get_by_role("button", name="Run a test sign-in").click()
+        page.wait_for_url(re.compile(r".*/sso/connections/\d+/$"))
+        assert "would be refused" in page.locator(".report").inner_text()
+
+        page.get_by_label("Group 1", exact=True).fill("Digest Editors")
+        page.get_by_label("Role for group 1").select_option("editor")
+        page.get_by_role("button", name="Save roles").click()
+        assert "Roles saved" in page.locator(".messages").inner_text()
+        with tenant_context(world.acme):
+            from sso.models import Connection
+
+            connection = Connection.objects.get(name="Acme IdP")
+            connection.client_secret = "acme-secret"
+            connection.save()
+
+        page.get_by_role("button", name="Run a test sign-in").click()
+        page.wait_for_url(re.compile(r".*/sso/connections/\d+/$"))
+        report = page.locator(".report").inner_text()
+        assert "A sign-in would succeed." in report
+        assert "new.analyst@acme.test" in report and "editor, from group Digest Editors" in report
+        page.get_by_text("Everything your provider sent").click()
+        assert "okta-7" in page.locator(".report").inner_text()
+        console.look("sso-tested")
+    # Still the owner, and nobody was created.
+    page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name="Single sign-on"
+    ).click()
+    assert world.members["owner"].email in page.locator("header").inner_text()
+    with tenant_context(world.acme):
+        assert not Membership.objects.filter(user__email="new.analyst@acme.test").exists()
+    console.assert_clean()

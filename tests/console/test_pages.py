@@ -47,7 +47,7 @@ PAGES = console_pages()
 
 
 def page_url(route: str, tenant: str, pk: int | None = None) -> str:
-    url = "/" + route.replace("<slug:tenant>", tenant)
+    url = "/" + route.replace("<slug:tenant>", tenant).replace("<slug:provider>", "okta")
     return url.replace("<int:pk>", str(pk)) if pk is not None else url
 
 
@@ -61,6 +61,8 @@ def target_of(world, cls) -> int | None:
         return factories.policy(world.acme, name="Console target", publish=True).pk
     if cls is views.LicensePage:
         return factories.license(world.acme, source=factories.source(world.acme)).pk
+    if cls is views.SsoConnectionPage:
+        return factories.sso_connection(world.acme, name="Console target").pk
     raise AssertionError(f"tests/console/test_pages.py: say which object {cls.__name__} shows")
 
 
@@ -167,6 +169,27 @@ def action_form(world, cls, name) -> dict:
         if name == "redeliver":
             return {"delivery": factories.webhook_delivery(world.acme, hook).pk}
         return {"webhook": hook.pk, "is_active": "0"}
+    if cls is views.SsoPage:
+        if name == "settings":
+            return {"session_idle_minutes": "60"}
+        if name == "add-domain":
+            return {"domain": "console.acme.test"}
+        return {"domain": factories.sso_domain(world.acme, "target.acme.test", verified=False).pk}
+    if cls is views.SsoSetupPage:
+        return {
+            "name": "Okta",
+            "default_role": "viewer",
+            "issuer": "https://acme.okta.example",
+            "client_id": "client",
+            "client_secret": "secret",
+        }
+    if cls is views.SsoConnectionPage:
+        return {
+            "test": {},
+            "mapping": {"group": ["Editors"], "group_role": ["editor"]},
+            "enable": {"enabled": "0"},
+            "delete": {},
+        }[name]
     if name == "invite":
         return {"email": "new.person@acme.test", "role": "viewer"}
     if name == "change-role":

@@ -32,3 +32,7 @@ document.querySelectorAll("[data-rule]").forEach(showParameters);
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-kind-select]")) showParameters(event.target.closest("[data-rule]"));
 });
+
+// A link the page exists to follow (the test sign-in's way to the identity provider).
+const follow = document.querySelector("a[data-follow]");
+if (follow) window.location.assign(follow.href);
