@@ -42,6 +42,7 @@ run-here:
 	export DATABASE_URL="$$runtime_url" DJANGO_DEBUG=1 WEBHOOK_ALLOW_PRIVATE_URLS=1; \
 	echo ""; \
 	echo "Serving on http://$(HOST):$(PORT)/"; \
+	echo "  Console                http://$(HOST):$(PORT)/ (sign in as a demo person listed above)"; \
 	echo "  API docs (Swagger UI)  http://$(HOST):$(PORT)/api/docs/"; \
 	echo "  API docs (Redoc)       http://$(HOST):$(PORT)/api/redoc/"; \
 	echo "  OpenAPI schema         http://$(HOST):$(PORT)/api/schema/"; \

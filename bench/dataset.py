@@ -315,6 +315,27 @@ def _search_vectors(settings_dict: dict, slugs: list[str], log) -> None:
         list(pool.map(run, slugs))
 
 
+def console_session(info: dict) -> str:
+    """A signed-in browser session (its cookie value) of a compliance officer of the
+    first tenant, for the console's pages: made afresh on every run, as a sign-in does."""
+    from django.test import Client
+
+    from tenants.context import platform_scope, tenant_context
+    from tenants.models import Membership, Role, Tenant
+    from tenants.services.members import membership_add, user_get_or_create
+
+    with platform_scope():
+        tenant = Tenant.objects.get(slug=info["tenants"][0])
+    email = f"console-{info['tenants'][0]}@bench.invalid"
+    with tenant_context(tenant):
+        person = user_get_or_create(email=email)
+        if not Membership.objects.filter(user=person).exists():
+            membership_add(tenant=tenant, user=person, role=Role.objects.get(slug="compliance"))
+    browser = Client()
+    browser.force_login(person, backend="sso.auth.PasswordBackend")
+    return browser.cookies["sessionid"].value
+
+
 def _sample(info: dict) -> dict:
     from django.db import connection
 
@@ -328,6 +349,7 @@ def _sample(info: dict) -> dict:
         )
         info["digest_ids"] = [row[0] for row in cursor.fetchall()]
     info["search_words"] = SEARCH_WORDS
+    info["session"] = console_session(info)
     return info
 
 

@@ -380,6 +380,9 @@ INVITE = Endpoint("member-list", "post")
 MEMBER_CHANGE = Endpoint("member-detail", "patch")
 MEMBER_REMOVE = Endpoint("member-detail", "delete")
 ROLES = Endpoint("role-list")
+INVITATIONS = Endpoint("invitation-list")
+INVITATION_RESEND = Endpoint("invitation-resend", "post")
+INVITATION_REVOKE = Endpoint("invitation-detail", "delete")
 KEYS = Endpoint("api-key-list")
 KEY_CREATE = Endpoint("api-key-list", "post")
 KEY_REVOKE = Endpoint("api-key-detail", "delete")
@@ -401,7 +404,13 @@ class MembersPage(TenantPage):
     """Members and their roles: invite, change a role, remove."""
 
     endpoint = MEMBERS
-    actions = {"invite": INVITE, "change-role": MEMBER_CHANGE, "remove": MEMBER_REMOVE}
+    actions = {
+        "invite": INVITE,
+        "change-role": MEMBER_CHANGE,
+        "remove": MEMBER_REMOVE,
+        "resend": INVITATION_RESEND,
+        "revoke": INVITATION_REVOKE,
+    }
     template_name = "console/members.html"
     title = "Members"
     nav_label = "Members"
@@ -410,9 +419,15 @@ class MembersPage(TenantPage):
     def get(self, request, *, errors=None, values=None, status=200):
         members = all_pages(self, MEMBERS)
         roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
+        waiting = [
+            i
+            for state in ("pending", "expired")
+            for i in all_pages(self, INVITATIONS, state=state)
+        ]
         return self.render_page(
             {
                 "members": members,
+                "invitations": waiting,
                 "roles": roles,
                 "may": self.permitted_actions(),
                 "errors": errors or {},
@@ -436,6 +451,14 @@ class MembersPage(TenantPage):
     def do_remove(self, request, endpoint):
         answer = self.write(endpoint, pk=posted_id(request, "member"))
         return self.done(answer, "Member removed.")
+
+    def do_resend(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "invitation"))
+        return self.done(answer, "Invitation sent again, with a new link.")
+
+    def do_revoke(self, request, endpoint):
+        answer = self.write(endpoint, pk=posted_id(request, "invitation"))
+        return self.done(answer, "Invitation revoked: its link no longer works.")
 
 
 class ApiKeysPage(TenantPage):

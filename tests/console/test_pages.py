@@ -192,6 +192,9 @@ def action_form(world, cls, name) -> dict:
         }[name]
     if name == "invite":
         return {"email": "new.person@acme.test", "role": "viewer"}
+    if cls is views.MembersPage and name in ("resend", "revoke"):
+        invitation = factories.invitation(world.acme, rbac.VIEWER, "invited-target@acme.test")
+        return {"invitation": invitation.pk}
     if name == "change-role":
         member = factories.membership(
             world.acme, factories.role(world.acme, rbac.VIEWER), email="target@acme.test"
@@ -382,3 +385,17 @@ def test_a_person_in_no_tenant_is_told_how_to_get_in(db):
     browser.force_login(person, backend="sso.auth.PasswordBackend")
     response = browser.get("/")
     assert response.status_code == 200 and "not in a tenant yet" in visible_text(response)
+
+
+def test_the_documented_pages_and_permissions_are_the_real_ones():
+    """docs/console.md's table says who sees each page: the permission its API read asks."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "console.md").read_text()
+    documented = dict(re.findall(r"\| `(/t/<tenant>/[^`]*)` \| `([a-z_.]+)` \|", text))
+    real = {}
+    for route, cls in PAGES:
+        address = "/" + route.replace("<slug:tenant>", "<tenant>").replace("<int:pk>", "<id>")
+        if cls.endpoint.method == "get" and "evidence/upload" not in address:
+            real[address] = cls.endpoint.permission
+    assert documented == real
