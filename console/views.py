@@ -182,6 +182,31 @@ class TenantPage(View):
         """A write through the API; the caller decides what to show of its answer."""
         return call(self.request, endpoint, tenant=self.tenant, **kwargs)
 
+    def listing(self, endpoint: Endpoint, filters: dict, *, page_size: int, query=None):
+        """One page of a list endpoint, filtered as the page's form says: (items, links to
+        the next and previous pages, the API's field errors). A 400 is shown on the page,
+        next to its fields; any other refusal is the page's."""
+        answer = call(
+            self.request,
+            endpoint,
+            tenant=self.tenant,
+            query={
+                **(filters if query is None else query),
+                "cursor": self.request.GET.get("cursor"),
+                "page_size": page_size,
+            },
+        )
+        if answer.status == 400:
+            return [], {}, answer.field_errors()
+        if not answer.ok:
+            raise Refused(answer)
+        pages = {}
+        for which in ("next", "previous"):
+            cursor = answer.cursor(which)
+            if cursor:
+                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
+        return answer.data["results"], pages, {}
+
     def done(self, answer: Answer, success: str, *, to: str | None = None):
         """After a write answered by a redirect: the message, then the page (or `to`)."""
         if answer.ok:
@@ -293,28 +318,14 @@ class LibraryPage(TenantPage):
 
     def get(self, request):
         filters = query_of(request, self.FILTERS)
-        answer = call(
-            request,
-            DIGESTS,
-            tenant=self.tenant,
-            query={**filters, "cursor": request.GET.get("cursor"), "page_size": 20},
-        )
-        if answer.status == 400:
-            return self.render_page(
-                {"filters": filters, "digests": [], "errors": answer.field_errors()}, status=400
-            )
-        if not answer.ok:
-            raise Refused(answer)
+        found, pages, errors = self.listing(DIGESTS, filters, page_size=20)
         digests = [
-            {**digest, "notices": policy_notices(digest.get("policy", {}))}
-            for digest in answer.data["results"]
+            {**digest, "notices": policy_notices(digest.get("policy", {}))} for digest in found
         ]
-        pages = {}
-        for which in ("next", "previous"):
-            cursor = answer.cursor(which)
-            if cursor:
-                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
-        return self.render_page({"filters": filters, "digests": digests, "pages": pages})
+        return self.render_page(
+            {"filters": filters, "digests": digests, "pages": pages, "errors": errors},
+            status=400 if errors else 200,
+        )
 
 
 class DigestPage(TenantPage):
@@ -347,25 +358,10 @@ class SourcesPage(TenantPage):
 
     def get(self, request):
         filters = query_of(request, self.FILTERS)
-        answer = call(
-            request,
-            SOURCES,
-            tenant=self.tenant,
-            query={**filters, "cursor": request.GET.get("cursor"), "page_size": 50},
-        )
-        if answer.status == 400:
-            return self.render_page(
-                {"filters": filters, "sources": [], "errors": answer.field_errors()}, status=400
-            )
-        if not answer.ok:
-            raise Refused(answer)
-        pages = {}
-        for which in ("next", "previous"):
-            cursor = answer.cursor(which)
-            if cursor:
-                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
+        sources, pages, errors = self.listing(SOURCES, filters, page_size=50)
         return self.render_page(
-            {"filters": filters, "sources": answer.data["results"], "pages": pages}
+            {"filters": filters, "sources": sources, "pages": pages, "errors": errors},
+            status=400 if errors else 200,
         )
 
     def render_page(self, context: dict, **kwargs):
@@ -420,9 +416,7 @@ class MembersPage(TenantPage):
         members = all_pages(self, MEMBERS)
         roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
         waiting = [
-            i
-            for state in ("pending", "expired")
-            for i in all_pages(self, INVITATIONS, state=state)
+            i for state in ("pending", "expired") for i in all_pages(self, INVITATIONS, state=state)
         ]
         return self.render_page(
             {
@@ -1066,29 +1060,17 @@ class AuditPage(TenantPage):
         for name in ("since", "until"):
             if len(query.get(name, "")) == 10:
                 query[name] += "T00:00:00Z"
-        answer = call(
-            request,
-            AUDIT_EVENTS,
-            tenant=self.tenant,
-            query={**query, "cursor": request.GET.get("cursor"), "page_size": 50},
-        )
-        if answer.status == 400:
+        events, pages, errors = self.listing(AUDIT_EVENTS, filters, page_size=50, query=query)
+        if errors:
             return self.render_page(
-                {"filters": filters, "events": [], "errors": answer.field_errors()}, status=400
+                {"filters": filters, "events": [], "errors": errors}, status=400
             )
-        if not answer.ok:
-            raise Refused(answer)
-        pages = {}
-        for which in ("next", "previous"):
-            cursor = answer.cursor(which)
-            if cursor:
-                pages[which] = "?" + urlencode({**filters, "cursor": cursor})
         verified = self.read(AUDIT_VERIFY) if request.GET.get("verify") else None
         export = AUDIT_EXPORT.path(self.tenant)
         return self.render_page(
             {
                 "filters": filters,
-                "events": answer.data["results"],
+                "events": events,
                 "pages": pages,
                 "verified": verified,
                 "outcomes": ("success", "denied", "failure"),
