@@ -77,6 +77,9 @@ class SignInView(auth_views.LoginView):
             if connection.tenant.require_sso and not request.POST.get("use_password"):
                 context["step"] = "sso"
         form = self.get_form_class()(request, initial={"username": email})
+        # The email is known: the cursor starts in the password.
+        form.fields["username"].widget.attrs.pop("autofocus", None)
+        form.fields["password"].widget.attrs["autofocus"] = True
         return self.render_to_response(self.get_context_data(form=form, **context))
 
     def get_context_data(self, **kwargs):

@@ -365,3 +365,41 @@ def test_an_owner_connects_an_oidc_provider_and_passes_the_test_sign_in(world, c
     with tenant_context(world.acme):
         assert not Membership.objects.filter(user__email="new.analyst@acme.test").exists()
     console.assert_clean()
+
+
+def test_the_console_works_by_keyboard(world, library, console):
+    second = factories.tenant("initech", "Initech")
+    with tenant_context(second):
+        from tenants.services.members import membership_add
+
+        membership_add(
+            tenant=second, user=world.members["viewer"], role=factories.role(second, "viewer")
+        )
+    page = console.go("/accounts/login/")
+    page.keyboard.type(world.members["viewer"].email)  # the email field has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_selector("input[type=password]")
+    page.keyboard.type(factories.PASSWORD)  # the password field has the focus now
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/t/acme/$"))
+
+    # Skip link, then into the content.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "content"
+    # The tenant switcher opens and switches by keyboard.
+    page.locator("details.switcher > summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent").startswith("Initech")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/t/initech/$"))
+    # A search typed and sent without the mouse.
+    page.goto(console.base + "/t/acme/")
+    page.locator("#q").focus()
+    page.keyboard.type("cold")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*q=cold"))
+    assert page.locator("ol.results > li").count() == 1
+    console.assert_clean()
