@@ -461,7 +461,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-CSRF_FAILURE_VIEW = "core.problems.csrf_failure"
+CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 # --- Single sign-on (sso/) ------------------------------------------------------------------
 # Connection secrets are encrypted with these Fernet keys (the first encrypts, every one

@@ -82,5 +82,5 @@ urlpatterns = [
 
 handler400 = "core.problems.bad_request"
 handler403 = "core.problems.permission_denied"
-handler404 = "core.problems.page_not_found"
+handler404 = "console.views.page_not_found"
 handler500 = "core.problems.server_error"

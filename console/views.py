@@ -10,6 +10,7 @@ secret shown once, by the page itself with `no-store`).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from django.views import View
 
 from console import rule_forms, sso_guides
 from console.api import Answer, Endpoint, call
+from core import problems
 from licensing.models import Source
 from webhooks.models import EVENTS as WEBHOOK_EVENTS
 
@@ -107,6 +109,11 @@ def refusal(request, answer: Answer, *, context: dict | None = None):
     )
 
 
+def refusal_text(page, endpoint: Endpoint) -> str:
+    """The API's words for a role without `endpoint`'s permission."""
+    return f"Your role ({page.membership['role']['slug']}) does not include {endpoint.permission}."
+
+
 class TenantPage(View):
     """A page inside one tenant, `/t/<tenant>/...`.
 
@@ -151,11 +158,7 @@ class TenantPage(View):
                 # A page that exists to write (a form): say now what the API would say
                 # when it is sent.
                 return error_page(
-                    request,
-                    403,
-                    f"Your role ({self.membership['role']['slug']}) does not include "
-                    f"{self.endpoint.permission}.",
-                    context=self.frame(),
+                    request, 403, refusal_text(self, self.endpoint), context=self.frame()
                 )
             return super().dispatch(request, *args, **kwargs)
         except Refused as refused:
@@ -165,7 +168,7 @@ class TenantPage(View):
 
     def post(self, request, *args, **kwargs):
         name = request.POST.get("action", "")
-        if name not in self.actions:
+        if name not in self.actions or not self.accepts(name):
             return error_page(request, 400, "Unknown action.", context=self.frame())
         return getattr(self, handler_name(name))(request, self.actions[name], *args, **kwargs)
 
@@ -224,6 +227,10 @@ class TenantPage(View):
         needed = endpoint.permission
         return needed is None or needed in self.membership["permissions"]
 
+    def accepts(self, action: str) -> bool:
+        """Whether this address takes `action` (every one, unless a page says otherwise)."""
+        return True
+
     def permitted_actions(self) -> dict[str, bool]:
         """Which of the page's actions to offer (`may.<action>` in templates)."""
         return {name.replace("-", "_"): self.permitted(e) for name, e in self.actions.items()}
@@ -262,11 +269,22 @@ class BadForm(Exception):
     """A form the console itself wrote arrived without a field it always sends."""
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(value) -> int | None:
+    """`value` as a whole number when it is one in ASCII digits that fits an id column;
+    None otherwise (str.isdigit accepts digits int() refuses, such as superscripts)."""
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    return None
+
+
 def posted_id(request, name: str) -> int:
-    value = request.POST.get(name, "")
-    if not value.isdigit():
+    found = whole_number(request.POST.get(name, ""))
+    if found is None:
         raise BadForm(f"No {name} was chosen.")
-    return int(value)
+    return found
 
 
 def query_of(request, names) -> dict:
@@ -770,7 +788,7 @@ class PolicyPage(TenantPage):
         answer = self.write(
             endpoint,
             pk=pk,
-            data={"version": int(version) if version.isdigit() else version, "note": ""},
+            data={"version": whole_number(version) or version, "note": ""},
         )
         number = answer.data.get("number") if answer.ok else None
         return self.done(
@@ -849,7 +867,8 @@ class SsoPage(TenantPage):
     def do_settings(self, request, endpoint):
         def minutes(name):
             value = request.POST.get(name, "").strip()
-            return int(value) if value.isdigit() else (value or None)
+            found = whole_number(value)
+            return found if found is not None else (value or None)
 
         data = {
             "require_sso": request.POST.get("require_sso") == "1",
@@ -1171,11 +1190,11 @@ class LicensePage(TenantPage):
         by_number = {v["number"]: v for v in versions}
         evidence = self.read(LICENSE_EVIDENCE, pk=pk)
         # By default the newest version against the one in force (or the one before it).
-        right = _number(request.GET.get("right")) or lic["version"]
+        right = whole_number(request.GET.get("right")) or lic["version"]
         default_left = lic["in_force_version"]
         if default_left in (None, right):
             default_left = right - 1 if right > 1 else None
-        left = _number(request.GET.get("left")) or default_left
+        left = whole_number(request.GET.get("left")) or default_left
         for item in evidence:
             item["url"] = EVIDENCE_FILE.path(self.tenant, pk=item["id"])
         return self.render_page(
@@ -1199,10 +1218,15 @@ class LicensePage(TenantPage):
             status=status,
         )
 
+    def accepts(self, action: str) -> bool:
+        # The upload address lets a larger body through the size limit: for files only.
+        uploading = self.request.resolver_match.url_name == "license-evidence-upload"
+        return (action == "attach") == uploading
+
     def do_review(self, request, endpoint, pk: int):
         data = {
             "decision": request.POST.get("decision", ""),
-            "version": _number(request.POST.get("version")) or 0,
+            "version": whole_number(request.POST.get("version")) or 0,
             "notes": request.POST.get("notes", ""),
             "conditions": request.POST.get("conditions", ""),
         }
@@ -1212,6 +1236,10 @@ class LicensePage(TenantPage):
         return self.done(answer, f"Decision recorded: {data['decision'].replace('_', ' ')}.")
 
     def do_attach(self, request, endpoint, pk: int):
+        if not self.permitted(endpoint):
+            # Refused before the file is copied into a request to the API, which would
+            # refuse it with the same words.
+            return self.done(Answer(403, {"detail": refusal_text(self, endpoint)}), "")
         upload = request.FILES.get("file")
         if upload is None:
             return self.get(request, pk, errors={"file": ["Choose a file."]}, status=400)
@@ -1228,10 +1256,6 @@ class LicensePage(TenantPage):
             f"{upload.name} attached.",
             to=reverse("console:license", args=[self.tenant, pk]),
         )
-
-
-def _number(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def bar_chart(bars: list[tuple[str, int]], *, width: int = 640, bar: int = 26) -> dict:
@@ -1376,3 +1400,33 @@ NAVIGATION: tuple[type[TenantPage], ...] = (
     SsoPage,
     AuditPage,
 )
+
+
+# --- Django's error pages, for people ---------------------------------------------------------
+
+
+def _for_a_person(request) -> bool:
+    """A browser (it asks for HTML) outside the API's and SCIM's paths, which answer
+    problem documents to everyone."""
+    path = request.path
+    return "text/html" in request.META.get("HTTP_ACCEPT", "") and not (
+        path.startswith("/api/") or path.startswith("/scim/")
+    )
+
+
+def page_not_found(request, exception=None):
+    if _for_a_person(request):
+        return error_page(request, 404, "There is no such page.")
+    return problems.page_not_found(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    if _for_a_person(request):
+        return error_page(
+            request,
+            403,
+            "This form is too old to be sent (its security token no longer matches your "
+            "session, perhaps after you signed in again elsewhere). Go back, reload the "
+            "page and send it again.",
+        )
+    return problems.csrf_failure(request, reason)

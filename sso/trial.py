@@ -21,9 +21,9 @@ from sso.models import Connection
 from sso.services import domain_is_verified, role_slug_for_groups
 from tenants.models import Membership, User
 
-# In the administrator's session: the test asked for ({connection public id, where to
-# return, who asked, when}), then the report of the one that ran, by connection id.
-TEST_SESSION_KEY = "sso_test"
+# In the administrator's session: the tests asked for, by connection public id ({where
+# to return, who asked, when}), then the report of each that ran, by connection id.
+TEST_SESSION_KEY = "sso_tests"
 REPORTS_SESSION_KEY = "sso_test_reports"
 # A test must be completed this soon after it was asked for.
 TEST_SECONDS = 600
@@ -40,22 +40,42 @@ _MAX_VALUE = 300
 
 def ask(session, *, connection: Connection, user, return_to: str) -> None:
     """Mark `session` as testing `connection`, coming back to `return_to` (a path here)."""
-    session[TEST_SESSION_KEY] = {
-        "connection": str(connection.public_id),
+    tests = dict(session.get(TEST_SESSION_KEY) or {})
+    tests[str(connection.public_id)] = {
         "user": user.pk,
         "return_to": return_to,
         "asked_at": int(time.time()),
     }
+    session[TEST_SESSION_KEY] = tests
 
 
 def asked(session, connection: Connection) -> dict | None:
     """The test this session asked for `connection`, if it is still fresh."""
-    wanted = session.get(TEST_SESSION_KEY)
-    if not wanted or wanted.get("connection") != str(connection.public_id):
-        return None
-    if time.time() - wanted.get("asked_at", 0) > TEST_SECONDS:
+    wanted = (session.get(TEST_SESSION_KEY) or {}).get(str(connection.public_id))
+    if not wanted or time.time() - wanted.get("asked_at", 0) > TEST_SECONDS:
         return None
     return wanted
+
+
+def take(session, connection: Connection) -> dict:
+    """The test asked for `connection`, removed from `session` (an empty dict if none)."""
+    tests = dict(session.get(TEST_SESSION_KEY) or {})
+    wanted = tests.pop(str(connection.public_id), None) or {}
+    session[TEST_SESSION_KEY] = tests
+    return wanted
+
+
+def flow_mark(connection: Connection) -> str:
+    """What the session's flow names while a test through `connection` runs: a callback
+    finds a test by this mark, set when the test started, never by a test having been
+    asked for (which may have expired, or been asked again, meanwhile)."""
+    return f"test:{connection.public_id}"
+
+
+def save(session, connection: Connection, found: dict) -> None:
+    reports = dict(session.get(REPORTS_SESSION_KEY) or {})
+    reports[str(connection.pk)] = found
+    session[REPORTS_SESSION_KEY] = reports
 
 
 def safe_return(path: str, request) -> str:
@@ -142,8 +162,6 @@ def report(backend, details, response, uid=None, *args, **kwargs):
         "claims": _claims(backend, response),
         "problems": problems,
     }
-    wanted = request.session.pop(TEST_SESSION_KEY, None) or {}
-    reports = dict(request.session.get(REPORTS_SESSION_KEY) or {})
-    reports[str(connection.pk)] = found
-    request.session[REPORTS_SESSION_KEY] = reports
+    wanted = take(request.session, connection)
+    save(request.session, connection, found)
     return HttpResponseRedirect(safe_return(wanted.get("return_to", "/"), request))

@@ -135,10 +135,14 @@ def test_start(request, public_id):
             message="Start the test from the connection's page in the console.",
             status=404,
         )
-    request.session[FLOW_SESSION_KEY] = str(connection.public_id)
+    # The callback knows a test by this mark alone (sso.trial.flow_mark).
+    request.session[FLOW_SESSION_KEY] = trial.flow_mark(connection)
     try:
         with tenant_context(connection.tenant):
-            return do_auth(_backend(request, connection), redirect_name=REDIRECT_FIELD_NAME)
+            return do_auth(
+                _backend(request, connection, pipeline=trial.PIPELINE),
+                redirect_name=REDIRECT_FIELD_NAME,
+            )
     except (SocialAuthBaseException, OneLogin_Saml2_Error) as error:
         return _page(
             request,
@@ -198,7 +202,10 @@ def _login_into(tenant: Tenant):
 def _complete(request, public_id):
     connection = _connection_by_public_id(public_id)
     tenant = connection.tenant
-    testing = request.user.is_authenticated and trial.asked(request.session, connection)
+    flow = request.session.get(FLOW_SESSION_KEY)
+    # A test is what the flow was started as, whatever became of the test's request since:
+    # a test's callback never signs in.
+    testing = flow == trial.flow_mark(connection)
     backend = _backend(request, connection, pipeline=trial.PIPELINE if testing else None)
     # A SAML response first arrives cross-site, without our session cookie; the library
     # then only answers a page that posts it again from this site. The check applies to
@@ -208,7 +215,17 @@ def _complete(request, public_id):
         and TenantSAMLAuth.BROWSER_RETURN_FIELD not in request.POST
     )
     try:
-        if not relay_only and request.session.get(FLOW_SESSION_KEY) != str(connection.public_id):
+        if testing and (
+            not request.user.is_authenticated or trial.asked(request.session, connection) is None
+        ):
+            request.session.pop(FLOW_SESSION_KEY, None)
+            return _failed_test(
+                request,
+                connection,
+                "the test took longer than allowed, or was asked for again meanwhile; run it "
+                "again",
+            )
+        if not relay_only and not testing and flow != str(connection.public_id):
             raise services.SignInRefused(
                 "flow_mismatch",
                 "This sign-in was not started here for this organisation. Please start again "
@@ -251,15 +268,17 @@ def _complete_test(request, backend, connection: Connection):
 
 
 def _failed_test(request, connection: Connection, reason: str):
-    wanted = request.session.pop(trial.TEST_SESSION_KEY, None) or {}
-    reports = dict(request.session.get(trial.REPORTS_SESSION_KEY) or {})
-    reports[str(connection.pk)] = {
-        "connection": connection.pk,
-        "protocol": connection.protocol,
-        "failed": reason[:500],
-        "problems": [f"The provider's answer was refused: {reason[:500]}"],
-    }
-    request.session[trial.REPORTS_SESSION_KEY] = reports
+    wanted = trial.take(request.session, connection)
+    trial.save(
+        request.session,
+        connection,
+        {
+            "connection": connection.pk,
+            "protocol": connection.protocol,
+            "failed": reason[:500],
+            "problems": [f"The test did not complete: {reason[:500]}"],
+        },
+    )
     return HttpResponseRedirect(trial.safe_return(wanted.get("return_to", "/"), request))
 
 

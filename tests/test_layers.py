@@ -1,6 +1,6 @@
 """The layers of docs/architecture.md, read from the code's imports (at any depth of a
 module, lazy ones included): core imports no app, config names apps only in its URLconf,
-tenants imports no app but audit, no module takes another app's private name, only
+only the URLconf names the console, tenants imports no app but audit, no module takes another app's private name, only
 endpoints import endpoints, and no modules import each other in a circle."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ APPS = (
     "webhooks",
     "scim",
     "seeds",
+    "accounts",
+    "console",
 )
 PACKAGES = ("config", "core", *APPS)
 
@@ -50,6 +52,12 @@ def test_core_imports_no_app_and_not_config():
 def test_config_names_apps_only_in_its_urlconf():
     outside = [i for i in imports("config") if top(i[1]) in APPS]
     assert {f for f, _, _ in outside} <= {"config/urls.py"}
+
+
+def test_only_the_urlconf_names_the_console():
+    """The console is the top layer: pages over the other apps' API views."""
+    naming = {f for package in PACKAGES for f, m, _ in imports(package) if top(m) == "console"}
+    assert {f for f in naming if not f.startswith("console/")} <= {"config/urls.py"}
 
 
 def test_tenants_imports_no_app_but_audit():

@@ -32,7 +32,10 @@ def sign_in(console, email: str, password: str = factories.PASSWORD):
     console.look("sign-in-password")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/t/[a-z0-9-]+/$"))
+    try:
+        page.wait_for_url(re.compile(r".*/t/[a-z0-9-]+/$"), timeout=60_000)
+    except Exception as exc:  # say what the page said instead of only "timeout"
+        raise AssertionError(f"sign-in stayed at {page.url}: {page.inner_text('body')}") from exc
     return page
 
 
@@ -402,4 +405,30 @@ def test_the_console_works_by_keyboard(world, library, console):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*q=cold"))
     assert page.locator("ol.results > li").count() == 1
+    console.assert_clean()
+
+
+def test_every_page_of_the_navigation_passes_the_checks(world, library, console):
+    """An owner sees every page: each is checked (axe-core, both widths, no CSP report)."""
+    factories.webhook(world.acme, url="http://127.0.0.1:9/hook")
+    factories.custom_role(world.acme, slug="readers-plus", permissions=["digests.view_digest"])
+    factories.invitation(world.acme, "viewer", "invited@acme.test")
+    page = sign_in(console, world.members["owner"].email)
+    nav = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    labels = nav.all_inner_texts()
+    assert len(labels) == 11
+    for label in labels:
+        page.get_by_role("navigation", name="Sections").get_by_role(
+            "link", name=label, exact=True
+        ).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").first.is_visible()
+        console.look(label.lower().replace(" ", "-"))
+    for path, name in (
+        ("/t/acme/sso/new/saml/", "sso-setup-saml"),
+        ("/t/acme/sso/new/entra/", "sso-setup-entra"),
+        ("/t/acme/no-such-page/", "not-found"),
+    ):
+        console.go(path)
+        console.look(name)
     console.assert_clean()

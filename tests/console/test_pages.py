@@ -136,6 +136,13 @@ def test_another_tenants_digest_is_not_found_by_id(world):
     assert SENTINEL not in response.content.decode()
 
 
+def route_for(cls, action: str) -> str:
+    """The address a page's form for `action` posts to: evidence to the upload address."""
+    routes = [r for r, c in PAGES if c is cls]
+    uploads = [r for r in routes if "evidence/upload" in r]
+    return uploads[0] if action == "attach" and uploads else routes[0]
+
+
 def actions_of_every_page():
     return [(cls, name, endpoint) for _, cls in PAGES for name, endpoint in cls.actions.items()]
 
@@ -219,7 +226,7 @@ def test_every_action_is_allowed_or_refused_as_its_api_write(world, role):
     for cls, name, endpoint in actions_of_every_page():
         browser = browser_for(world, role)
         with transaction.atomic():
-            url = page_url(dict((c, r) for r, c in PAGES)[cls], "acme", target_of(world, cls))
+            url = page_url(route_for(cls, name), "acme", target_of(world, cls))
             form = {"action": name, **action_form(world, cls, name)}
             response = browser.post(url, form, follow=True)
             text = visible_text(response)
@@ -399,3 +406,26 @@ def test_the_documented_pages_and_permissions_are_the_real_ones():
         if cls.endpoint.method == "get" and "evidence/upload" not in address:
             real[address] = cls.endpoint.permission
     assert documented == real
+
+
+def test_odd_numbers_in_forms_and_addresses_are_refused_not_failed(world):
+    owner = browser_for(world, "owner")
+    for bad in ("²", "9" * 5000, "-1", "1.5"):
+        removed = owner.post("/t/acme/members/", {"action": "remove", "member": bad})
+        assert removed.status_code == 400, bad
+    lic = factories.license(world.acme, source=factories.source(world.acme))
+    assert owner.get(f"/t/acme/licenses/{lic.pk}/?right=²").status_code == 200
+    settings_form = {"action": "settings", "session_idle_minutes": "²"}
+    assert owner.post("/t/acme/sso/", settings_form).status_code == 400
+
+
+def test_the_upload_address_takes_only_an_allowed_upload(world):
+    lic = factories.license(world.acme, source=factories.source(world.acme))
+    upload = f"/t/acme/licenses/{lic.pk}/evidence/upload/"
+    viewer = browser_for(world, "viewer")
+    big = SimpleUploadedFile("big.txt", b"x" * (3 * 1024 * 1024))
+    refused = viewer.post(upload, {"action": "attach", "file": big}, follow=True)
+    assert "does not include licensing.add_license" in visible_text(refused)
+    owner = browser_for(world, "owner")
+    other = owner.post(upload, {"action": "review", "decision": "approved", "version": "1"})
+    assert other.status_code == 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from audit.models import AuditEvent
+from sso import trial
 from tenants.context import platform_scope, tenant_context
 from tenants.models import Membership, User
 from tests import factories
@@ -94,7 +95,7 @@ def test_a_bad_signature_is_reported_as_the_refusal_a_sign_in_would_meet(
     back = browser.get(at_provider(browser.get(ask(browser, acme_oidc))["Location"]))
     assert back.status_code == 302 and back["Location"] == "/t/acme/sso/"
     found = report(browser, acme_oidc)
-    assert found["failed"] and "refused" in found["problems"][0]
+    assert found["failed"] and found["problems"][0].startswith("The test did not complete")
 
 
 def test_a_saml_test_reports_the_attributes_and_the_mapped_role(world, idp, acme_saml):
@@ -135,3 +136,38 @@ def test_only_a_session_that_asked_can_run_a_test(world, provider, acme_oidc):
     start = ask(browser, acme_oidc, return_to="https://evil.example/")
     back = browser.get(at_provider(browser.get(start)["Location"]))
     assert back["Location"] == "/"
+
+
+def test_a_test_that_outlives_its_request_still_signs_nobody_in(world, provider, acme_oidc):
+    """The callback knows a test by how its flow started: a test asked for long ago, or
+    asked for again through another connection meanwhile, is reported, never a sign-in."""
+    provider.next_user = {**provider.next_user, "email": "late@acme.test", "sub": "late"}
+    browser = admin_browser(world)
+    at = browser.get(ask(browser, acme_oidc))["Location"]
+    session = browser.session
+    tests = session[trial.TEST_SESSION_KEY]
+    tests[str(acme_oidc.public_id)]["asked_at"] -= trial.TEST_SECONDS + 1
+    session[trial.TEST_SESSION_KEY] = tests
+    session.save()
+    back = browser.get(at_provider(at))
+    assert back.status_code == 302 and back["Location"] == "/t/acme/sso/"
+    assert "took longer than allowed" in report(browser, acme_oidc)["problems"][0]
+    assert browser.get("/api/v1/me").json()["email"] == world.members["owner"].email
+    with platform_scope():
+        assert not User.objects.filter(email="late@acme.test").exists()
+
+
+def test_a_second_test_asked_meanwhile_does_not_turn_the_first_into_a_sign_in(
+    world, provider, acme_oidc
+):
+    other = factories.sso_connection(world.acme, name="Second IdP")
+    provider.next_user = {**provider.next_user, "email": "tab@acme.test", "sub": "tab"}
+    browser = admin_browser(world)
+    at = browser.get(ask(browser, acme_oidc))["Location"]
+    ask(browser, other)  # a second tab asks for another test before the first comes back
+    back = browser.get(at_provider(at))
+    assert back.status_code == 302
+    assert report(browser, acme_oidc)["email"] == "tab@acme.test"
+    assert browser.get("/api/v1/me").json()["email"] == world.members["owner"].email
+    with platform_scope():
+        assert not User.objects.filter(email="tab@acme.test").exists()
