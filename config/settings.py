@@ -321,7 +321,7 @@ SPECTACULAR_SETTINGS = {
         "Multi-tenant API for podcast and video digests. Every tenant endpoint lives under "
         "`/api/v1/tenants/{tenant}/`; errors are RFC 9457 problem documents."
     ),
-    "VERSION": "2.1.0",
+    "VERSION": "2.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -356,6 +356,11 @@ SPECTACULAR_SETTINGS = {
             "name": "Policies",
             "description": "Content policies: a draft, numbered published versions, simulation "
             "and rollback.",
+        },
+        {
+            "name": "Policy insight",
+            "description": "What the rules in force did, monitor mode included: which rules "
+            "acted, how often, on which digests and for whom, per day.",
         },
         {
             "name": "Licensing",

@@ -31,6 +31,19 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    F,
+    Func,
+    Max,
+    Min,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from core.request_context import after_response
@@ -171,3 +184,57 @@ def purge(on: dt.date | None = None) -> int:
     with platform_scope():
         deleted, _ = PolicyRuleDay.objects.unscoped().filter(day__lt=before).delete()
     return deleted
+
+
+# --- Reads -----------------------------------------------------------------------------------
+
+
+class Unnest(Func):
+    """Each element of an array column, one row each."""
+
+    function = "unnest"
+    output_field = BigIntegerField()
+
+
+GROUP = ("policy_id", "rule", "kind", "mode", "action")
+
+
+def rule_totals(rows):
+    """Per rule, mode and action: digests counted, and the first and last day."""
+    return rows.values(*GROUP).annotate(
+        count=Sum("count"), first_day=Min("day"), last_day=Max("day")
+    )
+
+
+def day_series(rows):
+    """Per day, rule, mode and action: digests counted."""
+    return rows.values("day", *GROUP).annotate(count=Sum("count"))
+
+
+def readers(rows, *, keys_shown: bool):
+    """Per rule, mode, action and reader: digests counted. A reader is a role's people, or
+    one API key (`key`: its prefix); without `keys_shown`, a role's keys together (`key`
+    None)."""
+    by_key = Case(When(api_key="", then=Value(False)), default=Value(True))
+    key = NullIf(F("api_key"), Value("")) if keys_shown else Value(None, CharField())
+    return rows.values(*GROUP, "role").annotate(by_api_key=by_key, key=key, count=Sum("count"))
+
+
+def involved_ids(rows):
+    """The digest ids the rows sampled, for `pk__in`."""
+    return rows.annotate(digest=Unnest("digests")).values("digest")
+
+
+def rules_of(rows, digest_ids: list[int]) -> dict[int, list[dict]]:
+    """For each of `digest_ids`, the rules, modes and actions whose rows sampled it."""
+    found: dict[int, list[dict]] = {pk: [] for pk in digest_ids}
+    pairs = (
+        rows.filter(digests__overlap=digest_ids)
+        .annotate(digest=Unnest("digests"))
+        .values_list("digest", "rule", "mode", "action")
+        .distinct()
+    )
+    for digest, rule, mode, action in sorted(pairs):
+        if digest in found:
+            found[digest].append({"rule": rule, "mode": mode, "action": action})
+    return found

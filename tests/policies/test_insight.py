@@ -1,5 +1,5 @@
 """Policy insight: what the rules did to the digests shown, counted per rule, reader and
-day (policies.insight)."""
+day (policies.insight), and read by admins at `policies/insight/`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from policies import insight
 from policies.models import PolicyRuleDay
 from tenants.context import tenant_context
 from tests import factories
+from tests.conftest import SENTINEL
 from tests.policies import BASE, DIGESTS, bearer, detail, item, page, publish, rule
 
+INSIGHT = f"{BASE}/policies/insight/"
 TABLE = PolicyRuleDay._meta.db_table
 
 
@@ -163,6 +165,12 @@ def test_the_matched_and_hidden_text_is_never_stored(world):
     stored = stored_text()
     assert "content/mask" in stored  # the dump holds the rows
     assert secret not in stored.lower()
+    # Nor the admin's reads: the titles there are shown through the admin's own rules.
+    admin = world.client("admin")
+    for path in ("", "days/", "readers/", "digests/"):
+        response = admin.get(f"{INSIGHT}{path}")
+        assert response.status_code == 200
+        assert secret not in response.content.decode().lower()
 
 
 def test_a_detail_refused_by_an_enforced_hiding_rule_is_counted(world):
@@ -253,3 +261,123 @@ def test_the_beat_purges_old_rows_of_every_tenant_daily(world, watched, settings
     assert purge_insight() == 1 + globex_rows
     assert [r["action"] for r in rows(world.acme)] == ["hide"]
     assert rows(world.globex) == []
+
+
+# --- Reading it --------------------------------------------------------------------------------
+
+
+def test_admins_read_totals_days_readers_and_digests(world, watched):
+    coins, _ = watched
+    page(world.client("viewer"))
+    page(world.client("editor"))
+    key = factories.api_key(world.acme, "viewer", name="widget")
+    page(bearer(key.token))
+    other_key = factories.api_key(world.acme, "viewer", name="board")
+    page(bearer(other_key.token))
+    with tenant_context(world.acme):
+        policy_id = PolicyRuleDay.objects.values_list("policy_id", flat=True).first()
+    auditor = world.client("auditor")
+    totals = auditor.get(INSIGHT).json()["results"]
+    today = insight.today().isoformat()
+    assert totals == [
+        {
+            "policy": policy_id,
+            "rule": "content/watch-coins",
+            "kind": "keyword_block",
+            "mode": "monitor",
+            "action": "hide",
+            "count": 8,
+            "first_day": today,
+            "last_day": today,
+        },
+        {
+            "policy": policy_id,
+            "rule": "content/watch-word",
+            "kind": "regex_redact",
+            "mode": "monitor",
+            "action": "redact",
+            "count": 8,
+            "first_day": today,
+            "last_day": today,
+        },
+    ]
+    days = auditor.get(f"{INSIGHT}days/", {"action": "hide"}).json()["results"]
+    assert [(d["day"], d["rule"], d["count"]) for d in days] == [(today, "content/watch-coins", 8)]
+    readers = auditor.get(f"{INSIGHT}readers/", {"rule": "content/watch-coins"}).json()["results"]
+    assert sorted((r["role"], r["by_api_key"], r["api_key"], r["count"]) for r in readers) == [
+        ("editor", False, None, 2),
+        ("viewer", False, None, 2),
+        *sorted(
+            ("viewer", True, prefix, 2) for prefix in (key.api_key.prefix, other_key.api_key.prefix)
+        ),
+    ]
+    # Compliance may read policies, not API keys: a role's keys stand together.
+    readers = world.client("compliance").get(f"{INSIGHT}readers/", {"rule": "content/watch-word"})
+    assert [
+        (r["role"], r["by_api_key"], r["api_key"], r["count"]) for r in readers.json()["results"]
+    ] == [
+        ("viewer", True, None, 4),
+        ("editor", False, None, 2),
+        ("viewer", False, None, 2),
+    ]
+    involved = auditor.get(f"{INSIGHT}digests/").json()["results"]
+    assert [d["id"] for d in involved] == sorted((d.pk for d in coins), reverse=True)
+    assert involved[0]["title"] == coins[1].title
+    assert involved[0]["rules"] == [
+        {"rule": "content/watch-coins", "mode": "monitor", "action": "hide"},
+        {"rule": "content/watch-word", "mode": "monitor", "action": "redact"},
+    ]
+
+
+def test_titles_only_of_digests_the_reader_may_read(world):
+    draft = factories.digest(world.acme, title="Draft about bitcoin", status="draft")
+    publish(world, rule("keyword_block", "watch", mode="monitor", keywords=["bitcoin"]))
+    page(world.client("editor"))  # editors see drafts
+    for role, title in (("auditor", None), ("admin", "Draft about bitcoin")):
+        (found,) = world.client(role).get(f"{INSIGHT}digests/").json()["results"]
+        assert (found["id"], found["title"]) == (draft.pk, title)
+
+
+def test_the_range_defaults_to_the_last_thirty_days(world, watched):
+    page(world.client("viewer"))
+    today = insight.today()
+    with tenant_context(world.acme):
+        PolicyRuleDay.objects.filter(action="hide").update(day=today - dt.timedelta(days=30))
+    admin = world.client("admin")
+    assert [r["action"] for r in admin.get(INSIGHT).json()["results"]] == ["redact"]
+    since = (today - dt.timedelta(days=30)).isoformat()
+    assert {r["action"] for r in admin.get(INSIGHT, {"since": since}).json()["results"]} == {
+        "hide",
+        "redact",
+    }
+    until = (today - dt.timedelta(days=1)).isoformat()
+    assert [r["action"] for r in admin.get(INSIGHT, {"until": until}).json()["results"]] == ["hide"]
+    assert admin.get(INSIGHT, {"since": "yesterday"}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["", "days/", "readers/", "digests/"])
+def test_readers_without_the_permission_get_403(world, watched, path):
+    page(world.client("viewer"))
+    for role in ("viewer", "editor"):
+        response = world.client(role).get(f"{INSIGHT}{path}")
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+
+
+def test_another_tenants_insight_is_invisible(world, watched):
+    page(world.client("viewer"))
+    globex_owner = world.client(user=world.globex_owner)
+    # globex's own insight (tests/conftest.py), which its hidden digest's list adds nothing to
+    assert globex_owner.get("/api/v1/tenants/globex/digests/").json()["results"] == []
+    assert [r["count"] for r in rows(world.globex)] == [1]
+    acme = world.client("owner")
+    for path in ("", "days/", "readers/", "digests/"):
+        response = acme.get(f"{INSIGHT}{path}")
+        assert response.json()["results"]
+        assert SENTINEL.lower() not in response.content.decode().lower()
+        assert world.globex_digest.pk not in [r.get("id") for r in response.json()["results"]]
+    assert acme.get("/api/v1/tenants/globex/policies/insight/").status_code == 404
+    globex = globex_owner.get("/api/v1/tenants/globex/policies/insight/readers/").json()
+    assert [(r["rule"], r["api_key"], r["count"]) for r in globex["results"]] == [
+        (world.globex_insight.rule, world.globex_key.prefix, 1)
+    ]
