@@ -225,6 +225,28 @@ def test_off_writes_nothing(world, watched, settings):
     assert rows(world.acme) == []
 
 
+def test_counted_read_and_purged_as_the_runtime_role(world, watched, settings):
+    """As the application's role (no superuser, no BYPASSRLS), row-level security
+    applies: the write lands in the reader's tenant, reads see only it, and the purge
+    reaches every tenant through the platform scope."""
+    globex_rows = len(rows(world.globex))  # globex's own (tests/conftest.py)
+    assert globex_rows
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{settings.DATABASE_RUNTIME_ROLE}"')
+    try:
+        page(world.client("viewer"))
+        totals = world.client("admin").get(f"{INSIGHT}").json()["results"]
+        assert sorted((r["rule"], r["count"]) for r in totals) == [
+            ("content/watch-coins", 2),
+            ("content/watch-word", 2),
+        ]
+        later = insight.today() + dt.timedelta(settings.POLICY_INSIGHT_DAYS + 1)
+        assert insight.purge(later) == 2 + globex_rows
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
 def test_a_rows_digests_are_the_first_twenty_distinct(world):
     made = [
         factories.digest(world.acme, title=f"Coin {n}", summary="bitcoin")
