@@ -170,6 +170,11 @@ SQL_CACHE_CHECK = env_bool("SQL_CACHE_CHECK", DEBUG)
 # A list page skips the redaction search in digests lacking a character every match of a
 # rule must hold (policies/required.py); 0 searches every digest (docs/performance.md).
 REDACTION_PRECHECK = env_bool("REDACTION_PRECHECK", True)
+# Policy insight (policies/insight.py): what the rules did to the digests shown, counted
+# per rule, reader and day and written once after each response that has something to
+# count; 0 counts nothing. Rows older than POLICY_INSIGHT_DAYS are deleted daily.
+POLICY_INSIGHT = env_bool("POLICY_INSIGHT", True)
+POLICY_INSIGHT_DAYS = env_int("POLICY_INSIGHT_DAYS", 400, low=1)
 
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -318,7 +323,7 @@ SPECTACULAR_SETTINGS = {
         "Multi-tenant API for podcast and video digests. Every tenant endpoint lives under "
         "`/api/v1/tenants/{tenant}/`; errors are RFC 9457 problem documents."
     ),
-    "VERSION": "2.1.0",
+    "VERSION": "2.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -353,6 +358,11 @@ SPECTACULAR_SETTINGS = {
             "name": "Policies",
             "description": "Content policies: a draft, numbered published versions, simulation "
             "and rollback.",
+        },
+        {
+            "name": "Policy insight",
+            "description": "What the rules in force did, monitor mode included: which rules "
+            "acted, how often, on which digests and for whom, per day.",
         },
         {
             "name": "Licensing",
@@ -524,6 +534,7 @@ CELERY_BEAT_SCHEDULE = {
     # is caught up at the next one.
     "licenses-expiring": {"task": "licensing.announce_expiring", "schedule": 3600.0},
     "sso-nonces": {"task": "sso.purge_expired_nonces", "schedule": 3600.0},
+    "policy-insight": {"task": "policies.purge_insight", "schedule": 86400.0},
     # How new audit events reach the sinks (recording one queues nothing): one query
     # finds the sinks behind their chain's head (audit/sinks.py).
     "audit-sinks": {"task": "audit.sweep_sinks", "schedule": AUDIT_SINK_SWEEP_SECONDS},

@@ -12,8 +12,10 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 
 from core.fields import choices_text
+from core.params import BIGINT_MAX
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -35,3 +37,15 @@ class StrictFilterSet(django_filters.FilterSet):
                 )
                 valid = False
         return valid
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id, in the range of the id columns (a larger one is a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)

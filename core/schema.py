@@ -32,6 +32,7 @@ _AREAS = [
     ),
     (r"digests/\{id\}/sources/", "Licensing"),
     (r"digests/", "Digests"),
+    (r"policies/insight/", "Policy insight"),
     (r"policies/", "Policies"),
     (r"licensing/reports/", "Compliance reports"),
     (r"licensing/", "Licensing"),

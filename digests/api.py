@@ -8,6 +8,7 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.params import BIGINT_MAX
 from digests import examples, selectors, services
 from digests.filters import DigestFilter, ReaderFilterBackend
 from digests.importing import import_many
@@ -19,6 +20,8 @@ from digests.serializers import (
     DigestWriteSerializer,
     ImportResultSerializer,
 )
+from policies import insight
+from policies.engine import hit_name
 from tenants.api_base import TenantScopedViewSet
 from tenants.models import Membership, Role
 
@@ -90,6 +93,14 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         """The content policies in force for this caller."""
         return self.reader().rule_set
 
+    def insight_tally(self) -> insight.Tally | None:
+        """What the policies do in this request's answers, counted for the tenant's admins
+        and written once after the response (policies.insight); None when off."""
+        if not hasattr(self, "_insight"):
+            reader = self.reader()
+            self._insight = insight.tally_for(self.principal, reader.rule_set, reader.day)
+        return self._insight
+
     def render(self, digest: Digest, *, detail: bool = True) -> dict:
         """A digest as it leaves the system: policies applied, their decision attached."""
         return self.render_many([digest], detail=detail)[0]
@@ -97,7 +108,10 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def render_many(self, digests: list[Digest], *, detail: bool) -> list[dict]:
         """`render` for many digests at once (a page, a chunk of an export)."""
         many = []
-        for data, decision in selectors.as_shown(self.reader(), digests, detail=detail):
+        shown = selectors.as_shown(
+            self.reader(), digests, detail=detail, tally=self.insight_tally()
+        )
+        for data, decision in shown:
             data["policy"] = decision
             many.append(data)
         return many
@@ -138,9 +152,28 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         try:
             digest = self.get_object()
         except Http404:
+            self._count_hidden()
             self._raise_if_license_gated()
             raise
         return self.respond(digest)
+
+    def _count_hidden(self) -> None:
+        """Note in the policy insight the enforce-mode hiding rules that keep a digest the
+        caller could otherwise see from its detail (which answers 404, or 451): one query,
+        on this path only, and none where no such rule applies."""
+        rules = self.rule_set().enforced_hiding
+        tally = self.insight_tally() if rules else None
+        pk = self.kwargs.get("pk", "")
+        if tally is None or not pk.isdigit() or int(pk) > BIGINT_MAX:
+            return
+        reader = self.reader()
+        this = selectors.visible_digests(reader, Digest.objects.filter(pk=pk))
+        names = [hit_name("insight", rule) for rule in rules]
+        hits = reader.rule_set.annotate_hits(this, rules, reader.day, "insight").values(*names)
+        for found in hits:
+            for rule, name in zip(rules, names, strict=True):
+                if found[name]:
+                    tally.add(rule.id, "hide", True, int(pk))
 
     def _raise_if_license_gated(self) -> None:
         """451, not 404, when a digest the caller may otherwise see is hidden only by a

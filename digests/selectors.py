@@ -200,14 +200,15 @@ def rendered(queryset: QuerySet[Digest], day: date, *, detail: bool) -> QuerySet
 
 
 def as_shown(
-    reader: Reader, digests: list[Digest], *, detail: bool = True
+    reader: Reader, digests: list[Digest], *, detail: bool = True, tally=None
 ) -> list[tuple[dict, dict]]:
     """Each of `digests` as `reader` is shown it: (its JSON with `reader`'s policies
     applied, the policies' decision). Digests read through `rendered` are used as they
     are; others (a digest just written) are read again, all in one query, with the
     monitor-mode hits of `reader`'s rules. What a caller is told of a digest is decided
     here, by the engine itself (policies.engine.apply_many), never by a rule written
-    again elsewhere."""
+    again elsewhere. `tally`: the request's policy insight, given where the digests are
+    the answer (policies.insight)."""
     name = RENDERED[detail]
     if any(getattr(digest, name, None) is None for digest in digests):
         rules, day = reader.rule_set, reader.day
@@ -219,7 +220,7 @@ def as_shown(
             raise Http404("The digest was deleted meanwhile.")  # by a concurrent request
         digests = [found[digest.pk] for digest in digests]
     many = [getattr(digest, name) for digest in digests]
-    decisions = apply_many(reader.rule_set, digests, many)
+    decisions = apply_many(reader.rule_set, digests, many, tally=tally)
     return list(zip(many, decisions, strict=True))
 
 

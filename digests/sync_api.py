@@ -33,6 +33,7 @@ from digests.exports import CSV_COLUMNS, EXPORT_FORMATS, csv_row, to_markdown
 from digests.filters import DigestFilter
 from digests.models import Digest
 from digests.serializers import ChangeSerializer, DigestDetailSerializer
+from policies import insight
 from tenants.context import tenant_context
 
 CURSOR = re.compile(r"^(0|([0-9]{1,19})-([0-9a-f]{10}))$")
@@ -208,6 +209,7 @@ class DigestExportViewSet(DigestViewSet):
         tenant = self.principal.tenant
         render_many = self.render_many
         self.rule_set()  # loaded now, inside the request's tenant and transaction
+        tally = self.insight_tally()
 
         def rendered(digests):
             """Each digest as it leaves the system, a chunk at a time (its sources read
@@ -230,6 +232,9 @@ class DigestExportViewSet(DigestViewSet):
                         yield ("\n---\n\n" if n else "") + to_markdown(data)
                 else:
                     yield from csv_chunks(CSV_COLUMNS, (csv_row(data) for data in digests))
+            # Counted while the body was sent, after the request's own write: written
+            # now, once the whole export has gone (an export cut short is not counted).
+            insight.flush(tally)
 
         return self._stream(body(), kind, f"digests-{tenant.slug}")
 
@@ -259,6 +264,7 @@ class DigestExportViewSet(DigestViewSet):
         try:
             return self.get_object()
         except Http404:
+            self._count_hidden()
             self._raise_if_license_gated()
             raise
 

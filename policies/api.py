@@ -1,16 +1,23 @@
-"""`/api/v1/tenants/{tenant}/policies/`: drafts, versions, publishing, rollback, simulation."""
+"""`/api/v1/tenants/{tenant}/policies/`: drafts, versions, publishing, rollback, simulation;
+and `policies/insight/`, what the rules in force did (policies.insight)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.exceptions import Forbidden
+from core.filters import IdFilter, StrictFilterSet
 from core.serializers import RefusesUnknownFields, StrictInput
-from policies import services
-from policies.models import Policy, PolicyVersion
+from digests import selectors as digest_selectors
+from digests.models import Digest
+from policies import insight, services
+from policies.models import Policy, PolicyRuleDay, PolicyVersion
 from policies.rules import KINDS
 from policies.simulation import SIMULATION_LIMIT, SIMULATION_REPORTED, simulation
 from tenants.api_base import TenantScopedViewSet
@@ -267,3 +274,160 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 f"You cannot simulate as {named}: {refused.detail}", code=refused.code
             ) from None
         return Principal(tenant=tenant, role=role, permissions=role_permissions(role), api_key=key)
+
+
+# --- Policy insight ---------------------------------------------------------------------------
+
+
+class InsightFilter(StrictFilterSet):
+    since = django_filters.DateFilter(
+        field_name="day",
+        lookup_expr="gte",
+        help_text=f"The first day counted; by default {insight.DEFAULT_DAYS - 1} days before "
+        "`until`.",
+    )
+    until = django_filters.DateFilter(
+        field_name="day", lookup_expr="lte", help_text="The last day counted; by default today."
+    )
+    policy = IdFilter(field_name="policy_id", help_text="A policy's id.")
+    rule = django_filters.CharFilter(help_text="A rule as findings name it: `<policy>/<rule id>`.")
+    mode = django_filters.ChoiceFilter(choices=PolicyRuleDay.Mode.choices)
+    action = django_filters.ChoiceFilter(choices=PolicyRuleDay.Action.choices)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("since") is None:
+            until = self.form.cleaned_data.get("until") or insight.today()
+            queryset = queryset.filter(day__gte=until - dt.timedelta(days=insight.DEFAULT_DAYS - 1))
+        return queryset
+
+
+class _RuleOutcome(serializers.Serializer):
+    policy = serializers.IntegerField(source="policy_id", help_text="The policy's id.")
+    rule = serializers.CharField(help_text="`<policy slug>/<rule id>`, as findings name it.")
+    kind = serializers.CharField()
+    mode = serializers.ChoiceField(choices=PolicyRuleDay.Mode.choices)
+    action = serializers.ChoiceField(
+        choices=PolicyRuleDay.Action.choices,
+        help_text="What the rule did (monitor mode: would have done): a finding's action. "
+        "`hide` in enforce mode is a detail refused (404 or 451).",
+    )
+    count = serializers.IntegerField(
+        help_text="Digests it acted on, each counted once per answer that showed it."
+    )
+
+
+class RuleInsightSerializer(_RuleOutcome):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+
+
+class DayInsightSerializer(_RuleOutcome):
+    day = serializers.DateField()
+
+
+class ReaderInsightSerializer(_RuleOutcome):
+    role = serializers.CharField(help_text="The readers' role (its slug).")
+    by_api_key = serializers.BooleanField(help_text="Read through an API key, not by people.")
+    api_key = serializers.CharField(
+        source="key",
+        allow_null=True,
+        help_text="The key's prefix; null for people, and for every key when your role does "
+        "not include tenants.view_apikey (then one entry stands for all of that role's keys).",
+    )
+
+
+class InvolvedRuleSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    mode = serializers.ChoiceField(choices=PolicyRuleDay.Mode.choices)
+    action = serializers.ChoiceField(choices=PolicyRuleDay.Action.choices)
+
+
+class InvolvedDigestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(
+        allow_null=True,
+        help_text="As you are shown it (your policies applied); null when you may not read "
+        "the digest.",
+    )
+    rules = InvolvedRuleSerializer(many=True)
+
+
+class PolicyInsightViewSet(TenantScopedViewSet):
+    """What the content policies in force did to the digests people and apps were shown:
+    per rule, per day, for whom, and on which digests (docs/compliance.md "Policy
+    insight"). Monitor-mode rules are counted like enforced ones, so a rule can be
+    watched before it bites. Never the text a rule matched."""
+
+    model = PolicyRuleDay
+    filterset_class = InsightFilter
+    permission_map = {
+        "list": "policies.view_policy",
+        "days": "policies.view_policy",
+        "readers": "policies.view_policy",
+        "digests": "policies.view_policy",
+    }
+    _ORDERINGS = {
+        "list": ("-count", "rule", "kind", "mode", "action"),
+        "days": ("-day", "rule", "kind", "mode", "action"),
+        "readers": ("-count", "rule", "kind", "mode", "action", "role", "key"),
+        "digests": ("-id",),
+    }
+
+    def cursor_ordering(self):
+        return self._ORDERINGS.get(self.action, ("-id",))
+
+    def _paged(self, rows, serializer):
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serializer(page, many=True).data)
+
+    @extend_schema(responses=RuleInsightSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        """Per rule, mode and action: how many digests it acted on in the range, most
+        first."""
+        return self._paged(insight.rule_totals(self.list_queryset()), RuleInsightSerializer)
+
+    @extend_schema(filters=True, responses=DayInsightSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def days(self, request, *args, **kwargs):
+        """Per day, rule, mode and action, newest day first."""
+        rows = self.filter_queryset(self.get_queryset())
+        return self._paged(insight.day_series(rows), DayInsightSerializer)
+
+    @extend_schema(filters=True, responses=ReaderInsightSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def readers(self, request, *args, **kwargs):
+        """For whom: per rule, mode, action and reader (a role's people, or an API key),
+        most first."""
+        rows = self.filter_queryset(self.get_queryset())
+        keys_shown = self.principal.has("tenants.view_apikey")
+        return self._paged(insight.readers(rows, keys_shown=keys_shown), ReaderInsightSerializer)
+
+    @extend_schema(
+        filters=True,
+        responses=InvolvedDigestSerializer(many=True),
+        description=f"On what: the digests the rules acted on (the first {insight.SAMPLE} of "
+        "each rule, reader and day), newest first, with the rules that acted on each. Ids "
+        "always; titles only of those you may read.",
+    )
+    @action(detail=False, methods=["get"])
+    def digests(self, request, *args, **kwargs):
+        """On what: the digests the rules acted on, with the rules that acted on each."""
+        rows = self.filter_queryset(self.get_queryset())
+        involved = Digest.objects.filter(pk__in=insight.involved_ids(rows)).only("pk")
+        page = self.paginate_queryset(involved)
+        ids = [digest.pk for digest in page]
+        rules = insight.rules_of(rows, ids)
+        titles = self._titles(ids)
+        body = [{"id": pk, "title": titles.get(pk), "rules": rules[pk]} for pk in ids]
+        return self.get_paginated_response(InvolvedDigestSerializer(body, many=True).data)
+
+    def _titles(self, ids: list[int]) -> dict[int, str]:
+        """The titles, as the caller is shown them, of those of `ids` they may read."""
+        if not ids or not self.principal.has("digests.view_digest"):
+            return {}
+        reader = digest_selectors.reader_for(self.principal)
+        readable = digest_selectors.readable_digests(reader, Digest.objects.filter(pk__in=ids))
+        digests = list(digest_selectors.rendered(readable, reader.day, detail=False))
+        shown = digest_selectors.as_shown(reader, digests, detail=False)
+        return {digest.pk: data["title"] for digest, (data, _) in zip(digests, shown, strict=True)}

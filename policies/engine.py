@@ -389,16 +389,19 @@ def _spaced(slug: str) -> str:
     return slug.replace("-", " ").replace("_", " ")
 
 
-def apply_many(rule_set: RuleSet, digests: list, many: list[dict], prefix: str = "policy"):
+def apply_many(
+    rule_set: RuleSet, digests: list, many: list[dict], prefix: str = "policy", tally=None
+):
     """`apply` to each digest and its API dict (a page of them), in place; returns the
     decisions. The redact rules' pre-checks search the whole page once
-    (`screen_redactions`). The decisions are counted in the metrics (policies.metrics)."""
+    (`screen_redactions`). The decisions are counted in the metrics (policies.metrics),
+    and in `tally`, the request's policy insight, when given (policies.insight)."""
     screened = screen_redactions(rule_set, many)
     decisions = [
         apply(rule_set, digest, data, prefix, may_redact=None if screened is None else may)
         for digest, data, may in zip(digests, many, screened or [None] * len(many), strict=True)
     ]
-    count_decisions(rule_set, decisions)
+    count_decisions(rule_set, decisions, digests, tally)
     return decisions
 
 

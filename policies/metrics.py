@@ -2,7 +2,8 @@
 
 `count_decisions` runs once per page a reader is shown (policies.engine.apply_many): it
 adds up the page's findings in a dictionary and updates each (kind, mode) series once,
-so a page of fifty digests costs a few updates, not one per finding.
+so a page of fifty digests costs a few updates, not one per finding. In the same pass it
+hands each finding to the request's policy insight, when there is one (policies.insight).
 """
 
 from __future__ import annotations
@@ -23,14 +24,18 @@ FINDINGS = Counter(
 )
 
 
-def count_decisions(rule_set, decisions: list[dict]) -> None:
-    """Count a page's decisions and their findings (`rule_set`: what made them)."""
+def count_decisions(rule_set, decisions: list[dict], digests=None, tally=None) -> None:
+    """Count a page's decisions and their findings (`rule_set`: what made them); with a
+    `tally` (policies.insight.Tally), note there what each finding's rule did to which
+    of `digests` (the decisions' digests, in order)."""
     DECISIONS.inc(len(decisions))
     per_rule: dict[str, int] = {}
-    for decision in decisions:
+    for index, decision in enumerate(decisions):
         for finding in decision["findings"]:
             rule = finding["rule"]
             per_rule[rule] = per_rule.get(rule, 0) + 1
+            if tally is not None:
+                tally.add(rule, finding["action"], finding["enforced"], digests[index].pk)
     if not per_rule:
         return
     per_label: dict[tuple[str, str], int] = {}

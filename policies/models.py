@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from tenants.models import SLUG_VALIDATOR
@@ -64,3 +65,59 @@ class PolicyVersion(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.policy_id}@{self.number}"
+
+
+class PolicyRuleDay(TenantOwnedModel):
+    """How often one rule acted on the digests shown to one reader on one day: a role's
+    people together, or one API key (policies.insight). Never the text a rule matched:
+    counts, the first digests' ids, and who read."""
+
+    # Labels are the values: the words findings use (policies.engine).
+    class Mode(models.TextChoices):
+        ENFORCE = "enforce", "enforce"
+        MONITOR = "monitor", "monitor"
+
+    class Action(models.TextChoices):
+        # `hide` in enforce mode: a detail refused (policies.insight).
+        HIDE = "hide", "hide"
+        HIDE_FIELD = "hide_field", "hide_field"
+        HIDE_SECTION = "hide_section", "hide_section"
+        REDACT = "redact", "redact"
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    rule = models.CharField(max_length=100, help_text="`<policy slug>/<rule id>`.")
+    kind = models.CharField(max_length=20)
+    mode = models.CharField(max_length=7, choices=Mode.choices)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    role = models.CharField(max_length=50, help_text="The reader's role (its slug).")
+    api_key = models.CharField(
+        max_length=16, blank=True, help_text="The reader's API key prefix; blank for people."
+    )
+    count = models.BigIntegerField(default=0, help_text="Digests shown (or refused) so.")
+    digests = ArrayField(
+        models.BigIntegerField(), default=list, help_text="The first distinct digest ids."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "tenant",
+                    "day",
+                    "policy",
+                    "rule",
+                    "kind",
+                    "mode",
+                    "action",
+                    "role",
+                    "api_key",
+                ],
+                name="policyruleday_unique",
+            )
+        ]
+        # Read through `policies.view_policy`: no permissions of its own.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.day} {self.mode}/{self.action}"

@@ -110,6 +110,7 @@ class World:
     globex_invitation: Any = None
     globex_digest: Digest | None = None
     globex_policy: Policy | None = None
+    globex_insight: Any = None
     globex_source: Any = None
     globex_holder: Any = None
     globex_license: Any = None
@@ -169,6 +170,14 @@ def world(db) -> World:
         name=f"Globex policy {SENTINEL}",
         rules=[{"id": "sentinel", "kind": "keyword_block", "params": {"keywords": [SENTINEL]}}],
         publish=True,
+    )
+    w.globex_insight = factories.policy_insight(
+        globex,
+        w.globex_policy,
+        "sentinel",
+        role=w.globex_role.slug,
+        api_key=w.globex_key.prefix,
+        digests=[w.globex_digest.pk],
     )
     w.globex_connection = factories.sso_connection(
         globex, name=f"Globex IdP {SENTINEL}", client_id=SENTINEL

@@ -149,6 +149,27 @@ def policy(
     return made
 
 
+def policy_insight(tenant_obj: Tenant, policy_obj, rule_id: str = "r1", **fields):
+    """A row of policy insight (policies.insight), as requests would have counted it:
+    today, a monitor-mode rule that would have hidden a digest from a viewer."""
+    from policies import insight
+    from policies.models import PolicyRuleDay
+
+    row = {
+        "day": insight.today(),
+        "kind": "keyword_block",
+        "mode": "monitor",
+        "action": "hide",
+        "role": "viewer",
+        "count": 1,
+        **fields,
+    }
+    with tenant_context(tenant_obj):
+        return PolicyRuleDay.objects.create(
+            policy=policy_obj, rule=f"{policy_obj.slug}/{rule_id}", **row
+        )
+
+
 def rights_holder(tenant_obj: Tenant, name: str | None = None, **fields):
     from licensing import services as licensing_services
 

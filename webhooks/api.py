@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.fields import ChoiceField
-from core.filters import StrictFilterSet
+from core.filters import IdFilter, StrictFilterSet
 from core.serializers import StrictInput
 from tenants.api_base import TenantScopedViewSet
 from webhooks import net, services
@@ -134,18 +133,6 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
         response = Response(body, status=code)
         response["Cache-Control"] = "no-store"
         return response
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id, in the range of the id columns (a larger one is a 400)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class DeliveryFilter(StrictFilterSet):

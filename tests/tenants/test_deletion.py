@@ -51,7 +51,8 @@ def busy_acme(world):
     factories.evidence(world.acme, lic)
     factories.sso_connection(world.acme, name="Acme IdP")
     factories.sso_domain(world.acme, "acme.test")
-    factories.policy(world.acme, name="Acme policy", publish=True)
+    policy = factories.policy(world.acme, name="Acme policy", publish=True)
+    factories.policy_insight(world.acme, policy)
     factories.invitation(world.acme, "viewer", "invitee@acme.test")
     digest = factories.digest(world.acme, title="Restricted")
     with tenant_context(world.acme):

@@ -81,6 +81,7 @@ def test_the_matrix_covers_every_tenant_view():
         "DigestImportViewSet",
         "AuditEventViewSet",
         "PolicyViewSet",
+        "PolicyInsightViewSet",
         "RightsHolderViewSet",
         "SourceViewSet",
         "LicenseViewSet",

@@ -41,6 +41,10 @@ def _fill(world, path: str, rows: int, start: int = 0):
     elif path == "policies":
         for i in range(start, start + rows):
             factories.policy(world.acme, name=f"Bulk policy {i}", publish=True)
+    elif path == "policies/insight":
+        policy = factories.policy(world.acme, name=f"Watched {start}", publish=True)
+        for i in range(start, start + rows):
+            factories.policy_insight(world.acme, policy, f"rule-{i}", count=i + 1)
     elif path == "digests":
         for i in range(start, start + rows):
             factories.digest(world.acme, title=f"Bulk digest {i}")
