@@ -661,6 +661,9 @@ POLICY_PUBLISH = Endpoint("policy-publish", "post")
 POLICY_ROLLBACK = Endpoint("policy-rollback", "post")
 POLICY_SIMULATE = Endpoint("policy-simulate", "post")
 POLICY_VERSIONS = Endpoint("policy-versions")
+INSIGHT = Endpoint("policy-insight-list")
+INSIGHT_READERS = Endpoint("policy-insight-readers")
+INSIGHT_DIGESTS = Endpoint("policy-insight-digests")
 
 
 class PoliciesPage(TenantPage):
@@ -734,10 +737,20 @@ class PolicyPage(TenantPage):
         roles = all_pages(self, ROLES) if self.permitted(ROLES) else []
         keys = all_pages(self, KEYS) if self.permitted(KEYS) else []
         by_rule = errors or {}
+        insight = {}
+        if self.permitted(INSIGHT):
+            # What its rules did, or in monitor mode would have done, in the last 30 days.
+            wanted = {"policy": pk, "page_size": 50}
+            insight = {
+                "rules": self.read(INSIGHT, query=wanted)["results"],
+                "readers": self.read(INSIGHT_READERS, query=wanted)["results"],
+                "digests": self.read(INSIGHT_DIGESTS, query={**wanted, "page_size": 10})["results"],
+            }
         return self.render_page(
             {
                 "title": policy["name"],
                 "policy": policy,
+                "insight": insight,
                 "rules": [rule_forms.rule_to_form(r, i, by_rule) for i, r in enumerate(draft)],
                 "general_errors": general or [],
                 "versions": versions,

@@ -429,3 +429,26 @@ def test_the_upload_address_takes_only_an_allowed_upload(world):
     owner = browser_for(world, "owner")
     other = owner.post(upload, {"action": "review", "decision": "approved", "version": "1"})
     assert other.status_code == 400
+
+
+def test_a_policy_page_shows_what_a_monitor_rule_would_have_done(world):
+    factories.digest(world.acme, title="Cold chains", summary="Vaccines kept cold.")
+    policy = factories.policy(
+        world.acme,
+        name="Watch",
+        rules=[
+            {
+                "id": "watch-vaccines",
+                "kind": "keyword_block",
+                "params": {"keywords": ["vaccines"]},
+                "mode": "monitor",
+            }
+        ],
+        publish=True,
+    )
+    viewer = browser_for(world, "viewer")
+    assert "Cold chains" in visible_text(viewer.get("/t/acme/"))  # monitor: still shown
+    page = visible_text(browser_for(world, "admin").get(f"/t/acme/policies/{policy.pk}/"))
+    assert "watch/watch-vaccines keyword block monitor would hide 1" in page
+    assert "1 for people with role viewer" in page
+    assert "Cold chains : watch/watch-vaccines hide (monitor)" in page
