@@ -222,8 +222,7 @@ def _complete(request, public_id):
             return _failed_test(
                 request,
                 connection,
-                "the test took longer than allowed, or was asked for again meanwhile; run it "
-                "again",
+                "the test took longer than allowed, or was asked for again meanwhile; run it again",
             )
         if not relay_only and not testing and flow != str(connection.public_id):
             raise services.SignInRefused(

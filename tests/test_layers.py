@@ -1,7 +1,8 @@
 """The layers of docs/architecture.md, read from the code's imports (at any depth of a
 module, lazy ones included): core imports no app, config names apps only in its URLconf,
-only the URLconf names the console, tenants imports no app but audit, no module takes another app's private name, only
-endpoints import endpoints, and no modules import each other in a circle."""
+only the URLconf names the console, tenants imports no app but audit, no module takes
+another app's private name, only endpoints import endpoints, and no modules import each
+other in a circle."""
 
 from __future__ import annotations
 
