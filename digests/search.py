@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import BooleanField, F, FilteredRelation, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from digests.models import Digest, SearchShape, ShownText
@@ -348,7 +348,10 @@ class ShownColumns:
             if self._joined
             else F("search_vector")
         )
-        return queryset.annotate(rank=SearchRank(vector, query))
+        # As double precision: PostgreSQL's rank is a real, whose text (what psycopg
+        # reads) is not the real's exact value, so a page's cursor, written from that
+        # text, would compare below its own digest and the next page repeat it.
+        return queryset.annotate(rank=Cast(SearchRank(vector, query), FloatField()))
 
 
 def search(reader: Reader, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
