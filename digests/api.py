@@ -8,8 +8,9 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.pagination import CursorPagination
 from core.params import BIGINT_MAX
-from digests import examples, selectors, services
+from digests import examples, facets, highlights, search, selectors, services
 from digests.filters import DigestFilter, ReaderFilterBackend
 from digests.importing import import_many
 from digests.models import Digest
@@ -37,6 +38,40 @@ class UnavailableForLegalReasons(exceptions.APIException):
 FILTER_PARAMS = frozenset(DigestFilter.base_filters)
 ORDERINGS = {"-published_on": ("-published_on", "-id"), "published_on": ("published_on", "id")}
 
+_FACET_VALUES = {
+    name: {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "value": {"type": "integer" if name == "years" else "string"},
+                "count": {"type": "integer", "minimum": 1},
+            },
+            "required": ["value", "count"],
+        },
+        "maxItems": facets.FACET_SIZE,
+        "example": examples.FACETS[name],
+    }
+    for name in facets.FACETS
+}
+
+
+class DigestPagination(CursorPagination):
+    """The list's pages, which carry `facets` beside the results when asked."""
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["facets"] = {
+            "type": "object",
+            "description": "Only with `facets`: for each facet asked, how many of all your "
+            f"results (not only this page) carry each value, the {facets.FACET_SIZE} most "
+            "frequent first (ties by value). Counted from the text you are shown: a "
+            "redacted topic or publisher counts as its mask, hidden topics as none.",
+            "properties": _FACET_VALUES,
+            "additionalProperties": False,
+        }
+        return answer
+
 
 class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     """The tenant's digests. Viewers see published ones; restricted digests only those
@@ -46,6 +81,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     serializer_class = DigestSerializer
     filterset_class = DigestFilter
     filter_backends = [ReaderFilterBackend]
+    pagination_class = DigestPagination
     ordering_params = ("ordering",)  # read by cursor_ordering
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     permission_map = {
@@ -88,6 +124,12 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         if not hasattr(self, "_reader"):
             self._reader = selectors.reader_for(self.principal)
         return self._reader
+
+    def shown_columns(self) -> search.ShownColumns:
+        """The text this caller's filters and facets match (looked up once per request)."""
+        if not hasattr(self, "_shown_columns"):
+            self._shown_columns = search.ShownColumns(self.reader())
+        return self._shown_columns
 
     def rule_set(self):
         """The content policies in force for this caller."""
@@ -140,13 +182,36 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
                 str,
                 enum=list(ORDERINGS),
                 description="By date; newest first by default.",
-            )
+            ),
+            OpenApiParameter(
+                facets.PARAMETER,
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(facets.FACETS)},
+                    "minItems": 1,
+                },
+                style="form",
+                explode=False,
+                description="Count your results by these, comma-separated: the answer's "
+                "`facets`. Counts cover every result the filters select, not only the page.",
+            ),
         ],
         examples=examples.DIGEST_LIST_EXAMPLES,
     )
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.list_queryset())
-        return self.get_paginated_response(self.render_many(page, detail=False))
+        wanted = facets.requested(request.query_params)  # a bad value is a 400 first
+        queryset = self.list_queryset()
+        q = search.clean_query(request.query_params.get("q", ""))
+        if q:
+            queryset = highlights.with_sections(queryset)
+        page = self.paginate_queryset(queryset)
+        results = self.render_many(page, detail=False)
+        if q:
+            highlights.attach(q, results, highlights.shown_sections(self.rule_set(), page))
+        response = self.get_paginated_response(results)
+        if wanted:
+            response.data["facets"] = facets.counts(self.shown_columns(), queryset, wanted)
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         try:

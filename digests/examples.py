@@ -100,13 +100,50 @@ CREATED = {
     "published_at": None,
 }
 
+# What `?q=sleeper trains` adds to a listed digest.
+_FOUND = {
+    **_LISTED,
+    "highlights": [
+        {
+            "field": "title",
+            "snippet": [
+                {"text": "Night Trains Return - ", "match": False},
+                {"text": "Sleepers", "match": True},
+                {"text": ", Subsidies and Timetables", "match": False},
+            ],
+        },
+        {
+            "field": "sections[0].bullets[0]",
+            "snippet": [
+                {"text": "Several operators ordered new ", "match": False},
+                {"text": "sleeper", "match": True},
+                {"text": " carriages.", "match": False},
+            ],
+        },
+    ],
+}
+# What `facets=topics,publishers,years` adds to a page.
+FACETS = {
+    "topics": [{"value": "rail", "count": 14}, {"value": "travel", "count": 9}],
+    "publishers": [{"value": "Slow Travel Radio", "count": 11}],
+    "years": [{"value": 2025, "count": 17}, {"value": 2024, "count": 6}],
+}
+
 DIGEST_LIST_EXAMPLES = [
     OpenApiExample(
         "Published digests",
         value=_LISTED,
         response_only=True,
-        description="A page of digests, newest first; follow `next` for the rest.",
-    )
+        description="A page of digests, newest first; follow `next` for the rest. "
+        "`facets` only when asked for.",
+    ),
+    OpenApiExample(
+        "A search, with facets",
+        value=_FOUND,
+        response_only=True,
+        description="`?q=sleeper trains&facets=topics,publishers,years`: hits by relevance, "
+        "each with where it matched; counts over all the hits.",
+    ),
 ]
 
 DIGEST_CREATE_EXAMPLES = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 import django_filters
@@ -26,13 +27,23 @@ class DigestFilter(StrictFilterSet):
         method="filter_q", help_text="Text search over title, summary, key points and sections."
     )
 
-    def __init__(self, *args, reader: Reader, **kwargs):
+    def __init__(
+        self,
+        *args,
+        reader: Reader,
+        shown: Callable[[], search.ShownColumns] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.reader = reader
+        self._shown = shown
 
     @cached_property
     def text(self) -> search.ShownColumns:
-        """What the text filters match: the text this reader is shown."""
+        """What the text filters match: the text this reader is shown (`shown()` when
+        given, so that the view's facets count the same text without a second lookup)."""
+        if self._shown is not None:
+            return self._shown()
         return search.ShownColumns(self.reader)
 
     def filter_publisher(self, queryset, name, value):
@@ -47,7 +58,12 @@ class DigestFilter(StrictFilterSet):
 
 
 class ReaderFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, giving the filter set the view's reader."""
+    """django-filter's backend, giving the filter set the view's reader and the text it
+    is shown."""
 
     def get_filterset_kwargs(self, request, queryset, view):
-        return {**super().get_filterset_kwargs(request, queryset, view), "reader": view.reader()}
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "reader": view.reader(),
+            "shown": view.shown_columns,
+        }

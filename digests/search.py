@@ -38,9 +38,19 @@ from typing import TYPE_CHECKING
 import orjson
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from digests.models import Digest, SearchShape, ShownText
@@ -69,6 +79,11 @@ _FIELDS = (
     "search_text",
 )
 _CHUNK = 500
+
+
+def clean_query(q: str) -> str:
+    """A search as it is run: whitespace collapsed, at most MAX_QUERY characters."""
+    return " ".join(q.split())[:MAX_QUERY]
 
 
 def search_text(key_points: list[str], sections: list[dict]) -> str:
@@ -334,11 +349,31 @@ class ShownColumns:
         as_shown = Q(**{f"{_SHOWN}__{name}": value for name, value in lookups.items()})
         return queryset.filter(as_stored | as_shown)
 
+    def annotate(self, queryset: QuerySet, **columns: str) -> QuerySet:
+        """`queryset` annotated `alias=column` with text columns (`publisher`, `topics`)
+        as the reader is shown them: what facets count. The digest's own column where it
+        has no row, the row's where it has one (NULL for a stale row: it counts as
+        nothing, never as the stored text)."""
+        if self.shape is not None:
+            queryset = self._checked(queryset)
+        if not self._joined:
+            return queryset.annotate(**{alias: F(name) for alias, name in columns.items()})
+        return queryset.annotate(
+            **{
+                alias: Case(
+                    When(**{f"{_SHOWN}__id__isnull": True}, then=F(name)),
+                    default=F(f"{_SHOWN}__{name}"),
+                    output_field=Digest._meta.get_field(name),
+                )
+                for alias, name in columns.items()
+            }
+        )
+
     def search(self, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
         """Match and rank `q` (web search syntax) against the text the reader is shown:
         title weighs most, then summary, then key points and sections. Annotates `rank`
         (from the row where there is one: a stale row never passes the filter)."""
-        q = " ".join(q.split())[:MAX_QUERY]
+        q = clean_query(q)
         if not q:
             return queryset
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
@@ -348,7 +383,10 @@ class ShownColumns:
             if self._joined
             else F("search_vector")
         )
-        return queryset.annotate(rank=SearchRank(vector, query))
+        # As double precision: PostgreSQL's rank is a real, whose text (what psycopg
+        # reads) is not the real's exact value, so a page's cursor, written from that
+        # text, would compare below its own digest and the next page repeat it.
+        return queryset.annotate(rank=Cast(SearchRank(vector, query), FloatField()))
 
 
 def search(reader: Reader, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:

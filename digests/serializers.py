@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from core.serializers import RefusesUnknownFields, StrictInput
+from digests import highlights
 from digests.models import Digest
 from licensing.selectors import SOURCE_STATUSES
 from policies import engine as policy_engine
@@ -67,6 +68,26 @@ class DigestLicensedSourceSerializer(serializers.Serializer):
     attribution = serializers.CharField()
 
 
+class HighlightPartSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    match = serializers.BooleanField(help_text="Whether this text matched the search.")
+
+
+class HighlightSerializer(serializers.Serializer):
+    """Where a search matched a digest: a snippet of one text as you are shown it."""
+
+    field = serializers.CharField(
+        help_text="The text's path in the digest: `title`, `summary`, `key_points[2]`, "
+        "`sections[0].bullets[1]`, `sections[1].subsections[0].title`."
+    )
+    snippet = HighlightPartSerializer(
+        many=True,
+        help_text="Plain text in parts, the matching ones flagged (never HTML); at most "
+        f"{highlights.SNIPPET_CHARS} characters, with `{highlights.ELLIPSIS}` where the "
+        "text is cut.",
+    )
+
+
 class DigestSerializer(serializers.Serializer):
     """A digest in a list (no sections)."""
 
@@ -99,10 +120,19 @@ class DigestSerializer(serializers.Serializer):
     )
     updated_at = serializers.DateTimeField()
     policy = PolicyDecisionSerializer()
+    highlights = HighlightSerializer(
+        many=True,
+        required=False,
+        help_text=f"Only with `q`: where the search matched, at most {highlights.MAX_HIGHLIGHTS}, "
+        "title first, made from the text you are shown (what a policy redacts or hides "
+        "never appears, nor makes one).",
+    )
 
 
 class DigestDetailSerializer(DigestSerializer):
     """A whole digest."""
+
+    highlights = None  # a list's search only
 
     sections = SectionSerializer(many=True, allow_null=True)
     exporter = serializers.CharField()

@@ -301,6 +301,23 @@ def test_search_ranks_title_matches_above_body_matches(world):
     assert found == ["Tidal turbines at scale", "Notes from the harbour"]
 
 
+def test_search_pages_follow_on_when_a_page_ends_on_a_rank(world):
+    """The next page of a search starts after the last digest of this one. Its cursor
+    holds that digest's rank; read as PostgreSQL's real, whose text is not its exact
+    value, the rank compared below itself and the next page repeated this one."""
+    for title in ("Bus maps of Lisbon", "Bus lanes"):
+        factories.digest(world.acme, title=title)
+    factories.digest(world.acme, title="Night trains", summary="A bus on Sundays.")
+    viewer = world.client("viewer")
+    pages = [viewer.get(f"{BASE}/", {"q": "bus", "page_size": 2}).json()]
+    while pages[-1]["next"] and len(pages) < 5:
+        pages.append(viewer.get(pages[-1]["next"]).json())
+    assert [[d["title"] for d in page["results"]] for page in pages] == [
+        ["Bus lanes", "Bus maps of Lisbon"],
+        ["Night trains"],
+    ]
+
+
 def test_search_reaches_section_bullets_and_stems_words(world):
     factories.digest(
         world.acme,
