@@ -186,9 +186,9 @@ class TenantPage(View):
         return call(self.request, endpoint, tenant=self.tenant, **kwargs)
 
     def listing(self, endpoint: Endpoint, filters: dict, *, page_size: int, query=None):
-        """One page of a list endpoint, filtered as the page's form says: (items, links to
-        the next and previous pages, the API's field errors). A 400 is shown on the page,
-        next to its fields; any other refusal is the page's."""
+        """One page of a list endpoint, filtered as the page's form says: (the API's
+        answer, links to the next and previous pages, the API's field errors). A 400 is
+        shown on the page, next to its fields; any other refusal is the page's."""
         answer = call(
             self.request,
             endpoint,
@@ -200,7 +200,7 @@ class TenantPage(View):
             },
         )
         if answer.status == 400:
-            return [], {}, answer.field_errors()
+            return {"results": []}, {}, answer.field_errors()
         if not answer.ok:
             raise Refused(answer)
         pages = {}
@@ -208,7 +208,7 @@ class TenantPage(View):
             cursor = answer.cursor(which)
             if cursor:
                 pages[which] = "?" + urlencode({**filters, "cursor": cursor})
-        return answer.data["results"], pages, {}
+        return answer.data, pages, {}
 
     def done(self, answer: Answer, success: str, *, to: str | None = None):
         """After a write answered by a redirect: the message, then the page (or `to`)."""
@@ -324,6 +324,47 @@ def policy_notices(decision: dict) -> list[dict]:
     return notices
 
 
+# Facet name -> the filter each of its values narrows the library by.
+_FACET_FILTERS = {
+    "topics": ("Topics", "topic"),
+    "publishers": ("Publishers", "publisher"),
+    "years": ("Years", "year"),
+}
+
+
+def facet_links(found: dict, filters: dict) -> list[dict]:
+    """Each facet's values as links that add (or, when chosen, remove) its filter."""
+    shown = []
+    for name, (label, key) in _FACET_FILTERS.items():
+        values = []
+        for entry in found.get(name) or []:
+            value = str(entry["value"])
+            if key == "year":
+                chosen = filters.get("published_after") == f"{value}-01-01"
+                narrowed = {
+                    "published_after": f"{value}-01-01",
+                    "published_before": f"{value}-12-31",
+                }
+            else:
+                chosen = filters.get(key, "").lower() == value.lower()
+                narrowed = {key: value}
+            if chosen:
+                wanted = {k: v for k, v in filters.items() if k not in narrowed}
+            else:
+                wanted = {**filters, **narrowed}
+            values.append(
+                {
+                    "value": value,
+                    "count": entry["count"],
+                    "chosen": chosen,
+                    "link": "?" + urlencode(wanted),
+                }
+            )
+        if values:
+            shown.append({"label": label, "values": values})
+    return shown
+
+
 class LibraryPage(TenantPage):
     """The digests the person may read, searched and filtered."""
 
@@ -336,12 +377,22 @@ class LibraryPage(TenantPage):
 
     def get(self, request):
         filters = query_of(request, self.FILTERS)
-        found, pages, errors = self.listing(DIGESTS, filters, page_size=20)
+        # Counts of topics, publishers and years over all the results, as the API counts
+        # them: from the text this person is shown.
+        query = {**filters, "facets": "topics,publishers,years"}
+        found, pages, errors = self.listing(DIGESTS, filters, page_size=20, query=query)
         digests = [
-            {**digest, "notices": policy_notices(digest.get("policy", {}))} for digest in found
+            {**digest, "notices": policy_notices(digest.get("policy", {}))}
+            for digest in found["results"]
         ]
         return self.render_page(
-            {"filters": filters, "digests": digests, "pages": pages, "errors": errors},
+            {
+                "filters": filters,
+                "digests": digests,
+                "facets": facet_links(found.get("facets") or {}, filters),
+                "pages": pages,
+                "errors": errors,
+            },
             status=400 if errors else 200,
         )
 
@@ -376,9 +427,9 @@ class SourcesPage(TenantPage):
 
     def get(self, request):
         filters = query_of(request, self.FILTERS)
-        sources, pages, errors = self.listing(SOURCES, filters, page_size=50)
+        found, pages, errors = self.listing(SOURCES, filters, page_size=50)
         return self.render_page(
-            {"filters": filters, "sources": sources, "pages": pages, "errors": errors},
+            {"filters": filters, "sources": found["results"], "pages": pages, "errors": errors},
             status=400 if errors else 200,
         )
 
@@ -1092,7 +1143,8 @@ class AuditPage(TenantPage):
         for name in ("since", "until"):
             if len(query.get(name, "")) == 10:
                 query[name] += "T00:00:00Z"
-        events, pages, errors = self.listing(AUDIT_EVENTS, filters, page_size=50, query=query)
+        found, pages, errors = self.listing(AUDIT_EVENTS, filters, page_size=50, query=query)
+        events = found["results"]
         if errors:
             return self.render_page(
                 {"filters": filters, "events": [], "errors": errors}, status=400

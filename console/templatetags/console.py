@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from django import template
@@ -61,3 +62,10 @@ def epoch(value) -> str:
     except (TypeError, ValueError):
         return ""
     return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@register.filter
+def field_label(path: str) -> str:
+    """Where in a digest a highlight is, for people: `sections[1].subsections[0].bullets[2]`
+    -> `sections / subsections / bullets`."""
+    return re.sub(r"\[\d+\]", "", str(path or "")).replace("_", " ").replace(".", " / ")

@@ -97,6 +97,13 @@ def test_a_viewer_searches_and_reads_a_digest_with_a_redaction_notice(world, lib
     results = page.locator("ol.results > li")
     assert results.count() == 1
     assert "Internal project code names are masked" in results.first.inner_text()
+    # Where it matched, marked; and the facets narrow the results.
+    assert "maps" in [m.lower() for m in results.first.locator("mark").all_inner_texts()]
+    facets = page.get_by_role("complementary", name="Narrow the results")
+    facets.get_by_role("link", name="transport").click()
+    page.wait_for_url(re.compile(r".*topic=transport"))
+    assert page.locator("ol.results > li").count() == 1
+    console.look("library-faceted")
 
     page.get_by_role("link", name="Frequent networks and bus maps").click()
     page.wait_for_url(re.compile(r".*/digests/\d+/$"))
