@@ -319,3 +319,22 @@ def audit_sink(tenant_obj: Tenant, *, kind: str = "syslog", **kwargs):
         kwargs.setdefault("port", 9)
     with tenant_context(tenant_obj), override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True):
         return sinks.sink_create(actor=None, kind=kind, **kwargs)
+
+
+def rules_in_monitor_then_off(tenant_obj: Tenant, answers):
+    """What `answers()` gives with the tenant's one policy republished in monitor mode,
+    then with it switched off: (monitored, unruled), which must be equal."""
+    from policies import services as policy_services
+    from policies.models import Policy
+
+    with tenant_context(tenant_obj):
+        policy = Policy.objects.get()
+        rules = policy.active_version.rules
+        policy_services.policy_update(
+            actor=None, policy=policy, rules=[{**rule, "mode": "monitor"} for rule in rules]
+        )
+        policy_services.policy_publish(actor=None, policy=policy)
+    monitored = answers()
+    with tenant_context(tenant_obj):
+        policy_services.policy_update(actor=None, policy=Policy.objects.get(), enabled=False)
+    return monitored, answers()

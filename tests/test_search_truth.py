@@ -179,17 +179,7 @@ def test_monitor_mode_changes_no_search(hidden):
                 out[caller, name, probe] = sorted(r["id"] for r in response.json()["results"])
         return out
 
-    with tenant_context(world.acme):
-        policy = Policy.objects.get()
-        rules = policy.active_version.rules
-        policy_services.policy_update(
-            actor=None, policy=policy, rules=[{**rule, "mode": "monitor"} for rule in rules]
-        )
-        policy_services.policy_publish(actor=None, policy=policy)
-    monitored = answers()
-    with tenant_context(world.acme):
-        policy_services.policy_update(actor=None, policy=Policy.objects.get(), enabled=False)
-    unruled = answers()
+    monitored, unruled = factories.rules_in_monitor_then_off(world.acme, answers)
     assert monitored == unruled
     # And the rules in force did change answers (or the comparison proves nothing).
     assert any(monitored[key] for key in monitored if key[0] == "viewer" and key[2] == REDACTED)

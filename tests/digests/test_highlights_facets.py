@@ -17,8 +17,6 @@ from django.test.utils import CaptureQueriesContext
 
 from digests import facets, highlights
 from digests.models import Digest, ShownText
-from policies import services as policy_services
-from policies.models import Policy
 from tenants.context import tenant_context
 from tests import factories, test_hidden_text
 from tests.test_hidden_text import (
@@ -644,17 +642,7 @@ def test_monitor_mode_changes_no_highlight_or_facet(hidden):
         return out
 
     enforced = answers()
-    with tenant_context(world.acme):
-        policy = Policy.objects.get()
-        rules = policy.active_version.rules
-        policy_services.policy_update(
-            actor=None, policy=policy, rules=[{**rule, "mode": "monitor"} for rule in rules]
-        )
-        policy_services.policy_publish(actor=None, policy=policy)
-    monitored = answers()
-    with tenant_context(world.acme):
-        policy_services.policy_update(actor=None, policy=Policy.objects.get(), enabled=False)
-    unruled = answers()
+    monitored, unruled = factories.rules_in_monitor_then_off(world.acme, answers)
     assert monitored == unruled
     assert monitored != enforced  # the rules in force did change answers
 
