@@ -51,7 +51,14 @@ def _wrong_type(field, value):
             return None if isinstance(value, str) else ["Must be a string."]
         return None
     if isinstance(field, _STRING_FIELDS):
-        return None if isinstance(value, str) else ["Must be a string."]
+        if not isinstance(value, str):
+            return ["Must be a string."]
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            # As sent, before DRF trims white space: the OpenAPI document's maxLength is
+            # about the value sent.
+            return [f"Ensure this field has no more than {limit} characters."]
+        return None
     return None
 
 

@@ -71,7 +71,7 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
         ("post", "/api/schema/", {}, 405),
         ("get", "/api/docs/", {"HTTP_AUTHORIZATION": "Bearer dp_0123456789_wrong"}, 401),
         ("get", "/api/v1/me", {}, 401),
-        ("get", "/nowhere", {}, 404),
+        ("get", "/api/v1/nowhere", {}, 404),
     ],
 )
 def test_a_browser_gets_every_problem_as_indented_json(db, method, path, headers, status):
@@ -81,6 +81,15 @@ def test_a_browser_gets_every_problem_as_indented_json(db, method, path, headers
     body = assert_problem(response, status)
     assert response.content.startswith(b'{\n  "'), response.content[:80]
     assert body["status"] == status
+
+
+def test_a_person_gets_a_page_for_an_unknown_address_outside_the_api(db):
+    """Outside /api/ and /scim/ a browser is a person at the console: a page, not JSON;
+    a program asking for JSON still gets the problem document."""
+    page = APIClient().get("/nowhere", HTTP_ACCEPT=BROWSER)
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+    assert b"There is no such page." in page.content
+    assert_problem(APIClient().get("/nowhere", HTTP_ACCEPT="application/json"), 404)
 
 
 def test_bad_api_key_is_a_401_problem(world):
