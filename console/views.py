@@ -214,7 +214,7 @@ class TenantPage(View):
         """After a write answered by a redirect: the message, then the page (or `to`)."""
         if answer.ok:
             messages.success(self.request, success)
-        elif answer.status in (401,) or answer.code == "mfa_required":
+        elif answer.status == 401 or answer.code == "mfa_required":
             return refusal(self.request, answer)
         else:
             messages.error(self.request, answer.detail or "The change was refused.")

@@ -22,8 +22,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from audit.signals import record_sign_in as _record
 from sso.models import Connection
-from sso.services import SignInRefused, domain_is_verified, role_slug_for_groups
-from tenants import rbac
+from sso.services import SignInRefused, domain_is_verified, sign_in_role
 from tenants.models import Membership, Role, User
 from tenants.services.invitations import accept_by_sso
 from tenants.services.members import member_change_role, membership_add
@@ -100,12 +99,9 @@ def provision(backend, details, response, user=None, social=None, *args, **kwarg
 
 
 def apply_roles(backend, user, response, membership=None, *args, **kwargs):
-    connection = _connection(backend)
-    if membership is None or not connection.group_roles:
+    if membership is None:
         return None
-    if membership.role.preset and membership.role.slug == rbac.OWNER:
-        return None  # owners are made and unmade by hand, never by a group claim
-    slug = role_slug_for_groups(connection, set(backend.groups(response)))
+    slug, _ = sign_in_role(_connection(backend), membership, set(backend.groups(response)))
     if slug != membership.role.slug:
         role = Role.objects.filter(slug=slug).first()
         if role is not None:

@@ -149,6 +149,20 @@ def role_slug_for_groups(connection: Connection, groups: set[str]) -> str:
     )
 
 
+def sign_in_role(connection: Connection, membership, groups: set[str]) -> tuple[str, str]:
+    """The role a sign-in through `connection` leaves a person in `groups` with (their
+    `membership` in its tenant, None for a new member), and why. The sign-in applies it
+    (sso.pipeline.apply_roles); the test sign-in reports it (sso.trial)."""
+    if membership is not None and membership.role.preset and membership.role.slug == rbac.OWNER:
+        return membership.role.slug, "their role now: owners are never changed by a group"
+    if membership is not None and not connection.group_roles:
+        return membership.role.slug, "their role now: this connection maps no groups"
+    for entry in connection.group_roles or []:
+        if entry["group"] in groups:
+            return entry["role"], f"group {entry['group']}"
+    return connection.default_role.slug, "the connection's default role"
+
+
 def connections_using_role(role: Role) -> list[str]:
     """Names of the current tenant's connections that give out `role`."""
     return [

@@ -18,7 +18,7 @@ from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from sso.models import Connection
-from sso.services import domain_is_verified, role_slug_for_groups
+from sso.services import domain_is_verified, sign_in_role
 from tenants.models import Membership, User
 
 # In the administrator's session: the tests asked for, by connection public id ({where
@@ -113,11 +113,6 @@ def report(backend, details, response, uid=None, *args, **kwargs):
     request = strategy.request
     email = (details.get("email") or "").strip().lower()
     groups = sorted(set(backend.groups(response)))
-    role = role_slug_for_groups(connection, set(groups))
-    mapped_by = next(
-        (entry["group"] for entry in connection.group_roles or [] if entry["group"] in groups),
-        None,
-    )
     problems = []
     if not email or "@" not in email:
         problems.append("The provider sent no email address.")
@@ -135,17 +130,7 @@ def report(backend, details, response, uid=None, *args, **kwargs):
         if existing is not None
         else None
     )
-    if member is not None and (
-        not connection.group_roles or (member.role.preset and member.role.slug == "owner")
-    ):
-        # Roles follow groups only where the connection maps them, and never for owners.
-        role, mapped_by = member.role.slug, None
-    if member is not None and mapped_by is None:
-        role_from = "their role now (unchanged by a sign-in)"
-    elif mapped_by:
-        role_from = f"group {mapped_by}"
-    else:
-        role_from = "the connection's default role"
+    role, role_from = sign_in_role(connection, member, set(groups))
     found = {
         "connection": connection.pk,
         "protocol": connection.protocol,
