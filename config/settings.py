@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
         "Multi-tenant API for podcast and video digests. Every tenant endpoint lives under "
         "`/api/v1/tenants/{tenant}/`; errors are RFC 9457 problem documents."
     ),
-    "VERSION": "2.2.0",
+    "VERSION": "2.3.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

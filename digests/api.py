@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, parsers, serializers, status
@@ -13,7 +14,7 @@ from core.params import BIGINT_MAX
 from digests import examples, facets, highlights, search, selectors, services
 from digests.filters import DigestFilter, ReaderFilterBackend
 from digests.importing import import_many
-from digests.models import Digest
+from digests.models import LANGUAGE_PATTERN, Digest, validate_language
 from digests.serializers import (
     AccessSerializer,
     DigestDetailSerializer,
@@ -207,7 +208,7 @@ class DigestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         page = self.paginate_queryset(queryset)
         results = self.render_many(page, detail=False)
         if q:
-            highlights.attach(q, results, highlights.shown_sections(self.rule_set(), page))
+            highlights.attach(q, results, page, highlights.shown_sections(self.rule_set(), page))
         response = self.get_paginated_response(results)
         if wanted:
             response.data["facets"] = facets.counts(self.shown_columns(), queryset, wanted)
@@ -379,6 +380,13 @@ class DigestImportViewSet(TenantScopedViewSet):
             OpenApiParameter(
                 "publish", bool, description="Publish what is imported (needs publish_digest)."
             ),
+            OpenApiParameter(
+                "language",
+                str,
+                pattern=LANGUAGE_PATTERN,
+                description="The language of every file (`de`, `pt-BR`): the format names none. "
+                "New digests are English without it; existing ones keep theirs.",
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -399,6 +407,12 @@ class DigestImportViewSet(TenantScopedViewSet):
             publish = flag.run_validation(request.query_params.get("publish", False))
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({"publish": exc.detail}) from None
+        language = request.query_params.get("language")
+        if language is not None:
+            try:
+                validate_language(language)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"language": exc.messages}) from None
         if publish and not self.principal.has("digests.publish_digest"):
             raise serializers.ValidationError(
                 {"publish": ["Your role cannot publish; import as drafts."]}
@@ -415,7 +429,9 @@ class DigestImportViewSet(TenantScopedViewSet):
                     {"files": [f"At most {MAX_IMPORT_FILES} files per request."]}
                 )
             files = [(upload.name, upload.read()) for upload in uploads]
-        results, counts = import_many(files, actor=self.principal, publish=publish)
+        results, counts = import_many(
+            files, actor=self.principal, publish=publish, language=language
+        )
         body = [
             {
                 "file": r.path,

@@ -7,20 +7,24 @@ engine shows them (`shown_sections`). Stored text is never read here, so a word 
 redacts, or a field or section it hides, can neither appear in a snippet nor make one.
 
 Which words match is PostgreSQL's to say, as it is for the search itself: `ts_headline`
-with the search's configuration and query (`websearch_to_tsquery`) marks the matching
-words of the shown texts, so stemming and the query syntax are the search's own. The
-marks are control characters, taken out of the texts first; a text whose marked form is
-not exactly the text given, marks aside, gets no snippet.
+with the digest's configuration (its language's, as the search used) and the query
+(`websearch_to_tsquery`) marks the matching words of the shown texts, so stemming and
+the query syntax are the search's own. The marks are control characters, taken out of
+the texts first; a text whose marked form is not exactly the text given, marks aside,
+gets no snippet.
 
 Parsing text is what that costs, and most texts of a hit hold no word of the query. So
-a text is given to PostgreSQL only when it holds, in lower case, the *root* of a word of
-the query: its lexeme (PostgreSQL's, asked first) less what the English stemmer may
-write in place of the word's own letters (`root`). Every word stemmed to a lexeme begins
+for English and for unstemmed ("simple") digests a text is given to PostgreSQL only when
+it holds, in lower case, the *root* of a word of the query: its lexeme (PostgreSQL's,
+asked first) less what the English stemmer may write in place of the word's own letters
+(`root`); an unstemmed lexeme is the word itself. Every word stemmed to a lexeme begins
 with its root, so a text left out could not have matched; the tests check this over a
-vocabulary that walks the stemmer's rules. At most MAX_CANDIDATES texts of a hit are
-given, so that a short, common root cannot make a page dear (a hit whose matches lie
-past them shows fewer snippets). A page's highlights cost two queries: the lexemes, and
-one `ts_headline` of the texts that may match, joined.
+vocabulary that walks the stemmer's rules. Other stemmers rewrite more (German drops
+umlauts), so for them every text is a candidate. At most MAX_CANDIDATES texts of a hit
+are given, so that a short, common root cannot make a page dear (a hit whose matches lie
+past them shows fewer snippets). A page's highlights cost a query for the lexemes, and
+one `ts_headline` of the texts that may match, joined, per configuration on the page
+(one, for most pages).
 
 A highlight is `{"field": <path>, "snippet": [{"text", "match"}, ...]}`: plain text in
 parts, the matching ones flagged, for a client to mark up as it likes (no HTML to
@@ -36,7 +40,6 @@ from itertools import accumulate
 from django.db import connection
 from django.db.models import F, QuerySet
 
-from digests.search import SEARCH_CONFIG
 from policies import engine
 
 # At most this many highlights per hit, in the digest's order (title first), and this
@@ -49,15 +52,24 @@ MAX_CANDIDATES = 20
 # Characters of context kept before a snippet's first match, when the text is cut.
 CONTEXT_CHARS = 40
 ELLIPSIS = "…"
-# The annotation that carries a page's sections as stored (`with_sections`).
+# The annotations that carry a page's sections as stored and each digest's search
+# configuration (`with_sections`).
 SECTIONS = "highlight_sections"
+CONFIG = "highlight_config"
+# Configurations whose lexemes begin with the word's root (`root`); for others every
+# text of a hit is a candidate.
+_ROOTED = frozenset({"english", "simple"})
 
 # ts_headline's marks around a matching word, and what separates the texts sent as one:
 # control characters, taken out of the texts beforehand.
 _START, _STOP, _BREAK = "\x02", "\x03", "\x1e"
 _CONTROLS = str.maketrans({_START: " ", _STOP: " ", _BREAK: " "})
 _OPTIONS = f"HighlightAll=true, StartSel={_START}, StopSel={_STOP}"
-_LEXEMES = "SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, %s))"
+# The lexemes of the query's words in each configuration of the page.
+_LEXEMES = (
+    "SELECT config, array(SELECT lexeme FROM unnest(to_tsvector(config::regconfig, %s))) "
+    "FROM unnest(%s::text[]) config"
+)
 # The texts joined into one: a single call parses them all (HighlightAll keeps every
 # character, marks added, so the result splits back into the texts).
 _HEADLINE = "SELECT ts_headline(%s::regconfig, %s, websearch_to_tsquery(%s::regconfig, %s), %s)"
@@ -73,8 +85,8 @@ _FINAL_SIGMA, _SIGMA = "\u03c2", "\u03c3"
 
 def with_sections(queryset: QuerySet) -> QuerySet:
     """`queryset` carrying each digest's sections as stored (a list entry has none), for
-    `shown_sections`."""
-    return queryset.annotate(**{SECTIONS: F("sections")})
+    `shown_sections`, and its search configuration, for `attach`."""
+    return queryset.annotate(**{SECTIONS: F("sections"), CONFIG: F("search_config")})
 
 
 def shown_sections(rule_set: engine.RuleSet, digests: list) -> list[list | None]:
@@ -116,11 +128,18 @@ def root(lexeme: str) -> str:
     return lexeme.replace(_FINAL_SIGMA, _SIGMA)
 
 
-def roots(q: str) -> list[str]:
-    """The roots of the words of `q` (`root`). One query."""
+def roots(q: str, configs: list[str]) -> dict[str, list[str] | None]:
+    """For each configuration, the roots of the words of `q` (`root`), or None where a
+    text holding none may still match (`_ROOTED`). One query."""
     with connection.cursor() as cursor:
-        cursor.execute(_LEXEMES, (SEARCH_CONFIG, q))
-        return sorted({root(lexeme) for (lexeme,) in cursor})
+        cursor.execute(_LEXEMES, (q, configs))
+        found = dict(cursor.fetchall())
+    return {
+        config: sorted({root(lexeme) for lexeme in found[config]})
+        if config in _ROOTED or not found[config]
+        else None
+        for config in configs
+    }
 
 
 def lowered(text: str) -> str:
@@ -156,15 +175,33 @@ def holding(texts: list[str], prefixes: list[str]) -> list[int]:
     return sorted(found)
 
 
-def attach(q: str, results: list[dict], sections: list[list | None]) -> None:
-    """Set `highlights` on each of `results` (a page's digests as shown, with their
-    shown sections): snippets of the first MAX_HIGHLIGHTS texts where `q` matched, in
-    the digest's order. Two queries at most (`roots`, then the marking)."""
+def attach(q: str, results: list[dict], page: list, sections: list[list | None]) -> None:
+    """Set `highlights` on each of `results` (a page's digests as shown, with the page's
+    digests from `with_sections` and their shown sections): snippets of the first
+    MAX_HIGHLIGHTS texts where `q` matched, in the digest's order. A query for the
+    lexemes, then one marking per configuration on the page."""
     for data in results:
         data["highlights"] = []
-    prefixes = roots(q) if results else []
-    if not prefixes:
-        return  # no hit, or no word to match (stop words only)
+    configs = [getattr(digest, CONFIG) for digest in page]
+    prefixes = roots(q, sorted(set(configs))) if results else {}
+    for config, found in prefixes.items():
+        if found == []:
+            continue  # no word to match (stop words only)
+        mine = [i for i, each in enumerate(configs) if each == config]
+        _mark(
+            q,
+            config,
+            found,
+            [results[i] for i in mine],
+            [sections[i] for i in mine],
+        )
+
+
+def _mark(
+    q: str, config: str, prefixes: list[str] | None, results: list[dict], sections: list
+) -> None:
+    """Highlights of the hits of one configuration: one `ts_headline` of the texts that
+    may match (those holding one of `prefixes`; any, when None)."""
     owners, texts = [], []
     for data, shown in zip(results, sections, strict=True):
         for path, text in _texts(data, shown):
@@ -175,7 +212,8 @@ def attach(q: str, results: list[dict], sections: list[list | None]) -> None:
         texts = [text.translate(_CONTROLS) for text in texts]
     given: dict[int, int] = {}  # texts given per hit, by id(data)
     chosen = []
-    for index in holding(texts, prefixes):
+    candidates = range(len(texts)) if prefixes is None else holding(texts, prefixes)
+    for index in candidates:
         owner = id(owners[index][0])
         if given.get(owner, 0) < MAX_CANDIDATES:
             given[owner] = given.get(owner, 0) + 1
@@ -184,7 +222,7 @@ def attach(q: str, results: list[dict], sections: list[list | None]) -> None:
         return
     with connection.cursor() as cursor:
         joined = _BREAK.join(texts[index] for index in chosen)
-        cursor.execute(_HEADLINE, (SEARCH_CONFIG, joined, SEARCH_CONFIG, q, _OPTIONS))
+        cursor.execute(_HEADLINE, (config, joined, config, q, _OPTIONS))
         marked = cursor.fetchone()[0].split(_BREAK)
     if len(marked) != len(chosen):
         return  # not the texts given: no snippet rather than a wrong one

@@ -59,9 +59,11 @@ def import_many(
     *,
     actor: Principal | None = None,
     publish: bool = False,
+    language: str | None = None,
     on_result: Callable[[int, FileResult], None] | None = None,
 ) -> tuple[list[FileResult], Counter]:
     """Import (name, bytes) exports in order. The caller has made the tenant current.
+    `language`, a validated tag, is that of every export (the format names none).
 
     A malformed export is reported with its line and never reaches the database; the
     others are stored a batch at a time (one transaction per batch of CHUNK).
@@ -79,7 +81,9 @@ def import_many(
 
     def store(parsed: list[ParsedDigest]) -> list[services.ImportOutcome]:
         try:
-            return services.digest_import_many(actor=actor, parsed=parsed, publish=publish)
+            return services.digest_import_many(
+                actor=actor, parsed=parsed, publish=publish, language=language
+            )
         finally:
             if overlap:
                 connection.close()  # the worker thread's own connection
@@ -135,11 +139,13 @@ def import_files(
     *,
     actor: Principal | None = None,
     publish: bool = False,
+    language: str | None = None,
     on_result: Callable[[int, FileResult], None] | None = None,
 ) -> tuple[list[FileResult], Counter]:
     return import_many(
         ((str(path), path.read_bytes()) for path in files),
         actor=actor,
         publish=publish,
+        language=language,
         on_result=on_result,
     )

@@ -14,11 +14,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.jsonfields import JSONField
 from tenants.scoping import TenantOwnedModel
+
+# A language tag as BCP 47 writes one (`en`, `de-AT`, `pt-BR`, `zh-Hant`): a language
+# code, then subtags. Search indexes a digest with its language's configuration.
+LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+LANGUAGE_PATTERN = f"^{LANGUAGE_TAG}$"  # as OpenAPI writes a pattern
+LANGUAGES_PATTERN = f"^{LANGUAGE_TAG}(,{LANGUAGE_TAG})*$"  # comma-separated
+validate_language = RegexValidator(
+    rf"\A{LANGUAGE_TAG}\Z",
+    "Give a language tag such as en, de or pt-BR.",
+    code="invalid_language",
+)
 
 
 class Digest(TenantOwnedModel):
@@ -47,7 +59,7 @@ class Digest(TenantOwnedModel):
     key_points = JSONField(default=list, blank=True)
     sections = JSONField(default=list, blank=True)
     topics = JSONField(default=list, blank=True)
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", validators=[validate_language])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     truncated = models.BooleanField(default=False)
     exporter = models.CharField(max_length=100, blank=True)
@@ -69,6 +81,10 @@ class Digest(TenantOwnedModel):
     search_vector = SearchVectorField(null=True, editable=False)
     # Every word as written (lower-cased, no stemming): what keyword rules match against.
     words_vector = SearchVectorField(null=True, editable=False)
+    # The text search configuration `search_vector` is made with: the one PostgreSQL has
+    # for `language`, or "simple" (no stemming) when it has none. Set by the trigger
+    # (migration 0011) on every write, so an instance may hold a stale value after save.
+    search_config = models.CharField(max_length=64, editable=False, db_default="english")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,6 +117,8 @@ class Digest(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "-published_on", "-id"], name="digest_tenant_date"),
             models.Index(fields=["tenant", "status", "-published_on"], name="digest_tenant_status"),
+            # The configurations a tenant's digests use: what a search stems its query for.
+            models.Index(fields=["tenant", "search_config"], name="digest_tenant_search_config"),
         ]
         permissions = [
             ("view_unpublished_digest", "See drafts and archived digests"),

@@ -31,7 +31,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -61,7 +62,6 @@ from tenants.db import lock_tenant_row
 if TYPE_CHECKING:
     from digests.selectors import Reader
 
-SEARCH_CONFIG = "english"
 MAX_QUERY = 200
 # Rule kinds that change a digest's text without hiding the digest.
 TEXT_KINDS = frozenset({"regex_redact", "field_hide", "section_hide"})
@@ -298,6 +298,7 @@ class ShownColumns:
     select nothing rather than read stored text."""
 
     def __init__(self, reader: Reader):
+        self.tenant_id = reader.tenant_id
         self.shape = reader.text_shape
         self.shape_id: int | None = None
         self.has_rows = False
@@ -338,16 +339,19 @@ class ShownColumns:
     def filter(self, queryset: QuerySet, **lookups) -> QuerySet:
         """`queryset` filtered by `lookups` on text fields (`title`, `publisher`,
         `topics`, `search_vector` and the like) as the reader is shown them."""
-        if self.shape is None:
-            return queryset.filter(**lookups)
-        queryset = self._checked(queryset)
+        if self.shape is not None:
+            queryset = self._checked(queryset)
+        return queryset.filter(self._matching(**lookups))
+
+    def _matching(self, **lookups) -> Q:
+        """The condition of `lookups` on the text the reader is shown, for a queryset
+        that went through `_checked`: the digest's own text where it has no row, the
+        row's where it has one (a stale row's NULLs match nothing)."""
         if not self._joined:
-            return queryset.filter(**lookups)
-        # The digest's own text where it has no row; the row's where it has one (a stale
-        # row's NULLs match nothing).
+            return Q(**lookups)
         as_stored = Q(**{f"{_SHOWN}__id__isnull": True}, **lookups)
         as_shown = Q(**{f"{_SHOWN}__{name}": value for name, value in lookups.items()})
-        return queryset.filter(as_stored | as_shown)
+        return as_stored | as_shown
 
     def annotate(self, queryset: QuerySet, **columns: str) -> QuerySet:
         """`queryset` annotated `alias=column` with text columns (`publisher`, `topics`)
@@ -369,26 +373,91 @@ class ShownColumns:
             }
         )
 
-    def search(self, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
+    def search(
+        self, queryset: QuerySet[Digest], q: str, languages: list[str] | None = None
+    ) -> QuerySet[Digest]:
         """Match and rank `q` (web search syntax) against the text the reader is shown:
         title weighs most, then summary, then key points and sections. Annotates `rank`
-        (from the row where there is one: a stale row never passes the filter)."""
+        (from the row where there is one: a stale row never passes the filter).
+
+        Each digest is indexed with its language's configuration (`search_config`), so
+        the query is stemmed once per configuration searched, and each form matches
+        only the digests of its configuration: a word excluded with `-` stays excluded
+        whatever another language's stemmer makes of it. The configurations are those
+        of `languages` when given, else every one the tenant's digests use."""
         q = clean_query(q)
         if not q:
             return queryset
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        queryset = self.filter(queryset, search_vector=query)
+        configs = search_configs(self.tenant_id, languages)
+        if not configs:  # the tenant has no digest yet
+            return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+        queries = {
+            config: SearchQuery(q, search_type="websearch", config=config) for config in configs
+        }
+        if self.shape is not None:
+            queryset = self._checked(queryset)
+        queryset = queryset.filter(
+            reduce(
+                or_,
+                (
+                    Q(search_config=config) & self._matching(search_vector=query)
+                    for config, query in queries.items()
+                ),
+            )
+        )
         vector = (
             Coalesce(F(f"{_SHOWN}__search_vector"), F("search_vector"))
             if self._joined
             else F("search_vector")
         )
+        if len(queries) == 1:
+            rank = SearchRank(vector, queries[configs[0]])
+        else:
+            rank = Case(
+                *(
+                    When(search_config=config, then=SearchRank(vector, query))
+                    for config, query in queries.items()
+                ),
+                output_field=FloatField(),
+            )
         # As double precision: PostgreSQL's rank is a real, whose text (what psycopg
         # reads) is not the real's exact value, so a page's cursor, written from that
         # text, would compare below its own digest and the next page repeat it.
-        return queryset.annotate(rank=Cast(SearchRank(vector, query), FloatField()))
+        return queryset.annotate(rank=Cast(rank, FloatField()))
 
 
-def search(reader: Reader, queryset: QuerySet[Digest], q: str) -> QuerySet[Digest]:
-    """`ShownColumns(reader).search(queryset, q)`."""
-    return ShownColumns(reader).search(queryset, q)
+# The configurations a tenant's digests use, by walking the (tenant, search_config)
+# index from one value to the next: one probe per configuration, not a scan.
+_CONFIGS_IN_USE = f"""
+WITH RECURSIVE configs(name) AS (
+    (SELECT search_config FROM {Digest._meta.db_table}
+     WHERE tenant_id = %(tenant)s ORDER BY search_config LIMIT 1)
+    UNION ALL
+    SELECT (SELECT search_config FROM {Digest._meta.db_table}
+            WHERE tenant_id = %(tenant)s AND search_config > configs.name
+            ORDER BY search_config LIMIT 1)
+    FROM configs WHERE configs.name IS NOT NULL
+)
+SELECT name FROM configs WHERE name IS NOT NULL
+"""  # noqa: S608 (the table name is the model's)
+_CONFIGS_OF = "SELECT DISTINCT digest_search_config(tag)::text FROM unnest(%s::text[]) tag"
+
+
+def search_configs(tenant_id: int, languages: list[str] | None = None) -> list[str]:
+    """The text search configurations a search stems its query for, sorted: those of
+    `languages` (language tags, as digests carry them), else those the tenant's digests
+    are indexed with. One query; PostgreSQL maps a tag to its configuration
+    (`digest_search_config`, migration 0011), so the mapping is written once."""
+    with connection.cursor() as cursor:
+        if languages:
+            cursor.execute(_CONFIGS_OF, (list(languages),))
+        else:
+            cursor.execute(_CONFIGS_IN_USE, {"tenant": tenant_id})
+        return sorted(name for (name,) in cursor)
+
+
+def search(
+    reader: Reader, queryset: QuerySet[Digest], q: str, languages: list[str] | None = None
+) -> QuerySet[Digest]:
+    """`ShownColumns(reader).search(queryset, q, languages)`."""
+    return ShownColumns(reader).search(queryset, q, languages)

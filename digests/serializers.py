@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import RefusesUnknownFields, StrictInput
 from digests import highlights
-from digests.models import Digest
+from digests.models import Digest, validate_language
 from licensing.selectors import SOURCE_STATUSES
 from policies import engine as policy_engine
 
@@ -182,7 +182,7 @@ class DigestWriteSerializer(RefusesUnknownFields):
     topics = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=50, default=list
     )
-    language = serializers.CharField(max_length=16, default="en")
+    language = serializers.CharField(max_length=16, default="en", validators=[validate_language])
     truncated = serializers.BooleanField(default=False)
     exporter = serializers.CharField(max_length=100, allow_blank=True, default="")
     source = SourceSerializer(required=False)

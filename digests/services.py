@@ -395,8 +395,10 @@ def import_key(parsed: ParsedDigest) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def parsed_fields(parsed: ParsedDigest) -> dict[str, Any]:
-    return {
+def parsed_fields(parsed: ParsedDigest, language: str | None = None) -> dict[str, Any]:
+    """A digest's fields from an export; `language` when the import names one (the
+    format has none: a new digest is then English, an existing one keeps its own)."""
+    fields = {
         "title": parsed.title,
         "publisher": parsed.publisher,
         "published_on": parsed.published_on,
@@ -408,6 +410,9 @@ def parsed_fields(parsed: ParsedDigest) -> dict[str, Any]:
         "source_publisher": parsed.publisher,
         "source_title": parsed.title,
     }
+    if language is not None:
+        fields["language"] = language
+    return fields
 
 
 @dataclass(frozen=True)
@@ -475,7 +480,11 @@ def _refresh(actor: Principal | None, digest: Digest, fields: dict, publish: boo
 
 
 def digest_import(
-    *, actor: Principal | None, parsed: ParsedDigest, publish: bool = False
+    *,
+    actor: Principal | None,
+    parsed: ParsedDigest,
+    publish: bool = False,
+    language: str | None = None,
 ) -> ImportOutcome:
     """Create or update the digest for one parsed export; all or nothing.
 
@@ -483,7 +492,7 @@ def digest_import(
     (tenant, import_key) constraint makes the loser retry as an update.
     """
     key = import_key(parsed)
-    fields = parsed_fields(parsed)
+    fields = parsed_fields(parsed, language)
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -511,7 +520,11 @@ def digest_import(
 
 @transaction.atomic
 def digest_import_many(
-    *, actor: Principal | None, parsed: list[ParsedDigest], publish: bool = False
+    *,
+    actor: Principal | None,
+    parsed: list[ParsedDigest],
+    publish: bool = False,
+    language: str | None = None,
 ) -> list[ImportOutcome]:
     """`digest_import` for many exports at once, with the same outcome per export.
 
@@ -538,7 +551,7 @@ def digest_import_many(
             slow.append(index)  # the same export twice in one batch: the second updates
             continue
         seen.add(key)
-        fields = parsed_fields(item)
+        fields = parsed_fields(item, language)
         if key in refused:
             outcomes[index] = _REFUSED
         elif key in existing:
@@ -576,7 +589,9 @@ def digest_import_many(
     link_digests([o.digest for o in done], actor=actor)
     _record_imports(done, actor)
     for index in sorted(slow):
-        outcomes[index] = digest_import(actor=actor, parsed=parsed[index], publish=publish)
+        outcomes[index] = digest_import(
+            actor=actor, parsed=parsed[index], publish=publish, language=language
+        )
     return [o for o in outcomes if o is not None]
 
 

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.progress import ProgressBar, add_progress_argument
 from digests.importing import collect, import_files
+from digests.models import validate_language
 from tenants.context import tenant_context
 from tenants.models import Tenant
 
@@ -17,11 +19,25 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", required=True, metavar="SLUG")
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--publish", action="store_true", help="Publish what is imported")
+        parser.add_argument(
+            "--language",
+            metavar="TAG",
+            help="The language of every file (de, pt-BR); new digests are English without it",
+        )
         add_progress_argument(
             parser, "Progress bar on stderr (auto: when stderr is a terminal and files > 1)"
         )
 
-    def handle(self, *args, tenant, paths, publish=False, progress="auto", **options):
+    def handle(
+        self, *args, tenant, paths, publish=False, language=None, progress="auto", **options
+    ):
+        if language is not None:
+            try:
+                validate_language(language)
+            except ValidationError:
+                raise CommandError(
+                    f"--language {language!r} is not a language tag such as en, de or pt-BR"
+                ) from None
         tenant_obj = Tenant.objects.filter(slug=tenant).first()
         if tenant_obj is None:
             raise CommandError(f"no tenant {tenant!r}")
@@ -40,7 +56,7 @@ class Command(BaseCommand):
             bar.update(index)
 
         with tenant_context(tenant_obj):
-            _, counts = import_files(files, publish=publish, on_result=report)
+            _, counts = import_files(files, publish=publish, language=language, on_result=report)
         self.stdout.write(
             f"Imported into {tenant}: {counts['created']} created, {counts['updated']} updated, "
             f"{counts['unchanged']} unchanged, {counts['failed']} failed."

@@ -102,8 +102,8 @@ class Command(BaseCommand):
                         ),
                     )
                     created += int(new)
-                if "digests" in spec:
-                    created += self._load_digests(spec["digests"], roles)
+                for batch in spec.get("digests", []):
+                    created += self._load_digests(batch, roles)
                 created += self._load_policies(spec.get("policies", []))
                 if "licensing" in spec:
                     created += self._load_licensing(spec["licensing"], tenant)
@@ -217,9 +217,10 @@ class Command(BaseCommand):
         return created
 
     def _load_digests(self, spec: dict, roles: dict) -> int:
-        """Import the sample exports the tenant does not have yet, with their topics and
-        restrictions. A demo digest that exists is left as it is: importing its export
-        again would undo what was changed since (its text, its status)."""
+        """Import the sample exports the tenant does not have yet, in the batch's language
+        (English unless it names one), with their topics and restrictions. A demo digest
+        that exists is left as it is: importing its export again would undo what was
+        changed since (its text, its status)."""
         from digests import services as digest_services
         from digests.importing import collect, import_files
         from digests.models import Digest
@@ -239,7 +240,9 @@ class Command(BaseCommand):
         ]
         if not files:
             return 0
-        results, counts = import_files(files, publish=spec.get("publish", False))
+        results, counts = import_files(
+            files, publish=spec.get("publish", False), language=spec.get("language")
+        )
         failed = [r.error for r in results if r.status == "failed"]
         if failed:
             raise CommandError("demo digests failed to import:\n" + "\n".join(failed))
