@@ -47,8 +47,9 @@ from policies import engine
 MAX_HIGHLIGHTS = 3
 SNIPPET_CHARS = 160
 # Texts of a hit given to PostgreSQL to mark, at most (those that may match, in order):
-# what bounds a page's cost when the query's roots are short and common.
-MAX_CANDIDATES = 20
+# what bounds a page's cost when the query's roots are short and common. A text holding
+# a root nearly always holds the word, so a few more than MAX_HIGHLIGHTS suffice.
+MAX_CANDIDATES = 6
 # Characters of context kept before a snippet's first match, when the text is cut.
 CONTEXT_CHARS = 40
 ELLIPSIS = "…"

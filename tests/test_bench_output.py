@@ -33,3 +33,27 @@ def test_percentiles_come_from_the_distribution_not_the_stdev_column():
 def test_output_without_a_distribution_is_refused():
     with pytest.raises(AttributeError):
         parse_wrk("Requests/sec: 1.0\n 1 requests in 1s", "list")
+
+
+def test_verdicts_say_which_floors_a_run_misses():
+    from bench.run import FLOORS, Result, verdicts
+
+    ratios = {name: bound for name, (_op, bound) in FLOORS.items()}
+    ratios["list/limit"] = 0.44  # below its floor
+    ratios["search-10x/list-10x"] = 3.5  # above its ceiling
+    results = {
+        "list": Result("list", 100.0, 50.0, 300.0, 0, 1000),  # p99 over 5x p50
+        "console-library-10x": Result("console-library-10x", 10.0, 151.0, 200.0, 0, 100),
+    }
+
+    lines = verdicts(results, ratios)
+
+    missed = [line for line in lines if "NOT MET" in line]
+    assert missed == [
+        "- list/limit 0.44, floor >= 0.45: NOT MET",
+        "- search-10x/list-10x 3.50, floor <= 3.0: NOT MET",
+        "- console-library-10x p50 151.0 ms, at most 150 ms: NOT MET",
+        "- p99 within 5x p50: NOT MET for list",
+    ]
+    assert "- list/baseline 4.00, floor >= 4.0: met" in lines
+    assert "- errors 0, floor 0: met" in lines
