@@ -275,6 +275,21 @@ def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, dict]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def console_pages(url: str, info: dict) -> dict[str, dict]:
+    """Every console page's server time as the tenant's owner (bench.console_pages)."""
+    env = django_env(url, ALLOWED_HOSTS="testserver")
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.console_pages", json.dumps(info)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(f"timing the console's pages failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def digest_query(statements: list[list]) -> list:
     """The list endpoint's digest query among its statements: what the limit app runs."""
     found = [s for s in statements if 'FROM "digests_digest"' in s[0] and "LIMIT" in s[0]]
@@ -412,13 +427,16 @@ def main() -> None:
                         headers=headers,
                     )
                 )
+    log("console pages at ten times the data")
+    pages = console_pages(runtime_url_10x, info_10x)
     results = {target: combine(target, found) for target, found in runs.items()}
     for target, captured in {**sql, **sql_10x}.items():
         results[target].queries = captured["queries"]
     results["limit-list"].queries = 1
     ratios = ratios_of(runs)
-    write_results(results, ratios, args, tenants, digests, seconds, time.time() - started)
-    for line in verdicts(results, ratios):
+    elapsed = time.time() - started
+    write_results(results, ratios, pages, args, tenants, digests, seconds, elapsed)
+    for line in verdicts(results, ratios, pages):
         log(line)
 
 
@@ -453,7 +471,7 @@ FLOORS = {
 CONSOLE_P50_MS = 150.0
 
 
-def verdicts(results: dict, ratios: dict[str, float]) -> list[str]:
+def verdicts(results: dict, ratios: dict[str, float], pages: dict | None = None) -> list[str]:
     """One line per floor: its figure and whether this run meets it."""
     lines = []
     for name, (op, bound) in FLOORS.items():
@@ -467,6 +485,15 @@ def verdicts(results: dict, ratios: dict[str, float]) -> list[str]:
                 f"- {name} p50 {result.p50_ms:.1f} ms, at most {CONSOLE_P50_MS:.0f} ms: "
                 f"{'met' if met else 'NOT MET'}"
             )
+    if pages:
+        slow = [route for route, page in pages.items() if page["p50_ms"] > CONSOLE_P50_MS]
+        failed = [route for route, page in pages.items() if page["status"] not in (200, 302)]
+        lines.append(
+            f"- every console page (of {len(pages)}) at most {CONSOLE_P50_MS:.0f} ms p50: "
+            + ("met" if not slow else "NOT MET for " + ", ".join(slow))
+        )
+        if failed:
+            lines.append("- console pages that did not answer: NOT MET for " + ", ".join(failed))
     errors = sum(r.errors for r in results.values())
     lines.append(f"- errors {errors}, floor 0: {'met' if not errors else 'NOT MET'}")
     tails = [r.name for r in results.values() if r.p99_ms > 5 * r.p50_ms]
@@ -476,7 +503,7 @@ def verdicts(results: dict, ratios: dict[str, float]) -> list[str]:
     return lines
 
 
-def write_results(results, ratios, args, tenants, digests, seconds, elapsed) -> None:
+def write_results(results, ratios, pages, args, tenants, digests, seconds, elapsed) -> None:
     lines = [
         "# Benchmark results",
         "",

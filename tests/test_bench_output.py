@@ -57,3 +57,22 @@ def test_verdicts_say_which_floors_a_run_misses():
     ]
     assert "- list/baseline 4.00, floor >= 4.0: met" in lines
     assert "- errors 0, floor 0: met" in lines
+
+
+def test_verdicts_name_the_console_pages_over_their_time():
+    from bench.run import FLOORS, verdicts
+
+    ratios = {name: bound for name, (_op, bound) in FLOORS.items()}
+    pages = {
+        "t/<slug:tenant>/": {"status": 200, "p50_ms": 40.0, "p90_ms": 50.0},
+        "t/<slug:tenant>/reports/": {"status": 200, "p50_ms": 1180.5, "p90_ms": 1300.0},
+        "t/<slug:tenant>/audit/": {"status": 500, "p50_ms": 10.0, "p90_ms": 12.0},
+    }
+
+    lines = verdicts({}, ratios, pages)
+
+    assert (
+        "- every console page (of 3) at most 150 ms p50: NOT MET for t/<slug:tenant>/reports/"
+        in lines
+    )
+    assert "- console pages that did not answer: NOT MET for t/<slug:tenant>/audit/" in lines
