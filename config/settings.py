@@ -171,10 +171,13 @@ SQL_CACHE_CHECK = env_bool("SQL_CACHE_CHECK", DEBUG)
 # rule must hold (policies/required.py); 0 searches every digest (docs/performance.md).
 REDACTION_PRECHECK = env_bool("REDACTION_PRECHECK", True)
 # Policy insight (policies/insight.py): what the rules did to the digests shown, counted
-# per rule, reader and day and written once after each response that has something to
-# count; 0 counts nothing. Rows older than POLICY_INSIGHT_DAYS are deleted daily.
+# per rule, reader and day, kept in memory by each process and written in batches;
+# 0 counts nothing. Rows older than POLICY_INSIGHT_DAYS are deleted daily.
 POLICY_INSIGHT = env_bool("POLICY_INSIGHT", True)
 POLICY_INSIGHT_DAYS = env_int("POLICY_INSIGHT_DAYS", 400, low=1)
+# How often each process writes the counts it holds (a background thread); 0 writes each
+# request's counts after its response instead (docs/performance.md).
+POLICY_INSIGHT_FLUSH_SECONDS = env_int("POLICY_INSIGHT_FLUSH_SECONDS", 2, low=0)
 
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -19,15 +19,23 @@ query on every page); digests read for the platform's own checks (simulation, th
 importer, the slug guard) or for another answer (a digest's sources, the audit log, this
 insight); the text a rule matched, which is never stored.
 
-Each request keeps a `Tally` and writes it after the response, in one statement
-(`Tally.write`): the read's transaction is over by then, and a failed write loses the
-counts, never the answer.
+Each request keeps a `Tally`. After its response the tally goes to this process's
+`pending` counts, which a background thread adds to their rows every
+POLICY_INSIGHT_FLUSH_SECONDS, one statement per reader and day, and once more when the
+process exits: a read costs a dictionary update rather than three round trips. Rows
+therefore trail the reads by up to that interval, and a process killed outright loses
+its last interval of counts (statistics, never an answer). With 0, each tally is
+written after its own response, as the tests do.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
+import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -117,35 +125,106 @@ class Tally:
                 ids.append(digest_id)
 
     def write(self) -> None:
-        """Add the counts to their rows, and forget them: one INSERT ... ON CONFLICT DO
-        UPDATE for every rule of the request. Rows are taken in one order, so that two
-        requests writing the same rows wait for each other, never in a circle. A rule
-        of a policy deleted meanwhile is dropped."""
+        """Add the counts to their rows, and forget them: to this process's pending
+        counts, or straight to the rows when POLICY_INSIGHT_FLUSH_SECONDS is 0."""
         if not self.counts:
             return
         counts, self.counts = self.counts, {}
         kinds = {rule.id: rule.kind for rule in self.rule_set.rules}
-        values = []
-        for n, ((rule, action, enforced), (count, _, ids)) in enumerate(sorted(counts.items())):
-            values += [
-                n,
-                rule.partition("/")[0],
-                rule,
-                kinds.get(rule, ""),
-                "enforce" if enforced else "monitor",
-                action,
-                count,
-                ids,
-            ]
-        statement = _UPSERT_HEAD + ", ".join([_UPSERT_ROW] * len(counts)) + _UPSERT_TAIL
-        tenant_id = self.tenant.pk
-        params = [tenant_id, self.day, self.role, self.api_key, *values, tenant_id]
-        with (
-            tenant_context(self.tenant),
-            transaction.atomic(savepoint=False),
-            connection.cursor() as cursor,
+        if settings.POLICY_INSIGHT_FLUSH_SECONDS:
+            pending.add(self.tenant, self.day, self.role, self.api_key, counts, kinds)
+        else:
+            _upsert(self.tenant, self.day, self.role, self.api_key, counts, kinds)
+
+
+def _upsert(tenant, day, role: str, api_key: str, counts: dict, kinds: dict) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE of one reader's counts for every rule, in
+    the caller's transaction. Rows are taken in one order, so that two writers of the
+    same rows wait for each other, never in a circle. A rule of a policy deleted
+    meanwhile is dropped."""
+    values = []
+    for n, ((rule, action, enforced), (count, _, ids)) in enumerate(sorted(counts.items())):
+        values += [
+            n,
+            rule.partition("/")[0],
+            rule,
+            kinds.get(rule, ""),
+            "enforce" if enforced else "monitor",
+            action,
+            count,
+            ids,
+        ]
+    statement = _UPSERT_HEAD + ", ".join([_UPSERT_ROW] * len(counts)) + _UPSERT_TAIL
+    params = [tenant.pk, day, role, api_key, *values, tenant.pk]
+    with (
+        tenant_context(tenant),
+        transaction.atomic(savepoint=False),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, params)
+
+
+class PendingCounts:
+    """This process's counts not yet in their rows, merged per reader and day as the
+    upsert would merge them (counts added, the first SAMPLE distinct ids kept), and the
+    thread that writes them every POLICY_INSIGHT_FLUSH_SECONDS."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._readers: dict[tuple, tuple] = {}  # (tenant id, day, role, key) -> ...
+        self._thread_pid: int | None = None
+
+    def add(self, tenant, day, role: str, api_key: str, counts: dict, kinds: dict) -> None:
+        with self._lock:
+            key = (tenant.pk, day, role, api_key)
+            held = self._readers.setdefault(key, (tenant, {}, {}))
+            held[2].update(kinds)
+            for rule_key, (count, last, ids) in counts.items():
+                entry = held[1].get(rule_key)
+                if entry is None:
+                    held[1][rule_key] = [count, last, list(ids)]
+                    continue
+                entry[0] += count
+                for digest_id in ids:
+                    if len(entry[2]) >= SAMPLE:
+                        break
+                    if digest_id not in entry[2]:
+                        entry[2].append(digest_id)
+            if self._thread_pid != os.getpid():  # none yet, or the parent's before a fork
+                self._thread_pid = os.getpid()
+                threading.Thread(target=self._run, name="policy-insight", daemon=True).start()
+
+    def flush(self) -> int:
+        """Write every reader's counts, each in a transaction of its own; how many
+        readers. A failed write loses those counts and nothing else."""
+        with self._lock:
+            readers, self._readers = self._readers, {}
+        for (_, day, role, api_key), (tenant, counts, kinds) in sorted(
+            readers.items(), key=lambda item: item[0]
         ):
-            cursor.execute(statement, params)
+            try:
+                with transaction.atomic():
+                    _upsert(tenant, day, role, api_key, counts, kinds)
+            except DatabaseError:
+                logger.warning("policy insight not written", exc_info=True)
+        return len(readers)
+
+    def _run(self) -> None:
+        written = time.monotonic()
+        while True:
+            time.sleep(0.5)  # short: a changed interval applies within a second
+            if time.monotonic() - written < settings.POLICY_INSIGHT_FLUSH_SECONDS:
+                continue
+            written = time.monotonic()
+            try:
+                if self.flush():
+                    connection.close()  # this thread's own; opened again next time
+            except Exception:  # the thread must outlive any one failure
+                logger.exception("policy insight flush failed")
+
+
+pending = PendingCounts()
+atexit.register(pending.flush)
 
 
 def tally_for(principal, rule_set, day: dt.date) -> Tally | None:

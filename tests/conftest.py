@@ -49,6 +49,9 @@ def _fast_and_clean(settings):
     # keep the API key cache right: off, but in tests/tenants/test_key_cache.py, whose
     # changes commit.
     settings.API_KEY_CACHE = False
+    # Policy insight is written after each response, not by a thread in batches: test
+    # transactions never commit, so another connection would not see their rows.
+    settings.POLICY_INSIGHT_FLUSH_SECONDS = 0
     cache.clear()  # throttle counters must not leak between tests
     yield
 

@@ -403,3 +403,72 @@ def test_another_tenants_insight_is_invisible(world, watched):
     assert [(r["rule"], r["api_key"], r["count"]) for r in globex["results"]] == [
         (world.globex_insight.rule, world.globex_key.prefix, 1)
     ]
+
+
+# --- Pending counts: written by each process in batches ---------------------------------
+
+
+def test_batched_reads_write_nothing_until_flushed_then_the_same_rows(world, watched, settings):
+    settings.POLICY_INSIGHT_FLUSH_SECONDS = 3600  # the thread would not flush in this test
+    coins, garden = watched
+    viewer, key = world.client("viewer"), factories.api_key(world.acme, "viewer", name="w")
+    page(viewer)  # warm
+    insight.pending.flush()
+    with tenant_context(world.acme):
+        PolicyRuleDay.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        page(viewer)
+        page(viewer)
+        assert detail(bearer(key.token), coins[0].pk).status_code == 200
+    assert insight_writes(queries) == []
+    assert rows(world.acme) == []
+
+    with CaptureQueriesContext(connection) as queries:
+        assert insight.pending.flush() == 2  # the viewers, and the key
+
+    assert len(insight_writes(queries)) == 2
+    counted = [
+        (r["rule"], r["api_key"], r["count"], sorted(r["digests"])) for r in rows(world.acme)
+    ]
+    coin_ids = sorted(d.pk for d in coins)
+    prefix = key.api_key.prefix
+    assert counted == [
+        ("content/watch-coins", "", 4, coin_ids),
+        ("content/watch-coins", prefix, 1, [coins[0].pk]),
+        ("content/watch-word", "", 4, coin_ids),
+        ("content/watch-word", prefix, 1, [coins[0].pk]),
+    ]
+    assert insight.pending.flush() == 0  # nothing held twice
+
+
+def test_pending_counts_keep_the_first_ids_up_to_the_sample(world, settings):
+    settings.POLICY_INSIGHT_FLUSH_SECONDS = 3600
+    many = [
+        factories.digest(world.acme, title=f"Coin {n}", summary="bitcoin")
+        for n in range(insight.SAMPLE + 5)
+    ]
+    publish(world, rule("keyword_block", "watch", mode="monitor", keywords=["bitcoin"]))
+    viewer = world.client("viewer")
+    page(viewer, page_size=10)
+    page(viewer, page_size=100)
+    insight.pending.flush()
+
+    (row,) = rows(world.acme)
+    newest_first = sorted((d.pk for d in many), reverse=True)
+    assert row["count"] == 10 + len(many)
+    assert row["digests"] == newest_first[: insight.SAMPLE]
+
+
+def test_the_thread_writes_pending_counts_within_its_interval(transactional_db, world, settings):
+    import time
+
+    settings.POLICY_INSIGHT_FLUSH_SECONDS = 1
+    factories.digest(world.acme, title="Coins", summary="bitcoin")
+    publish(world, rule("keyword_block", "watch", mode="monitor", keywords=["bitcoin"]))
+    page(world.client("viewer"))
+
+    deadline = time.monotonic() + 10
+    while not rows(world.acme) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert [(r["rule"], r["count"]) for r in rows(world.acme)] == [("content/watch", 1)]
