@@ -258,36 +258,31 @@ def build_dataset(url: str, scale: int, tenants: int, digests: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _in_process(module: str, url: str, args: list[str], failing: str):
+    """Run `python -m module args` on the benchmark's settings against `url`, as the
+    test client's host; its last line of output, as JSON. Exits saying `failing`."""
+    out = subprocess.run(
+        [PYTHON, "-m", module, *args],
+        cwd=ROOT,
+        env=django_env(url, ALLOWED_HOSTS="testserver"),
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        sys.exit(f"{failing} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def captured_sql(url: str, paths: dict[str, str], key: str) -> dict[str, dict]:
     """What one request to each path ran (after a first one warms the caches): the query
     count and each statement as [sql, encoded parameters, tenant setting] (bench.capture),
     on the benchmark's settings."""
-    env = django_env(url, ALLOWED_HOSTS="testserver")
-    out = subprocess.run(
-        [PYTHON, "-m", "bench.capture", json.dumps(paths), key],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        sys.exit(f"capturing the endpoints' SQL failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _in_process("bench.capture", url, [json.dumps(paths), key], "capturing the SQL")
 
 
 def console_pages(url: str, info: dict) -> dict[str, dict]:
     """Every console page's server time as the tenant's owner (bench.console_pages)."""
-    env = django_env(url, ALLOWED_HOSTS="testserver")
-    out = subprocess.run(
-        [PYTHON, "-m", "bench.console_pages", json.dumps(info)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        sys.exit(f"timing the console's pages failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _in_process("bench.console_pages", url, [json.dumps(info)], "timing the console's pages")
 
 
 def digest_query(statements: list[list]) -> list:

@@ -40,6 +40,22 @@ def _import(client, query: str = "?publish=true&language=de"):
     return result
 
 
+def _redact_for_viewers(world, pattern: str) -> None:
+    """A published policy masking `pattern` for viewers: they get a search shape."""
+    factories.policy(
+        world.acme,
+        rules=[
+            {
+                "id": "redact",
+                "kind": "regex_redact",
+                "params": {"pattern": pattern, "mask": "[x]"},
+                "audience": {"type": "roles", "roles": ["viewer"]},
+            }
+        ],
+        publish=True,
+    )
+
+
 def _stored(tenant, pk: int) -> Digest:
     with tenant_context(tenant):
         return Digest.objects.get(pk=pk)
@@ -140,18 +156,7 @@ def test_highlights_mark_the_german_word_forms(world):
 
 
 def test_a_redacted_word_is_not_found_in_a_german_digest_and_the_rest_is(world):
-    factories.policy(
-        world.acme,
-        rules=[
-            {
-                "id": "redact",
-                "kind": "regex_redact",
-                "params": {"pattern": "Genossenschaft\\w*", "mask": "[x]"},
-                "audience": {"type": "roles", "roles": ["viewer"]},
-            }
-        ],
-        publish=True,
-    )
+    _redact_for_viewers(world, r"Genossenschaft\w*")
     _import(world.client("editor"))
     viewer, editor = world.client("viewer"), world.client("editor")
 
@@ -168,18 +173,7 @@ def test_a_redacted_word_is_not_found_in_a_german_digest_and_the_rest_is(world):
 
 
 def test_changing_a_digests_language_indexes_it_again(world):
-    factories.policy(
-        world.acme,
-        rules=[
-            {
-                "id": "redact",
-                "kind": "regex_redact",
-                "params": {"pattern": "Genossenschaft\\w*", "mask": "[x]"},
-                "audience": {"type": "roles", "roles": ["viewer"]},
-            }
-        ],
-        publish=True,
-    )
+    _redact_for_viewers(world, r"Genossenschaft\w*")
     created = _import(world.client("editor"))
     viewer = world.client("viewer")
     assert _titles(viewer, q="Miete") == [GERMAN_TITLE]
