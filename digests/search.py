@@ -389,8 +389,6 @@ class ShownColumns:
         if not q:
             return queryset
         configs = search_configs(self.tenant_id, languages)
-        if not configs:  # the tenant has no digest yet
-            return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
         queries = {
             config: SearchQuery(q, search_type="websearch", config=config) for config in configs
         }
@@ -426,15 +424,20 @@ class ShownColumns:
         return queryset.annotate(rank=Cast(rank, FloatField()))
 
 
-# The configurations a tenant's digests use, by walking the (tenant, search_config)
-# index from one value to the next: one probe per configuration, not a scan.
-_CONFIGS_IN_USE = f"""
+# The configurations other than English a tenant's digests use, by walking the partial
+# (tenant, search_config) index from one value to the next: one probe per configuration,
+# not a scan. English is searched whatever the tenant holds: it is the default, nearly
+# every tenant has it, and a branch that matches nothing costs little.
+ENGLISH = "english"
+_OTHER_CONFIGS = f"""
 WITH RECURSIVE configs(name) AS (
     (SELECT search_config FROM {Digest._meta.db_table}
-     WHERE tenant_id = %(tenant)s ORDER BY search_config LIMIT 1)
+     WHERE tenant_id = %(tenant)s AND search_config <> %(english)s
+     ORDER BY search_config LIMIT 1)
     UNION ALL
     SELECT (SELECT search_config FROM {Digest._meta.db_table}
-            WHERE tenant_id = %(tenant)s AND search_config > configs.name
+            WHERE tenant_id = %(tenant)s AND search_config <> %(english)s
+            AND search_config > configs.name
             ORDER BY search_config LIMIT 1)
     FROM configs WHERE configs.name IS NOT NULL
 )
@@ -445,15 +448,16 @@ _CONFIGS_OF = "SELECT DISTINCT digest_search_config(tag)::text FROM unnest(%s::t
 
 def search_configs(tenant_id: int, languages: list[str] | None = None) -> list[str]:
     """The text search configurations a search stems its query for, sorted: those of
-    `languages` (language tags, as digests carry them), else those the tenant's digests
-    are indexed with. One query; PostgreSQL maps a tag to its configuration
-    (`digest_search_config`, migration 0011), so the mapping is written once."""
+    `languages` (language tags, as digests carry them), else English and those the
+    tenant's digests are indexed with. One query; PostgreSQL maps a tag to its
+    configuration (`digest_search_config`, migration 0011), so the mapping is written
+    once."""
     with connection.cursor() as cursor:
         if languages:
             cursor.execute(_CONFIGS_OF, (list(languages),))
-        else:
-            cursor.execute(_CONFIGS_IN_USE, {"tenant": tenant_id})
-        return sorted(name for (name,) in cursor)
+            return sorted(name for (name,) in cursor)
+        cursor.execute(_OTHER_CONFIGS, {"tenant": tenant_id, "english": ENGLISH})
+        return sorted([ENGLISH, *(name for (name,) in cursor)])
 
 
 def search(

@@ -186,7 +186,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="digest",
             index=models.Index(
-                fields=["tenant", "search_config"], name="digest_tenant_search_config"
+                condition=models.Q(("search_config", "english"), _negated=True),
+                fields=["tenant", "search_config"],
+                name="digest_tenant_search_config",
             ),
         ),
         RunPostgresSQL(SQL, REVERSE),

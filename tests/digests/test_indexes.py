@@ -13,8 +13,9 @@ LOOKED_AT = {
     "digest_tenant_status",  # status then date: the same order for one status
     "digest_tenant_slug_unique",
     "digest_tenant_import_key_unique",  # partial: imported digests only
-    # The configurations a search stems for (digests.search.search_configs): the list
-    # plan of the benchmark's 20,000-digest tenant still reads digest_tenant_date.
+    # Partial (digests not in English): a list's conditions never imply its predicate,
+    # so it cannot serve one. Made whole, the list's plan read the benchmark's tenant
+    # through it and sorted: 19.7 ms a page against under 1.
     "digest_tenant_search_config",
 }
 

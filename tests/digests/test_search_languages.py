@@ -247,3 +247,5 @@ def test_the_configurations_searched_are_those_in_use(world):
             "german",
             "simple",
         ]
+    with tenant_context(world.globex):
+        assert search.search_configs(world.globex.pk) == ["english", "german"]
