@@ -952,7 +952,9 @@ class SsoPage(TenantPage):
         answer = self.write(endpoint, data={"domain": domain})
         if answer.status == 400:
             return self.get(request, errors=answer.field_errors(), status=400)
-        return self.done(answer, f"{domain} added: publish its TXT record, then verify it.")
+        # The domain as the API keeps it (lower case, no final dot): as the table shows it.
+        added = answer.data.get("domain", domain) if answer.ok else domain
+        return self.done(answer, f"{added} added: publish its TXT record, then verify it.")
 
     def do_verify_domain(self, request, endpoint):
         answer = self.write(endpoint, pk=posted_id(request, "domain"))
