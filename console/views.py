@@ -870,6 +870,7 @@ CONNECTION_CHANGE = Endpoint("sso-connection-detail", "patch")
 CONNECTION_DELETE = Endpoint("sso-connection-detail", "delete")
 CONNECTION_TEST = Endpoint("sso-connection-test", "post")
 CONNECTION_TEST_REPORT = Endpoint("sso-connection-test")
+CONNECTION_REFRESH_METADATA = Endpoint("sso-connection-refresh-metadata", "post")
 SSO_SETTINGS = Endpoint("sso-settings")
 SSO_SETTINGS_CHANGE = Endpoint("sso-settings", "patch")
 DOMAINS = Endpoint("sso-domain-list")
@@ -951,7 +952,9 @@ class SsoPage(TenantPage):
         answer = self.write(endpoint, data={"domain": domain})
         if answer.status == 400:
             return self.get(request, errors=answer.field_errors(), status=400)
-        return self.done(answer, f"{domain} added: publish its TXT record, then verify it.")
+        # The domain as the API keeps it (lower case, no final dot): as the table shows it.
+        added = answer.data.get("domain", domain) if answer.ok else domain
+        return self.done(answer, f"{added} added: publish its TXT record, then verify it.")
 
     def do_verify_domain(self, request, endpoint):
         answer = self.write(endpoint, pk=posted_id(request, "domain"))
@@ -977,6 +980,7 @@ def _connection_input(post, protocol: str) -> dict:
         )
     else:
         data.update(
+            idp_metadata_url=post.get("idp_metadata_url", "").strip(),
             idp_metadata=post.get("idp_metadata", "").strip(),
             idp_entity_id=post.get("idp_entity_id", "").strip(),
             idp_sso_url=post.get("idp_sso_url", "").strip(),
@@ -1041,19 +1045,24 @@ class SsoSetupPage(TenantPage):
 
 class SsoConnectionPage(TenantPage):
     """One connection: the values to give the provider, a test sign-in and its report,
-    the group-to-role mapping, and switching it on or off."""
+    the group-to-role mapping, a SAML provider's metadata URL (fetched again on request),
+    and switching it on or off."""
 
     endpoint = CONNECTION
     actions = {
         "test": CONNECTION_TEST,
         "mapping": CONNECTION_CHANGE,
+        "metadata-url": CONNECTION_CHANGE,
+        "refresh-metadata": CONNECTION_REFRESH_METADATA,
         "enable": CONNECTION_CHANGE,
         "delete": CONNECTION_DELETE,
     }
     template_name = "console/sso_connection.html"
     section = SsoPage
 
-    def get(self, request, pk: int, *, errors=None, status=200):
+    def get(self, request, pk: int, *, errors=None, metadata=None, status=200):
+        """`errors` are the role mapping's; `metadata` the metadata form's errors and
+        what was typed in it."""
         connection = self.read(CONNECTION, pk=pk)
         guide = guide_for(connection)
         report = (
@@ -1062,6 +1071,7 @@ class SsoConnectionPage(TenantPage):
             else {"ran": False}
         )
         mapping = list(connection["group_roles"]) + [{"group": "", "role": ""}] * 2
+        metadata = metadata or {}
         return self.render_page(
             {
                 "title": connection["name"],
@@ -1075,6 +1085,8 @@ class SsoConnectionPage(TenantPage):
                 else [],
                 "may": self.permitted_actions(),
                 "errors": errors or {},
+                "metadata_errors": metadata.get("errors", {}),
+                "metadata_url": metadata.get("url", connection.get("idp_metadata_url") or ""),
             },
             status=status,
         )
@@ -1104,6 +1116,46 @@ class SsoConnectionPage(TenantPage):
         if answer.status == 400:
             return self.get(request, pk, errors=answer.field_errors(), status=400)
         return self.done(answer, "Roles saved: they apply at each person's next sign-in.")
+
+    def do_metadata_url(self, request, endpoint, pk: int):
+        """Keep the provider's metadata URL and take what it names now; blank forgets
+        the URL (what was taken from it stays)."""
+        url = request.POST.get("idp_metadata_url", "").strip()
+        answer = self.write(endpoint, pk=pk, data={"idp_metadata_url": url or None})
+        if answer.status == 400:
+            metadata = {"errors": answer.field_errors(), "url": url}
+            return self.get(request, pk, metadata=metadata, status=400)
+        return self.done(
+            answer,
+            "Metadata fetched: the provider's entity id, sign-on URL and certificates are "
+            "the ones it publishes now."
+            if url
+            else "Metadata URL removed.",
+        )
+
+    def do_refresh_metadata(self, request, endpoint, pk: int):
+        # What it was, to say what changed (when the role may read it: the write decides).
+        before = self.read(CONNECTION, pk=pk) if self.permitted(CONNECTION) else None
+        answer = self.write(endpoint, pk=pk)
+        if answer.status == 400:
+            return self.get(request, pk, metadata={"errors": answer.field_errors()}, status=400)
+        if not answer.ok or before is None:
+            return self.done(answer, "Metadata fetched again.")
+        changed = [
+            label
+            for field, label in (
+                ("idp_entity_id", "entity id"),
+                ("idp_sso_url", "sign-on URL"),
+                ("idp_certificates", "signing certificates"),
+            )
+            if answer.data.get(field) != before.get(field)
+        ]
+        return self.done(
+            answer,
+            f"Metadata fetched again: new {', '.join(changed)}."
+            if changed
+            else "Metadata fetched again: nothing had changed.",
+        )
 
     def do_enable(self, request, endpoint, pk: int):
         enabled = request.POST.get("enabled") == "1"

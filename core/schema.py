@@ -53,6 +53,7 @@ _ACTION_SEGMENTS = {
     "import",
     "publish",
     "redeliver",
+    "refresh-metadata",
     "resend",
     "reset-mfa",
     "review",

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,7 +26,7 @@ from rest_framework.response import Response
 from core.exceptions import Forbidden
 from core.fields import ChoiceField
 from core.serializers import StrictInput
-from sso import services, trial
+from sso import metadata, services, trial
 from sso.models import Connection, VerifiedDomain
 from sso.strategy import callback_path, sp_entity_path
 from tenants import rbac
@@ -117,6 +116,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
             "idp_entity_id",
             "idp_sso_url",
             "idp_certificates",
+            "idp_metadata_url",
             "attribute_mapping",
             "group_roles",
             "login_url",
@@ -182,6 +182,8 @@ class _ConnectionFields(StrictInput):
         data = dict(self.validated_data)
         data.pop("protocol", None)
         data.pop("idp_metadata", None)
+        if "idp_metadata_url" in data and data["idp_metadata_url"] is None:
+            data["idp_metadata_url"] = ""  # null forgets the URL
         for name in ("claim_mapping", "attribute_mapping"):
             if name in data:
                 data["mapping"] = data.pop(name)
@@ -205,49 +207,92 @@ class OidcConnectionWrite(_ConnectionFields):
     claim_mapping = MappingField(required=False)
 
 
-def idp_metadata_fields(xml: str) -> dict:
+def idp_metadata_fields(xml: bytes | str, *, field: str = "idp_metadata") -> dict:
     """The entity id, HTTP-Redirect sign-on URL and signing certificates an identity
-    provider's SAML metadata names (python3-saml's parser, which reads no external
-    entity); a ValidationError naming `idp_metadata` when it names none."""
+    provider's SAML metadata names (sso.metadata.fields, which reads no external
+    entity); a ValidationError naming `field` when it names none."""
     try:
-        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml.encode()).get("idp") or {}
-    except Exception as exc:  # the parser raises plain exceptions for bad XML
-        raise serializers.ValidationError(
-            {"idp_metadata": [f"Not SAML metadata an identity provider publishes: {exc}"]}
-        ) from None
-    found = {}
-    if parsed.get("entityId"):
-        found["idp_entity_id"] = parsed["entityId"]
-    if (parsed.get("singleSignOnService") or {}).get("url"):
-        found["idp_sso_url"] = parsed["singleSignOnService"]["url"]
-    certificates = (parsed.get("x509certMulti") or {}).get("signing") or (
-        [parsed["x509cert"]] if parsed.get("x509cert") else []
-    )
-    if certificates:
-        found["idp_certificates"] = certificates
-    if not found:
-        raise serializers.ValidationError(
-            {"idp_metadata": ["It names no entity id, sign-on URL or certificate."]}
-        )
-    return found
+        return metadata.fields(xml)
+    except metadata.MetadataError as exc:
+        raise serializers.ValidationError({field: [str(exc)]}) from None
+
+
+def _messages(detail) -> list[str]:
+    """Every message of a (nested) validation error detail."""
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _messages(value)]
+    return [str(detail)]
 
 
 class _SamlMetadataInput(serializers.Serializer):
-    """`idp_metadata` (the provider's metadata XML) fills the fields it names that the
-    request leaves out; they are then validated as if sent."""
+    """The provider's metadata, pasted (`idp_metadata`) or fetched from its URL
+    (`idp_metadata_url`, which is kept), fills the fields it names that the request
+    leaves out; they are then validated as if sent, and a problem with one of them is
+    the metadata's (reported under the field that brought it)."""
 
     idp_metadata = serializers.CharField(
-        max_length=500_000,
+        max_length=metadata.MAX_BYTES,
         required=False,
         write_only=True,
         help_text="The identity provider's SAML metadata XML: fills idp_entity_id, "
         "idp_sso_url and idp_certificates where they are not given.",
     )
+    idp_metadata_url = ProviderUrlField(
+        required=False,
+        help_text="Where the identity provider publishes its SAML metadata: fetched now "
+        "(and by refresh-metadata/ later) to fill idp_entity_id, idp_sso_url and "
+        "idp_certificates where they are not given. Kept on the connection.",
+    )
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and isinstance(data.get("idp_metadata"), str):
-            data = {**idp_metadata_fields(data["idp_metadata"]), **data}
-        return super().to_internal_value(data)
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)
+        source, found = None, {}
+        if isinstance(data.get("idp_metadata"), str):
+            source, found = "idp_metadata", idp_metadata_fields(data["idp_metadata"])
+        if isinstance(data.get("idp_metadata_url"), str):
+            if source is not None:
+                raise serializers.ValidationError(
+                    {"idp_metadata_url": ["Give the metadata or its URL, not both."]}
+                )
+            source, found = (
+                "idp_metadata_url",
+                _fetched_fields(self.fields["idp_metadata_url"], data["idp_metadata_url"]),
+            )
+        if source is None:
+            return super().to_internal_value(data)
+        filled = set(found) - set(data)
+        try:
+            return super().to_internal_value({**found, **data})
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not filled & set(exc.detail):
+                raise
+            errors = {k: v for k, v in exc.detail.items() if k not in filled}
+            errors[source] = [
+                *_messages(errors.get(source, [])),
+                *(
+                    f"The metadata's {name}: {message}"
+                    for name in sorted(filled & set(exc.detail))
+                    for message in _messages(exc.detail[name])
+                ),
+            ]
+            raise serializers.ValidationError(errors) from None
+
+
+def _fetched_fields(url_field: ProviderUrlField, url: str) -> dict:
+    """What the metadata at `url` names; a ValidationError naming `idp_metadata_url` for
+    a URL that may not be fetched, cannot be, or does not answer SAML metadata."""
+    try:
+        url = url_field.run_validation(url)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"idp_metadata_url": exc.detail}) from None
+    try:
+        xml = metadata.fetch(url)
+    except metadata.MetadataError as exc:
+        raise serializers.ValidationError({"idp_metadata_url": [str(exc)]}) from None
+    return idp_metadata_fields(xml, field="idp_metadata_url")
 
 
 class SamlConnectionWrite(_SamlMetadataInput, _ConnectionFields):
@@ -276,6 +321,13 @@ class OidcConnectionUpdate(_UpdateFields):
 
 
 class SamlConnectionUpdate(_SamlMetadataInput, _UpdateFields):
+    idp_metadata_url = ProviderUrlField(
+        required=False,
+        allow_null=True,
+        help_text="Where the identity provider publishes its SAML metadata: fetched now "
+        "to fill the fields it names that the request leaves out, and kept for "
+        "refresh-metadata/; null forgets it.",
+    )
     idp_entity_id = serializers.CharField(max_length=500, required=False)
     idp_sso_url = ProviderUrlField(required=False)
     idp_certificates = serializers.ListField(
@@ -296,6 +348,7 @@ _PROTOCOL_FIELDS = {
     Connection.Protocol.OIDC: {"issuer", "client_id", "client_secret", "scopes", "claim_mapping"},
     Connection.Protocol.SAML: {
         "idp_metadata",
+        "idp_metadata_url",
         "idp_entity_id",
         "idp_sso_url",
         "idp_certificates",
@@ -395,6 +448,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         "destroy": "sso.manage_sso",
         "test": "sso.manage_sso",
         "test_report": "sso.manage_sso",
+        "refresh_metadata": "sso.manage_sso",
     }
 
     def narrow_queryset(self, queryset):
@@ -442,6 +496,42 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     def destroy(self, request, *args, **kwargs):
         services.connection_delete(actor=self.principal, connection=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: ConnectionSerializer},
+        description="Fetch the identity provider's SAML metadata again from the "
+        "connection's `idp_metadata_url`, and take the entity id, sign-on URL and signing "
+        "certificates it names now (after the provider rotated its certificate, say). A "
+        "URL that cannot be fetched, or an answer that is not SAML metadata, is a 400 "
+        "naming `idp_metadata_url`, and nothing changes. Audited as "
+        "`sso.metadata_refreshed`, with what changed.",
+    )
+    @action(detail=True, methods=["post"], url_path="refresh-metadata")
+    def refresh_metadata(self, request, *args, **kwargs):
+        """Take the identity provider's metadata again from its URL."""
+        connection = self.get_object()
+        if connection.protocol != Connection.Protocol.SAML or not connection.idp_metadata_url:
+            raise serializers.ValidationError(
+                {
+                    "idp_metadata_url": [
+                        "This connection has no metadata URL to fetch from: set "
+                        "idp_metadata_url first."
+                    ]
+                }
+            )
+        data = SamlConnectionUpdate(
+            data={"idp_metadata_url": connection.idp_metadata_url}, partial=True
+        )
+        data.is_valid(raise_exception=True)
+        fields = data.to_fields()
+        connection = services.connection_refresh_metadata(
+            actor=self.principal,
+            connection=connection,
+            url=fields.pop("idp_metadata_url"),
+            **fields,
+        )
+        return self.etag_response(self._out(connection), connection)
 
     @extend_schema(
         operation_id="startSsoConnectionTest",

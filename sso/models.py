@@ -41,6 +41,8 @@ class Connection(TenantOwnedModel):
     idp_entity_id = models.CharField(max_length=500, blank=True)
     idp_sso_url = models.URLField(max_length=500, blank=True)
     idp_certificates = models.JSONField(default=list, blank=True)
+    # Where the provider publishes its metadata, when given: fetched again on request.
+    idp_metadata_url = models.URLField(max_length=500, blank=True)
     # Which claim (OIDC) or attribute (SAML) holds subject, email, name and groups.
     mapping = models.JSONField(default=dict, blank=True)
     # [{"group": "...", "role": "<role slug>"}], first match wins, applied at every sign-in.

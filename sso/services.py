@@ -6,7 +6,10 @@ same transaction, `ServiceError`s for refusals (problem documents at the API).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
 import re
 import secrets
 
@@ -42,6 +45,16 @@ class SignInRefused(Exception):
 # --- Connections --------------------------------------------------------------------------------
 
 
+def fingerprint(certificate: str) -> str:
+    """A certificate (base64 DER, as stored) by its SHA-256 fingerprint: what the audit
+    log keeps, so a rotated certificate shows as a change."""
+    try:
+        der = base64.b64decode(certificate)
+    except (ValueError, binascii.Error):
+        der = certificate.encode()
+    return "sha256:" + hashlib.sha256(der).hexdigest()
+
+
 def _snapshot(connection: Connection) -> dict:
     return {
         "name": connection.name,
@@ -53,7 +66,8 @@ def _snapshot(connection: Connection) -> dict:
         "scopes": connection.scopes,
         "idp_entity_id": connection.idp_entity_id,
         "idp_sso_url": connection.idp_sso_url,
-        "idp_certificates": len(connection.idp_certificates or []),
+        "idp_certificates": [fingerprint(c) for c in connection.idp_certificates or []],
+        "idp_metadata_url": connection.idp_metadata_url,
         "mapping": connection.mapping,
         "group_roles": connection.group_roles,
     }
@@ -136,6 +150,35 @@ def connection_update(*, actor: Principal | None, connection: Connection, **fiel
             target=audit.Target.of(connection, connection.name),
             changes=changes,
         )
+    return connection
+
+
+@transaction.atomic
+def connection_refresh_metadata(
+    *, actor: Principal | None, connection: Connection, url: str, **fields
+) -> Connection:
+    """Take what the provider's metadata at `url` names now (`idp_entity_id`,
+    `idp_sso_url`, `idp_certificates`: fetched and checked by the caller). Recorded
+    whether or not anything changed: the log says when the keys were last taken."""
+    connection = (
+        Connection.objects.select_for_update().select_related("default_role").get(pk=connection.pk)
+    )
+    if connection.idp_metadata_url != url:
+        raise Conflict(
+            "the connection's metadata URL changed meanwhile; fetch again",
+            code="metadata_url_changed",
+        )
+    before = _snapshot(connection)
+    for field in ("idp_entity_id", "idp_sso_url", "idp_certificates"):
+        if field in fields:
+            setattr(connection, field, fields[field])
+    connection.save()
+    audit.record(
+        "sso.metadata_refreshed",
+        actor=actor,
+        target=audit.Target.of(connection, connection.name),
+        changes={"url": [None, url], **audit.diff(before, _snapshot(connection))},
+    )
     return connection
 
 

@@ -1,4 +1,6 @@
-"""Where a webhook may be sent, and sending it to exactly the address that was checked.
+"""Where the server may send a request of a tenant's choosing, and sending it to exactly
+the address that was checked: webhooks and audit sinks (`post`), an identity provider's
+SAML metadata (`get`, sso/metadata.py); the SSO backends use the same address check.
 
 A URL is refused when its host resolves to any address that is not public: loopback,
 private (RFC 1918, unique-local), link-local (cloud metadata at 169.254.169.254),
@@ -7,7 +9,9 @@ IPv6. The check runs when an endpoint is registered and again before every attem
 and the connection goes to the address the second check approved (the Host header and
 TLS server name keep the URL's name): a DNS answer that changes between check and
 connect (rebinding) cannot redirect a delivery to an internal address.
-`WEBHOOK_ALLOW_PRIVATE_URLS` lifts the address rule for development and tests only.
+Redirects are never followed, and each exchange is bounded in time as a whole (and a
+`get` in size). `WEBHOOK_ALLOW_PRIVATE_URLS` lifts the address rule for development and
+tests only (callers may pass their own setting: `resolve(allow_private=...)`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import ipaddress
 import socket
 import ssl
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -27,7 +31,11 @@ from core import tracing
 
 
 class UrlRefused(ValueError):
-    """The URL may not receive webhooks; the message says why (safe to show)."""
+    """The URL may not be called; the message says why (safe to show)."""
+
+
+class TooLarge(ValueError):
+    """An answer's body is longer than the caller allows; nothing more is read."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,9 @@ def parse(url: str) -> tuple[str, str, int, str]:
     except ValueError as exc:
         raise UrlRefused(f"not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https"):
-        raise UrlRefused("only http and https URLs can receive webhooks")
+        raise UrlRefused("only http and https URLs are allowed")
     if parts.username or parts.password:
-        raise UrlRefused("credentials in the URL are not allowed; verify the signature instead")
+        raise UrlRefused("credentials in the URL are not allowed")
     if not parts.hostname:
         raise UrlRefused("the URL has no host")
     if parts.fragment:
@@ -171,22 +179,38 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 @dataclass(frozen=True)
 class Answer:
     status: int
+    body: bytes = b""  # read by `get` only
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
 
 def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     """POST `body` to the approved address; redirects are not followed (a redirect is
-    an answer like any other non-2xx, so it cannot lead a delivery elsewhere). With
-    tracing on, the exchange is a client span (core.tracing); no trace context is sent
-    to the receiver, whose headers are the documented ones."""
+    an answer like any other non-2xx, so it cannot lead a delivery elsewhere). Only the
+    status is read, never the body."""
+    return _request("POST", target, body, headers, timeout, read=None)
+
+
+def get(
+    target: Target, *, max_bytes: int, timeout: float, headers: dict[str, str] | None = None
+) -> Answer:
+    """GET from the approved address and read the body, at most `max_bytes` of it
+    (TooLarge beyond, without reading on). Redirects are not followed: a 3xx is an
+    answer like any other, for the caller to refuse."""
+    return _request("GET", target, None, headers or {}, timeout, read=max_bytes)
+
+
+def _request(method, target, body, headers, timeout, *, read) -> Answer:
+    """One exchange. With tracing on, it is a client span (core.tracing); no trace
+    context is sent to the receiver, whose headers are the documented ones."""
     if not tracing.enabled:
-        return _post(target, body, headers, timeout)
-    with tracing.outgoing_request("POST", target.scheme, target.host, target.port) as span:
-        answer = _post(target, body, headers, timeout)
+        return _exchange(method, target, body, headers, timeout, read)
+    with tracing.outgoing_request(method, target.scheme, target.host, target.port) as span:
+        answer = _exchange(method, target, body, headers, timeout, read)
         tracing.answered(span, answer.status)
         return answer
 
 
-def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
+def _exchange(method, target, body, headers, timeout, read: int | None) -> Answer:
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = cls(target, timeout)
     # `timeout` bounds each socket operation; this bounds the whole exchange, so a
@@ -195,9 +219,18 @@ def _post(target: Target, body: bytes, headers: dict[str, str], timeout: float) 
     deadline = threading.Timer(timeout, _abort, args=(connection, fired))
     deadline.start()
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
+        connection.request(method, target.path, body=body, headers=headers)
         response = connection.getresponse()
-        return Answer(status=response.status)  # the body is never read: only the status
+        found = {name.lower(): value for name, value in response.getheaders()}
+        if read is None:
+            return Answer(status=response.status, headers=found)
+        announced = found.get("content-length", "")
+        if announced.isdigit() and int(announced) > read:
+            raise TooLarge(f"the answer is {int(announced)} bytes, more than {read}")
+        content = response.read(read + 1)
+        if len(content) > read:
+            raise TooLarge(f"the answer is more than {read} bytes")
+        return Answer(status=response.status, body=content, headers=found)
     except (OSError, http.client.HTTPException):
         # Whatever the cut exchange raised (a reset, a half-read status line): a timeout.
         # The flag, not the timer thread's liveness: that thread may still be finishing.

@@ -378,6 +378,141 @@ def test_an_owner_connects_an_oidc_provider_and_passes_the_test_sign_in(world, c
     console.assert_clean()
 
 
+def test_an_owner_connects_a_saml_provider_by_its_metadata_url_and_passes_the_test_sign_in(
+    world, console, settings
+):
+    """Against the tests' SAML provider on loopback: real metadata, real signatures, the
+    browser carrying the signed response to the assertion consumer service."""
+    from sso.models import Connection
+    from tests.sso.saml_idp import SamlIdpServer
+
+    settings.SSO_ALLOW_HTTP = True  # the provider listens on http://127.0.0.1
+    factories.sso_domain(world.acme, "acme.test")
+    attributes = {
+        "email": ["new.analyst@acme.test"],
+        "displayName": ["New Analyst"],
+        "memberOf": ["Everyone", "Digest Editors"],
+    }
+    with SamlIdpServer(name_id="new.analyst@acme.test", attributes=attributes) as idp:
+        page = sign_in(console, world.members["owner"].email)
+        page.get_by_role("link", name="Single sign-on").click()
+        page.get_by_role("link", name="A SAML 2.0 provider").click()
+        console.look("sso-setup-saml")
+        page.get_by_label("Name", exact=True).fill("Acme SAML")
+        # A mistake first: the address is checked and fetched, and the page says why not.
+        page.get_by_label("The address of the provider's metadata").fill(f"{idp.base}/nope")
+        page.get_by_role("button", name="Create connection").click()
+        assert "HTTP 404" in page.locator("#idp_metadata_url-errors").inner_text()
+        assert page.get_by_label("The address of the provider's metadata").get_attribute(
+            "aria-invalid"
+        )
+        console.look("sso-setup-saml-invalid")
+        page.get_by_label("The address of the provider's metadata").fill(idp.metadata_url)
+        page.get_by_label("Name attribute (optional)").fill("displayName")
+        page.get_by_label("Groups attribute (optional)").fill("memberOf")
+        page.get_by_role("button", name="Create connection").click()
+        page.wait_for_url(re.compile(r".*/sso/connections/\d+/$"))
+        acs = page.get_by_label("ACS URL").input_value()
+        assert acs.startswith(console.base) and acs.endswith("/acs")
+        metadata = page.locator("#metadata-title").locator("..").inner_text()
+        assert idp.idp.sso_url in metadata and idp.metadata_url in metadata
+        console.look("sso-connection-saml")
+
+        page.get_by_label("Group 1", exact=True).fill("Digest Editors")
+        page.get_by_label("Role for group 1").select_option("editor")
+        page.get_by_role("button", name="Save roles").click()
+        assert "Roles saved" in page.locator(".messages").inner_text()
+
+        # Through the provider and back: the report says what a sign-in would do.
+        page.get_by_role("button", name="Run a test sign-in").click()
+        report = page.locator(".report")
+        report.wait_for()
+        text = report.inner_text()
+        assert "A sign-in would succeed." in text, text
+        assert "New Analyst <new.analyst@acme.test>" in text
+        assert "Digest Editors" in text and "editor, from group Digest Editors" in text
+        page.get_by_text("Everything your provider sent").click()
+        claims = report.locator("table").inner_text()
+        assert "memberOf" in claims and "name_id" in claims
+        console.look("sso-tested-saml")
+
+        # The provider rolls its certificate over: a test is refused until the
+        # metadata is fetched again, then passes.
+        idp.rotate_key()
+        page.get_by_role("button", name="Run a test sign-in").click()
+        page.wait_for_function(
+            "() => document.querySelector('.report') && "
+            "document.querySelector('.report').innerText.includes('would be refused')"
+        )
+        page.get_by_role("button", name="Fetch again").click()
+        assert "new signing certificates" in page.locator(".messages").inner_text()
+        console.look("sso-metadata-fetched")
+        page.get_by_role("button", name="Run a test sign-in").click()
+        page.wait_for_function(
+            "() => document.querySelector('.report') && "
+            "document.querySelector('.report').innerText.includes('A sign-in would succeed.')"
+        )
+    # Still the owner, nobody was created, and the fetch is in the audit log.
+    assert world.members["owner"].email in page.locator("header").inner_text()
+    with tenant_context(world.acme):
+        assert not Membership.objects.filter(user__email="new.analyst@acme.test").exists()
+        connection = Connection.objects.get(name="Acme SAML")
+        from audit.models import AuditEvent
+
+        refreshed = AuditEvent.objects.get(action="sso.metadata_refreshed")
+    assert refreshed.target_id == str(connection.pk)
+    assert "idp_certificates" in refreshed.changes
+    console.assert_clean()
+
+
+def test_an_owner_adds_a_domain_publishes_its_txt_record_and_verifies_it(world, console, settings):
+    """The verification really asks DNS: a DNS server on loopback, where the test
+    publishes what the page says to publish."""
+    from audit.models import AuditEvent
+    from tests.sso.dns_server import TxtServer
+
+    with TxtServer() as dns:
+        settings.SSO_DNS_NAMESERVERS = ["127.0.0.1"]
+        settings.SSO_DNS_PORT = dns.port
+        settings.SSO_DNS_TIMEOUT = 2
+        page = sign_in(console, world.members["owner"].email)
+        page.get_by_role("link", name="Single sign-on").click()
+        domain = page.get_by_label("Domain", exact=True)
+        domain.fill("media")
+        page.get_by_role("button", name="Add domain").click()
+        assert page.locator("#new-domain-errors").is_visible()
+        assert domain.get_attribute("aria-invalid") == "true"
+        console.look("sso-domain-invalid")
+
+        page.get_by_label("Domain", exact=True).fill("Media.Acme.test")
+        page.get_by_role("button", name="Add domain").click()
+        assert "media.acme.test added" in page.locator(".messages").inner_text()
+        row = page.locator("tr", has_text="media.acme.test")
+        assert "pending" in row.inner_text()
+        txt = row.locator("code[id^='txt-']").inner_text()
+        assert txt.startswith("digest-platform-verification=")
+        console.look("sso-domain-added")
+
+        # Before the record is published, DNS says no, and the page says so.
+        row.get_by_role("button", name="Verify media.acme.test").click()
+        assert "no TXT record" in page.locator(".messages").inner_text()
+        console.look("sso-domain-not-yet")
+
+        dns.records["media.acme.test"] = ["v=spf1 -all", txt]  # published at the DNS host
+        page.locator("tr", has_text="media.acme.test").get_by_role(
+            "button", name="Verify media.acme.test"
+        ).click()
+        assert "Domain verified" in page.locator(".messages").inner_text()
+        row = page.locator("tr", has_text="media.acme.test")
+        assert "verified" in row.inner_text()
+        assert row.get_by_role("button", name="Verify media.acme.test").count() == 0
+        console.look("sso-domain-verified")
+    with tenant_context(world.acme):
+        event = AuditEvent.objects.get(action="sso.domain_verified")
+    assert event.changes == {"method": [None, "dns"]}
+    console.assert_clean()
+
+
 def test_the_console_works_by_keyboard(world, library, console):
     second = factories.tenant("initech", "Initech")
     with tenant_context(second):

@@ -194,6 +194,8 @@ def action_form(world, cls, name) -> dict:
         return {
             "test": {},
             "mapping": {"group": ["Editors"], "group_role": ["editor"]},
+            "metadata-url": {"idp_metadata_url": "https://idp.acme.example/metadata"},
+            "refresh-metadata": {},
             "enable": {"enabled": "0"},
             "delete": {},
         }[name]
@@ -452,3 +454,57 @@ def test_a_policy_page_shows_what_a_monitor_rule_would_have_done(world):
     assert "watch/watch-vaccines keyword block monitor would hide 1" in page
     assert "1 for people with role viewer" in page
     assert "Cold chains : watch/watch-vaccines hide (monitor)" in page
+
+
+def test_a_saml_providers_metadata_is_taken_by_url_and_fetched_again(world, settings):
+    """The set-up takes the metadata's address; the connection's page fetches it again
+    after the provider changed its certificate, and says why when it cannot."""
+    from tests.sso.saml_idp import Canned, SamlIdpServer
+
+    settings.SSO_ALLOW_HTTP = True  # the provider listens on http://127.0.0.1
+    owner = browser_for(world, "owner")
+    with SamlIdpServer() as idp:
+        form = {
+            "action": "create",
+            "name": "Acme SAML",
+            "default_role": "viewer",
+            "idp_metadata_url": "http://127.0.0.1:9/nothing-here",
+            "attribute_email": "email",
+        }
+        refused = owner.post("/t/acme/sso/new/saml/", form)
+        assert refused.status_code == 400
+        html = refused.content.decode()
+        errors = re.search(
+            r'<ul class="field-errors" id="idp_metadata_url-errors">(.*?)</ul>', html
+        )
+        assert errors and "Not reachable" in errors.group(1)
+        assert 'value="http://127.0.0.1:9/nothing-here"' in html  # what was typed is kept
+
+        created = owner.post(
+            "/t/acme/sso/new/saml/", {**form, "idp_metadata_url": idp.metadata_url}
+        )
+        assert created.status_code == 302, visible_text(created)
+        page = owner.get(created["Location"])
+        text = visible_text(page)
+        assert idp.idp.sso_url in text and idp.metadata_url in text
+        assert "Fetch again" in text
+
+        idp.rotate_key()
+        again = owner.post(created["Location"], {"action": "refresh-metadata"}, follow=True)
+        assert "Metadata fetched again: new signing certificates." in visible_text(again)
+        same = owner.post(created["Location"], {"action": "refresh-metadata"}, follow=True)
+        assert "nothing had changed" in visible_text(same)
+
+        idp.canned["/metadata"] = Canned(status=404)
+        failed = owner.post(created["Location"], {"action": "refresh-metadata"})
+        assert failed.status_code == 400
+        errors = re.search(
+            r'<ul class="field-errors" id="idp_metadata_url-errors">(.*?)</ul>',
+            failed.content.decode(),
+        )
+        assert errors and "HTTP 404" in errors.group(1)
+
+    # An auditor reads where the metadata comes from, and is offered no change.
+    auditor = visible_text(browser_for(world, "auditor").get(created["Location"]))
+    assert idp.metadata_url in auditor and "Fetch again" not in auditor
+    assert "Save and fetch" not in auditor

@@ -5,15 +5,23 @@ base64), and answers with a Response whose Assertion is signed with RSA-SHA256 b
 and self-signed certificate generated here with `cryptography`. Options produce the bad
 responses the service must refuse: unsigned, tampered after signing, expired, for
 another audience, signed by a key the connection does not trust, a reused assertion id.
+
+`SamlIdpServer` serves it over HTTP on loopback, as a hosted provider does: its
+metadata, and a single sign-on endpoint that answers a browser with the form that posts
+the signed response to our assertion consumer service.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import html
 import secrets
+import threading
 import zlib
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import xmlsec
@@ -25,6 +33,9 @@ from lxml import etree
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
+MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 NSMAP = {"samlp": SAMLP, "saml": SAML}
 
 
@@ -95,6 +106,10 @@ class SamlIdp:
     entity_id: str = "https://idp.saml.test/metadata"
     sso_url: str = "https://idp.saml.test/sso"
     key: SigningKey = field(default_factory=SigningKey.generate)
+
+    def metadata(self) -> str:
+        """This provider's SAML metadata, as identity providers publish theirs."""
+        return metadata_xml(self.entity_id, self.sso_url, self.key.cert_text)
 
     def response(
         self,
@@ -167,6 +182,25 @@ class SamlIdp:
         return base64.b64encode(etree.tostring(root)).decode()
 
 
+def metadata_xml(entity_id: str, sso_url: str, *cert_pems: str) -> str:
+    """An identity provider's metadata naming its entity id, HTTP-Redirect sign-on URL
+    and signing certificates."""
+    keys = "".join(
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
+        "<ds:X509Certificate>"
+        + "".join(line for line in pem.splitlines() if "-----" not in line)
+        + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        for pem in cert_pems
+    )
+    return (
+        f'<md:EntityDescriptor xmlns:md="{MD}" xmlns:ds="{DS}" entityID="{entity_id}">'
+        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        f"{keys}"
+        f'<md:SingleSignOnService Binding="{REDIRECT_BINDING}" Location="{sso_url}"/>'
+        "</md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+
+
 def _sign(element, key: SigningKey) -> None:
     """An enveloped RSA-SHA256 signature over `element`, placed after its Issuer."""
     signature = xmlsec.template.create(
@@ -186,3 +220,101 @@ def _sign(element, key: SigningKey) -> None:
     context.key = signing_key
     context.register_id(element, "ID")
     context.sign(signature)
+
+
+@dataclass
+class Canned:
+    """An answer served at a path instead of the provider's own."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_length: bool = True  # False: the body ends when the connection closes
+
+
+class SamlIdpServer:
+    """`SamlIdp` over HTTP on 127.0.0.1: `GET /metadata` answers its metadata (the
+    current key's certificate), `GET /sso` signs in `name_id` with `attributes` and
+    answers the browser a page whose form posts the signed response to the request's
+    assertion consumer service (submitted at once by a script, as providers do).
+    `canned[path]` serves something else at a path; `asked` lists the paths requested."""
+
+    def __init__(self, *, name_id: str = "alice@acme.test", attributes=None):
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _IdpHandler)
+        self._server.idp_server = self
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.idp = SamlIdp(entity_id=f"{self.base}/metadata", sso_url=f"{self.base}/sso")
+        self.name_id = name_id
+        self.attributes: dict[str, list[str]] = attributes or {"email": [name_id]}
+        self.canned: dict[str, Canned] = {}
+        self.asked: list[str] = []
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base}/metadata"
+
+    def rotate_key(self) -> SigningKey:
+        """A new signing key and certificate, as a provider rolls its certificate over."""
+        self.idp.key = SigningKey.generate()
+        return self.idp.key
+
+    def __enter__(self) -> SamlIdpServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def sign_in_page(self, path: str) -> str:
+        request = AuthnRequest.from_redirect(path)
+        response = self.idp.response(request, name_id=self.name_id, attributes=self.attributes)
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<link rel="icon" href="data:,"><title>Signing in</title></head><body>'
+            f'<form id="saml" method="post" action="{html.escape(request.acs_url)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{html.escape(response)}">'
+            f'<input type="hidden" name="RelayState" value="{html.escape(request.relay_state)}">'
+            '<button type="submit">Continue</button></form>'
+            '<script>document.getElementById("saml").submit();</script></body></html>'
+        )
+
+
+class _IdpHandler(BaseHTTPRequestHandler):
+    server: ThreadingHTTPServer
+
+    def log_message(self, format, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):
+        provider: SamlIdpServer = self.server.idp_server
+        path = urlsplit(self.path).path
+        provider.asked.append(path)
+        if path in provider.canned:
+            answer = provider.canned[path]
+        elif path == "/metadata":
+            answer = Canned(
+                body=provider.idp.metadata().encode(),
+                headers={"Content-Type": "application/samlmetadata+xml"},
+            )
+        elif path == "/sso":
+            answer = Canned(
+                body=provider.sign_in_page(self.path).encode(),
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            )
+        else:
+            answer = Canned(status=404, body=b"not found", headers={"Content-Type": "text/plain"})
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        if answer.content_length:
+            self.send_header("Content-Length", str(len(answer.body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        # The client may stop reading (a body over its limit): that is its right.
+        with contextlib.suppress(OSError):
+            self.wfile.write(answer.body)

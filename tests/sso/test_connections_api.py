@@ -13,7 +13,7 @@ from sso.models import Connection
 from tenants.context import tenant_context
 from tenants.models import Tenant
 from tests import factories
-from tests.sso.saml_idp import SigningKey
+from tests.sso.saml_idp import SigningKey, metadata_xml
 
 URL = "/api/v1/tenants/acme/sso/connections/"
 SECRET = "very-secret-client-secret-1234"
@@ -98,26 +98,10 @@ def test_a_saml_connection_takes_pem_certificates_and_publishes_sp_metadata(worl
     assert body["callback_url"].encode() in metadata.content
 
 
-def idp_metadata(entity_id: str, sso_url: str, cert_pem: str) -> str:
-    body = "".join(line for line in cert_pem.splitlines() if "-----" not in line)
-    md = "urn:oasis:names:tc:SAML:2.0:metadata"
-    ds = "http://www.w3.org/2000/09/xmldsig#"
-    redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-    return (
-        f'<md:EntityDescriptor xmlns:md="{md}" xmlns:ds="{ds}" entityID="{entity_id}">'
-        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
-        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
-        f"<ds:X509Certificate>{body}</ds:X509Certificate>"
-        "</ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
-        f'<md:SingleSignOnService Binding="{redirect}" Location="{sso_url}"/>'
-        "</md:IDPSSODescriptor></md:EntityDescriptor>"
-    )
-
-
 def test_a_saml_connection_is_set_up_from_the_providers_metadata(world):
     owner = world.client("owner")
     key = SigningKey.generate()
-    xml = idp_metadata("https://idp.example/entity", "https://idp.example/sso", key.cert_text)
+    xml = metadata_xml("https://idp.example/entity", "https://idp.example/sso", key.cert_text)
     created = owner.post(
         URL,
         {"protocol": "saml", "name": "Okta", "default_role": "viewer", "idp_metadata": xml},
