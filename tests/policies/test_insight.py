@@ -410,7 +410,7 @@ def test_another_tenants_insight_is_invisible(world, watched):
 
 def test_batched_reads_write_nothing_until_flushed_then_the_same_rows(world, watched, settings):
     settings.POLICY_INSIGHT_FLUSH_SECONDS = 3600  # the thread would not flush in this test
-    coins, garden = watched
+    coins, _garden = watched
     viewer, key = world.client("viewer"), factories.api_key(world.acme, "viewer", name="w")
     page(viewer)  # warm
     insight.pending.flush()
