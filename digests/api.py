@@ -14,7 +14,7 @@ from core.params import BIGINT_MAX
 from digests import examples, facets, highlights, search, selectors, services
 from digests.filters import DigestFilter, ReaderFilterBackend
 from digests.importing import import_many
-from digests.models import LANGUAGE_PATTERN, Digest, validate_language
+from digests.models import LANGUAGE_MAX, LANGUAGE_PATTERN, Digest, validate_stored_language
 from digests.serializers import (
     AccessSerializer,
     DigestDetailSerializer,
@@ -382,8 +382,7 @@ class DigestImportViewSet(TenantScopedViewSet):
             ),
             OpenApiParameter(
                 "language",
-                str,
-                pattern=LANGUAGE_PATTERN,
+                {"type": "string", "pattern": LANGUAGE_PATTERN, "maxLength": LANGUAGE_MAX},
                 description="The language of every file (`de`, `pt-BR`): the format names none. "
                 "New digests are English without it; existing ones keep theirs.",
             ),
@@ -410,7 +409,7 @@ class DigestImportViewSet(TenantScopedViewSet):
         language = request.query_params.get("language")
         if language is not None:
             try:
-                validate_language(language)
+                validate_stored_language(language)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"language": exc.messages}) from None
         if publish and not self.principal.has("digests.publish_digest"):

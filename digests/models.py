@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -23,7 +24,10 @@ from tenants.scoping import TenantOwnedModel
 
 # A language tag as BCP 47 writes one (`en`, `de-AT`, `pt-BR`, `zh-Hant`): a language
 # code, then subtags. Search indexes a digest with its language's configuration.
+# A digest's is at most LANGUAGE_MAX characters, as its column holds
+# (`validate_stored_language`); a filter may name any tag.
 LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+LANGUAGE_MAX = 16
 LANGUAGE_PATTERN = f"^{LANGUAGE_TAG}$"  # as OpenAPI writes a pattern
 LANGUAGES_PATTERN = f"^{LANGUAGE_TAG}(,{LANGUAGE_TAG})*$"  # comma-separated
 validate_language = RegexValidator(
@@ -31,6 +35,15 @@ validate_language = RegexValidator(
     "Give a language tag such as en, de or pt-BR.",
     code="invalid_language",
 )
+
+
+def validate_stored_language(value: str) -> None:
+    """A language tag a digest can keep: `validate_language`, and short enough."""
+    validate_language(value)
+    if len(value) > LANGUAGE_MAX:
+        raise ValidationError(
+            f"A language tag has at most {LANGUAGE_MAX} characters.", code="invalid_language"
+        )
 
 
 class Digest(TenantOwnedModel):
@@ -59,7 +72,9 @@ class Digest(TenantOwnedModel):
     key_points = JSONField(default=list, blank=True)
     sections = JSONField(default=list, blank=True)
     topics = JSONField(default=list, blank=True)
-    language = models.CharField(max_length=16, default="en", validators=[validate_language])
+    language = models.CharField(
+        max_length=LANGUAGE_MAX, default="en", validators=[validate_language]
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     truncated = models.BooleanField(default=False)
     exporter = models.CharField(max_length=100, blank=True)

@@ -191,8 +191,12 @@ class PendingCounts:
                     if digest_id not in entry[2]:
                         entry[2].append(digest_id)
             if self._thread_pid != os.getpid():  # none yet, or the parent's before a fork
-                self._thread_pid = os.getpid()
-                threading.Thread(target=self._run, name="policy-insight", daemon=True).start()
+                try:
+                    threading.Thread(target=self._run, name="policy-insight", daemon=True).start()
+                except RuntimeError:  # no thread to be had now: the next read tries again
+                    logger.warning("policy insight thread not started", exc_info=True)
+                else:
+                    self._thread_pid = os.getpid()
 
     def flush(self) -> int:
         """Write every reader's counts, each in a transaction of its own; how many
@@ -225,6 +229,8 @@ class PendingCounts:
 
 pending = PendingCounts()
 atexit.register(pending.flush)
+# A child forked with counts held would write them a second time: it starts empty.
+os.register_at_fork(after_in_child=lambda: pending.__init__())
 
 
 def tally_for(principal, rule_set, day: dt.date) -> Tally | None:

@@ -39,8 +39,11 @@ def fields(xml: bytes | str) -> dict:
             ).get("idp")
             or {}
         )
-    except Exception as exc:  # the parser raises plain exceptions for bad XML
-        raise MetadataError(f"Not SAML metadata an identity provider publishes: {exc}") from None
+    except Exception:  # the parser raises plain exceptions for bad XML
+        # Its words are not repeated: they could quote what another host answered.
+        raise MetadataError(
+            "Not SAML metadata an identity provider publishes: the XML cannot be read."
+        ) from None
     found = {}
     if parsed.get("entityId"):
         found["idp_entity_id"] = parsed["entityId"]
@@ -83,10 +86,10 @@ def fetch(url: str) -> bytes:
     except (OSError, http.client.HTTPException) as exc:
         raise MetadataError(f"Not reachable: {_why(exc)}.") from None
     if 300 <= answer.status < 400:
-        where = answer.headers.get("location", "")[:200] or "elsewhere"
+        # Where it points is not repeated: the answer is another host's to keep.
         raise MetadataError(
-            f"The server answered HTTP {answer.status}, a redirect to {where}: redirects "
-            "are not followed, give the final URL."
+            f"The server answered HTTP {answer.status}, a redirect: redirects are not "
+            "followed, give the final URL."
         )
     if answer.status != 200:
         raise MetadataError(f"The server answered HTTP {answer.status}.")

@@ -22,6 +22,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -142,36 +143,49 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     return Target(scheme, host, port, path, tuple(dict.fromkeys(str(a) for a in addresses)))
 
 
-def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+def _connect(addresses: tuple[str, ...], port: int, timeout: float, until: float) -> socket.socket:
     """A connection to the first approved address that answers (as create_connection does
-    for a name, but never resolving again)."""
+    for a name, but never resolving again), all of them tried before `until` (a
+    time.monotonic() value): a host of many silent addresses cannot stretch the
+    exchange's deadline."""
     error: OSError | None = None
     for address in addresses:
+        left = until - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no connection before the deadline")
         try:
-            return socket.create_connection((address, port), timeout)
+            return socket.create_connection((address, port), min(timeout, left))
         except OSError as exc:
             error = exc
     raise error or OSError("no address to connect to")
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, timeout: float, until: float, fired: threading.Event):
         super().__init__(target.host, target.port, timeout=timeout)
-        self._addresses = target.addresses
+        self._addresses, self._until, self._fired = target.addresses, until, fired
+
+    def _open(self) -> socket.socket:
+        """The connected socket, set as `sock` at once so that the deadline can cut it;
+        refused if the deadline passed while connecting (it could not cut it then)."""
+        self.sock = _connect(self._addresses, self.port, self.timeout, self._until)
+        if self._fired.is_set():
+            raise TimeoutError("the deadline passed while connecting")
+        return self.sock
 
     def connect(self):
-        self.sock = _connect(self._addresses, self.port, self.timeout)
+        self._open()
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, http.client.HTTPSConnection):
+    def __init__(self, target: Target, timeout: float, until: float, fired: threading.Event):
+        http.client.HTTPSConnection.__init__(
+            self, target.host, target.port, timeout=timeout, context=ssl.create_default_context()
         )
-        self._addresses = target.addresses
+        self._addresses, self._until, self._fired = target.addresses, until, fired
 
     def connect(self):
-        sock = _connect(self._addresses, self.port, self.timeout)
+        sock = self._open()  # the handshake below can be cut through it
         # Certificate and SNI are checked against the URL's host name, not the address.
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
@@ -212,10 +226,11 @@ def _request(method, target, body, headers, timeout, *, read) -> Answer:
 
 def _exchange(method, target, body, headers, timeout, read: int | None) -> Answer:
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = cls(target, timeout)
     # `timeout` bounds each socket operation; this bounds the whole exchange, so a
-    # receiver trickling its answer a byte at a time cannot hold a worker.
+    # receiver trickling its answer a byte at a time cannot hold a worker, nor a host of
+    # many silent addresses.
     fired = threading.Event()
+    connection = cls(target, timeout, time.monotonic() + timeout, fired)
     deadline = threading.Timer(timeout, _abort, args=(connection, fired))
     deadline.start()
     try:

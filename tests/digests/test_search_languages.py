@@ -205,7 +205,15 @@ def test_a_bad_language_is_refused_everywhere_it_is_given(world):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "language"
 
-    with pytest.raises(CommandError, match="--language 'x1' is not a language tag"):
+    response = editor.post(
+        f"{IMPORT}?language=de-aaaaaaaa-bbbbbbbb",
+        data=GERMAN.read_bytes(),
+        content_type="text/plain",
+    )
+    assert response.status_code == 400  # longer than a digest's language may be
+    assert response.json()["errors"][0]["field"] == "language"
+
+    with pytest.raises(CommandError, match="--language 'x1': Give a language tag"):
         call_command(
             "import_digests", "--tenant", "acme", "--language", "x1", str(GERMAN), stdout=StringIO()
         )

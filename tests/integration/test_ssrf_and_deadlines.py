@@ -3,6 +3,7 @@ a private IPv4 address, and an answer trickled a byte at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -84,3 +85,26 @@ def test_a_trickled_answer_is_cut_at_the_deadline():
         net.post(target, b"{}", {"Content-Type": "application/json"}, timeout=1)
     assert time.monotonic() - started < 3  # per-read timeouts alone would take ~20 s
     listener.close()
+
+
+def test_silent_addresses_cannot_stretch_the_deadline():
+    """A host whose every address takes connections into a full backlog (a blackhole):
+    each attempt gets what is left of the one deadline, not a timeout of its own."""
+    blackhole = socket.socket()
+    blackhole.bind(("127.0.0.1", 0))
+    blackhole.listen(0)
+    port = blackhole.getsockname()[1]
+    fillers = []
+    for _ in range(3):  # fill the backlog: further connections wait for a SYN-ACK
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    target = net.Target("http", "idp.example.test", port, "/", ("127.0.0.1",) * 3)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        net.get(target, max_bytes=1000, timeout=1)
+    assert time.monotonic() - started < 2  # three attempts of 1 s each would take 3
+    for each in (*fillers, blackhole):
+        each.close()

@@ -176,8 +176,10 @@ def test_a_private_address_is_refused_outside_development(world, idp_server, set
 def test_what_is_not_metadata_is_refused_and_nothing_is_stored(world, idp_server, answer, reason):
     idp_server.canned["/metadata"] = answer
     response = world.client("owner").post(URL, saml_body(idp_server.metadata_url), format="json")
-    assert reason in refused_field(response)
+    refused = refused_field(response)
+    assert reason in refused
     assert "/internal" not in idp_server.asked
+    assert "/internal" not in refused and "Okta" not in refused  # nothing of the answer
     nothing_stored(world)
 
 

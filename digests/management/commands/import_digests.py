@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.progress import ProgressBar, add_progress_argument
 from digests.importing import collect, import_files
-from digests.models import validate_language
+from digests.models import validate_stored_language
 from tenants.context import tenant_context
 from tenants.models import Tenant
 
@@ -33,11 +33,9 @@ class Command(BaseCommand):
     ):
         if language is not None:
             try:
-                validate_language(language)
-            except ValidationError:
-                raise CommandError(
-                    f"--language {language!r} is not a language tag such as en, de or pt-BR"
-                ) from None
+                validate_stored_language(language)
+            except ValidationError as exc:
+                raise CommandError(f"--language {language!r}: {exc.messages[0]}") from None
         tenant_obj = Tenant.objects.filter(slug=tenant).first()
         if tenant_obj is None:
             raise CommandError(f"no tenant {tenant!r}")
