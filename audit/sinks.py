@@ -349,16 +349,6 @@ def _send_https(sink: AuditSink, tenant_slug: str, events: list[AuditEvent], tim
     return f"answered {answer.status}"
 
 
-def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
-    error: OSError | None = None
-    for address in addresses:
-        try:
-            return socket.create_connection((address, port), timeout)
-        except OSError as exc:
-            error = exc
-    raise error or OSError("no address to connect to")
-
-
 def _send_syslog(
     sink: AuditSink, tenant_slug: str, events: list[AuditEvent], timeout: float
 ) -> str:
@@ -379,7 +369,7 @@ def _send_syslog(
 
     opened: list[socket.socket] = []
     try:
-        sock = _connect(target.addresses, sink.port, timeout)
+        sock = net.open_connection(target.addresses, sink.port, timeout, deadline)
         opened.append(sock)
         if sink.tls:
             context = ssl.create_default_context(cadata=sink.ca_certificate or None)

@@ -143,7 +143,9 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     return Target(scheme, host, port, path, tuple(dict.fromkeys(str(a) for a in addresses)))
 
 
-def _connect(addresses: tuple[str, ...], port: int, timeout: float, until: float) -> socket.socket:
+def open_connection(
+    addresses: tuple[str, ...], port: int, timeout: float, until: float
+) -> socket.socket:
     """A connection to the first approved address that answers (as create_connection does
     for a name, but never resolving again), all of them tried before `until` (a
     time.monotonic() value): a host of many silent addresses cannot stretch the
@@ -168,7 +170,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
     def _open(self) -> socket.socket:
         """The connected socket, set as `sock` at once so that the deadline can cut it;
         refused if the deadline passed while connecting (it could not cut it then)."""
-        self.sock = _connect(self._addresses, self.port, self.timeout, self._until)
+        self.sock = open_connection(self._addresses, self.port, self.timeout, self._until)
         if self._fired.is_set():
             raise TimeoutError("the deadline passed while connecting")
         return self.sock
