@@ -120,9 +120,7 @@ class Tally:
         elif entry[1] != digest_id:
             entry[0] += 1
             entry[1] = digest_id
-            ids = entry[2]
-            if len(ids) < SAMPLE and digest_id not in ids:
-                ids.append(digest_id)
+            _sample(entry[2], [digest_id])
 
     def write(self) -> None:
         """Add the counts to their rows, and forget them: to this process's pending
@@ -135,6 +133,15 @@ class Tally:
             pending.add(self.tenant, self.day, self.role, self.api_key, counts, kinds)
         else:
             _upsert(self.tenant, self.day, self.role, self.api_key, counts, kinds)
+
+
+def _sample(ids: list[int], new: list[int]) -> None:
+    """Add `new` to a row's sample as the upsert does: each id once, the first SAMPLE."""
+    for digest_id in new:
+        if len(ids) >= SAMPLE:
+            return
+        if digest_id not in ids:
+            ids.append(digest_id)
 
 
 def _upsert(tenant, day, role: str, api_key: str, counts: dict, kinds: dict) -> None:
@@ -185,11 +192,7 @@ class PendingCounts:
                     held[1][rule_key] = [count, last, list(ids)]
                     continue
                 entry[0] += count
-                for digest_id in ids:
-                    if len(entry[2]) >= SAMPLE:
-                        break
-                    if digest_id not in entry[2]:
-                        entry[2].append(digest_id)
+                _sample(entry[2], ids)
             if self._thread_pid != os.getpid():  # none yet, or the parent's before a fork
                 try:
                     threading.Thread(target=self._run, name="policy-insight", daemon=True).start()
