@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import json
 import secrets
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -26,12 +25,14 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.loopback_http import LoopbackHttpServer
+
 
 def new_rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-class OidcProvider:
+class OidcProvider(LoopbackHttpServer):
     def __init__(self, *, client_id: str = "digest-platform", client_secret: str = "s3cret"):
         self.client_id = client_id
         self.client_secret = client_secret
@@ -49,22 +50,9 @@ class OidcProvider:
         self.codes: dict[str, dict] = {}
         self.access_tokens: dict[str, dict] = {}
         self.token_requests = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self._server.provider = self
-        self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        # A short poll interval: shutting down waits for one poll.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> OidcProvider:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self.issuer = self.base
 
     # -- what the endpoints answer ------------------------------------------------------------
 

@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import html
 import secrets
-import threading
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
+
+from tests.loopback_http import LoopbackHttpServer
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -232,7 +233,7 @@ class Canned:
     content_length: bool = True  # False: the body ends when the connection closes
 
 
-class SamlIdpServer:
+class SamlIdpServer(LoopbackHttpServer):
     """`SamlIdp` over HTTP on 127.0.0.1: `GET /metadata` answers its metadata (the
     current key's certificate), `GET /sso` signs in `name_id` with `attributes` and
     answers the browser a page whose form posts the signed response to the request's
@@ -240,17 +241,13 @@ class SamlIdpServer:
     `canned[path]` serves something else at a path; `asked` lists the paths requested."""
 
     def __init__(self, *, name_id: str = "alice@acme.test", attributes=None):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _IdpHandler)
+        super().__init__(_IdpHandler)
         self._server.idp_server = self
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.idp = SamlIdp(entity_id=f"{self.base}/metadata", sso_url=f"{self.base}/sso")
         self.name_id = name_id
         self.attributes: dict[str, list[str]] = attributes or {"email": [name_id]}
         self.canned: dict[str, Canned] = {}
         self.asked: list[str] = []
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
     @property
     def metadata_url(self) -> str:
@@ -260,15 +257,6 @@ class SamlIdpServer:
         """A new signing key and certificate, as a provider rolls its certificate over."""
         self.idp.key = SigningKey.generate()
         return self.idp.key
-
-    def __enter__(self) -> SamlIdpServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def sign_in_page(self, path: str) -> str:
         request = AuthnRequest.from_redirect(path)
