@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, parsers, serializers, status
@@ -353,6 +352,13 @@ class PlainTextParser(parsers.BaseParser):
         return stream.read() if stream is not None else b""
 
 
+class ImportOptions(serializers.Serializer):
+    """An import's query parameters (the files are its body)."""
+
+    publish = serializers.BooleanField(required=False, default=False)
+    language = serializers.CharField(required=False, validators=[validate_stored_language])
+
+
 class DigestImportViewSet(TenantScopedViewSet):
     """Import exports in the digest text format: one `text/plain` body, or many files as
     `multipart/form-data` (field `files`). Each file is all or nothing; the answer lists
@@ -401,17 +407,10 @@ class DigestImportViewSet(TenantScopedViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        flag = serializers.BooleanField(required=False, default=False)
-        try:
-            publish = flag.run_validation(request.query_params.get("publish", False))
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({"publish": exc.detail}) from None
-        language = request.query_params.get("language")
-        if language is not None:
-            try:
-                validate_stored_language(language)
-            except DjangoValidationError as exc:
-                raise serializers.ValidationError({"language": exc.messages}) from None
+        options = ImportOptions(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        publish = options.validated_data["publish"]
+        language = options.validated_data.get("language")
         if publish and not self.principal.has("digests.publish_digest"):
             raise serializers.ValidationError(
                 {"publish": ["Your role cannot publish; import as drafts."]}
