@@ -324,7 +324,10 @@ class ShownColumns:
 
     def _checked(self, queryset: QuerySet) -> QuerySet:
         """`queryset` with the statement's checks and, where rows replace columns, the
-        digests' rows joined as `shown` (once, however many filters ask)."""
+        digests' rows joined as `shown` (once, however many filters ask); as it is for a
+        reader whose rules change no text."""
+        if self.shape is None:
+            return queryset
         queryset = queryset.filter(self._check)
         if not self.has_rows or _SHOWN_MARK in queryset.query.annotations:
             return queryset
@@ -339,8 +342,7 @@ class ShownColumns:
     def filter(self, queryset: QuerySet, **lookups) -> QuerySet:
         """`queryset` filtered by `lookups` on text fields (`title`, `publisher`,
         `topics`, `search_vector` and the like) as the reader is shown them."""
-        if self.shape is not None:
-            queryset = self._checked(queryset)
+        queryset = self._checked(queryset)
         return queryset.filter(self._matching(**lookups))
 
     def _matching(self, **lookups) -> Q:
@@ -358,8 +360,7 @@ class ShownColumns:
         as the reader is shown them: what facets count. The digest's own column where it
         has no row, the row's where it has one (NULL for a stale row: it counts as
         nothing, never as the stored text)."""
-        if self.shape is not None:
-            queryset = self._checked(queryset)
+        queryset = self._checked(queryset)
         if not self._joined:
             return queryset.annotate(**{alias: F(name) for alias, name in columns.items()})
         return queryset.annotate(
@@ -392,8 +393,7 @@ class ShownColumns:
         queries = {
             config: SearchQuery(q, search_type="websearch", config=config) for config in configs
         }
-        if self.shape is not None:
-            queryset = self._checked(queryset)
+        queryset = self._checked(queryset)
         queryset = queryset.filter(
             reduce(
                 or_,
