@@ -356,7 +356,10 @@ class ImportOptions(serializers.Serializer):
     """An import's query parameters (the files are its body)."""
 
     publish = serializers.BooleanField(required=False, default=False)
-    language = serializers.CharField(required=False, validators=[validate_stored_language])
+    # As sent: a tag with spaces around it is not one.
+    language = serializers.CharField(
+        required=False, trim_whitespace=False, validators=[validate_stored_language]
+    )
 
 
 class DigestImportViewSet(TenantScopedViewSet):

@@ -257,3 +257,11 @@ def test_the_configurations_searched_are_those_in_use(world):
         ]
     with tenant_context(world.globex):
         assert search.search_configs(world.globex.pk) == ["english", "german"]
+
+
+def test_an_import_language_is_taken_as_sent(world):
+    response = world.client("editor").post(
+        f"{IMPORT}?language=de%0A", data=GERMAN.read_bytes(), content_type="text/plain"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "language"
