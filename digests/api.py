@@ -410,7 +410,8 @@ class DigestImportViewSet(TenantScopedViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        options = ImportOptions(data=request.query_params)
+        # A plain dict: from a QueryDict, DRF reads an empty value as one left out.
+        options = ImportOptions(data=request.query_params.dict())
         options.is_valid(raise_exception=True)
         publish = options.validated_data["publish"]
         language = options.validated_data.get("language")

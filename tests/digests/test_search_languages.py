@@ -265,3 +265,11 @@ def test_an_import_language_is_taken_as_sent(world):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "language"
+
+
+def test_an_empty_import_language_is_refused(world):
+    response = world.client("editor").post(
+        f"{IMPORT}?language=", data=GERMAN.read_bytes(), content_type="text/plain"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "language"
