@@ -525,7 +525,10 @@ def test_the_console_works_by_keyboard(world, library, console):
     page.keyboard.type(world.members["viewer"].email)  # the email field has the focus
     page.keyboard.press("Enter")
     page.wait_for_selector("input[type=password]")
-    page.keyboard.type(factories.PASSWORD)  # the password field has the focus now
+    # The page's script moves the focus to the password once it runs: wait for it, or
+    # the first keys land before it (a slow machine signed in with half a password).
+    page.wait_for_function("() => document.activeElement?.type === 'password'")
+    page.keyboard.type(factories.PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/t/acme/$"))
 
