@@ -1450,7 +1450,6 @@ class ReportsPage(TenantPage):
         expiring = self.read(REPORT_EXPIRING, query={"days": 366})
         at_risk = self.read(REPORT_AT_RISK)
         publishers = self.read(REPORT_PUBLISHERS)
-        sources = self.read(REPORT_SOURCES)
         today = date.fromisoformat(expiring["generated_on"])
         months = []
         for offset in range(self.MONTHS):
@@ -1497,7 +1496,7 @@ class ReportsPage(TenantPage):
                     ],
                     statuses,
                 ),
-                "sources_summary": sources["summary"],
+                "sources_summary": publishers["summary"]["sources"],
                 "exports": exports,
             }
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from licensing import selectors
-from licensing.models import DigestSource, RightsHolder, Source
+from licensing.models import DigestSource, License, RightsHolder, Source
 from licensing.text_gate import TextGate
 
 
@@ -76,7 +76,7 @@ def sources_by_status(status: str | None = None, *, gate: TextGate) -> Report:
                 texts["publisher"],
                 _holder_name(gate, source.rights_holder, source.holder_shown),
                 source.license_status,
-                len(selectors.covering(source, licenses)),
+                len(licenses.of(source)),
                 uses[source.pk],
                 source.attribution,
             ]
@@ -196,18 +196,30 @@ def digests_at_risk(use: str, digests, *, gate: TextGate) -> Report:
 
 def publishers(*, gate: TextGate) -> Report:
     """Per rights holder: its sources by status, its licenses, and the digests (that the
-    caller may read) that rely on its sources."""
-    sources = _all_sources(gate)
-    licenses = selectors.licenses_covering(sources)
-    holders = list(gate.holders(RightsHolder.objects.order_by("name")))
+    caller may read) that rely on its sources. Counted by the database, each source's
+    license judged once; the summary adds up the sources of every holder by status."""
     per_holder: dict[int | None, Counter] = defaultdict(Counter)
-    for source in sources:
-        per_holder[source.rights_holder_id][source.license_status] += 1
-        per_holder[source.rights_holder_id]["sources"] += 1
-    digests = Counter()
-    for holder_id, count in _digests_per_holder(gate):
-        digests[holder_id] = count
-    holder_licenses = Counter(lic.rights_holder_id for lic in licenses if lic.rights_holder_id)
+    statuses = (
+        selectors.with_license_status(Source.objects.all())
+        .values("rights_holder_id", "license_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("rights_holder_id", "license_status", "n")
+    )
+    for holder_id, status, n in statuses:
+        per_holder[holder_id][status] += n
+        per_holder[holder_id]["sources"] += n
+    holder_licenses = Counter(
+        dict(
+            License.objects.filter(rights_holder_id__isnull=False)
+            .values("rights_holder_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("rights_holder_id", "n")
+        )
+    )
+    digests = Counter(dict(_digests_per_holder(gate)))
+    holders = list(gate.holders(RightsHolder.objects.order_by("name")))
     rows = []
     for holder in holders:
         c = per_holder[holder.pk]
@@ -234,7 +246,12 @@ def publishers(*, gate: TextGate) -> Report:
             "digests",
         ],
         iter(rows),
-        {"rights_holders": len(holders)},
+        {
+            "rights_holders": len(holders),
+            "sources": {
+                s: sum(c[s] for c in per_holder.values()) for s in selectors.SOURCE_STATUSES
+            },
+        },
     )
 
 
@@ -272,7 +289,7 @@ def bill_of_sources(digests, *, gate: TextGate) -> Report:
             if not links[pk]:
                 yield [pk, title, None, "", "", "", "", None, "", "none", None, None, ""]
             for source in links[pk]:
-                covering = selectors.covering(source, licenses)
+                covering = licenses.of(source)
                 texts = _source_texts(gate, source, source.pk in sources_shown)
                 holder_visible = source.rights_holder_id in holders_shown
                 base = [

@@ -140,16 +140,6 @@ def effective_rights(source: Source, uses: list[str], on: date | None = None) ->
     return list(rights_of_sources([source], uses, on)[source.pk].values())
 
 
-def covering(source: Source, licenses) -> list[License]:
-    own = {source.pk, source.parent_id} - {None}
-    return [
-        lic
-        for lic in licenses
-        if lic.source_id in own
-        or (lic.rights_holder_id is not None and lic.rights_holder_id == source.rights_holder_id)
-    ]
-
-
 def expiring(on: date, within_days: int):
     """Licenses whose version in force is approved and ends between `on` and
     `within_days` later: what the expiry report lists and the notices announce."""
@@ -215,13 +205,38 @@ class _LicenseFacts(NamedTuple):
 _VERSION_COLUMNS = ("id", "number", "status", "spdx_id", "valid_from", "valid_until", "attribution")
 
 
-def licenses_covering(sources) -> list[_LicenseFacts]:
+class Coverage:
+    """Licenses read for a report, indexed by what they cover: `of(source)` answers a
+    source's licenses (its own, its feed's, its rights holder's) without a scan of them
+    all, which a report of every source would do once per source."""
+
+    def __init__(self, licenses: list[_LicenseFacts]):
+        self.licenses = licenses
+        self._by_source: dict[int, list[_LicenseFacts]] = defaultdict(list)
+        self._by_holder: dict[int, list[_LicenseFacts]] = defaultdict(list)
+        for lic in licenses:
+            if lic.source_id is not None:
+                self._by_source[lic.source_id].append(lic)
+            if lic.rights_holder_id is not None:
+                self._by_holder[lic.rights_holder_id].append(lic)
+
+    def of(self, source) -> list[_LicenseFacts]:
+        """The licenses covering `source`, in license order, each once."""
+        found = {lic.pk: lic for lic in self._by_source.get(source.pk, ())}
+        if source.parent_id is not None:
+            found.update((lic.pk, lic) for lic in self._by_source.get(source.parent_id, ()))
+        if source.rights_holder_id is not None:
+            found.update((lic.pk, lic) for lic in self._by_holder.get(source.rights_holder_id, ()))
+        return [found[pk] for pk in sorted(found)]
+
+
+def licenses_covering(sources) -> Coverage:
     """Every license covering any of these sources (own, feed's, holder's) with its version
     in force and its newest version: one query."""
     source_ids = {s.pk for s in sources} | {s.parent_id for s in sources if s.parent_id}
     holder_ids = {s.rights_holder_id for s in sources if s.rights_holder_id}
     if not source_ids and not holder_ids:
-        return []
+        return Coverage([])
     rows = (
         License.objects.filter(Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids))
         .order_by("pk")
@@ -234,7 +249,7 @@ def licenses_covering(sources) -> list[_LicenseFacts]:
         )
     )
     width = len(_VERSION_COLUMNS)
-    return [_license(*row[:3], row[3 : 3 + width], row[3 + width :]) for row in rows]
+    return Coverage([_license(*row[:3], row[3 : 3 + width], row[3 + width :]) for row in rows])
 
 
 def _version(values) -> _VersionFacts | None:

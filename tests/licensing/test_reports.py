@@ -117,6 +117,10 @@ def test_publishers_summary(world, library):
     body = report(world.client("compliance"), "publishers")
     edge = next(row for row in body["rows"] if row["rights_holder"] == "Edge Network")
     assert (edge["sources"], edge["licensed"], edge["pending"], edge["digests"]) == (2, 1, 1, 2)
+    # The summary adds up every holder's sources: the sources report's own counts.
+    by_status = report(world.client("compliance"), "sources")["summary"]
+    assert body["summary"]["sources"] == by_status
+    assert sum(by_status.values()) == sum(row["sources"] for row in body["rows"])
 
 
 def test_bill_of_sources_for_one_digest_and_for_the_tenant(world, library):

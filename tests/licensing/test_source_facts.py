@@ -182,3 +182,25 @@ def test_a_source_shared_by_digests_is_redacted_for_each_of_them(world, scopes):
     check([c["digest"] for c in changes if c["digest"]])
     export = viewer.get("/api/v1/tenants/acme/digests/export/", {"export_format": "json"})
     check(json.loads(body_bytes(export)))
+
+
+def test_coverage_answers_each_source_its_own_feeds_and_holders_licenses(world, scopes):
+    """What the reports count and list per source: the licenses covering it by any of
+    the three ways, in license order, each once; not another source's."""
+    holder_wide = factories.license(world.acme, rights_holder=scopes["holder"])
+    of_feed = factories.license(world.acme, source=scopes["feed"])
+    own = factories.license(world.acme, source=scopes["own"])
+    other = factories.source(world.acme, "Unrelated")
+    factories.license(world.acme, source=other)
+    alone = factories.source(world.acme, "Alone")
+    with tenant_context(world.acme):
+        sources = list(Source.objects.filter(pk__in=[scopes["own"].pk, alone.pk]))
+        coverage = selectors.licenses_covering(sources)
+    by_pk = {source.pk: source for source in sources}
+    assert [lic.pk for lic in coverage.of(by_pk[scopes["own"].pk])] == sorted(
+        [holder_wide.pk, of_feed.pk, own.pk]
+    )
+    assert coverage.of(by_pk[alone.pk]) == []
+    assert sorted(lic.pk for lic in coverage.licenses) == sorted(
+        [holder_wide.pk, of_feed.pk, own.pk]
+    )
