@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 app = Celery("digest_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["webhooks", "licensing", "sso", "audit", "policies"])
+app.autodiscover_tasks(["webhooks", "licensing", "sso", "audit", "policies", "digests"])
 
 
 def send_jobs(task: str, arguments: list[list], *, countdown: float | None = None) -> bool:

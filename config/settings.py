@@ -170,6 +170,9 @@ SQL_CACHE_CHECK = env_bool("SQL_CACHE_CHECK", DEBUG)
 # A list page skips the redaction search in digests lacking a character every match of a
 # rule must hold (policies/required.py); 0 searches every digest (docs/performance.md).
 REDACTION_PRECHECK = env_bool("REDACTION_PRECHECK", True)
+# Keyword rules read the phrases each digest's trigger noted in its row where they cover
+# the rule (digests/keywords.py); 0 reads every digest's word vector (docs/performance.md).
+KEYWORD_INDEX = env_bool("KEYWORD_INDEX", True)
 # Policy insight (policies/insight.py): what the rules did to the digests shown, counted
 # per rule, reader and day, kept in memory by each process and written in batches;
 # 0 counts nothing. Rows older than POLICY_INSIGHT_DAYS are deleted daily.

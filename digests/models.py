@@ -12,6 +12,7 @@ content policies' keyword rules (0003).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -100,6 +101,12 @@ class Digest(TenantOwnedModel):
     # for `language`, or "simple" (no stemming) when it has none. Set by the trigger
     # (migration 0011) on every write, so an instance may hold a stale value after save.
     search_config = models.CharField(max_length=64, editable=False, db_default="english")
+    # The tenant's keyword phrases (`KeywordPhrase`) this digest's words hold, and the
+    # newest phrase they were looked for: set by the same trigger from `words_vector`
+    # (migration 0012). A keyword rule trusts them only for phrases no newer than that
+    # (policies.engine), and reads `words_vector` otherwise.
+    keyword_hits = ArrayField(models.TextField(), null=True, editable=False)
+    keyword_phrases_seen = models.BigIntegerField(db_default=0, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -224,6 +231,23 @@ class DigestFeedDelivery(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["tenant", "reader", "digest_id"], name="digest_feed_delivery_unique"
             )
+        ]
+
+
+class KeywordPhrase(TenantOwnedModel):
+    """A phrase the tenant's keyword rules look for, so that each digest's trigger notes
+    whether the digest holds it (`Digest.keyword_hits`): a keyword rule then reads a
+    short array in the digest's row instead of its word vector, which PostgreSQL keeps
+    out of line and, under row-level security, cannot look up by index.
+
+    Added, never changed, by `digests.keywords.index_phrases` under the tenant's row
+    lock, so a tenant's phrases commit in the order of their ids."""
+
+    phrase = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "phrase"], name="keyword_phrase_unique")
         ]
 
 

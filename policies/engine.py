@@ -27,8 +27,20 @@ from functools import cached_property, lru_cache
 
 import orjson
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 
 from policies import license_gate
 from policies.metrics import count_decisions
@@ -105,14 +117,55 @@ class _WordsMatch(Func):
         return sql, (*vector_params, *query_params, *vector_params)
 
 
+class _KeywordsMatch(Func):
+    """A keyword rule's condition read from the digest's row where it can be: whether
+    `keyword_hits` holds any of the rule's phrases, when every phrase is a
+    `KeywordPhrase` of the tenant no newer than the digest's `keyword_phrases_seen`
+    (digests/keywords.py); otherwise `_WordsMatch`, the word vector itself.
+
+    Which phrases are noted is asked once a statement (a scalar subquery); each digest
+    then costs a comparison of two numbers and, at most, a look at a short array."""
+
+    output_field = BooleanField()
+
+    def __init__(self, phrases: list[str], words: _WordsMatch):
+        from digests.models import KeywordPhrase
+
+        noted = (
+            KeywordPhrase.objects.filter(phrase__in=phrases)
+            .order_by()
+            .values("tenant")
+            .annotate(newest=Max("pk"), phrases=Count("pk"))
+            .filter(phrases=len(phrases))
+            .values("newest")
+        )
+        super().__init__(
+            F("keyword_phrases_seen"),
+            Subquery(noted),
+            F("keyword_hits"),
+            Value(phrases, output_field=ArrayField(TextField())),
+            words,
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts = [compiler.compile(e) for e in self.get_source_expressions()]
+        (seen, p1), (noted, p2), (hits, p3), (phrases, p4), (words, p5) = parts
+        sql = f"(CASE WHEN {seen} >= {noted} THEN {hits} && {phrases} ELSE {words} END)"
+        return sql, (*p1, *p2, *p3, *p4, *p5)
+
+
 def _keyword_q(keywords: list[str]) -> Q:
     """Digests containing any keyword, in the database: a phrase query on the unstemmed
-    `words_vector` (no text scan)."""
+    `words_vector` (no text scan), answered from the digest's noted phrases where they
+    hold the rule's (`_KeywordsMatch`; `KEYWORD_INDEX` off: always the vector)."""
     query = None
     for keyword in keywords:
         phrase = SearchQuery(keyword, search_type="phrase", config="simple")
         query = phrase if query is None else query | phrase
-    return Q(_WordsMatch(query))
+    words = _WordsMatch(query)
+    if not settings.KEYWORD_INDEX:
+        return Q(words)
+    return Q(_KeywordsMatch(list(dict.fromkeys(keywords)), words))
 
 
 # A flag group that turns multi-line mode off, (?-m) or (?i-m:...): ^ and $ then mean the

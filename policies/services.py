@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit import services as audit
 from core.exceptions import Conflict, ServiceError
 from digests import changes as digest_changes
+from digests import keywords as digest_keywords
 from digests import search as digest_search
 from policies.models import Policy, PolicyVersion
 from policies.rules import validate_rules
@@ -134,6 +135,11 @@ def _publish(actor, policy: Policy, rules: list, note: str, copied_from: int | N
     policy.active_version = version
     policy.save(update_fields=["active_version", "updated_at"])
     _bump_generation(policy)
+    keywords = [
+        k for rule in rules if rule["kind"] == "keyword_block" for k in rule["params"]["keywords"]
+    ]
+    if keywords:
+        digest_keywords.index_phrases(keywords)
     return version, previous
 
 

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.progress import ProgressBar, add_progress_argument
-from digests import search
+from digests import keywords, search
 from digests.models import Digest, SearchShape
 from tenants.context import tenant_context
 from tenants.models import Tenant
@@ -11,7 +11,8 @@ from tenants.models import Tenant
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index from the stored digests: each digest's own search vector, "
+        "Rebuild the search index from the stored digests: each digest's own search vector "
+        "and the keyword phrases of the rules in force it holds (digests/keywords.py), "
         "and its shown text for every shape of the rules in force (digests/search.py). "
         "Shapes of rules no longer in force are dropped. Searches go on meanwhile."
     )
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         count = Digest.objects.count()
         bar = ProgressBar(self.stderr, count * (1 + len(shapes)), progress)
         with transaction.atomic():
-            # The trigger writes both vectors again; the text itself is unchanged.
+            keywords.add_phrases(keywords.phrases_in_force())
+            # The trigger writes both vectors and the keyword notes again; the text itself
+            # is unchanged.
             Digest.objects.update(search_text=F("search_text"))
         bar.update(count)
         keys = {shape.key for shape in shapes}
