@@ -21,13 +21,23 @@ import datetime
 import json
 import sys
 
+from psycopg.types import numeric
 from psycopg.types.json import Jsonb
+
+# psycopg's numbers of a stated PostgreSQL type (Django binds an IntegerField's value as
+# Int4): carried with their type, so the statement binds them as the app does.
+TYPED_NUMBERS = {
+    cls.__name__: cls
+    for cls in (numeric.Int2, numeric.Int4, numeric.Int8, numeric.Float4, numeric.Float8)
+}
 
 
 def encode(value):
     """A statement parameter as JSON, tagged where JSON alone would lose its type."""
     if value is None or type(value) in (bool, int, float):
         return value
+    if TYPED_NUMBERS.get(type(value).__name__) is type(value):
+        return {"number": [type(value).__name__, value + 0]}
     if isinstance(value, str):  # also Django's text choices
         return str(value)
     if isinstance(value, list | tuple):
@@ -50,6 +60,9 @@ def decode(value):
         return [decode(v) for v in inner]
     if kind == "jsonb":
         return Jsonb(inner)
+    if kind == "number":
+        name, number = inner
+        return TYPED_NUMBERS[name](number)
     if kind == "datetime":
         return datetime.datetime.fromisoformat(inner)
     if kind == "date":

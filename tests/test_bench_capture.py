@@ -9,6 +9,7 @@ import json
 import pytest
 from django.db import connection
 from psycopg.types.json import Jsonb
+from psycopg.types.numeric import Int4
 
 from bench.capture import decode, encode
 from digests.models import Digest
@@ -28,12 +29,14 @@ def test_parameters_keep_their_types_through_json():
         Jsonb(["bench-blocked"]),
         datetime.date(2026, 11, 28),
         datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.UTC),
+        Int4(3),
     ]
     carried = [decode(v) for v in json.loads(json.dumps([encode(v) for v in values]))]
     assert carried[:6] == [7, "view_digest", "published", None, True, [1, 2]]
     assert type(carried[2]) is str
     assert isinstance(carried[6], Jsonb) and carried[6].obj == ["bench-blocked"]
     assert carried[7:] == values[7:]
+    assert type(carried[9]) is Int4
     with pytest.raises(TypeError, match="cannot carry"):
         encode(object())
 
@@ -42,7 +45,11 @@ def test_the_limit_reads_the_page_the_endpoint_read(world):
     for n in range(4):
         factories.digest(world.acme, title=f"Harbour notes {n}", topics=["harbours"])
     factories.digest(world.acme, title="Blocked", topics=["blocked-topic"])
-    publish(world, rule("topic_block", topics=["blocked-topic"]))
+    publish(
+        world,
+        rule("topic_block", topics=["blocked-topic"]),
+        rule("keyword_block", "r2", keywords=["meme coin"]),  # its phrase count is an Int4
+    )
     key = factories.api_key(world.acme, "viewer")
     statements = []
 
