@@ -412,16 +412,19 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             log(f"round {number}")
             for target, (server, paths, headers, *connections) in targets.items():
-                runs[target].append(
-                    wrk(
-                        target,
-                        server,
-                        paths,
-                        seconds=seconds,
-                        connections=connections[0] if connections else args.connections,
-                        headers=headers,
-                    )
+                result = wrk(
+                    target,
+                    server,
+                    paths,
+                    seconds=seconds,
+                    connections=connections[0] if connections else args.connections,
+                    headers=headers,
                 )
+                runs[target].append(result)
+                # wrk stops sending, not the server serving: let the requests it left in
+                # flight finish, or the next target's first answers wait for them (a
+                # console page after search-10x waited some 1.6 s).
+                time.sleep(min(2 * result.p99_ms / 1000, WRK_TIMEOUT_S))
     log("console pages at ten times the data")
     pages = console_pages(runtime_url_10x, info_10x)
     results = {target: combine(target, found) for target, found in runs.items()}
