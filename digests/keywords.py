@@ -6,13 +6,17 @@ digest a condition looks at, and row-level security keeps PostgreSQL from answer
 by the GIN index (the `@@` operator is not leakproof). A list, its facets, the reports
 and the registry's text gate each look at every digest a reader may read.
 
-So the tenant's phrases are rows (`KeywordPhrase`), and the digest's trigger (migration
-0012) notes, whenever it makes `words_vector`, which of them the digest holds
-(`keyword_hits`) and the newest it looked for (`keyword_phrases_seen`). Invariants:
+So the tenant's phrases are rows (`KeywordPhrase`), and a trigger of the digest
+(migration 0012) notes, whenever its words may have changed, which of them the digest
+holds (`keyword_hits`) and the newest it looked for (`keyword_phrases_seen`). Invariants,
+each kept by the database:
 
-- a tenant's phrases are added under its row lock (the writers' lock,
-  tenants.db.lock_tenant_row), so they commit in the order of their ids: a trigger
-  that saw phrase N saw every phrase of its tenant before N;
+- a phrase takes its id after its tenant's row lock (the writers' lock,
+  tenants.db.lock_tenant_row), so a tenant's phrases commit in the order of their ids:
+  a trigger that saw phrase N saw every phrase of its tenant before N; a phrase is
+  never changed;
+- the trigger is the notes' only writer: whatever a statement writes to them, or to the
+  words, it makes them again from `words_vector`;
 - a digest's hits are trusted for a rule only when every phrase of the rule is a row
   no newer than the digest's `keyword_phrases_seen`; otherwise the rule reads the
   digest's `words_vector`, as it always did. Nothing here can make a rule match less:
@@ -87,11 +91,10 @@ def note_phrases(tenant_id: int) -> int:
         newest = KeywordPhrase.objects.aggregate(newest=Max("pk"))["newest"]
         while newest is not None:
             with transaction.atomic(), connection.cursor() as cursor:
+                # Writing the notes fires their trigger, which makes them afresh.
                 cursor.execute(
-                    f"UPDATE {table} d SET (keyword_hits, keyword_phrases_seen) = "  # noqa: S608
-                    "(SELECT found.hits, found.seen "
-                    "FROM digest_keyword_hits(d.tenant_id, d.words_vector) AS found) "
-                    f"WHERE d.id IN (SELECT id FROM {table} WHERE tenant_id = %s "
+                    f"UPDATE {table} SET keyword_hits = NULL "  # noqa: S608 (model's table)
+                    f"WHERE id IN (SELECT id FROM {table} WHERE tenant_id = %s "
                     "AND keyword_phrases_seen < %s LIMIT %s)",
                     [tenant_id, newest, BATCH],
                 )

@@ -46,6 +46,7 @@ from policies import license_gate
 from policies.metrics import count_decisions
 from policies.required import required_characters
 from policies.rules import FIELD_KEYS, HIDING_KINDS, compile_re2
+from tenants.context import current_tenant_id
 
 # Decision ids: 128 random bits each, to tell decisions apart in logs and support requests.
 # Labels, not secrets: a caller who collects a few hundred can predict the worker's next
@@ -119,9 +120,10 @@ class _WordsMatch(Func):
 
 class _KeywordsMatch(Func):
     """A keyword rule's condition read from the digest's row where it can be: whether
-    `keyword_hits` holds any of the rule's phrases, when every phrase is a
-    `KeywordPhrase` of the tenant no newer than the digest's `keyword_phrases_seen`
-    (digests/keywords.py); otherwise `_WordsMatch`, the word vector itself.
+    `keyword_hits` holds any of the rule's phrases, when the digest is the current
+    tenant's and every phrase is a `KeywordPhrase` of it no newer than the digest's
+    `keyword_phrases_seen` (digests/keywords.py); otherwise `_WordsMatch`, the word
+    vector itself.
 
     Which phrases are noted is asked once a statement (a scalar subquery); each digest
     then costs a comparison of two numbers and, at most, a look at a short array."""
@@ -131,6 +133,9 @@ class _KeywordsMatch(Func):
     def __init__(self, phrases: list[str], words: _WordsMatch):
         from digests.models import KeywordPhrase
 
+        # The notes are the current tenant's (the manager's filter below): believed for
+        # its digests alone, whatever a caller applies the condition to.
+        tenant_id = current_tenant_id()
         noted = (
             KeywordPhrase.objects.filter(phrase__in=phrases)
             .order_by()
@@ -140,6 +145,8 @@ class _KeywordsMatch(Func):
             .values("newest")
         )
         super().__init__(
+            F("tenant_id"),
+            Value(tenant_id),
             F("keyword_phrases_seen"),
             Subquery(noted),
             F("keyword_hits"),
@@ -148,10 +155,13 @@ class _KeywordsMatch(Func):
         )
 
     def as_sql(self, compiler, connection, **extra_context):
-        parts = [compiler.compile(e) for e in self.get_source_expressions()]
-        (seen, p1), (noted, p2), (hits, p3), (phrases, p4), (words, p5) = parts
-        sql = f"(CASE WHEN {seen} >= {noted} THEN {hits} && {phrases} ELSE {words} END)"
-        return sql, (*p1, *p2, *p3, *p4, *p5)
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        tenant, current, seen, noted, hits, phrases, words = (sql for sql, _ in compiled)
+        sql = (
+            f"(CASE WHEN {tenant} = {current} AND {seen} >= {noted} "
+            f"THEN {hits} && {phrases} ELSE {words} END)"
+        )
+        return sql, tuple(param for _, params in compiled for param in params)
 
 
 def _keyword_q(keywords: list[str]) -> Q:

@@ -2,10 +2,17 @@
 
 `digest_keyword_hits(tenant, words)` answers which of the tenant's keyword phrases a
 word vector holds, matched as keyword rules match them (a phrase query, simple
-configuration), and the newest phrase it looked at. The digest's trigger stores both
-whenever it makes `words_vector`. Digests already stored keep the defaults (no phrase
-seen), which keyword rules read as "ask the word vector" until
-`manage.py index_keyword_phrases` or the next publication of a keyword rule notes them.
+configuration), and the newest phrase it looked at. A trigger of its own stores both in
+the digest whenever its words may have changed or anything writes the notes: named to
+fire after the search-vector trigger, from the `words_vector` that trigger made, and
+the only writer of the notes (values written to them are replaced).
+
+A phrase takes its id after its tenant's row lock, so a tenant's phrases commit in the
+order of their ids whoever inserts them; a phrase is never changed.
+
+Digests already stored keep the defaults (no phrase seen), which keyword rules read as
+"ask the word vector" until `manage.py rebuild_search_index` or the next publication
+of a keyword rule notes them.
 """
 
 import django.contrib.postgres.fields
@@ -13,17 +20,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from tenants.rls import EnableRowLevelSecurity, RunPostgresSQL
-
-WORDS = r"""
-    NEW.words_vector := to_tsvector(
-        'simple',
-        regexp_replace(
-            coalesce(NEW.title, '') || ' ' || coalesce(NEW.summary, '') || ' ' ||
-            coalesce(NEW.search_text, ''),
-            '[^[:alnum:][:space:]''-]+', ' ', 'g'
-        )
-    );
-"""
 
 SQL = r"""
 CREATE OR REPLACE FUNCTION digest_keyword_hits(tenant bigint, words tsvector,
@@ -34,30 +30,42 @@ CREATE OR REPLACE FUNCTION digest_keyword_hits(tenant bigint, words tsvector,
     FROM digests_keywordphrase k WHERE k.tenant_id = tenant
 $$ LANGUAGE sql STABLE PARALLEL SAFE;
 
-CREATE OR REPLACE FUNCTION digests_digest_search_vector() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION digests_digest_keyword_notes() RETURNS trigger AS $$
 BEGIN
-    NEW.search_config := digest_search_config(NEW.language)::text;
-    NEW.search_vector := digest_search_vector(
-        NEW.search_config::regconfig, NEW.title, NEW.summary, NEW.search_text
-    );""" + WORDS + r"""
     SELECT found.hits, found.seen INTO NEW.keyword_hits, NEW.keyword_phrases_seen
     FROM digest_keyword_hits(NEW.tenant_id, NEW.words_vector) AS found;
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
-"""
 
-REVERSE = r"""
-CREATE OR REPLACE FUNCTION digests_digest_search_vector() RETURNS trigger AS $$
+-- BEFORE triggers fire in the order of their names: after digests_digest_search_vector.
+CREATE TRIGGER digests_digest_words_noted
+BEFORE INSERT OR UPDATE OF title, summary, search_text, language, words_vector,
+    keyword_hits, keyword_phrases_seen
+ON digests_digest
+FOR EACH ROW EXECUTE FUNCTION digests_digest_keyword_notes();
+
+CREATE OR REPLACE FUNCTION digests_keywordphrase_in_order() RETURNS trigger AS $$
 BEGIN
-    NEW.search_config := digest_search_config(NEW.language)::text;
-    NEW.search_vector := digest_search_vector(
-        NEW.search_config::regconfig, NEW.title, NEW.summary, NEW.search_text
-    );""" + WORDS + r"""
+    IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'a keyword phrase is never changed (digests/keywords.py)';
+    END IF;
+    PERFORM 1 FROM tenants_tenant WHERE id = NEW.tenant_id FOR UPDATE;
+    NEW.id := nextval(pg_get_serial_sequence('digests_keywordphrase', 'id'));
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
 
+CREATE TRIGGER digests_keywordphrase_in_order
+BEFORE INSERT OR UPDATE ON digests_keywordphrase
+FOR EACH ROW EXECUTE FUNCTION digests_keywordphrase_in_order();
+"""
+
+REVERSE = r"""
+DROP TRIGGER digests_keywordphrase_in_order ON digests_keywordphrase;
+DROP FUNCTION digests_keywordphrase_in_order();
+DROP TRIGGER digests_digest_words_noted ON digests_digest;
+DROP FUNCTION digests_digest_keyword_notes();
 DROP FUNCTION digest_keyword_hits(bigint, tsvector);
 """
 

@@ -10,12 +10,14 @@ from unittest.mock import patch
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from core import statement_cache
 from digests import keywords, selectors, tasks
 from digests.models import Digest, KeywordPhrase
-from tenants.context import tenant_context
+from policies import engine
+from policies.rules import validate_rules
+from tenants.context import platform_scope, tenant_context
 from tests import factories
 from tests.policies import listed_ids, publish, rule
 
@@ -27,13 +29,16 @@ def _notes(world, digest) -> tuple[list[str], int]:
 
 
 def _set_notes(digest, hits: list[str], seen: int) -> None:
-    """Write a digest's notes behind the trigger's back (as the owner, no tenant)."""
+    """Write a digest's notes behind their trigger's back (as the superuser the tests
+    connect as, with the tenant setting open)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('app.tenant_id', '*', false)")
+        cursor.execute("SET session_replication_role = replica")  # no trigger fires
         cursor.execute(
             "UPDATE digests_digest SET keyword_hits = %s, keyword_phrases_seen = %s WHERE id = %s",
             [hits, seen, digest.pk],
         )
+        cursor.execute("SET session_replication_role = origin")
         cursor.execute("SELECT set_config('app.tenant_id', '', false)")
 
 
@@ -146,3 +151,31 @@ def test_rebuilding_the_search_index_notes_the_phrases_in_force(world, library):
     ids = _phrase_ids(world)
     assert set(ids) == {"meme coin"}
     assert _notes(world, coins) == (["meme coin"], ids["meme coin"])
+
+
+def test_the_notes_are_written_by_their_trigger_alone(world, library):
+    """Whatever a statement writes to the notes, the trigger makes them from the words."""
+    coins, _ = library
+    publish(world, rule("keyword_block", keywords=["meme coin"]))
+    with tenant_context(world.acme):
+        Digest.objects.filter(pk=coins.pk).update(keyword_hits=[], keyword_phrases_seen=10**9)
+    assert _notes(world, coins) == (["meme coin"], _phrase_ids(world)["meme coin"])
+
+
+def test_a_phrase_is_never_changed(world, library):
+    publish(world, rule("keyword_block", keywords=["meme coin"]))
+    with tenant_context(world.acme), pytest.raises(DatabaseError, match="never changed"):
+        KeywordPhrase.objects.update(phrase="tomatoes")
+
+
+def test_notes_are_believed_only_for_the_current_tenants_digests(world, library):
+    """Applied to another tenant's digests (as no endpoint does), the condition reads
+    their word vectors: the notes answer for the current tenant's phrases only."""
+    publish(world, rule("keyword_block", keywords=["meme coin"]))
+    other = factories.digest(world.globex, title="Meme coin in Globex")
+    _set_notes(other, [], 10**9)
+    rules = validate_rules([rule("keyword_block", keywords=["meme coin"])], roles=set())
+    with tenant_context(world.acme):
+        condition = engine.rule_condition(engine.compile_rules("p", rules)[0], None)
+    with platform_scope():
+        assert Digest.objects.unscoped().filter(condition, pk=other.pk).exists()

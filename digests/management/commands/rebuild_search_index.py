@@ -35,10 +35,11 @@ class Command(BaseCommand):
         shapes = search.shapes_in_force()
         count = Digest.objects.count()
         bar = ProgressBar(self.stderr, count * (1 + len(shapes)), progress)
-        with transaction.atomic():
+        with transaction.atomic():  # holds the tenant's row lock: kept short
             keywords.add_phrases(keywords.phrases_in_force())
-            # The trigger writes both vectors and the keyword notes again; the text itself
-            # is unchanged.
+        with transaction.atomic():
+            # The triggers write both vectors and the keyword notes again; the text
+            # itself is unchanged.
             Digest.objects.update(search_text=F("search_text"))
         bar.update(count)
         keys = {shape.key for shape in shapes}
