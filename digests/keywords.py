@@ -17,9 +17,10 @@ each kept by the database:
   never changed;
 - the trigger is the notes' only writer: whatever a statement writes to them, or to the
   words, it makes them again from `words_vector`;
-- a digest's hits are trusted for a rule only when every phrase of the rule is a row
-  no newer than the digest's `keyword_phrases_seen`; otherwise the rule reads the
-  digest's `words_vector`, as it always did. Nothing here can make a rule match less:
+- a digest's hits are trusted for a rule only when the digest is the current tenant's
+  and every phrase of the rule is a row of it no newer than the digest's
+  `keyword_phrases_seen`; otherwise the rule reads the digest's `words_vector`, as it
+  always did. Nothing here can make a rule match less:
   a phrase not yet noted costs time, not correctness.
 
 The publication of a policy adds its keyword rules' phrases and queues their noting in
