@@ -524,13 +524,16 @@ def test_the_console_works_by_keyboard(world, library, console):
             tenant=second, user=world.members["viewer"], role=factories.role(second, "viewer")
         )
     page = console.go("/accounts/login/")
-    page.keyboard.type(world.members["viewer"].email)  # the email field has the focus
+    # Each field takes the focus once the page has loaded: wait for it, or the first keys
+    # land before it (a slow machine signed in with half a password, then half an email).
+    page.wait_for_function("() => document.activeElement?.name === 'email'")
+    page.keyboard.type(world.members["viewer"].email)
+    expect(page.locator("input[name=email]")).to_have_value(world.members["viewer"].email)
     page.keyboard.press("Enter")
     page.wait_for_selector("input[type=password]")
-    # The page's script moves the focus to the password once it runs: wait for it, or
-    # the first keys land before it (a slow machine signed in with half a password).
     page.wait_for_function("() => document.activeElement?.type === 'password'")
     page.keyboard.type(factories.PASSWORD)
+    expect(page.locator("input[type=password]")).to_have_value(factories.PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/t/acme/$"))
 
