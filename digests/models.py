@@ -102,9 +102,9 @@ class Digest(TenantOwnedModel):
     # (migration 0011) on every write, so an instance may hold a stale value after save.
     search_config = models.CharField(max_length=64, editable=False, db_default="english")
     # The tenant's keyword phrases (`KeywordPhrase`) this digest's words hold, and the
-    # newest phrase they were looked for: set by the same trigger from `words_vector`
-    # (migration 0012). A keyword rule trusts them only for phrases no newer than that
-    # (policies.engine), and reads `words_vector` otherwise.
+    # newest phrase they were looked for: written only by their own trigger, from
+    # `words_vector` (migration 0012). A keyword rule trusts them only for phrases no
+    # newer than that (policies.engine), and reads `words_vector` otherwise.
     keyword_hits = ArrayField(models.TextField(), null=True, editable=False)
     keyword_phrases_seen = models.BigIntegerField(db_default=0, editable=False)
 
@@ -240,8 +240,8 @@ class KeywordPhrase(TenantOwnedModel):
     short array in the digest's row instead of its word vector, which PostgreSQL keeps
     out of line and, under row-level security, cannot look up by index.
 
-    Added, never changed, by `digests.keywords.index_phrases` under the tenant's row
-    lock, so a tenant's phrases commit in the order of their ids."""
+    Never changed; a trigger gives each its id after the tenant's row lock (migration
+    0012), so a tenant's phrases commit in the order of their ids."""
 
     phrase = models.TextField()
 
