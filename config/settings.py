@@ -128,6 +128,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # (core/postgresql/base.py): no `SELECT 1` round trip per request.
 DATABASES["default"]["ENGINE"] = "core.postgresql"
 postgres_connection_defaults(DATABASES["default"]["OPTIONS"])
+# PostgreSQL's JIT compiler, off for the app's connections unless DATABASE_JIT=on: it
+# compiles any statement whose estimated cost passes a threshold, and a report's or a
+# facet's pass over a tenant passes it, so a request paid seconds of compiling for
+# milliseconds of running (docs/performance.md). It is a startup option, which a URL
+# setting `options` of its own replaces. PgBouncer refuses startup options it does not
+# track: behind it, set DATABASE_JIT=on and `ALTER ROLE ... SET jit = off` on the server.
+DATABASE_JIT = env_bool("DATABASE_JIT", False)
+if not DATABASE_JIT:
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Prepared statements (platform/postgres.md). Values travel apart from the SQL text
 # (server-side binding), so a statement reads the same whatever its values, and psycopg
 # prepares one that a connection has run this many times: PostgreSQL then plans it once

@@ -357,6 +357,22 @@ def test_postgres_prepares_statements_unless_told_off():
     assert "DATABASE_PREPARE_THRESHOLD='sometimes' is not a whole number" in bad.stderr
 
 
+def test_postgres_connections_run_without_jit_unless_told():
+    assert "('options', '-c jit=off')" in database_options().stdout
+    assert "options" not in database_options(DATABASE_JIT="on").stdout
+    own = database_options(DATABASE_URL="postgres://app@db.internal/digest?options=-c%20a%3Db")
+    assert "('options', '-c a=b')" in own.stdout
+
+
+@pytest.mark.django_db
+def test_the_apps_connections_run_without_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_postgres_connections_notice_a_silent_server_within_a_minute():
     default = database_options()
     assert default.returncode == 0, default.stderr
