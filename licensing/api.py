@@ -109,13 +109,12 @@ class RightsHolderViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedView
         "destroy": "licensing.delete_source",
     }
 
-    def narrow_queryset(self, queryset):
-        return self.text_gate().holders(queryset)
-
     def _shown(self, holder: RightsHolder) -> dict:
-        if not hasattr(holder, "text_shown"):  # just written: read it as the caller sees it
-            holder = self.get_queryset().get(pk=holder.pk)
-        return holder_to_dict(holder, self.text_gate())
+        return self._render([holder])[0]
+
+    def _render(self, holders) -> list[dict]:
+        gate = self.text_gate()
+        return [holder_to_dict(h, gate) for h in gate.mark(holders, holder="pk")]
 
     def cursor_ordering(self):
         # Not by name: a cursor carries its last row's value of the first field, and a
@@ -124,7 +123,7 @@ class RightsHolderViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedView
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([self._shown(h) for h in page])
+        return self.get_paginated_response(self._render(page))
 
     def retrieve(self, request, *args, **kwargs):
         holder = self.get_object()
@@ -182,10 +181,9 @@ class SourceViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
             queryset = queryset.filter(kind=params["kind"])
         if params.get("rights_holder"):
             queryset = queryset.filter(rights_holder_id=_id_param(params, "rights_holder"))
-        queryset = selectors.with_license_status(self.text_gate().sources(queryset))
         if params.get("q"):
             queryset = self.text_gate().search_titles(queryset, params["q"][:200])
-        return queryset
+        return selectors.with_license_status(queryset)
 
     def cursor_ordering(self):
         return ("-id",)
@@ -196,7 +194,7 @@ class SourceViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
         if unread:  # just written: read them as the caller sees them
             again = {s.pk: s for s in self.get_queryset().filter(pk__in=unread)}
             sources = [again.get(s.pk, s) for s in sources]
-        return [source_to_dict(s, gate) for s in sources]
+        return [source_to_dict(s, gate) for s in gate.mark_sources(sources)]
 
     @extend_schema(
         parameters=[
@@ -290,17 +288,22 @@ class LicenseViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
         "destroy": "licensing.delete_license",
     }
 
-    def with_names(self, queryset):
-        """Licenses with what `license_to_dict` shows of their source and rights holder."""
-        gate = self.text_gate()
-        queryset = queryset.select_related("latest", "in_force", "source", "rights_holder")
-        queryset = gate.annotate(queryset, name="source_shown", source="source_id")
-        return gate.annotate(queryset, name="holder_shown", holder="rights_holder_id")
-
     def _render(self, lic: License, on=None) -> dict:
-        if not hasattr(lic, "source_shown"):  # just written: read it as the caller sees it
-            lic = self.with_names(License.objects.all()).get(pk=lic.pk)
-        return license_to_dict(lic, self.text_gate(), on)
+        return self._render_all([lic], on)[0]
+
+    def _render_all(self, licenses, on=None) -> list[dict]:
+        """Licenses with their source's and rights holder's names as the caller may see
+        them."""
+        gate = self.text_gate()
+        licenses = gate.mark(licenses, name="source_shown", source="source_id")
+        licenses = gate.mark(licenses, name="holder_shown", holder="rights_holder_id")
+        return [license_to_dict(lic, gate, on) for lic in licenses]
+
+    @staticmethod
+    def with_names(queryset):
+        """Licenses with what `license_to_dict` shows of their versions, source and
+        rights holder."""
+        return queryset.select_related("latest", "in_force", "source", "rights_holder")
 
     def narrow_queryset(self, queryset):
         queryset = self.with_names(queryset)
@@ -340,8 +343,7 @@ class LicenseViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
     )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        on = selectors.today()
-        return self.get_paginated_response([self._render(lic, on) for lic in page])
+        return self.get_paginated_response(self._render_all(page, selectors.today()))
 
     def retrieve(self, request, *args, **kwargs):
         lic = self.get_object()
@@ -523,7 +525,7 @@ class DigestSourcesViewSet(TenantScopedViewSet):
         # the source would show its text to every reader of this one. Any other is
         # answered as a missing one, so its existence is not told either.
         gate = TextGate(self.principal, self.rule_set())
-        linkable = gate.sources(Source.objects.filter(pk__in=wanted)).filter(text_shown=True)
+        linkable = Source.objects.filter(pk__in=gate.shown_ids(Source, wanted))
         found = {s.pk: s for s in linkable}
         missing = [pk for pk in wanted if pk not in found]
         if missing:

@@ -14,11 +14,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Exists, F, OuterRef
 
+from core.lookups import AnyOf
 from licensing import selectors
 from licensing.models import DigestSource, License, RightsHolder, Source
-from licensing.text_gate import TextGate
+from licensing.text_gate import WITHHELD, TextGate
 
 
 @dataclass
@@ -104,8 +106,8 @@ def expiring(days: int, *, gate: TextGate) -> Report:
     first."""
     on = selectors.today()
     licenses = selectors.expiring(on, days).order_by("in_force__valid_until", "pk")
-    licenses = gate.annotate(licenses, name="source_shown", source="source_id")
-    licenses = gate.annotate(licenses, name="holder_shown", holder="rights_holder_id")
+    licenses = gate.mark(licenses, name="source_shown", source="source_id")
+    licenses = gate.mark(licenses, name="holder_shown", holder="rights_holder_id")
     rows = [
         [
             lic.pk,
@@ -144,48 +146,51 @@ def digests_at_risk(use: str, digests, *, gate: TextGate) -> Report:
     """Digests (of the queryset given) that rely on a source not permitted `use` today,
     one row per such source (or one row saying the digest has no source at all), with
     the reason: no_source, unlicensed, pending, rejected, expired, prohibited, or
-    not_granted (licensed, but not for this use)."""
+    not_granted (licensed, but not for this use).
+
+    One pass over the digests finds them with their unpermitted sources, the day's
+    terms read once (`selectors.permitted_links`); each of those sources is then
+    judged once, however many digests rely on it."""
     on = selectors.today()
+    links = DigestSource.objects.filter(digest_id=OuterRef("pk"))
+    unpermitted = links.exclude(selectors.permitted_links(use, on))
     risky = list(
-        digests.exclude(selectors.digest_permitted(use, on))
+        digests.filter(~Exists(links) | Exists(unpermitted))
+        .annotate(unpermitted=ArraySubquery(unpermitted.order_by("source_id").values("source_id")))
         .order_by("-published_on", "-id")
-        .values_list("pk", "title", "status")
+        .values_list("pk", "title", "status", "unpermitted")
     )
-    ids = [pk for pk, _, _ in risky]
-    pairs = list(
-        DigestSource.objects.filter(digest_id__in=ids).values_list("digest_id", "source_id")
+    source_ids = {source_id for *_, ids in risky for source_id in ids}
+    sources = list(
+        selectors.with_license_status(
+            Source.objects.filter(AnyOf(F("pk"), source_ids)), on, attribution=False
+        ).only("pk", "title", "parent_id", "rights_holder_id")
     )
-    judged = selectors.with_license_status(
-        Source.objects.filter(pk__in={source_id for _, source_id in pairs}), on
-    )
-    by_id = {source.pk: source for source in judged}
-    links = defaultdict(list)
-    for digest_id, source_id in pairs:
-        links[digest_id].append(by_id[source_id])
-    sources = list(by_id.values())
     rights = selectors.rights_of_sources(sources, [use], on)
-    sources_shown = gate.shown_ids(Source, [s.pk for s in sources])
+    shown = gate.shown_ids(Source, source_ids)
+    # Each source's title as the caller may see it: one pass of the redact rules.
+    source_titles = gate.redacted({"title": [s.title for s in sources]})["title"]
+    judged = {}  # source id: (reason, answer, the source's title as the caller sees it)
+    for source, title in zip(sources, source_titles, strict=True):
+        answer = rights[source.pk][use].answer
+        if answer == selectors.PROHIBITED:
+            reason = "prohibited"
+        elif source.license_status == selectors.LICENSED:
+            reason = NOT_GRANTED  # licensed, but for other uses than this one
+        else:
+            reason = source.license_status
+        judged[source.pk] = (reason, answer, title if source.pk in shown else WITHHELD)
+    titles = gate.redacted({"title": [title for _, title, _, _ in risky]})["title"]
     reasons: Counter = Counter()
     rows = []
-    for pk, raw_title, status in risky:
-        title = gate.redacted({"title": raw_title})["title"]
-        if not links[pk]:
+    for (pk, _, status, ids), title in zip(risky, titles, strict=True):
+        if not ids:
             reasons["no_source"] += 1
             rows.append([pk, title, status, None, "", "no_source", ""])
-            continue
-        for source in links[pk]:
-            answer = rights[source.pk][use].answer
-            if answer == selectors.PERMITTED:
-                continue
-            if answer == selectors.PROHIBITED:
-                reason = "prohibited"
-            elif source.license_status == selectors.LICENSED:
-                reason = NOT_GRANTED  # licensed, but for other uses than this one
-            else:
-                reason = source.license_status
+        for source_id in ids:
+            reason, answer, source_title = judged[source_id]
             reasons[reason] += 1
-            shown = _source_texts(gate, source, source.pk in sources_shown)
-            rows.append([pk, title, status, source.pk, shown["title"], reason, answer])
+            rows.append([pk, title, status, source_id, source_title, reason, answer])
     return Report(
         "digests-at-risk",
         ["digest_id", "title", "digest_status", "source_id", "source", "reason", "rights"],

@@ -10,7 +10,8 @@ its rights holder's. Within those:
 
 Only approved versions (with or without conditions) are in force, and only between
 their dates. The license gate asks SQL (`digest_permitted`), the API asks Python
-(`rights_of_sources`); a test checks they agree.
+(`rights_of_sources`), and a report over a whole tenant asks SQL of ids read once
+(`permitted_links`); tests check they agree.
 
 A source's license status and attribution have one definition, in SQL (`_judged_sql`),
 which every reader asks: digest responses (`SHOWN_SOURCES_SQL`),
@@ -25,10 +26,11 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import NotSupportedError
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from core.lookups import AnyOf
 from licensing.models import DigestSource, License, LicenseTerm, LicenseVersion, Source
 
 PERMITTED = "permitted"
@@ -82,6 +84,35 @@ def digest_permitted(use: str, on: date | None = None) -> Q:
     return Q(Exists(links)) & ~Q(Exists(links.exclude(source_ok)))
 
 
+def permitted_links(use: str, on: date | None = None) -> Q:
+    """A condition on DigestSource rows: their source is permitted `use` on the day, as
+    `digest_permitted` asks it of each link. The day's terms are read here, once, as
+    the ids of what they cover, so a pass over every link of a tenant reads none of
+    them again. A condition made of data read now: never for a cached statement."""
+    on = on or today()
+    covered: dict[str, tuple[set, set]] = {
+        LicenseTerm.Effect.PERMIT: (set(), set()),
+        LicenseTerm.Effect.PROHIBIT: (set(), set()),
+    }
+    terms = LicenseTerm.objects.filter(_current(on), use=use)
+    for source_id, holder_id, effect in terms.values_list(
+        "source_id", "rights_holder_id", "effect"
+    ):
+        sources, holders = covered[effect]
+        sources.add(source_id)
+        holders.add(holder_id)
+
+    def covering(effect) -> Q:
+        sources, holders = (ids - {None} for ids in covered[effect])
+        return (
+            Q(source_id__in=sources)
+            | Q(source__parent_id__in=sources)
+            | Q(source__rights_holder_id__in=holders)
+        )
+
+    return covering(LicenseTerm.Effect.PERMIT) & ~covering(LicenseTerm.Effect.PROHIBIT)
+
+
 @dataclass
 class Rights:
     """The answer for one source and one use, with the licenses behind it."""
@@ -107,7 +138,7 @@ def rights_of_sources(
     by_source: dict[int, list] = defaultdict(list)
     by_holder: dict[int, list] = defaultdict(list)
     terms = LicenseTerm.objects.filter(_current(on), use__in=uses).filter(
-        Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids)
+        Q(AnyOf(F("source_id"), source_ids)) | Q(AnyOf(F("rights_holder_id"), holder_ids))
     )
     for row in terms.values_list("source_id", "rights_holder_id", "use", "effect", "license_id"):
         if row[0] is not None:
@@ -372,11 +403,16 @@ _STATUS_SQL = f"(SELECT judged.status FROM {_JUDGED_SOURCE} AS judged)"  # noqa:
 _ATTRIBUTION_SQL = f"(SELECT judged.attribution FROM {_JUDGED_SOURCE} AS judged)"  # noqa: S608
 
 
-def with_license_status(queryset, day: date | None = None):
+def with_license_status(queryset, day: date | None = None, *, attribution: bool = True):
     """Sources (a queryset of them) annotated `license_status` and `attribution` on `day`
-    (today by default), as `_judged_sql` says: what the registry and the reports show."""
+    (today by default), as `_judged_sql` says: what the registry and the reports show.
+    `attribution=False`: the status only, for a pass that shows no attribution."""
     day = day or today()
-    return queryset.annotate(
-        license_status=SourceTableSQL(_STATUS_SQL, (day,), output_field=CharField()),
-        attribution=SourceTableSQL(_ATTRIBUTION_SQL, (day,), output_field=CharField()),
+    queryset = queryset.annotate(
+        license_status=SourceTableSQL(_STATUS_SQL, (day,), output_field=CharField())
     )
+    if attribution:
+        queryset = queryset.annotate(
+            attribution=SourceTableSQL(_ATTRIBUTION_SQL, (day,), output_field=CharField())
+        )
+    return queryset

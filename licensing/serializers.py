@@ -90,9 +90,9 @@ class SourceSerializer(serializers.Serializer):
 
 
 def source_to_dict(source: Source, gate: TextGate) -> dict:
-    """A source (annotated by `gate.sources` and `selectors.with_license_status`); its
-    digest-derived text (title, publisher, URL, its holder's name) withheld or redacted
-    as `gate` says."""
+    """A source (marked by `gate.mark_sources`, annotated by
+    `selectors.with_license_status`); its digest-derived text (title, publisher, URL,
+    its holder's name) withheld or redacted as `gate` says."""
     texts = gate.text(
         source.text_shown,
         {
@@ -220,7 +220,8 @@ def terms_to_dict(v: LicenseVersion) -> dict:
 
 def license_to_dict(lic: License, gate: TextGate, on=None) -> dict:
     """A license, with the names of what it covers as `gate`'s caller may see them (the
-    license read through `LicenseViewSet.with_names`)."""
+    license read through `LicenseViewSet.with_names`, marked `source_shown` and
+    `holder_shown` by `TextGate.mark`)."""
     source_title = holder_name = None
     if lic.source_id:
         source_title = gate.text(lic.source_shown, {"title": lic.source.title})["title"]

@@ -15,10 +15,11 @@ from __future__ import annotations
 from copy import deepcopy
 from functools import cached_property
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
+from core.lookups import AnyOf
 from digests.selectors import readable_condition, reader_for
-from licensing.models import DigestSource, Source
+from licensing.models import DigestSource, RightsHolder, Source
 from policies import engine
 
 WITHHELD = None  # what a withheld text shows as
@@ -75,17 +76,28 @@ class TextGate:
             return unlinked
         return unlinked | Exists(links.filter(digest_id__in=self.readable_digests().values("pk")))
 
-    def annotate(self, queryset, *, name: str = "text_shown", source=None, holder=None):
+    def annotate(self, queryset, *, name="text_shown", source=None, holder=None, among=None):
         """`queryset` annotated `name`: whether the text of the source (or rights holder)
-        whose id is the outer row's column `source` (or `holder`) is shown."""
+        whose id is the outer row's column `source` (or `holder`) is shown.
+
+        `among` (ids, or a queryset of them) names every source (or holder) the rows can
+        be about. PostgreSQL answers the condition for a whole table at once, hashed, so
+        a page of rows pays for every link of the tenant unless told which ones count."""
         if source is not None:
+            column = "source_id"
             links = DigestSource.objects.filter(source_id=OuterRef(source))
         else:
+            column = "source__rights_holder_id"
             links = DigestSource.objects.filter(source__rights_holder_id=OuterRef(holder))
+        if isinstance(among, QuerySet):
+            links = links.filter(**{f"{column}__in": among})
+        elif among is not None:
+            links = links.filter(AnyOf(F(column), among))
         return queryset.annotate(**{name: ExpressionWrapper(self._shown(links), BooleanField())})
 
     def sources(self, queryset):
-        """Sources, annotated `text_shown`, and `holder_shown` for their rights holder."""
+        """Sources, annotated `text_shown`, and `holder_shown` for their rights holder:
+        for a pass over many sources (the reports). A page marks its rows (`mark`)."""
         queryset = self.annotate(queryset, source="pk")
         return self.annotate(queryset, name="holder_shown", holder="rights_holder_id")
 
@@ -94,30 +106,57 @@ class TextGate:
         return self.annotate(queryset, holder="pk")
 
     def shown_ids(self, model, ids) -> set[int]:
-        """Of these sources or rights holders, those whose text is shown."""
-        annotate = self.sources if model is Source else self.holders
-        return set(
-            annotate(model.objects.filter(pk__in=ids))
-            .filter(text_shown=True)
-            .values_list("pk", flat=True)
-        )
+        """Of these sources or rights holders, those whose text is shown: one query
+        about their links only."""
+        ids = set(ids) - {None}
+        if not ids:
+            return set()
+        rows = model.objects.filter(AnyOf(F("pk"), ids))
+        if model is Source:
+            rows = self.annotate(rows, source="pk", among=ids)
+        else:
+            rows = self.annotate(rows, holder="pk", among=ids)
+        return set(rows.filter(text_shown=True).values_list("pk", flat=True))
+
+    def mark(self, rows, *, name="text_shown", source=None, holder=None) -> list:
+        """`rows` (model instances) with the attribute `name` set: whether the text of
+        the source (or rights holder) whose id is their attribute `source` (or `holder`)
+        is shown. A row about none has no such text to withhold: marked shown."""
+        rows = list(rows)
+        attribute = source or holder
+        model = Source if source else RightsHolder
+        shown = self.shown_ids(model, {getattr(row, attribute) for row in rows})
+        for row in rows:
+            value = getattr(row, attribute)
+            setattr(row, name, value is None or value in shown)
+        return rows
+
+    def mark_sources(self, sources) -> list:
+        """Sources marked `text_shown`, and `holder_shown` for their rights holder."""
+        sources = self.mark(sources, source="pk")
+        return self.mark(sources, name="holder_shown", holder="rights_holder_id")
 
     def search_titles(self, sources, q: str):
-        """Of `sources` (annotated by `sources`), those whose title as the caller is shown
-        it holds `q`, in any case: a withheld title is not searched, and a redacted one
-        is searched as redacted, so a masked word never finds the source that holds it."""
-        shown = sources.filter(text_shown=True)
+        """Of `sources`, those whose title as the caller is shown it holds `q`, in any
+        case: a withheld title is not searched, and a redacted one is searched as
+        redacted, so a masked word never finds the source that holds it."""
         if self._redact_only is None:
-            return shown.filter(title__icontains=q)
-        # Redaction runs here, in Python, over the titles the caller may see: one pass
-        # of the engine for them all (it redacts each string alone).
-        rows = list(shown.values_list("pk", "title"))
-        titles = self.redacted({"title": [title for _, title in rows]})["title"]
-        wanted = q.casefold()
-        found = [
-            pk for (pk, _), title in zip(rows, titles, strict=True) if wanted in title.casefold()
-        ]
-        return sources.filter(pk__in=found)
+            found = sources.filter(title__icontains=q).values("pk")
+        else:
+            # Redaction runs here, in Python: one pass of the engine for every title (it
+            # redacts each string alone).
+            rows = list(sources.values_list("pk", "title"))
+            titles = self.redacted({"title": [title for _, title in rows]})["title"]
+            wanted = q.casefold()
+            found = [
+                pk
+                for (pk, _), title in zip(rows, titles, strict=True)
+                if wanted in title.casefold()
+            ]
+            found = self.shown_ids(Source, found)
+            return sources.filter(AnyOf(F("pk"), found))
+        shown = self.annotate(Source.objects.filter(pk__in=found), source="pk", among=found)
+        return sources.filter(pk__in=shown.filter(text_shown=True).values("pk"))
 
     def text(self, shown: bool, texts: dict) -> dict:
         """`texts` as the caller may see them: withheld, or through the redact rules."""

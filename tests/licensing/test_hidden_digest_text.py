@@ -522,3 +522,55 @@ def test_license_rows_name_what_they_cover_as_the_caller_may_see_it(world):
     )
     assert proposed.status_code == 201, proposed.content
     assert proposed.json()["rights_holder_name"] == "Open Airwaves"
+
+
+# --- One answer, whether asked of a page or of the whole registry ----------------------------
+
+
+@pytest.mark.parametrize("role", ["viewer", "compliance", "owner"])
+def test_a_page_marks_its_rows_as_the_registry_wide_condition_says(world, role):
+    """Pages mark their rows by a query about those rows' links only (`TextGate.mark`);
+    the reports annotate every row (`TextGate.sources`, `holders`). Both give each
+    source and rights holder the same answer, whichever rows are asked together."""
+    from licensing.models import RightsHolder
+    from licensing.text_gate import TextGate
+    from tenants.models import Membership
+    from tenants.principals import Principal, role_permissions
+
+    readable = factories.digest(world.acme, title="Open morning", publisher="Shared FM")
+    restricted = _restricted(world, "Closed evening", publisher="Shared FM")
+    _restricted(world, "Closed night", publisher="Hushed Radio")
+    factories.digest(world.acme, title="The plimsoll files", publisher="Plimsoll Radio")
+    factories.source(world.acme, title="A feed of no digest", kind="feed")
+    # A restricted digest's source that also serves a readable one: shown.
+    with tenant_context(world.acme):
+        from licensing import services as licensing_services
+
+        licensing_services.digest_sources_set(
+            actor=None, digest=readable, sources=[_source_of(world, restricted)]
+        )
+    _rules(world, {**BLOCK, "audience": EVERYONE})
+    user = world.members[role]
+    with tenant_context(world.acme):
+        membership = Membership.objects.get(user=user)
+        principal = Principal(
+            tenant=world.acme,
+            role=membership.role,
+            permissions=role_permissions(membership.role),
+            user=user,
+            api_key=None,
+        )
+        gate = TextGate(principal)
+        whole = {s.pk: (s.text_shown, s.holder_shown) for s in gate.sources(Source.objects.all())}
+        holders = {h.pk: h.text_shown for h in gate.holders(RightsHolder.objects.all())}
+        assert len(whole) == 5 and len(holders) == 3
+        if role == "viewer":  # the night's and the plimsoll files' sources and holders
+            assert [shown for shown, _ in whole.values()].count(False) == 2
+            assert list(holders.values()).count(False) == 2
+        for ids in [list(whole), *([pk] for pk in whole)]:
+            page = gate.mark_sources(Source.objects.filter(pk__in=ids))
+            assert {s.pk: (s.text_shown, s.holder_shown) for s in page} == {
+                pk: whole[pk] for pk in ids
+            }
+        marked = gate.mark(RightsHolder.objects.all(), holder="pk")
+        assert {h.pk: h.text_shown for h in marked} == holders

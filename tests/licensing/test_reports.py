@@ -11,7 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing import services
+from digests.models import Digest
+from licensing import selectors, services
+from licensing.uses import USE_NAMES
 from tenants.context import tenant_context
 from tests import factories
 from tests.endpoints import body_bytes
@@ -113,6 +115,29 @@ def test_digests_at_risk_say_why(world, library):
     assert "licensed" not in body["summary"]["reasons"]
 
 
+def test_digests_at_risk_are_those_the_license_gate_refuses(world, library):
+    """The report reads the day's terms once (selectors.permitted_links); the license
+    gate asks every link's own terms (selectors.digest_permitted): for every use, the
+    report lists exactly the digests the gate refuses."""
+    sources, _ = library
+    factories.license(
+        world.acme,
+        rights_holder=sources["licensed"].rights_holder,
+        permitted=["summarize"],
+        prohibited=["quote_excerpts"],
+        decision="approved",
+    )
+    with tenant_context(world.acme):
+        every = set(Digest.objects.values_list("pk", flat=True))
+    for use in USE_NAMES:
+        body = report(world.client("compliance"), "digests-at-risk", use=use)
+        with tenant_context(world.acme):
+            passing = Digest.objects.filter(selectors.digest_permitted(use))
+            refused = every - set(passing.values_list("pk", flat=True))
+        assert {row["digest_id"] for row in body["rows"]} == refused, use
+        assert body["summary"]["digests"] == len(refused)
+
+
 def test_publishers_summary(world, library):
     body = report(world.client("compliance"), "publishers")
     edge = next(row for row in body["rows"] if row["rights_holder"] == "Edge Network")
@@ -186,9 +211,9 @@ def test_report_queries_do_not_grow_with_the_tenant(world, name):
         assert response.status_code == 200
         return len(queries), len(response.json()["rows"])
 
-    grow(1, 0)
+    grow(2, 0)  # one license approved, one pending: a row of each report
     small, small_rows = count()
-    grow(20, 1)
+    grow(20, 2)
     large, large_rows = count()
     assert large_rows > small_rows or name == "publishers"
     assert large == small, f"{name}: {small} vs {large} queries"

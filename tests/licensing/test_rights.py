@@ -10,7 +10,7 @@ import pytest
 
 from digests.models import Digest
 from licensing import selectors, services
-from licensing.models import Source
+from licensing.models import DigestSource, Source
 from tenants.context import tenant_context
 from tests import factories
 from tests.licensing import rights
@@ -100,12 +100,17 @@ def test_effective_rights(world, holder, feed, episode, case):
     assert answer["answer"] == expected
     assert answer["contradicted"] is (case == "prohibition beats permission")
 
-    # The license gate's SQL condition says the same for a digest made from this source.
+    # The license gate's SQL condition says the same for a digest made from this source,
+    # and so does the reports' condition on its link (the terms read once, as ids).
     digest = factories.digest(world.acme, title=f"About {case}")
     with tenant_context(world.acme):
         services.digest_sources_set(actor=None, digest=digest, sources=[episode])
         gated = Digest.objects.filter(selectors.digest_permitted("summarize"), pk=digest.pk)
         assert gated.exists() is (expected == "permitted")
+        link = DigestSource.objects.filter(digest=digest, source=episode)
+        assert link.filter(selectors.permitted_links("summarize")).exists() is (
+            expected == "permitted"
+        )
 
 
 def test_a_digest_passes_the_gate_only_when_every_source_is_permitted(world, holder, feed, episode):
