@@ -32,9 +32,13 @@ class Report:
 
 
 def _all_sources(gate: TextGate) -> list[Source]:
-    """Every source, with its license status and attribution (`with_license_status`) and
-    whether the caller may see its text (`TextGate.sources`)."""
+    """Every source, with its license status and attribution (`with_license_status`),
+    whether the caller may see its text and its holder's (`TextGate.sources`), and what
+    a report shows of it."""
     sources = gate.sources(Source.objects.select_related("rights_holder"))
+    sources = sources.only(
+        "pk", "kind", "title", "publisher", "canonical_url", "parent_id", "rights_holder__name"
+    )
     return list(selectors.with_license_status(sources).order_by("id"))
 
 
@@ -64,25 +68,33 @@ def sources_by_status(status: str | None = None, *, gate: TextGate) -> Report:
     licenses = selectors.licenses_covering(sources)
     uses = Counter(_readable_links(gate).values_list("source_id", flat=True))
     counts: Counter = Counter()
-    rows = []
+    shown = [source for source in sources if not status or source.license_status == status]
+    # What the caller may see of each text, through one pass of the redact rules.
+    texts = gate.redacted(
+        {
+            "title": [s.title for s in shown],
+            "publisher": [s.publisher for s in shown],
+            "holder": [s.rights_holder.name if s.rights_holder else "" for s in shown],
+        }
+    )
     for source in sources:
         counts[source.license_status] += 1
-        if status and source.license_status != status:
-            continue
-        texts = _source_texts(gate, source, source.text_shown)
-        rows.append(
-            [
-                source.pk,
-                source.kind,
-                texts["title"],
-                texts["publisher"],
-                _holder_name(gate, source.rights_holder, source.holder_shown),
-                source.license_status,
-                len(licenses.of(source)),
-                uses[source.pk],
-                source.attribution,
-            ]
+    rows = [
+        [
+            source.pk,
+            source.kind,
+            title if source.text_shown else WITHHELD,
+            publisher if source.text_shown else WITHHELD,
+            holder if source.holder_shown else WITHHELD,
+            source.license_status,
+            len(licenses.of(source)),
+            uses[source.pk],
+            source.attribution,
+        ]
+        for source, title, publisher, holder in zip(
+            shown, texts["title"], texts["publisher"], texts["holder"], strict=True
         )
+    ]
     return Report(
         "sources",
         [

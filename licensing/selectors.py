@@ -269,7 +269,9 @@ def licenses_covering(sources) -> Coverage:
     if not source_ids and not holder_ids:
         return Coverage([])
     rows = (
-        License.objects.filter(Q(source_id__in=source_ids) | Q(rights_holder_id__in=holder_ids))
+        License.objects.filter(
+            Q(AnyOf(F("source_id"), source_ids)) | Q(AnyOf(F("rights_holder_id"), holder_ids))
+        )
         .order_by("pk")
         .values_list(
             "pk",
