@@ -32,14 +32,18 @@ class Report:
 
 
 def _all_sources(gate: TextGate) -> list[Source]:
-    """Every source, with its license status and attribution (`with_license_status`),
+    """Every source, with its license status and attribution (`selectors.judged_sources`),
     whether the caller may see its text and its holder's (`TextGate.sources`), and what
     a report shows of it."""
+    judged = selectors.judged_sources()
     sources = gate.sources(Source.objects.select_related("rights_holder"))
     sources = sources.only(
         "pk", "kind", "title", "publisher", "canonical_url", "parent_id", "rights_holder__name"
     )
-    return list(selectors.with_license_status(sources).order_by("id"))
+    sources = list(sources.order_by("id"))
+    for source in sources:
+        _, source.license_status, source.attribution = judged[source.pk]
+    return sources
 
 
 def _readable_links(gate: TextGate):
@@ -213,19 +217,12 @@ def digests_at_risk(use: str, digests, *, gate: TextGate) -> Report:
 
 def publishers(*, gate: TextGate) -> Report:
     """Per rights holder: its sources by status, its licenses, and the digests (that the
-    caller may read) that rely on its sources. Counted by the database, each source's
-    license judged once; the summary adds up the sources of every holder by status."""
+    caller may read) that rely on its sources. Every source's license judged by one
+    statement; the summary adds up the sources of every holder by status."""
     per_holder: dict[int | None, Counter] = defaultdict(Counter)
-    statuses = (
-        selectors.with_license_status(Source.objects.all())
-        .values("rights_holder_id", "license_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("rights_holder_id", "license_status", "n")
-    )
-    for holder_id, status, n in statuses:
-        per_holder[holder_id][status] += n
-        per_holder[holder_id]["sources"] += n
+    for holder_id, status, _ in selectors.judged_sources().values():
+        per_holder[holder_id][status] += 1
+        per_holder[holder_id]["sources"] += 1
     holder_licenses = Counter(
         dict(
             License.objects.filter(rights_holder_id__isnull=False)

@@ -13,9 +13,10 @@ their dates. The license gate asks SQL (`digest_permitted`), the API asks Python
 (`rights_of_sources`), and a report over a whole tenant asks SQL of ids read once
 (`permitted_links`); tests check they agree.
 
-A source's license status and attribution have one definition, in SQL (`_judged_sql`),
-which every reader asks: digest responses (`SHOWN_SOURCES_SQL`),
-the source registry and the reports (`with_license_status`).
+A source's license status and attribution have one definition, in SQL (`_VERDICT` over
+the rows of `_license_facts`), which every reader asks: digest responses
+(`SHOWN_SOURCES_SQL`), the source registry and the reports (`with_license_status`), one
+source at a time; the reports over a whole tenant (`judged_sources`), all at once.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db import NotSupportedError
+from django.db import NotSupportedError, connection
 from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.lookups import AnyOf
 from licensing.models import DigestSource, License, LicenseTerm, LicenseVersion, Source
+from tenants.context import current_tenant
 
 PERMITTED = "permitted"
 PROHIBITED = "prohibited"
@@ -307,9 +309,10 @@ def _license(pk, source_id, holder_id, in_force, latest) -> _LicenseFacts:
 # --- A source's license status and attribution: one definition, in SQL --------------------
 #
 # Whatever shows a source's license status and attribution asks the database, by this one
-# text (`_judged_sql`): a digest's `sources`, written inside the digest query
-# (`SHOWN_SOURCES_SQL`, in digests.selectors' rendering);
-# the source registry and the reports (`with_license_status`). Row-level security
+# text (`_VERDICT` over `_license_facts`), for one source (`_judged_sql`): a digest's
+# `sources`, written inside the digest query (`SHOWN_SOURCES_SQL`, in digests.selectors'
+# rendering); the source registry and the reports (`with_license_status`); or for every
+# source of the tenant (`judged_sources`). Row-level security
 # applies to its subqueries as to any other; the tenant conditions are the second wall,
 # as the tenant-scoped managers are for the ORM's reads.
 
@@ -319,6 +322,50 @@ _NOT_BEFORE = "(f.valid_from IS NULL OR f.valid_from <= day.value)"
 
 def _sql_text_list(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
+
+
+# The verdict over the rows `c` of the licenses covering one source (see `_judged_sql`).
+_VERDICT = (
+    "CASE "  # noqa: S608 (constants only)
+    f"WHEN count(c.id) = 0 THEN '{UNLICENSED}' "
+    f"WHEN bool_or(c.live) THEN '{LICENSED}' "
+    f"WHEN bool_or(c.ended) THEN '{EXPIRED}' "
+    f"WHEN bool_or(c.latest IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
+    f"WHEN bool_or(c.latest = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
+    f"ELSE '{PENDING}' END AS status, "
+    "COALESCE((SELECT string_agg(kept.text, chr(10) ORDER BY kept.first) "
+    "FROM (SELECT asked.text, min(asked.n) AS first "
+    "FROM unnest(array_agg(c.attribution ORDER BY c.id) "
+    "FILTER (WHERE c.live AND c.attribution <> '')) "
+    "WITH ORDINALITY AS asked(text, n) GROUP BY asked.text) AS kept), '') AS attribution"
+)
+
+
+def _license_facts(covering: str) -> str:
+    """A license per row, those `covering` (a join condition on `l`) selects: what a
+    verdict reads of it on the day that is the text's one parameter."""
+    return (
+        "SELECT l.id, l.tenant_id, l.source_id, l.rights_holder_id, "  # noqa: S608
+        "v.status AS latest, f.attribution, "
+        f"f.status IN ({_sql_text_list(APPROVED)}) AND {_NOT_BEFORE} "
+        "AND (f.valid_until IS NULL OR f.valid_until >= day.value) AS live, "
+        f"{_NOT_BEFORE} AND f.valid_until < day.value AS ended "
+        "FROM (SELECT %s::date AS value) AS day "
+        f"JOIN licensing_license l ON {covering} "
+        "LEFT JOIN licensing_licenseversion f "
+        "ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
+        "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id"
+    )
+
+
+def _covers_source(licenses: str, source: str) -> str:
+    """SQL: the license row `licenses` covers the source row `source` (its own, its
+    feed's, its rights holder's; of its tenant)."""
+    return (
+        f"{licenses}.tenant_id = {source}.tenant_id "
+        f"AND ({licenses}.source_id = {source}.id OR {licenses}.source_id = {source}.parent_id "
+        f"OR {licenses}.rights_holder_id = {source}.rights_holder_id)"
+    )
 
 
 def _judged_sql(source: str) -> str:
@@ -338,32 +385,35 @@ def _judged_sql(source: str) -> str:
     not valid yet). The attribution is what the live licenses ask for, each text once,
     in license order, one per line. Constant text (the statuses are the module's own
     constants) but for the day."""
-    return (
-        "(SELECT CASE "  # noqa: S608 (constants only)
-        f"WHEN count(c.id) = 0 THEN '{UNLICENSED}' "
-        f"WHEN bool_or(c.live) THEN '{LICENSED}' "
-        f"WHEN bool_or(c.ended) THEN '{EXPIRED}' "
-        f"WHEN bool_or(c.latest IN ({_sql_text_list(_WAITING)})) THEN '{PENDING}' "
-        f"WHEN bool_or(c.latest = '{LicenseVersion.Status.REJECTED}') THEN '{REJECTED}' "
-        f"ELSE '{PENDING}' END AS status, "
-        "COALESCE((SELECT string_agg(kept.text, chr(10) ORDER BY kept.first) "
-        "FROM (SELECT asked.text, min(asked.n) AS first "
-        "FROM unnest(array_agg(c.attribution ORDER BY c.id) "
-        "FILTER (WHERE c.live AND c.attribution <> '')) "
-        "WITH ORDINALITY AS asked(text, n) GROUP BY asked.text) AS kept), '') AS attribution "
-        "FROM (SELECT l.id, v.status AS latest, f.attribution, "
-        f"f.status IN ({_sql_text_list(APPROVED)}) AND {_NOT_BEFORE} "
-        "AND (f.valid_until IS NULL OR f.valid_until >= day.value) AS live, "
-        f"{_NOT_BEFORE} AND f.valid_until < day.value AS ended "
-        "FROM (SELECT %s::date AS value) AS day "
-        f"JOIN licensing_license l ON l.tenant_id = {source}.tenant_id "
-        f"AND (l.source_id = {source}.id OR l.source_id = {source}.parent_id "
-        f"OR l.rights_holder_id = {source}.rights_holder_id) "
-        "LEFT JOIN licensing_licenseversion f "
-        "ON f.id = l.in_force_id AND f.tenant_id = l.tenant_id "
-        "LEFT JOIN licensing_licenseversion v ON v.id = l.latest_id AND v.tenant_id = l.tenant_id"
-        ") AS c)"
-    )
+    facts = _license_facts(_covers_source("l", source))
+    return f"(SELECT {_VERDICT} FROM ({facts}) AS c)"  # noqa: S608 (constants only)
+
+
+class Judged(NamedTuple):
+    rights_holder_id: int | None
+    status: str
+    attribution: str
+
+
+# Every source of a tenant judged at once: the same verdict over the same license rows,
+# grouped by source rather than asked per source (a pass over thousands of sources does
+# not run a subquery for each). Parameters: the day, the tenant.
+_JUDGED_SOURCES_SQL = (
+    f"SELECT s.id, s.rights_holder_id, {_VERDICT} "  # noqa: S608 (constants only)
+    "FROM licensing_source s "
+    f"LEFT JOIN ({_license_facts('TRUE')}) AS c ON {_covers_source('c', 's')} "
+    "WHERE s.tenant_id = %s GROUP BY s.id"
+)
+
+
+def judged_sources(day: date | None = None) -> dict[int, Judged]:
+    """Every source of the current tenant, by id: its rights holder, license status and
+    attribution on `day` (today by default), as `_judged_sql` judges one. One statement
+    for the whole tenant: for the reports, which judge them all."""
+    day = day or today()
+    with connection.cursor() as cursor:
+        cursor.execute(_JUDGED_SOURCES_SQL, [day, current_tenant().pk])
+        return {pk: Judged(*rest) for pk, *rest in cursor.fetchall()}
 
 
 # The sources of the digest row (`"digests_digest"`, as the ORM names it in a query of its

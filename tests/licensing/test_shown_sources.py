@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pytest
 
 from licensing import selectors, services
-from licensing.models import License, LicenseVersion, RightsHolder
+from licensing.models import License, LicenseVersion, RightsHolder, Source
 from tenants.context import platform_scope, tenant_context
 from tests import factories
 from tests.endpoints import body_bytes
@@ -282,3 +282,24 @@ def test_all_states_judged_in_one_statement_keep_apart(world):
         r["source_id"]: (r["status"], r["attribution"]) for r in rows if r["source_id"] in expected
     } == expected
     assert b"SENTINEL" not in viewer.get(f"{DIGESTS}{digest.pk}/").content
+
+
+def test_every_source_judged_at_once_as_one_by_one(world):
+    """The reports judge a tenant's sources in one grouped statement
+    (`selectors.judged_sources`); a source's own reading asks a subquery for it
+    (`with_license_status`). Both read the one verdict: every case, on days before,
+    within and after the licenses' dates, comes out the same."""
+    for name in CASES:
+        _build(world, name)
+    with tenant_context(world.acme):
+        for offset in (-400, -1, 0, 1, 400):
+            day = dt.date.today() + dt.timedelta(days=offset)
+            alone = {
+                s.pk: (s.rights_holder_id, s.license_status, s.attribution)
+                for s in selectors.with_license_status(Source.objects.all(), day)
+            }
+            together = selectors.judged_sources(day)
+            assert {pk: tuple(judged) for pk, judged in together.items()} == alone, offset
+        assert {j.status for j in selectors.judged_sources().values()} == set(
+            selectors.SOURCE_STATUSES
+        )
