@@ -35,12 +35,14 @@ def _all_sources(gate: TextGate) -> list[Source]:
     """Every source, with its license status and attribution (`selectors.judged_sources`),
     whether the caller may see its text and its holder's (`TextGate.sources`), and what
     a report shows of it."""
-    judged = selectors.judged_sources()
     sources = gate.sources(Source.objects.select_related("rights_holder"))
     sources = sources.only(
         "pk", "kind", "title", "publisher", "canonical_url", "parent_id", "rights_holder__name"
     )
     sources = list(sources.order_by("id"))
+    # A second statement, a later snapshot: a source deleted in between is left out.
+    judged = selectors.judged_sources()
+    sources = [source for source in sources if source.pk in judged]
     for source in sources:
         _, source.license_status, source.attribution = judged[source.pk]
     return sources

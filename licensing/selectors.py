@@ -105,11 +105,16 @@ def permitted_links(use: str, on: date | None = None) -> Q:
         holders.add(holder_id)
 
     def covering(effect) -> Q:
+        # Each id list goes as one array (however many terms); a nullable column is
+        # asked only where it is set, so that the negation below stays two-valued.
         sources, holders = (ids - {None} for ids in covered[effect])
         return (
-            Q(source_id__in=sources)
-            | Q(source__parent_id__in=sources)
-            | Q(source__rights_holder_id__in=holders)
+            Q(AnyOf(F("source_id"), sources))
+            | (Q(source__parent_id__isnull=False) & Q(AnyOf(F("source__parent_id"), sources)))
+            | (
+                Q(source__rights_holder_id__isnull=False)
+                & Q(AnyOf(F("source__rights_holder_id"), holders))
+            )
         )
 
     return covering(LicenseTerm.Effect.PERMIT) & ~covering(LicenseTerm.Effect.PROHIBIT)

@@ -82,7 +82,9 @@ class TextGate:
 
         `among` (ids, or a queryset of them) names every source (or holder) the rows can
         be about. PostgreSQL answers the condition for a whole table at once, hashed, so
-        a page of rows pays for every link of the tenant unless told which ones count."""
+        a page of rows pays for every link of the tenant unless told which ones count.
+        The rows must be restricted to `among` as well: a row outside it has none of its
+        links counted, and would read as linked to no digest, so shown."""
         if source is not None:
             column = "source_id"
             links = DigestSource.objects.filter(source_id=OuterRef(source))
