@@ -295,9 +295,7 @@ class LicenseViewSet(TextGateMixin, mixins.ListModelMixin, TenantScopedViewSet):
         """Licenses with their source's and rights holder's names as the caller may see
         them."""
         gate = self.text_gate()
-        licenses = gate.mark(licenses, name="source_shown", source="source_id")
-        licenses = gate.mark(licenses, name="holder_shown", holder="rights_holder_id")
-        return [license_to_dict(lic, gate, on) for lic in licenses]
+        return [license_to_dict(lic, gate, on) for lic in gate.mark_licenses(licenses)]
 
     @staticmethod
     def with_names(queryset):

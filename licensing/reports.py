@@ -124,8 +124,7 @@ def expiring(days: int, *, gate: TextGate) -> Report:
     first."""
     on = selectors.today()
     licenses = selectors.expiring(on, days).order_by("in_force__valid_until", "pk")
-    licenses = gate.mark(licenses, name="source_shown", source="source_id")
-    licenses = gate.mark(licenses, name="holder_shown", holder="rights_holder_id")
+    licenses = gate.mark_licenses(licenses)
     rows = [
         [
             lic.pk,

@@ -220,8 +220,8 @@ def terms_to_dict(v: LicenseVersion) -> dict:
 
 def license_to_dict(lic: License, gate: TextGate, on=None) -> dict:
     """A license, with the names of what it covers as `gate`'s caller may see them (the
-    license read through `LicenseViewSet.with_names`, marked `source_shown` and
-    `holder_shown` by `TextGate.mark`)."""
+    license read through `LicenseViewSet.with_names`, marked by
+    `TextGate.mark_licenses`)."""
     source_title = holder_name = None
     if lic.source_id:
         source_title = gate.text(lic.source_shown, {"title": lic.source.title})["title"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from copy import deepcopy
 from functools import cached_property
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 
 from core.lookups import AnyOf
 from digests.selectors import readable_condition, reader_for
@@ -80,7 +80,7 @@ class TextGate:
         """`queryset` annotated `name`: whether the text of the source (or rights holder)
         whose id is the outer row's column `source` (or `holder`) is shown.
 
-        `among` (ids, or a queryset of them) names every source (or holder) the rows can
+        `among` (ids) names every source (or holder) the rows can
         be about. PostgreSQL answers the condition for a whole table at once, hashed, so
         a page of rows pays for every link of the tenant unless told which ones count.
         The rows must be restricted to `among` as well: a row outside it has none of its
@@ -91,9 +91,7 @@ class TextGate:
         else:
             column = "source__rights_holder_id"
             links = DigestSource.objects.filter(source__rights_holder_id=OuterRef(holder))
-        if isinstance(among, QuerySet):
-            links = links.filter(**{f"{column}__in": among})
-        elif among is not None:
+        if among is not None:
             links = links.filter(AnyOf(F(column), among))
         return queryset.annotate(**{name: ExpressionWrapper(self._shown(links), BooleanField())})
 
@@ -138,12 +136,18 @@ class TextGate:
         sources = self.mark(sources, source="pk")
         return self.mark(sources, name="holder_shown", holder="rights_holder_id")
 
+    def mark_licenses(self, licenses) -> list:
+        """Licenses marked `source_shown` for their source and `holder_shown` for their
+        rights holder."""
+        licenses = self.mark(licenses, name="source_shown", source="source_id")
+        return self.mark(licenses, name="holder_shown", holder="rights_holder_id")
+
     def search_titles(self, sources, q: str):
         """Of `sources`, those whose title as the caller is shown it holds `q`, in any
         case: a withheld title is not searched, and a redacted one is searched as
         redacted, so a masked word never finds the source that holds it."""
         if self._redact_only is None:
-            found = sources.filter(title__icontains=q).values("pk")
+            found = sources.filter(title__icontains=q).values_list("pk", flat=True)
         else:
             # Redaction runs here, in Python: one pass of the engine for every title (it
             # redacts each string alone).
@@ -155,10 +159,7 @@ class TextGate:
                 for (pk, _), title in zip(rows, titles, strict=True)
                 if wanted in title.casefold()
             ]
-            found = self.shown_ids(Source, found)
-            return sources.filter(AnyOf(F("pk"), found))
-        shown = self.annotate(Source.objects.filter(pk__in=found), source="pk", among=found)
-        return sources.filter(pk__in=shown.filter(text_shown=True).values("pk"))
+        return sources.filter(AnyOf(F("pk"), self.shown_ids(Source, found)))
 
     def text(self, shown: bool, texts: dict) -> dict:
         """`texts` as the caller may see them: withheld, or through the redact rules."""
