@@ -4,6 +4,7 @@ publisher and publication year.
 Counted over every result the list's filters select for the caller (not only the
 page), in one SQL statement whatever the facets asked: the filtered queryset is a
 common table expression, and each facet a grouped query over it, joined by UNION ALL.
+The counts are kept in the result cache until the tenant's rows change.
 
 What is counted is what the caller is shown. The queryset is the list's own, so a
 digest the caller may not read is not in it. Topics and publishers are read through
@@ -23,6 +24,7 @@ from django.db.models.functions import ExtractYear
 from rest_framework import serializers
 
 from digests.search import ShownColumns
+from tenants.result_cache import cached_result
 
 PARAMETER = "facets"
 # The facets a list can count, in the order the answer gives them.
@@ -86,12 +88,17 @@ def counts(text: ShownColumns, queryset: QuerySet, names: list[str]) -> dict[str
         "ORDER BY g.n DESC, g.value LIMIT %s)"
         for name in names
     ]
-    found: dict[str, list[dict]] = {name: [] for name in names}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH hits AS ({sql}) " + " UNION ALL ".join(parts),
-            (*params, *[x for name in names for x in (name, FACET_SIZE)]),
-        )
-        for name, value, count in cursor.fetchall():
-            found[name].append({"value": int(value) if name == "years" else value, "count": count})
-    return found
+    arguments = (*params, *[x for name in names for x in (name, FACET_SIZE)])
+    statement = f"WITH hits AS ({sql}) " + " UNION ALL ".join(parts)
+
+    def count() -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = {name: [] for name in names}
+        with connection.cursor() as cursor:
+            cursor.execute(statement, arguments)
+            for name, value, n in cursor.fetchall():
+                found[name].append({"value": int(value) if name == "years" else value, "count": n})
+        return found
+
+    # The statement and its arguments decide the counts whole (the reader's visibility and
+    # text are in them), so they are the key (tenants/result_cache.py).
+    return cached_result("facets", [statement, arguments], count)

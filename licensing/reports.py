@@ -41,7 +41,7 @@ def _all_sources(gate: TextGate) -> list[Source]:
     )
     sources = list(sources.order_by("id"))
     # A second statement, a later snapshot: a source deleted in between is left out.
-    judged = selectors.judged_sources()
+    judged = selectors.judged_sources(gate.reader.day)
     sources = [source for source in sources if source.pk in judged]
     for source in sources:
         _, source.license_status, source.attribution = judged[source.pk]
@@ -122,7 +122,7 @@ def sources_by_status(status: str | None = None, *, gate: TextGate) -> Report:
 def expiring(days: int, *, gate: TextGate) -> Report:
     """Licenses in force whose end date falls within the next `days` days, soonest
     first."""
-    on = selectors.today()
+    on = gate.reader.day
     licenses = selectors.expiring(on, days).order_by("in_force__valid_until", "pk")
     licenses = gate.mark_licenses(licenses)
     rows = [
@@ -168,7 +168,7 @@ def digests_at_risk(use: str, digests, *, gate: TextGate) -> Report:
     One pass over the digests finds them with their unpermitted sources, the day's
     terms read once (`selectors.permitted_links`); each of those sources is then
     judged once, however many digests rely on it."""
-    on = selectors.today()
+    on = gate.reader.day
     links = DigestSource.objects.filter(digest_id=OuterRef("pk"))
     unpermitted = links.exclude(selectors.permitted_links(use, on))
     risky = list(
@@ -221,7 +221,7 @@ def publishers(*, gate: TextGate) -> Report:
     caller may read) that rely on its sources. Every source's license judged by one
     statement; the summary adds up the sources of every holder by status."""
     per_holder: dict[int | None, Counter] = defaultdict(Counter)
-    for holder_id, status, _ in selectors.judged_sources().values():
+    for holder_id, status, _ in selectors.judged_sources(gate.reader.day).values():
         per_holder[holder_id][status] += 1
         per_holder[holder_id]["sources"] += 1
     holder_licenses = Counter(
@@ -297,7 +297,7 @@ def bill_of_sources(digests, *, gate: TextGate) -> Report:
     holders_shown = gate.shown_ids(
         RightsHolder, {s.rights_holder_id for s in sources if s.rights_holder_id}
     )
-    on = selectors.today()
+    on = gate.reader.day
 
     def rows():
         for pk, title in digest_rows:

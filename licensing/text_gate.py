@@ -49,8 +49,8 @@ class TextGate:
         """Every digest is visible to the caller and no enforced rule changes any: text
         is shown as stored, with no query to ask."""
         return (
-            self.principal.has("digests.view_unpublished_digest")
-            and self.principal.has("digests.manage_access_digest")
+            self.reader.sees_unpublished
+            and self.reader.manages_access
             and not any(rule.enforced for rule in self.rule_set.rules)
         )
 

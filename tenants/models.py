@@ -328,3 +328,21 @@ class DeletionReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"deletion of {self.slug} at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(TenantOwnedModel):
+    """How many committed transactions have changed the tenant's rows (one row per tenant).
+
+    The database moves it, never the application: every tenant-owned table has a trigger
+    that fires at commit and adds one per transaction (migration 0014,
+    tenants/data_cache.py). A result computed from the tenant's rows after reading
+    version N is therefore never older than the rows at N, and a cache keyed by the
+    version cannot serve a result from before a change to anyone who reads after it.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="data_version_tenant_unique")
+        ]

@@ -200,8 +200,11 @@ def test_facets_are_one_query_whatever_their_number(world, library):
     plain = queries()
     for asked in ("years", "topics,publishers", ALL):
         faceted = queries(facets=asked)
-        assert len(faceted) == len(plain) + 1, asked
+        # The facet statement, and the data version its result is kept under
+        # (tenants/result_cache.py).
+        assert len(faceted) == len(plain) + 2, asked
         assert sum("WITH hits AS" in sql for sql in faceted) == 1
+        assert sum("tenants_dataversion" in sql for sql in faceted) == 1
     assert len(_get(viewer, q="bus", facets="topics")["facets"]["topics"]) > 12
 
 
@@ -216,7 +219,7 @@ def test_facets_share_the_lookup_of_the_text_filters(hidden):
             _get(viewer, q="report", **params)
         return len(captured)
 
-    assert count(facets=ALL) == count() + 1
+    assert count(facets=ALL) == count() + 2  # the facets, and the data version
 
 
 def test_facets_keep_to_their_size(world):

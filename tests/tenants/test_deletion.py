@@ -103,6 +103,11 @@ def test_deleting_empties_every_tenant_owned_table_and_leaves_a_signed_receipt(b
     auditors_browser = Client()
     assert auditors_browser.login(username=auditor.email, password=PASSWORD)
     key = factories.api_key(world.acme, "viewer", name="to go")
+    with connection.cursor() as cursor:
+        # What commit would do now: the data version triggers (tenants/0014) count the
+        # setup's writes, globex's included, before the rows are counted.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     before = rows_of(acme_id)
     assert sum(1 for n in before.values() if n) >= 20  # the fixture reached most tables
     globex_before = rows_of(world.globex.pk)
