@@ -330,6 +330,11 @@ class DeletionReceipt(models.Model):
         return f"deletion of {self.slug} at {self.deleted_at:%Y-%m-%d %H:%M}"
 
 
+# What the runtime role may do to tables of this app beyond the usual read and write
+# (`grant_runtime_role`): versions are written by their triggers alone.
+RUNTIME_PRIVILEGES = {"tenants_dataversion": (("SELECT", None), ("DELETE", None))}
+
+
 class DataVersion(TenantOwnedModel):
     """How many committed transactions have changed the tenant's rows (one row per tenant).
 
@@ -341,6 +346,10 @@ class DataVersion(TenantOwnedModel):
     """
 
     version = models.PositiveBigIntegerField(default=0)
+    # Drawn afresh by the database at every move, and part of every key kept under it: a
+    # database restored to an earlier point, or another database sharing the cache,
+    # never meets the keys this one made, even where ids and versions are the same.
+    token = models.UUIDField(null=True, editable=False)
 
     class Meta:
         constraints = [

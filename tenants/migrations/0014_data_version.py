@@ -17,14 +17,22 @@ so a later tenant table without them fails the suite. Left out, and why:
   kept result is computed from either, and moving the version with every read would
   make every kept result a miss.
 
+The function runs as the tables' owner (SECURITY DEFINER; it names its tables and functions with
+their schema). It has no SET clause,
+which would undo at its exit the transaction-local settings it makes. The
+runtime role may read and delete versions but not write them (`grant_runtime_role`), so
+no statement of the application can set one back. Each move draws a new random `token`,
+which keys kept results along with the version.
+
 An API key's `last_used_at` alone does not move it (it changes on use). Tables whose rows
 belong to a tenant through a parent (the digest grant tables) find the tenant through the
 parent: a grant whose digest went in the same transaction leaves the move to the
 digest's own trigger.
 """
 
-from django.db import migrations, models
 import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
 
 from tenants.rls import SETTING, EnableRowLevelSecurity
 
@@ -41,7 +49,8 @@ THROUGH_PARENT = {
 IGNORED_COLUMNS = {"tenants_apikey": ("last_used_at",)}
 
 CREATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER AS $$
 DECLARE
     tenant bigint;
     row_data jsonb;
@@ -49,31 +58,51 @@ DECLARE
 BEGIN
     IF TG_NARGS = 0 THEN
         IF TG_OP = 'DELETE' THEN tenant := OLD.tenant_id; ELSE tenant := NEW.tenant_id; END IF;
-        IF current_setting('tenants.data_version_' || tenant, true) = 'moved' THEN
+        IF pg_catalog.current_setting('tenants.data_version_' || tenant, true) = 'moved' THEN
             RETURN NULL;  -- the rest of a transaction's rows cost this much
         END IF;
     END IF;
     -- At commit the request may have left its tenant already: row-level security is
     -- opened for the statements below, and put back as it was.
-    scope := current_setting('{SETTING}', true);
-    PERFORM set_config('{SETTING}', '*', true);
+    scope := pg_catalog.current_setting('{SETTING}', true);
+    PERFORM pg_catalog.set_config('{SETTING}', '*', true);
     IF TG_NARGS > 0 THEN
-        IF TG_OP = 'DELETE' THEN row_data := to_jsonb(OLD); ELSE row_data := to_jsonb(NEW); END IF;
-        EXECUTE format('SELECT tenant_id FROM %I WHERE id = $1', TG_ARGV[0])
+        IF TG_OP = 'DELETE' THEN
+            row_data := pg_catalog.to_jsonb(OLD);
+        ELSE
+            row_data := pg_catalog.to_jsonb(NEW);
+        END IF;
+        EXECUTE pg_catalog.format('SELECT tenant_id FROM public.%I WHERE id = $1', TG_ARGV[0])
             INTO tenant USING (row_data ->> TG_ARGV[1])::bigint;
     END IF;
-    IF tenant IS NOT NULL
-       AND current_setting('tenants.data_version_' || tenant, true) IS DISTINCT FROM 'moved' THEN
+    IF tenant IS NOT NULL AND pg_catalog.current_setting('tenants.data_version_' || tenant, true)
+                              IS DISTINCT FROM 'moved' THEN
         -- A tenant deleted in this transaction has no version to move.
-        INSERT INTO tenants_dataversion (tenant_id, version)
-            SELECT tenant, 1 WHERE EXISTS (SELECT 1 FROM tenants_tenant WHERE id = tenant)
-            ON CONFLICT (tenant_id) DO UPDATE SET version = tenants_dataversion.version + 1;
-        PERFORM set_config('tenants.data_version_' || tenant, 'moved', true);
+        INSERT INTO public.tenants_dataversion AS v (tenant_id, version, token)
+            SELECT tenant, 1, pg_catalog.gen_random_uuid()
+            WHERE EXISTS (SELECT 1 FROM public.tenants_tenant WHERE id = tenant)
+            ON CONFLICT (tenant_id) DO UPDATE
+            SET version = v.version + 1, token = pg_catalog.gen_random_uuid();
+        PERFORM pg_catalog.set_config('tenants.data_version_' || tenant, 'moved', true);
     END IF;
-    PERFORM set_config('{SETTING}', COALESCE(scope, ''), true);
+    PERFORM pg_catalog.set_config('{SETTING}', COALESCE(scope, ''), true);
     RETURN NULL;
 END
 $$
+"""
+
+
+ROLE = settings.DATABASE_RUNTIME_ROLE.replace('"', "")
+# What grant_runtime_role grants on the versions as of this migration.
+PRIVILEGES = f"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}') THEN
+        EXECUTE 'REVOKE ALL ON tenants_dataversion FROM "{ROLE}"';
+        EXECUTE 'GRANT SELECT, DELETE ON tenants_dataversion TO "{ROLE}"';
+    END IF;
+END
+$$;
 """
 
 
@@ -151,6 +180,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("version", models.PositiveBigIntegerField(default=0)),
+                ("token", models.UUIDField(editable=False, null=True)),
                 (
                     "tenant",
                     models.ForeignKey(
@@ -168,4 +198,5 @@ class Migration(migrations.Migration):
         ),
         EnableRowLevelSecurity("DataVersion"),
         migrations.RunPython(install, uninstall),
+        migrations.RunSQL(PRIVILEGES, migrations.RunSQL.noop),
     ]

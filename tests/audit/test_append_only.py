@@ -70,7 +70,13 @@ def test_the_append_only_triggers_are_installed(db):
             "ORDER BY tgname",
             [TABLE],
         )
-        assert [row[0] for row in cursor.fetchall()] == ["audit_append_only", "audit_no_truncate"]
+        assert [row[0] for row in cursor.fetchall()] == [
+            "audit_append_only",
+            "audit_no_truncate",
+            # Every tenant table's: they move the tenant's data version (tenants/0014).
+            "tenants_data_version",
+            "tenants_data_version_update",
+        ]
 
 
 @pytest.mark.usefixtures("runtime_role")

@@ -7,15 +7,18 @@ so each change below is seen the way a later request sees it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.utils import ProgrammingError
 
 from digests.models import Digest
 from digests.selectors import reader_for
 from licensing import reports
 from tenants import result_cache
-from tenants.context import tenant_context
+from tenants.context import platform_scope, tenant_context
 from tenants.models import ApiKey, Membership
 from tenants.principals import Principal, role_permissions
 from tests import factories
@@ -32,7 +35,7 @@ LEFT_OUT = {"tenants_dataversion", "digests_digestfeeddelivery", "policies_polic
 
 def version(tenant) -> int:
     with tenant_context(tenant):
-        return result_cache.data_version()
+        return result_cache.data_version()[0]
 
 
 def principal_for_user(user, tenant) -> Principal:
@@ -202,6 +205,65 @@ def test_identity_tells_apart_what_equality_tells_apart(world):
     assert result_cache.identity(other_day) != result_cache.identity(reader)
     with pytest.raises(TypeError):
         result_cache.identity(object())
+    # Values of different kinds that would print alike stay apart.
+    for one, other in (
+        ({}, [["dict"], []]),
+        (dt.date(2026, 1, 1), ("date", "2026-01-01")),
+        (frozenset(), [["set"], []]),
+        (1, "1"),
+        ((1,), 1),
+    ):
+        assert result_cache.identity(one) != result_cache.identity(other), (one, other)
+
+
+def test_each_move_draws_a_new_token_that_keys_the_results(world):
+    """A restored database, or another one sharing the cache, reaches the same version
+    numbers again but never the same token."""
+    factories.digest(world.acme, title="One")
+    with tenant_context(world.acme):
+        first = result_cache.data_version()
+    factories.digest(world.acme, title="Two")
+    with tenant_context(world.acme):
+        second = result_cache.data_version()
+        calls = []
+        result_cache.cached_result("probe", [1], lambda: calls.append(1) or "x")
+        # The number set back by hand: the token, not the number, keys what is kept.
+        with connection.cursor() as cursor, platform_scope():
+            cursor.execute("UPDATE tenants_dataversion SET version = %s", [first[0]])
+        result_cache.cached_result("probe", [1], lambda: calls.append(1) or "x")
+    assert second[0] > first[0] and second[1] != first[1]
+    assert len(calls) == 1
+
+
+def test_results_of_other_code_are_not_used(world, monkeypatch):
+    calls = []
+    with tenant_context(world.acme):
+        result_cache.cached_result("probe", [1], lambda: calls.append(1) or "x")
+        result_cache.cached_result("probe", [1], lambda: calls.append(1) or "x")
+        assert len(calls) == 1
+        monkeypatch.setattr(result_cache, "code_generation", lambda: "another release")
+        result_cache.cached_result("probe", [1], lambda: calls.append(1) or "x")
+    assert len(calls) == 2
+
+
+def test_the_runtime_role_reads_versions_but_cannot_write_them(world):
+    factories.digest(world.acme, title="One")
+    with tenant_context(world.acme), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{settings.DATABASE_RUNTIME_ROLE}"')
+        cursor.execute("SELECT count(*) FROM tenants_dataversion")
+        assert cursor.fetchone()[0] == 1
+        for statement in (
+            "UPDATE tenants_dataversion SET version = 0",
+            f"INSERT INTO tenants_dataversion (tenant_id, version) VALUES ({world.acme.pk}, 0)",
+        ):
+            with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():
+                cursor.execute(statement)
+    # Its writes still move the version: the trigger runs as the tables' owner.
+    before = version(world.acme)
+    with tenant_context(world.acme), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{settings.DATABASE_RUNTIME_ROLE}"')
+        Digest.objects.update(summary="Written by the runtime role.")
+    assert version(world.acme) > before
 
 
 def test_kept_facet_counts_follow_a_new_digest(world):

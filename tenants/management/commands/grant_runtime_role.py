@@ -52,11 +52,13 @@ def grant_runtime_role(role: str, password: str | None = None) -> None:
             "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
         ):
             cursor.execute(sql.SQL(statement).format(db=database, role=ident))
-        from audit.models import RUNTIME_PRIVILEGES
+        from audit.models import RUNTIME_PRIVILEGES as AUDIT_PRIVILEGES
+        from tenants.models import RUNTIME_PRIVILEGES as TENANT_PRIVILEGES
 
-        # The audit tables: only what the append path needs (revoking a table privilege
-        # revokes its column privileges too, so this is idempotent).
-        for table, privileges in RUNTIME_PRIVILEGES.items():
+        # The audit tables: only what the append path needs; the data versions: read and
+        # delete (revoking a table privilege revokes its column privileges too, so this
+        # is idempotent).
+        for table, privileges in {**AUDIT_PRIVILEGES, **TENANT_PRIVILEGES}.items():
             name = sql.Identifier(table)
             cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(name, ident))
             for privilege, columns in privileges:
