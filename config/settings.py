@@ -194,7 +194,7 @@ POLICY_INSIGHT_FLUSH_SECONDS = env_int("POLICY_INSIGHT_FLUSH_SECONDS", 2, low=0)
 # Results computed from a tenant's rows (the compliance reports, the library's facet
 # counts) are kept in the cache below until a transaction changes one of the tenant's rows,
 # for at most this many seconds (tenants/result_cache.py); 0 computes every one afresh.
-RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 3600, low=0)
+RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600, low=0)
 
 # --- Cache and shared counters --------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
