@@ -17,9 +17,8 @@ so a later tenant table without them fails the suite. Left out, and why:
   kept result is computed from either, and moving the version with every read would
   make every kept result a miss.
 
-The function runs as the tables' owner (SECURITY DEFINER; it names its tables and functions with
-their schema). It has no SET clause,
-which would undo at its exit the transaction-local settings it makes. The
+The function runs as the tables' owner (SECURITY DEFINER), naming its tables and
+functions with their schema so that no search path of the caller's can redirect them. The
 runtime role may read and delete versions but not write them (`grant_runtime_role`), so
 no statement of the application can set one back. Each move draws a new random `token`,
 which keys kept results along with the version.
