@@ -40,7 +40,6 @@ class TextGate:
     (`policies.selectors.rule_set_for`)."""
 
     def __init__(self, principal, rule_set=None):
-        self.principal = principal
         self.reader = reader_for(principal, rule_set)
         self.rule_set = self.reader.rule_set
 

@@ -340,7 +340,7 @@ class DataVersion(TenantOwnedModel):
 
     The database moves it, never the application: every tenant-owned table has a trigger
     that fires at commit and adds one per transaction (migration 0014,
-    tenants/data_cache.py). A result computed from the tenant's rows after reading
+    tenants/result_cache.py). A result computed from the tenant's rows after reading
     version N is therefore never older than the rows at N, and a cache keyed by the
     version cannot serve a result from before a change to anyone who reads after it.
     """

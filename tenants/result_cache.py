@@ -115,8 +115,8 @@ def cached_result(name: str, parts, compute: Callable[[], T]) -> T:
     if not seconds or tenant_id is None or in_platform_scope():
         return compute()
     version = data_version()  # before computing: see the module's docstring
-    if version is None:
-        return compute()
+    if version is None or not version[1]:
+        return compute()  # this transaction wrote, or the tenant's rows never changed
     _, token = version
     digest = hashlib.sha256(
         json.dumps([code_generation(), name, identity(parts)], separators=(",", ":")).encode()

@@ -60,6 +60,16 @@ def member(tenant_obj: Tenant, role_slug: str, email: str | None = None) -> User
     return membership(tenant_obj, role(tenant_obj, role_slug), email=email).user
 
 
+def member_principal(tenant_obj: Tenant, user: User):
+    """A member acting in `tenant_obj` (which must be current), with their role's
+    permissions, as the base view resolves them."""
+    from tenants.models import Membership
+    from tenants.principals import Principal, role_permissions
+
+    role = Membership.objects.select_related("role").get(user=user).role
+    return Principal(tenant=tenant_obj, role=role, permissions=role_permissions(role), user=user)
+
+
 def custom_role(
     tenant_obj: Tenant, slug: str, name: str | None = None, permissions: list[str] | None = None
 ) -> Role:

@@ -8,7 +8,7 @@ once, in the same commit as its changes. Deferred to commit, the row lock on the
 is held only while the transaction commits, after every other lock it takes.
 
 Tables are found in the catalog, not listed: every table with row-level security at this
-point. tests/tenants/test_data_version.py checks that every such table has the triggers,
+point. tests/tenants/test_result_cache.py checks that every such table has the triggers,
 so a later tenant table without them fails the suite. Left out, and why:
 
 - `tenants_dataversion`, the counter itself;
@@ -116,7 +116,7 @@ def _changed(table: str) -> str:
 def trigger_sql(table: str) -> list[str]:
     """The two triggers that move the version for changes to `table`."""
     args = ", ".join(f"'{a}'" for a in THROUGH_PARENT.get(table, ()))
-    run = f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    run = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     return [
         f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"',
         f'DROP TRIGGER IF EXISTS {UPDATE_TRIGGER} ON "{table}"',

@@ -13,16 +13,9 @@ from playwright.sync_api import expect
 from tenants import rbac
 from tenants.context import tenant_context
 from tenants.models import ApiKey, Membership
-from tenants.principals import Principal, role_permissions
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def principal_of(tenant, user) -> Principal:
-    membership = Membership.objects.select_related("role").get(user=user)
-    role = membership.role
-    return Principal(tenant=tenant, role=role, permissions=role_permissions(role), user=user)
 
 
 def sign_in(console, email: str, password: str = factories.PASSWORD):
@@ -262,7 +255,7 @@ def test_a_compliance_officer_decides_under_four_eyes_and_exports_a_report(
     )
     officer = world.members["compliance"]
     with tenant_context(world.acme):
-        as_officer = principal_of(world.acme, officer)
+        as_officer = factories.member_principal(world.acme, officer)
         licensing.license_revise(
             actor=as_officer,
             lic=lic,

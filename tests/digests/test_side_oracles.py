@@ -11,8 +11,7 @@ from licensing.text_gate import TextGate
 from policies import selectors as policy_selectors
 from policies.engine import is_reserved_slug
 from tenants.context import tenant_context
-from tenants.models import Membership
-from tenants.principals import Principal, role_permissions
+from tenants.principals import Principal
 from tests import factories
 from tests.conftest import SENTINEL
 from tests.digests.test_digest_api import BASE, NEW_DIGEST, _restricted
@@ -30,15 +29,7 @@ from tests.policies import detail, publish, rule
 
 
 def _principal(world, role: str) -> Principal:
-    user = world.members[role]
-    membership = Membership.objects.get(user=user)
-    return Principal(
-        tenant=world.acme,
-        role=membership.role,
-        permissions=role_permissions(membership.role),
-        user=user,
-        api_key=None,
-    )
+    return factories.member_principal(world.acme, world.members[role])
 
 
 def _ids(queryset) -> set[int]:

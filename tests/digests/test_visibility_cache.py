@@ -19,8 +19,7 @@ from digests.models import Digest
 from policies import engine
 from policies import selectors as policy_selectors
 from tenants.context import tenant_context
-from tenants.models import Membership
-from tenants.principals import Principal, role_permissions
+from tenants.principals import Principal
 from tests import factories
 from tests.policies import bearer, detail, listed_ids, publish, rule
 
@@ -37,14 +36,7 @@ def _sees(client, *digests) -> set[int]:
 
 
 def _principal(world, who: str = "viewer") -> Principal:
-    role = Membership.objects.get(user=world.members[who]).role
-    return Principal(
-        tenant=world.acme,
-        role=role,
-        permissions=role_permissions(role),
-        user=world.members[who],
-        api_key=None,
-    )
+    return factories.member_principal(world.acme, world.members[who])
 
 
 def test_callers_sharing_a_tenant_never_share_a_cached_condition(world):

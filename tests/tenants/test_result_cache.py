@@ -19,8 +19,7 @@ from digests.selectors import reader_for
 from licensing import reports
 from tenants import result_cache
 from tenants.context import platform_scope, tenant_context
-from tenants.models import ApiKey, Membership
-from tenants.principals import Principal, role_permissions
+from tenants.models import ApiKey
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,11 +35,6 @@ LEFT_OUT = {"tenants_dataversion", "digests_digestfeeddelivery", "policies_polic
 def version(tenant) -> int:
     with tenant_context(tenant):
         return result_cache.data_version()[0]
-
-
-def principal_for_user(user, tenant) -> Principal:
-    role = Membership.objects.get(user=user).role
-    return Principal(tenant=tenant, role=role, permissions=role_permissions(role), user=user)
 
 
 def at_risk_titles(client) -> set[str]:
@@ -166,7 +160,7 @@ def test_a_transaction_that_wrote_neither_keeps_nor_reads_results(world):
     compliance = world.client("compliance")
     at_risk_titles(compliance)  # kept now
     with tenant_context(world.acme):
-        principal = principal_for_user(world.members["compliance"], world.acme)
+        principal = factories.member_principal(world.acme, world.members["compliance"])
         calls = []
 
         def compute():
@@ -196,7 +190,7 @@ def test_off_computes_every_time(world, settings):
 
 def test_identity_tells_apart_what_equality_tells_apart(world):
     with tenant_context(world.acme):
-        principal = principal_for_user(world.members["compliance"], world.acme)
+        principal = factories.member_principal(world.acme, world.members["compliance"])
         reader = reader_for(principal)
         same = reader_for(principal)
     assert reader == same
